@@ -1,0 +1,70 @@
+"""Typed user errors with a Japanese and an English message.
+
+A service raises one of these; the web layer renders it as an HTML message or as RFC 9457
+``application/problem+json``; the CLI prints it. A user error never becomes a 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Problem:
+    """One concrete thing wrong with the input: where it is and why, in both languages."""
+
+    message_ja: str
+    message_en: str
+    location: str = ""  # e.g. "行 12, 列 code" / "row 12, column code"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"location": self.location, "message_ja": self.message_ja, "message_en": self.message_en}
+
+
+@dataclass
+class UserError(Exception):
+    """Base for errors caused by what the user asked or sent."""
+
+    message_ja: str
+    message_en: str
+    problems: list[Problem] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    status_code = 400
+    type_slug = "bad-request"
+    title_en = "Bad request"
+
+    def __str__(self) -> str:
+        return f"{self.message_ja} / {self.message_en}"
+
+    def message(self, lang: str) -> str:
+        return self.message_en if lang == "en" else self.message_ja
+
+    def as_problem(self, instance: str = "") -> dict[str, Any]:
+        """The RFC 9457 problem document; ``detail`` carries both languages."""
+        body: dict[str, Any] = {
+            "type": f"/problems/{self.type_slug}",
+            "title": self.title_en,
+            "status": self.status_code,
+            "detail": str(self),
+            "detail_ja": self.message_ja,
+            "detail_en": self.message_en,
+            "instance": instance,
+        }
+        if self.problems:
+            body["errors"] = [p.as_dict() for p in self.problems]
+        body.update(self.extra)
+        return body
+
+
+class NotFound(UserError):
+    status_code = 404
+    type_slug = "not-found"
+    title_en = "Not found"
+
+
+class InvalidInput(UserError):
+    status_code = 422
+    type_slug = "invalid-input"
+    title_en = "Invalid input"

@@ -1,0 +1,83 @@
+"""Reading files that users bring: detect the encoding and say which one was read.
+
+Japanese public data arrives as UTF-8 (with or without BOM) or as Shift_JIS (in practice Microsoft's
+cp932). We try those in order and fall back to charset-normalizer's guess; if nothing decodes cleanly
+the import is refused with a message naming what was tried.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from chiiki_iot.core.errors import InvalidInput
+
+_ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM付き)", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)"}
+
+
+@dataclass
+class DecodedText:
+    text: str
+    encoding: str
+
+    @property
+    def encoding_label(self) -> str:
+        return _ENCODING_LABELS.get(self.encoding, self.encoding)
+
+
+def decode_bytes(data: bytes, *, name: str) -> DecodedText:
+    """Decode ``data``; UTF-8 first (BOM or not), then Shift_JIS, then a detector's best guess."""
+    for encoding in ("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8", "cp932"):
+        try:
+            return DecodedText(data.decode(encoding), encoding)
+        except UnicodeDecodeError:
+            continue
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return DecodedText(str(best), best.encoding)
+    raise InvalidInput(
+        f"「{name}」の文字コードを判別できません（UTF-8 と Shift_JIS を試しました）。UTF-8 で保存し直してください。",
+        f"Could not tell the character encoding of '{name}' (tried UTF-8 and Shift_JIS). "
+        "Please save it as UTF-8.",
+    )
+
+
+def read_file_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"ファイル「{path}」が見つかりません。", f"File '{path}' not found.") from exc
+    except IsADirectoryError as exc:
+        raise InvalidInput(f"「{path}」はフォルダです。ファイルを指定してください。",
+                           f"'{path}' is a folder, not a file.") from exc
+
+
+@dataclass
+class CsvTable:
+    """A CSV file as header + rows, with the encoding it was read in."""
+
+    name: str
+    encoding_label: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (1-based record number in the file, cells), data rows only
+
+
+def read_csv(data: bytes, *, name: str) -> CsvTable:
+    """Parse a CSV; blank lines (Excel leaves trailing ones) are dropped, cells trimmed."""
+    decoded = decode_bytes(data, name=name)
+    sample = decoded.text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(decoded.text), dialect)
+    records = [(n, [cell.strip() for cell in row]) for n, row in enumerate(reader, start=1)]
+    records = [(n, r) for n, r in records if any(r)]
+    if not records:
+        raise InvalidInput(f"「{name}」にデータがありません。", f"'{name}' contains no data.")
+    header = [h.lstrip("\ufeff") for h in records[0][1]]
+    return CsvTable(name=name, encoding_label=decoded.encoding_label, header=header, rows=records[1:])

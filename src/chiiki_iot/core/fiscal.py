@@ -1,0 +1,60 @@
+"""Fiscal years (年度) and Japanese era dates (和暦).
+
+A Japanese 年度 runs from 1 April to 31 March: ``FiscalYear(2017)`` is 2017-04-01..2018-03-31, and its
+year-end (年度末) is the date most programme figures are reported as of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from japanera import EraDate
+
+
+@dataclass(frozen=True, order=True)
+class FiscalYear:
+    """年度: named by the calendar year in which it starts."""
+
+    year: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> FiscalYear:
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 4, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """年度末: 31 March of the following calendar year."""
+        return dt.date(self.year + 1, 3, 31)
+
+    def label(self, lang: str = "ja") -> str:
+        if lang == "en":
+            return f"FY{self.year}"
+        return f"{self.year}年度（{wareki_year(self.start)}度）"
+
+
+def _era_year(day: dt.date) -> tuple[str, str, int]:
+    era = EraDate.from_date(day).era
+    return era.kanji, era.english, day.year - era.since.year + 1
+
+
+def wareki_year(day: dt.date) -> str:
+    """'平成29年', '令和元年' — the era year containing ``day``."""
+    kanji, _, n = _era_year(day)
+    return f"{kanji}{'元' if n == 1 else n}年"
+
+
+def wareki(day: dt.date) -> str:
+    """A date in 和暦: 2017-07-07 → '平成29年7月7日'; 2019-05-01 → '令和元年5月1日'."""
+    return f"{wareki_year(day)}{day.month}月{day.day}日"
+
+
+def format_date(day: dt.date, lang: str = "ja") -> str:
+    """A date as a Japanese page shows it: Western date with 和暦 beside it."""
+    if lang == "en":
+        return day.isoformat()
+    return f"{day.year}年{day.month}月{day.day}日（{wareki(day)}）"

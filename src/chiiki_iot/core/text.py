@@ -1,0 +1,64 @@
+"""Text normalisation for Japanese input.
+
+Users type names in 全角 or 半角, in hiragana or katakana, and write 「ヶ」 as 「ケ」 or 「が」.
+Comparisons therefore run on a folded *search key*, while the original text is always kept.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import jaconv
+
+# Small-ke variants that appear in place names (霞ヶ関 / 霞ケ関 / 霞が関) and old/new kanji forms
+# that users type interchangeably. Folding maps every variant to one representative.
+_VARIANT_FOLDS = str.maketrans(
+    {
+        "ヶ": "ケ",
+        "ヵ": "カ",
+        "ゖ": "け",
+        "ゕ": "か",
+        "ケ": "け",
+        "が": "け",  # 霞が関 ≈ 霞ヶ関 once the ヶ has been folded to け
+        "之": "の",
+        "龍": "竜",
+        "嶋": "島",
+        "嶌": "島",
+        "﨑": "崎",
+        "碕": "崎",
+        "澤": "沢",
+        "邊": "辺",
+        "邉": "辺",
+        "檜": "桧",
+        "髙": "高",
+        "舘": "館",
+        "瀨": "瀬",
+        "冨": "富",
+        "曾": "曽",
+        "條": "条",
+        "增": "増",
+        "德": "徳",
+    }
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalise and trim: full-width digits and letters become ASCII, half-width kana full-width."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def search_key(text: str) -> str:
+    """Fold text so that spelling variants compare equal.
+
+    NFKC, lower case, katakana → hiragana, ヶ/ケ/が and a few 異体字 folded, spaces removed. The result
+    is only for matching; it is never shown.
+    """
+    folded = jaconv.kata2hira(normalize(text).lower())
+    folded = folded.translate(_VARIANT_FOLDS)
+    folded = jaconv.kata2hira(folded)
+    return "".join(folded.split())
+
+
+def digits_only(text: str) -> str:
+    """Keep the ASCII digits of a normalised string ('０１１００２' → '011002')."""
+    return "".join(ch for ch in normalize(text) if ch.isdigit())

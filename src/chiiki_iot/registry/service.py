@@ -1,0 +1,212 @@
+"""Rules for reading the registry: finding bodies, counting them, listing blocks and prefectures.
+
+Pages, API and CLI call these; none of them builds its own query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.core.text import digits_only, search_key
+from chiiki_iot.registry.codes import normalize_code
+from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, PopulationFigure
+
+
+@dataclass(frozen=True)
+class PopulationBand:
+    """人口規模: a band used by the directory filter."""
+
+    slug: str
+    label_ja: str
+    label_en: str
+    low: int
+    high: int | None
+
+
+POPULATION_BANDS = (
+    PopulationBand("under-10k", "1万人未満", "under 10,000", 0, 10_000),
+    PopulationBand("10k-50k", "1万〜5万人", "10,000–50,000", 10_000, 50_000),
+    PopulationBand("50k-100k", "5万〜10万人", "50,000–100,000", 50_000, 100_000),
+    PopulationBand("100k-500k", "10万〜50万人", "100,000–500,000", 100_000, 500_000),
+    PopulationBand("500k-plus", "50万人以上", "500,000 and over", 500_000, None),
+)
+
+
+@dataclass(frozen=True)
+class BodyFilter:
+    """What the directory asks for. Empty fields mean 'any'."""
+
+    q: str = ""
+    prefecture: str = ""
+    block: str = ""
+    kind: str = ""
+    population_band: str = ""
+    include_wards: bool = False
+
+
+@dataclass
+class BodyRow:
+    body: Body
+    population: int | None
+
+
+@dataclass
+class BodyPage:
+    rows: list[BodyRow]
+    total: int
+    offset: int
+    limit: int
+
+
+def get_body(session: Session, code: str) -> Body:
+    """A body by its code in any accepted form (5/6 digits, full-width); NotFound if it does not exist."""
+    normalised = normalize_code(code)
+    body = session.get(Body, normalised)
+    if body is None:
+        raise NotFound(f"団体コード {normalised} の団体は登録されていません。",
+                       f"No local body with code {normalised} is registered.")
+    return body
+
+
+def get_block(session: Session, slug: str) -> Block:
+    block = session.get(Block, slug)
+    if block is None:
+        raise NotFound(f"地域ブロック「{slug}」はありません。", f"There is no regional block '{slug}'.")
+    return block
+
+
+def list_blocks(session: Session) -> list[Block]:
+    return list(session.scalars(select(Block).options(selectinload(Block.prefectures)).order_by(Block.sort_order)))
+
+
+def list_prefectures(session: Session) -> list[Body]:
+    return list(session.scalars(select(Body).where(Body.kind == BodyKind.PREFECTURE).order_by(Body.code)))
+
+
+def kind_counts(session: Session) -> dict[str, int]:
+    """How many bodies of each kind: the figures the issue asks us to report."""
+    rows = session.execute(select(Body.kind, func.count()).group_by(Body.kind))
+    counts = {k.value: 0 for k in BodyKind}
+    counts.update({kind: n for kind, n in rows})
+    return counts
+
+
+def registry_summary(session: Session) -> dict[str, int]:
+    counts = kind_counts(session)
+    return {
+        "prefectures": counts[BodyKind.PREFECTURE],
+        "municipalities": sum(counts[k] for k in MUNICIPAL_KINDS),
+        "designated_cities": counts[BodyKind.DESIGNATED_CITY],
+        "cities": counts[BodyKind.CITY] + counts[BodyKind.DESIGNATED_CITY],
+        "special_wards": counts[BodyKind.SPECIAL_WARD],
+        "towns": counts[BodyKind.TOWN],
+        "villages": counts[BodyKind.VILLAGE],
+        "wards": counts[BodyKind.WARD],
+        "blocks": session.scalar(select(func.count()).select_from(Block)) or 0,
+    }
+
+
+def latest_population_subquery():  # type: ignore[no-untyped-def]
+    """body_code → population at the latest date imported for it."""
+    latest = (
+        select(PopulationFigure.body_code, func.max(PopulationFigure.as_of).label("as_of"))
+        .group_by(PopulationFigure.body_code)
+        .subquery()
+    )
+    return (
+        select(PopulationFigure.body_code, func.max(PopulationFigure.population).label("population"))
+        .join(latest, and_(latest.c.body_code == PopulationFigure.body_code,
+                           latest.c.as_of == PopulationFigure.as_of))
+        .group_by(PopulationFigure.body_code)
+        .subquery()
+    )
+
+
+def list_bodies(session: Session, *, filters: BodyFilter, offset: int = 0, limit: int = 100) -> BodyPage:
+    """The municipality directory: filtered, searched, best matches first, then by code."""
+    pop = latest_population_subquery()
+    query = select(Body, pop.c.population).outerjoin(pop, pop.c.body_code == Body.code)
+    query = _apply_filters(query, filters, pop)
+    order = [_match_rank(filters.q), Body.code] if filters.q else [Body.code]
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(*order).offset(offset).limit(limit))
+    return BodyPage([BodyRow(body, population) for body, population in rows], total, offset, limit)
+
+
+def search_bodies(session: Session, q: str, *, limit: int = 20) -> list[Body]:
+    """Search by kanji, kana or code; prefix matches come first."""
+    return [row.body for row in list_bodies(session, filters=BodyFilter(q=q), limit=limit).rows]
+
+
+def _apply_filters(query: Select, f: BodyFilter, pop) -> Select:  # type: ignore[no-untyped-def, type-arg]
+    kinds = [*MUNICIPAL_KINDS, BodyKind.WARD] if f.include_wards else list(MUNICIPAL_KINDS)
+    query = query.where(Body.kind.in_([f.kind] if f.kind else kinds))
+    if f.prefecture:
+        query = query.where(Body.prefecture_code == normalize_code(f.prefecture))
+    if f.block:
+        query = query.where(Body.block_slug == f.block)
+    if f.population_band:
+        band = _band(f.population_band)
+        query = query.where(pop.c.population >= band.low)
+        if band.high is not None:
+            query = query.where(pop.c.population < band.high)
+    if f.q:
+        query = query.where(_match_condition(f.q))
+    return query
+
+
+def _band(slug: str) -> PopulationBand:
+    for band in POPULATION_BANDS:
+        if band.slug == slug:
+            return band
+    raise InvalidInput(f"人口規模「{slug}」は選択肢にありません。", f"Unknown population band '{slug}'.")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _match_condition(q: str):  # type: ignore[no-untyped-def]
+    key = _escape_like(search_key(q))
+    digits = digits_only(q)
+    conditions = [Body.name_key.like(f"%{key}%", escape="\\"), Body.kana_key.like(f"%{key}%", escape="\\")]
+    if digits and digits == search_key(q):
+        conditions.append(Body.code.like(f"{digits}%"))
+    return or_(*conditions)
+
+
+def _match_rank(q: str):  # type: ignore[no-untyped-def]
+    """0 exact, 1 prefix of name or reading, 2 contained: prefix matches first as a Japanese user expects."""
+    key = search_key(q)
+    prefix = _escape_like(key) + "%"
+    return case(
+        (or_(Body.name_key == key, Body.kana_key == key, Body.code == key), 0),
+        (or_(Body.name_key.like(prefix, escape="\\"), Body.kana_key.like(prefix, escape="\\"),
+             Body.code.like(prefix, escape="\\")), 1),
+        else_=2,
+    )
+
+
+def municipalities_of(session: Session, prefecture_code: str) -> list[BodyRow]:
+    return list_bodies(session, filters=BodyFilter(prefecture=prefecture_code), limit=1000).rows
+
+
+def wards_of(session: Session, city_code: str) -> list[Body]:
+    return list(session.scalars(select(Body).where(Body.parent_code == city_code).order_by(Body.code)))
+
+
+def population_history(session: Session, code: str) -> list[PopulationFigure]:
+    return list(session.scalars(
+        select(PopulationFigure).where(PopulationFigure.body_code == code).order_by(PopulationFigure.as_of)
+    ))
+
+
+def all_points(session: Session) -> list[Body]:
+    """Every municipality with a representative point, for the national map."""
+    return list(session.scalars(
+        select(Body).where(Body.kind.in_(list(MUNICIPAL_KINDS)), Body.lat.is_not(None)).order_by(Body.code)
+    ))

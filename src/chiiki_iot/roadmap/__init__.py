@@ -1,0 +1,1 @@
+"""The roadmap: fields, sector models, fiscal-year plans and KPIs, kept per revision."""

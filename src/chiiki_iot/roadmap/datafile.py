@@ -1,0 +1,169 @@
+"""The shape of a roadmap revision data file (``src/chiiki_iot/data/roadmap/*.yaml``).
+
+A revision file is a transcription of one version of the 地域IoT実装推進ロードマップ. Validating it with
+Pydantic before anything touches the database means a typo in the data is reported with its path in the
+file instead of surfacing later as a half-loaded roadmap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ROADMAP_FISCAL_YEARS = (2016, 2017, 2018, 2019, 2020)
+
+
+class Phase(StrEnum):
+    """実証 (demonstration) or 実装 (implementation) phase of a model in one fiscal year."""
+
+    DEMONSTRATION = "実証"
+    IMPLEMENTATION = "実装"
+
+
+class TargetKind(StrEnum):
+    """How a KPI's 2020 target (達成すべき指標) is expressed in the seed."""
+
+    ABSOLUTE = "absolute"  # a count or amount: 1,303 団体, 約3万箇所
+    SHARE = "share"  # a percentage of a population: 100% of schools
+    MULTIPLE = "multiple"  # relative to a baseline: 3倍
+    QUALITATIVE = "qualitative"  # no number: 世界に先駆け5G実現
+
+
+class Qualifier(StrEnum):
+    """The hedge the seed puts on a number (約, 程度, 以上)."""
+
+    EXACT = "exact"
+    APPROXIMATELY = "approximately"  # 約 / 程度
+    AT_LEAST = "at_least"  # 以上
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Baseline(Strict):
+    """What a relative target is measured against (the base of 3倍, 10%以上)."""
+
+    description_ja: str
+    description_en: str
+    fiscal_year: int | None = None
+    value: float | None = None
+
+
+class KpiTarget(Strict):
+    kind: TargetKind
+    value: float | None = None
+    qualifier: Qualifier = Qualifier.EXACT
+    text_ja: str = Field(description="The target exactly as the seed prints it, e.g. '1,303' or '約3万箇所'.")
+
+    @model_validator(mode="after")
+    def _value_matches_kind(self) -> KpiTarget:
+        if (self.kind == TargetKind.QUALITATIVE) != (self.value is None):
+            raise ValueError("qualitative targets have no value; every other kind needs one")
+        return self
+
+
+class KpiSpec(Strict):
+    """One 達成すべき指標."""
+
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name_ja: str
+    name_en: str
+    target: KpiTarget
+    unit_ja: str
+    unit_en: str
+    counts: str = Field(pattern=SLUG_PATTERN, description="What is counted: municipalities, schools, users ...")
+    target_fiscal_year: int
+    baseline: Baseline | None = None
+    footnotes_ja: list[str] = []
+    footnotes_en: list[str] = []
+
+    @model_validator(mode="after")
+    def _relative_targets_have_baseline(self) -> KpiSpec:
+        if self.target.kind == TargetKind.MULTIPLE and self.baseline is None:
+            raise ValueError(f"KPI {self.slug}: a multiple target needs a baseline")
+        return self
+
+
+class YearPlan(Strict):
+    """What the roadmap plans for a model in one fiscal year."""
+
+    fiscal_year: int
+    phase: Phase
+    plan_ja: str
+    plan_en: str = ""
+
+
+class ModelSpec(Strict):
+    """A sector model (分野別モデル) such as 教育クラウド・プラットフォーム."""
+
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name_ja: str
+    name_en: str
+    short_name_ja: str | None = None
+    in_roadmap_table: bool = True
+    plans: list[YearPlan] = []
+    kpis: list[KpiSpec] = []
+    effect_ja: str = ""
+    effect_en: str = ""
+    note_ja: str = ""
+
+    @model_validator(mode="after")
+    def _plans_cover_each_year_once(self) -> ModelSpec:
+        years = [p.fiscal_year for p in self.plans]
+        if self.in_roadmap_table and sorted(years) != list(ROADMAP_FISCAL_YEARS):
+            raise ValueError(f"model {self.slug}: plans must cover {ROADMAP_FISCAL_YEARS} once each, got {years}")
+        return self
+
+
+class FieldSpec(Strict):
+    """A field (分野) of the roadmap such as 教育 or IoT基盤."""
+
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name_ja: str
+    name_en: str
+    area_ja: str = Field(description="The row group of the table: 地域の生活に身近な分野 or IoT基盤.")
+    models: list[ModelSpec]
+
+
+class RevisionSpec(Strict):
+    """A whole revision of the roadmap."""
+
+    slug: str = Field(pattern=r"^\d{4}-\d{2}$")
+    title_ja: str
+    title_en: str
+    decided_on: dt.date
+    supersedes: str | None = None
+    source_ja: str
+    policy_goal_ja: str
+    policy_goal_en: str
+    fields: list[FieldSpec]
+
+    @model_validator(mode="after")
+    def _slugs_unique(self) -> RevisionSpec:
+        models = [m.slug for f in self.fields for m in f.models]
+        kpis = [k.slug for f in self.fields for m in f.models for k in m.kpis]
+        for kind, slugs in (("field", [f.slug for f in self.fields]), ("model", models), ("KPI", kpis)):
+            dupes = {s for s in slugs if slugs.count(s) > 1}
+            if dupes:
+                raise ValueError(f"duplicate {kind} slugs: {sorted(dupes)}")
+        return self
+
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "roadmap"
+
+
+def read_revision(path: Path) -> RevisionSpec:
+    """Parse and validate one revision file."""
+    with path.open(encoding="utf-8") as fh:
+        return RevisionSpec.model_validate(yaml.safe_load(fh))
+
+
+def shipped_revisions() -> list[RevisionSpec]:
+    """Every revision shipped with the package, oldest first."""
+    return sorted((read_revision(p) for p in DATA_DIR.glob("*.yaml")), key=lambda r: r.decided_on)

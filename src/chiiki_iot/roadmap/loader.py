@@ -1,0 +1,72 @@
+"""Load the roadmap revisions shipped in ``data/roadmap/`` into the database.
+
+A revision is immutable once decided, so loading skips a revision already present; ``force`` replaces
+it (used when a transcription error is corrected in the data file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.core.models import ReferenceLoad
+from chiiki_iot.roadmap.datafile import RevisionSpec, shipped_revisions
+from chiiki_iot.roadmap.models import Kpi, RoadmapField, RoadmapRevision, SectorModel, YearPlan
+
+
+def load_roadmap(session: Session, *, force: bool = False) -> list[str]:
+    """Load every shipped revision not yet in the database; return the slugs loaded."""
+    loaded: list[str] = []
+    for spec in shipped_revisions():
+        existing = session.scalar(select(RoadmapRevision).where(RoadmapRevision.slug == spec.slug))
+        if existing is not None:
+            if not force:
+                continue
+            session.delete(existing)
+            session.flush()
+        session.add(build_revision(spec))
+        loaded.append(spec.slug)
+    if loaded:
+        session.add(ReferenceLoad(dataset="roadmap", source="chiiki_iot/data/roadmap",
+                                  loaded_at=dt.datetime.now(dt.UTC), summary={"revisions": loaded}))
+    session.flush()
+    return loaded
+
+
+def build_revision(spec: RevisionSpec) -> RoadmapRevision:
+    """Turn a validated revision file into rows (not yet added to a session)."""
+    revision = RoadmapRevision(
+        slug=spec.slug, title_ja=spec.title_ja, title_en=spec.title_en, decided_on=spec.decided_on,
+        supersedes=spec.supersedes, source_ja=spec.source_ja, policy_goal_ja=spec.policy_goal_ja,
+        policy_goal_en=spec.policy_goal_en, loaded_at=dt.datetime.now(dt.UTC),
+    )
+    for f_order, f in enumerate(spec.fields):
+        field = RoadmapField(slug=f.slug, name_ja=f.name_ja, name_en=f.name_en, area_ja=f.area_ja,
+                             sort_order=f_order)
+        revision.fields.append(field)
+        for m_order, m in enumerate(f.models):
+            model = SectorModel(
+                revision=revision, slug=m.slug, name_ja=m.name_ja, name_en=m.name_en,
+                short_name_ja=m.short_name_ja, in_roadmap_table=m.in_roadmap_table, effect_ja=m.effect_ja,
+                effect_en=m.effect_en, note_ja=m.note_ja, sort_order=m_order,
+            )
+            field.models.append(model)
+            model.plans = [
+                YearPlan(fiscal_year=p.fiscal_year, phase=p.phase.value, plan_ja=p.plan_ja, plan_en=p.plan_en)
+                for p in m.plans
+            ]
+            model.kpis = [
+                Kpi(
+                    revision=revision, slug=k.slug, name_ja=k.name_ja, name_en=k.name_en,
+                    target_kind=k.target.kind.value, target_value=k.target.value,
+                    target_qualifier=k.target.qualifier.value, target_text_ja=k.target.text_ja,
+                    unit_ja=k.unit_ja, unit_en=k.unit_en, counts=k.counts,
+                    target_fiscal_year=k.target_fiscal_year,
+                    baseline=k.baseline.model_dump() if k.baseline else None,
+                    footnotes_ja=list(k.footnotes_ja), footnotes_en=list(k.footnotes_en), sort_order=k_order,
+                )
+                for k_order, k in enumerate(m.kpis)
+            ]
+    return revision
