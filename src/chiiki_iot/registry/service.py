@@ -210,3 +210,18 @@ def all_points(session: Session) -> list[Body]:
     return list(session.scalars(
         select(Body).where(Body.kind.in_(list(MUNICIPAL_KINDS)), Body.lat.is_not(None)).order_by(Body.code)
     ))
+
+
+def last_load(session: Session, dataset: str):  # type: ignore[no-untyped-def]
+    """The latest ReferenceLoad of a dataset (registry, roadmap, population, boundaries:...)."""
+    from chiiki_iot.core.models import ReferenceLoad
+
+    return session.scalar(
+        select(ReferenceLoad).where(ReferenceLoad.dataset == dataset).order_by(ReferenceLoad.id.desc())
+    )
+
+
+def boundary_levels(session: Session) -> list[str]:
+    from chiiki_iot.registry.models import BoundaryLayer
+
+    return list(session.scalars(select(BoundaryLayer.level)))

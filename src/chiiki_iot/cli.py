@@ -1,0 +1,242 @@
+"""The ``chiiki-iot`` command: set up the database, serve the site, import data, inspect the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from chiiki_iot.core.db import get_engine, get_sessionmaker
+from chiiki_iot.core.errors import UserError
+
+app = typer.Typer(help="地域IoT実装推進プラットフォーム (chiiki-iot) の管理コマンド / admin command.",
+                  no_args_is_help=True, add_completion=False)
+import_app = typer.Typer(help="外部データの取り込み（プレビュー後に一括確定） / import data (preview, then all or nothing).",
+                         no_args_is_help=True)
+registry_app = typer.Typer(help="団体台帳の確認 / inspect the registry.", no_args_is_help=True)
+roadmap_app = typer.Typer(help="ロードマップの確認 / inspect the roadmap.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(registry_app, name="registry")
+app.add_typer(roadmap_app, name="roadmap")
+console = Console()
+err_console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _report_error(error: UserError) -> None:
+    err_console.print(f"[bold red]エラー:[/] {error.message_ja}")
+    err_console.print(f"[bold red]Error:[/] {error.message_en}")
+    for problem in error.problems[:50]:
+        err_console.print(f"  - {problem.location}: {problem.message_ja} / {problem.message_en}")
+    if len(error.problems) > 50:
+        err_console.print(f"  … ほか {len(error.problems) - 50} 件 / and {len(error.problems) - 50} more")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction for a command; a user error is reported in both languages and exits with 2."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except UserError as error:
+        session.rollback()
+        _report_error(error)
+        raise typer.Exit(2) from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _confirm_or_stop(yes: bool, dry_run: bool) -> None:
+    """The preview has been printed; decide whether to write."""
+    if dry_run:
+        console.print("[yellow]--dry-run: 何も書き込んでいません / nothing was written.[/]")
+        raise typer.Exit(0)
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        console.print("[yellow]確定するには --yes を付けて再実行してください / re-run with --yes to commit.[/]")
+        raise typer.Exit(1)
+    if not typer.confirm("この内容で取り込みますか？ / Import these rows?"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def init(force: Annotated[bool, typer.Option(help="読み込み済みでも再読み込み / reload even if loaded")] = False
+         ) -> None:
+    """データベースを最新のスキーマにし、参照データを読み込む / migrate and load reference data."""
+    from chiiki_iot.core.bootstrap import initialise
+
+    report, revisions = initialise(get_engine(), force=force)
+    if report:
+        console.print(f"団体台帳を読み込みました / registry loaded from {report.source}: {report.counts}")
+        for c in report.corrections:
+            console.print(f"  補正 / correction: {c}")
+    else:
+        console.print("団体台帳は読み込み済みです / registry already loaded.")
+    console.print(f"ロードマップ / roadmap revisions loaded: {revisions or 'なし（読み込み済み） / none (already loaded)'}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="待ち受けアドレス / bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="ポート / port")] = None,
+    reload: Annotated[bool, typer.Option(help="開発用の自動再読み込み / auto-reload")] = False,
+) -> None:
+    """サイトを起動する（初回は参照データを自動で読み込む） / run the site (loads reference data on first start)."""
+    import uvicorn
+
+    from chiiki_iot.core.settings import get_settings
+
+    settings = get_settings()
+    console.print(f"http://{host or settings.host}:{port or settings.port}/ で起動します / serving.")
+    uvicorn.run("chiiki_iot.web.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, reload=reload, proxy_headers=True)
+
+
+@import_app.command("population")
+def import_population(
+    file: Annotated[Path, typer.Argument(help="団体コード列と人口列を持つ CSV / CSV with code and population columns")],
+    as_of: Annotated[str | None, typer.Option(help="基準日 YYYY-MM-DD（ファイルに日付列がない場合） / reference date")] = None,
+    source: Annotated[str | None, typer.Option(help="出典名 / source name (default: file name)")] = None,
+    code_column: Annotated[str | None, typer.Option(help="団体コードの列名 / code column")] = None,
+    population_column: Annotated[str | None, typer.Option(help="人口の列名 / population column")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="確認なしで確定 / commit without asking")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="プレビューのみ / preview only")] = False,
+) -> None:
+    """人口を取り込む（住民基本台帳・国勢調査など） / import population figures."""
+    from chiiki_iot.core.files import read_file_bytes
+    from chiiki_iot.registry.importers import apply_population_import, plan_population_import
+
+    with unit_of_work() as session:
+        day = _parse_as_of(as_of)
+        plan = plan_population_import(session, data=read_file_bytes(file), file_name=file.name, as_of=day,
+                                      source=source or "", code_column=code_column,
+                                      population_column=population_column)
+        table = Table(title=f"プレビュー / preview: {file.name}")
+        for col in ("団体コード / code", "団体 / body", "基準日 / as of", "人口 / population", "現在値 / current"):
+            table.add_column(col)
+        for row in plan.rows[:10]:
+            table.add_row(row.body_code, row.body_name, row.as_of.isoformat(), f"{row.population:,}",
+                          "—" if row.previous is None else f"{row.previous:,}")
+        console.print(table)
+        console.print(f"文字コード / encoding: {plan.encoding_label}; 列 / columns: {plan.code_column}, "
+                      f"{plan.population_column}; {len(plan.rows)} 行 / rows: 新規 new {plan.new_count}, "
+                      f"変更 changed {plan.changed_count}, 同じ unchanged {plan.unchanged_count}")
+        _confirm_or_stop(yes, dry_run)
+        count = apply_population_import(session, plan)
+    console.print(f"[green]{count} 件を取り込みました / imported {count} rows.[/]")
+
+
+def _parse_as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"基準日「{text}」は YYYY-MM-DD 形式で指定してください。",
+                        f"--as-of '{text}' must be a date in YYYY-MM-DD form.") from None
+
+
+@import_app.command("boundaries")
+def import_boundaries(
+    file: Annotated[Path, typer.Argument(help="国土数値情報 N03 形式の TopoJSON / GeoJSON")],
+    yes: Annotated[bool, typer.Option("--yes", help="確認なしで確定 / commit without asking")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="プレビューのみ / preview only")] = False,
+) -> None:
+    """行政区域の境界を取り込む / import boundaries (MLIT N03 layout)."""
+    from chiiki_iot.core.files import read_file_bytes
+    from chiiki_iot.registry.importers import apply_boundary_import, plan_boundary_import
+    from chiiki_iot.web.charts import clear_cache
+
+    with unit_of_work() as session:
+        plan = plan_boundary_import(session, data=read_file_bytes(file), file_name=file.name)
+        console.print(f"{file.name}: {plan.format}, 階層 / level {plan.level}, 地物 / features {plan.feature_count}, "
+                      f"団体に対応 / linked {len(plan.codes)}")
+        for note in plan.unlinked:
+            console.print(f"  団体に対応しない地物 / unlinked feature: {note}")
+        if plan.missing:
+            console.print(f"  [yellow]ファイルにない団体 / bodies not in the file: {len(plan.missing)}[/] "
+                          f"{', '.join(plan.missing[:10])}")
+        _confirm_or_stop(yes, dry_run)
+        apply_boundary_import(session, plan)
+    clear_cache()
+    console.print("[green]境界を取り込みました / boundaries imported.[/]")
+
+
+@registry_app.command("status")
+def registry_status() -> None:
+    """団体数・出典・補正の一覧 / counts, source and corrections."""
+    from chiiki_iot.registry import service
+
+    with unit_of_work() as session:
+        summary = service.registry_summary(session)
+        load = service.last_load(session, "registry")
+    table = Table(title="団体台帳 / registry")
+    table.add_column("種別 / kind")
+    table.add_column("数 / count", justify="right")
+    for key, value in summary.items():
+        table.add_row(key, f"{value:,}")
+    console.print(table)
+    if load:
+        console.print(f"出典 / source: {load.source} ({load.loaded_at:%Y-%m-%d %H:%M} UTC)")
+        for c in load.summary.get("corrections", []):
+            console.print(f"  補正 / correction: {c}")
+        for f in load.summary.get("flags", []):
+            console.print(f"  [yellow]注意 / flag:[/] {f}")
+
+
+@registry_app.command("search")
+def registry_search(query: Annotated[str, typer.Argument(help="名称・よみ・団体コード / name, reading or code")],
+                    limit: int = 20) -> None:
+    """団体を検索する / search bodies."""
+    from chiiki_iot.registry import service
+
+    with unit_of_work() as session:
+        for body in service.search_bodies(session, query, limit=limit):
+            console.print(f"{body.code}  {body.full_name}  ({body.kana}, {body.kind})")
+
+
+@roadmap_app.command("list")
+def roadmap_list(revision: Annotated[str | None, typer.Option(help="版 / revision slug")] = None) -> None:
+    """分野別モデルと指標の一覧 / list models and KPIs."""
+    from chiiki_iot.roadmap import service
+
+    with unit_of_work() as session:
+        rev = service.get_revision(session, revision)
+        console.print(f"[bold]{rev.title_ja}[/] ({rev.slug}, {rev.decided_on})")
+        for field in rev.fields:
+            console.print(f"[bold]{field.name_ja}[/]")
+            for model in field.models:
+                console.print(f"  {model.name_ja} [{model.slug}]")
+                for kpi in model.kpis:
+                    console.print(f"    - {kpi.name_ja}: {kpi.target_text_ja} ({kpi.target_fiscal_year})")
+
+
+@roadmap_app.command("compare")
+def roadmap_compare(old: str, new: str) -> None:
+    """二つの版の違い / differences between two revisions."""
+    from chiiki_iot.roadmap import service
+
+    with unit_of_work() as session:
+        diff = service.compare(session, old=old, new=new)
+    for label, items in (("追加モデル / models added", diff.models_added),
+                         ("削除モデル / models removed", diff.models_removed),
+                         ("変更モデル / models changed", diff.models_changed),
+                         ("追加指標 / KPIs added", diff.kpis_added), ("削除指標 / KPIs removed", diff.kpis_removed),
+                         ("変更指標 / KPIs changed", diff.kpis_changed)):
+        for change in items:
+            console.print(f"{label}: {change.name_ja} [{change.slug}] {'; '.join(change.details)}")
+    if diff.is_empty:
+        console.print("違いはありません / no differences.")

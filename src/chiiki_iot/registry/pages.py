@@ -1,0 +1,85 @@
+"""Pages of the registry: the municipality directory, each body, prefectures, blocks and the map."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from chiiki_iot.core.i18n import current_language
+from chiiki_iot.registry import maps, service
+from chiiki_iot.registry.models import MUNICIPAL_KINDS, BodyKind
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+SessionDep = Annotated[Session, Depends(get_session)]
+PAGE_SIZE = 50
+
+
+@router.get("/bodies", response_class=HTMLResponse)
+def directory(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    prefecture: Annotated[str, Query(max_length=12)] = "",
+    block: Annotated[str, Query(max_length=32)] = "",
+    kind: Annotated[str, Query(max_length=16)] = "",
+    population_band: Annotated[str, Query(max_length=16)] = "",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> HTMLResponse:
+    filters = service.BodyFilter(q=q, prefecture=prefecture, block=block, kind=kind,
+                                 population_band=population_band)
+    result = service.list_bodies(session, filters=filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return render(
+        request, "registry/directory.html", filters=filters, result=result, page=page, page_size=PAGE_SIZE,
+        prefectures=service.list_prefectures(session), blocks=service.list_blocks(session),
+        kinds=[k.value for k in MUNICIPAL_KINDS], bands=service.POPULATION_BANDS,
+        has_population=service.last_load(session, "population") is not None,
+    )
+
+
+@router.get("/bodies/{code}", response_class=HTMLResponse)
+def body_page(request: Request, session: SessionDep, code: str) -> Response:
+    body = service.get_body(session, code)
+    if body.code != code:
+        return RedirectResponse(f"/bodies/{body.code}", status_code=301)
+    context = {
+        "body": body,
+        "population": service.population_history(session, body.code),
+        "wards": service.wards_of(session, body.code),
+        "municipalities": service.municipalities_of(session, body.code) if body.kind == BodyKind.PREFECTURE else [],
+    }
+    return render(request, "registry/body.html", **context)
+
+
+@router.get("/prefectures/{code}")
+def prefecture_alias(code: str) -> RedirectResponse:
+    return RedirectResponse(f"/bodies/{code}", status_code=301)
+
+
+@router.get("/blocks", response_class=HTMLResponse)
+def blocks_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "registry/blocks.html", blocks=service.list_blocks(session))
+
+
+@router.get("/blocks/{slug}", response_class=HTMLResponse)
+def block_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    block = service.get_block(session, slug)
+    counts = {p.code: len(service.municipalities_of(session, p.code)) for p in block.prefectures}
+    return render(request, "registry/block.html", block=block, counts=counts)
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "registry/map.html", blocks=service.list_blocks(session),
+                  levels=service.boundary_levels(session), summary=service.registry_summary(session))
+
+
+@router.get("/map.svg")
+def map_image(session: SessionDep, prefecture: Annotated[str, Query(max_length=12)] = "") -> Response:
+    pref = service.get_body(session, prefecture) if prefecture else None
+    svg = maps.map_svg(session, prefecture=pref, lang=current_language.get())
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})

@@ -1,0 +1,112 @@
+"""What the roadmap API returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class KpiRead(Read):
+    """達成すべき指標."""
+
+    slug: str
+    model: str
+    name_ja: str
+    name_en: str
+    target_kind: str
+    target_value: float | None
+    target_qualifier: str
+    target_text_ja: str
+    unit_ja: str
+    unit_en: str
+    counts: str
+    target_fiscal_year: int
+    baseline: dict | None
+    footnotes_ja: list[str]
+    footnotes_en: list[str]
+
+
+class YearPlanRead(Read):
+    fiscal_year: int
+    phase: str
+    plan_ja: str
+    plan_en: str
+
+
+class ModelRead(Read):
+    """分野別モデル."""
+
+    slug: str
+    field: str
+    name_ja: str
+    name_en: str
+    short_name_ja: str | None
+    in_roadmap_table: bool
+    effect_ja: str
+    effect_en: str
+    note_ja: str
+    plans: list[YearPlanRead]
+    kpis: list[KpiRead]
+
+
+class FieldRead(Read):
+    slug: str
+    name_ja: str
+    name_en: str
+    area_ja: str
+    models: list[str]
+
+
+class RevisionRead(Read):
+    slug: str
+    title_ja: str
+    title_en: str
+    decided_on: dt.date
+    supersedes: str | None
+    policy_goal_ja: str
+    policy_goal_en: str
+
+
+class ChangeRead(Read):
+    slug: str
+    name_ja: str
+    details: list[str]
+
+
+class RevisionDiffRead(Read):
+    old: str
+    new: str
+    models_added: list[ChangeRead]
+    models_removed: list[ChangeRead]
+    models_changed: list[ChangeRead]
+    kpis_added: list[ChangeRead]
+    kpis_removed: list[ChangeRead]
+    kpis_changed: list[ChangeRead]
+
+
+def kpi_read(kpi) -> KpiRead:  # type: ignore[no-untyped-def]
+    return KpiRead.model_validate({**_columns(kpi), "model": kpi.model.slug})
+
+
+def model_read(model) -> ModelRead:  # type: ignore[no-untyped-def]
+    return ModelRead.model_validate({
+        **_columns(model), "field": model.field.slug,
+        "plans": [YearPlanRead.model_validate(p) for p in model.plans],
+        "kpis": [kpi_read(k) for k in model.kpis],
+    })
+
+
+def field_read(field) -> FieldRead:  # type: ignore[no-untyped-def]
+    return FieldRead.model_validate({**_columns(field), "models": [m.slug for m in field.models]})
+
+
+def _columns(row) -> dict:  # type: ignore[no-untyped-def]
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+KPI_CSV_COLUMNS = list(KpiRead.model_fields)

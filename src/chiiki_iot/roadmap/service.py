@@ -1,0 +1,60 @@
+"""Reading the roadmap: revisions, fields, models and KPIs, and comparing two revisions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from chiiki_iot.core.errors import NotFound
+from chiiki_iot.roadmap.compare import RevisionDiff, diff_revisions
+from chiiki_iot.roadmap.models import Kpi, RoadmapField, RoadmapRevision, SectorModel
+
+
+def list_revisions(session: Session) -> list[RoadmapRevision]:
+    return list(session.scalars(select(RoadmapRevision).order_by(RoadmapRevision.decided_on)))
+
+
+def get_revision(session: Session, slug: str | None = None) -> RoadmapRevision:
+    """A revision with its whole tree loaded; the newest one when ``slug`` is None."""
+    query = select(RoadmapRevision).options(
+        selectinload(RoadmapRevision.fields).selectinload(RoadmapField.models).selectinload(SectorModel.plans),
+        selectinload(RoadmapRevision.fields).selectinload(RoadmapField.models).selectinload(SectorModel.kpis),
+    )
+    if slug:
+        revision = session.scalar(query.where(RoadmapRevision.slug == slug))
+    else:
+        revision = session.scalar(query.order_by(RoadmapRevision.decided_on.desc()).limit(1))
+    if revision is None:
+        raise NotFound(f"ロードマップの版「{slug or '最新'}」はありません。",
+                       f"There is no roadmap revision '{slug or 'latest'}'.")
+    return revision
+
+
+def get_field(session: Session, slug: str, *, revision: str | None = None) -> RoadmapField:
+    rev = get_revision(session, revision)
+    for field in rev.fields:
+        if field.slug == slug:
+            return field
+    raise NotFound(f"分野「{slug}」はありません。", f"There is no field '{slug}'.")
+
+
+def get_model(session: Session, slug: str, *, revision: str | None = None) -> SectorModel:
+    rev = get_revision(session, revision)
+    for field in rev.fields:
+        for model in field.models:
+            if model.slug == slug:
+                return model
+    raise NotFound(f"分野別モデル「{slug}」はありません。", f"There is no sector model '{slug}'.")
+
+
+def list_models(session: Session, *, revision: str | None = None) -> list[SectorModel]:
+    return [m for f in get_revision(session, revision).fields for m in f.models]
+
+
+def list_kpis(session: Session, *, revision: str | None = None) -> list[Kpi]:
+    return [k for m in list_models(session, revision=revision) for k in m.kpis]
+
+
+def compare(session: Session, *, old: str, new: str) -> RevisionDiff:
+    """What changed between two revisions: models and KPIs added, removed or changed."""
+    return diff_revisions(get_revision(session, old), get_revision(session, new))

@@ -1,0 +1,102 @@
+"""The application factory: routes of every domain, static files, language and error handling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from chiiki_iot import __version__
+from chiiki_iot.core import i18n
+from chiiki_iot.core.db import get_engine
+from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
+from chiiki_iot.core.settings import get_settings
+from chiiki_iot.web.deps import language_of
+from chiiki_iot.web.templating import render
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PROBLEM_JSON = "application/problem+json"
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    if get_settings().load_reference_data_on_start:
+        from chiiki_iot.core.bootstrap import initialise
+
+        initialise(get_engine())
+    yield
+
+
+def create_app() -> FastAPI:
+    from chiiki_iot.registry import api as registry_api
+    from chiiki_iot.registry import pages as registry_pages
+    from chiiki_iot.roadmap import api as roadmap_api
+    from chiiki_iot.roadmap import pages as roadmap_pages
+    from chiiki_iot.web import pages as web_pages
+
+    app = FastAPI(
+        title="chiiki-iot API — 地域IoT実装推進プラットフォーム",
+        version=__version__,
+        description="全国の都道府県・市区町村と地域IoT実装推進ロードマップのデータ。 / "
+        "Registry of Japan's local bodies and the regional IoT implementation roadmap.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (web_pages, registry_pages, roadmap_pages, registry_api, roadmap_api):
+        app.include_router(module.router)
+    app.middleware("http")(_language_middleware)
+    app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(404, _not_found_handler)  # type: ignore[arg-type]
+    return app
+
+
+async def _language_middleware(request: Request, call_next):  # type: ignore[no-untyped-def]
+    lang = language_of(request)
+    token = i18n.current_language.set(lang)
+    try:
+        response: Response = await call_next(request)
+    finally:
+        i18n.current_language.reset(token)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_response(request: Request, error: UserError) -> Response:
+    if _wants_json(request):
+        return JSONResponse(error.as_problem(request.url.path), status_code=error.status_code,
+                            media_type=PROBLEM_JSON)
+    return render(request, "error.html", status_code=error.status_code, error=error)
+
+
+async def _user_error_handler(request: Request, exc: UserError) -> Response:
+    return _error_response(request, exc)
+
+
+async def _validation_handler(request: Request, exc: RequestValidationError) -> Response:
+    from chiiki_iot.core.errors import Problem
+
+    problems = [
+        Problem(f"{err.get('msg', '')}", f"{err.get('msg', '')}", ".".join(str(p) for p in err.get("loc", ())))
+        for err in exc.errors()
+    ]
+    error = InvalidInput("入力内容に誤りがあります。", "The request has invalid parameters.", problems=problems)
+    return _error_response(request, error)
+
+
+async def _not_found_handler(request: Request, _exc: Exception) -> Response:
+    return _error_response(request, NotFound("お探しのページは見つかりませんでした。", "Page not found."))

@@ -1,0 +1,45 @@
+"""Render Vega-Lite charts (built with Altair) to SVG on the server, with vl-convert.
+
+Rendering on the server means pages need no JavaScript to show a chart and nothing is fetched at run
+time; every chart also has its data as a table on the page. Renders are cached by the caller's key
+because the inputs (registry, roadmap, imported shapes) change rarely.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from threading import Lock
+from typing import Any
+
+import vl_convert as vlc
+
+FONT = "Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, IPAexGothic, sans-serif"
+_CACHE: OrderedDict[str, str] = OrderedDict()
+_CACHE_SIZE = 64
+_LOCK = Lock()
+
+
+def chart_config() -> dict[str, Any]:
+    return {"font": FONT, "view": {"stroke": None}, "background": "#ffffff"}
+
+
+def render_svg(build_spec: Callable[[], dict[str, Any]], *, cache_key: str) -> str:
+    """SVG for the Vega-Lite spec ``build_spec`` returns, cached under ``cache_key`` (include a data
+    version in it). The spec is only built on a cache miss: building it is half the cost."""
+    with _LOCK:
+        if cache_key in _CACHE:
+            _CACHE.move_to_end(cache_key)
+            return _CACHE[cache_key]
+    svg = vlc.vegalite_to_svg(json.dumps(build_spec()))
+    with _LOCK:
+        _CACHE[cache_key] = svg
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return svg
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()

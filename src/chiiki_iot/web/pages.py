@@ -1,0 +1,28 @@
+"""Site-wide pages: the home page with headline figures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from chiiki_iot.registry import service as registry
+from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    revision = roadmap.get_revision(session)
+    return render(
+        request, "home.html", summary=registry.registry_summary(session), revision=revision,
+        model_count=sum(len(f.models) for f in revision.fields),
+        kpi_count=sum(len(m.kpis) for f in revision.fields for m in f.models),
+        registry_load=registry.last_load(session, "registry"), blocks=registry.list_blocks(session),
+    )

@@ -1,0 +1,80 @@
+"""Jinja2 set-up: one environment that finds every domain's templates, with i18n and Japanese filters.
+
+Templates run with ``StrictUndefined`` so that a missing variable is an error in tests, not a blank on
+the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from chiiki_iot.core import i18n
+from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "templates",
+                 PACKAGE_DIR / "roadmap" / "templates"]
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def _date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return format_date(day, i18n.current_language.get())
+
+
+def _fiscal_year(year: int) -> str:
+    return FiscalYear(year).label(i18n.current_language.get())
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(number=_number, date=_date, wareki=wareki, fiscal_year=_fiscal_year)
+    env.globals.update(pick=i18n.pick)
+    return env
+
+
+ENV = build_environment()
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(params)
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = i18n.current_language.get()
+    html = ENV.get_template(template).render(
+        request=request, lang=lang, url_with=lambda **c: url_with(request, **c), **context
+    )
+    return HTMLResponse(html, status_code=status_code)
