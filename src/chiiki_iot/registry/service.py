@@ -146,7 +146,7 @@ def _apply_filters(query: Select, f: BodyFilter, pop) -> Select:  # type: ignore
     kinds = [*MUNICIPAL_KINDS, BodyKind.WARD] if f.include_wards else list(MUNICIPAL_KINDS)
     query = query.where(Body.kind.in_([f.kind] if f.kind else kinds))
     if f.prefecture:
-        query = query.where(Body.prefecture_code == normalize_code(f.prefecture))
+        query = query.where(Body.prefecture_code == prefecture_code_of(f.prefecture))
     if f.block:
         query = query.where(Body.block_slug == f.block)
     if f.population_band:
@@ -157,6 +157,14 @@ def _apply_filters(query: Select, f: BodyFilter, pop) -> Select:  # type: ignore
     if f.q:
         query = query.where(_match_condition(f.q))
     return query
+
+
+def prefecture_code_of(raw: str) -> str:
+    """A prefecture given as its 2-digit JIS code ('13', '１３') or its 6-digit code."""
+    digits = digits_only(raw)
+    if 1 <= len(digits) <= 2:
+        return normalize_code(digits.zfill(2) + "000")
+    return normalize_code(raw)
 
 
 def _band(slug: str) -> PopulationBand:

@@ -1,0 +1,31 @@
+"""Fiscal years and 和暦: the dates every report is stated in."""
+
+import datetime as dt
+
+from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
+
+
+class TestFiscalYear:
+    def test_runs_april_to_march(self) -> None:
+        fy = FiscalYear(2017)
+        assert (fy.start, fy.end) == (dt.date(2017, 4, 1), dt.date(2018, 3, 31))
+
+    def test_of_a_date_in_march_is_the_previous_year(self) -> None:
+        assert FiscalYear.of(dt.date(2018, 3, 31)) == FiscalYear(2017)
+        assert FiscalYear.of(dt.date(2018, 4, 1)) == FiscalYear(2018)
+
+    def test_label_shows_the_era_year(self) -> None:
+        assert FiscalYear(2017).label() == "2017年度（平成29年度）"
+        assert FiscalYear(2019).label("en") == "FY2019"
+
+
+class TestWareki:
+    def test_seed_date(self) -> None:
+        assert wareki(dt.date(2017, 7, 7)) == "平成29年7月7日"
+
+    def test_era_boundary_and_gannen(self) -> None:
+        assert wareki(dt.date(2019, 4, 30)) == "平成31年4月30日"
+        assert wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"
+
+    def test_page_format_has_both(self) -> None:
+        assert format_date(dt.date(2022, 1, 1)) == "2022年1月1日（令和4年1月1日）"

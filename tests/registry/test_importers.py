@@ -1,0 +1,127 @@
+"""Population and boundary imports: preview, then all or nothing; bad input is named and changes nothing."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.registry import service
+from chiiki_iot.registry.importers import (
+    apply_boundary_import,
+    apply_population_import,
+    plan_boundary_import,
+    plan_population_import,
+)
+from chiiki_iot.registry.models import BoundaryLayer, PopulationFigure
+
+
+def population_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PopulationFigure)) or 0
+
+
+def plan(session: Session, text: str, *, encoding: str = "utf-8", **kwargs):  # type: ignore[no-untyped-def]
+    return plan_population_import(session, data=text.encode(encoding), file_name="upload.csv", **kwargs)
+
+
+class TestPopulationImport:
+    def test_juki_table_imports_all_1741(self, session: Session, shared_data: Path) -> None:
+        path = shared_data / "registry" / "population_juki_20220101_by_municipality.csv"
+        p = plan_population_import(session, data=path.read_bytes(), file_name=path.name)
+        assert (len(p.rows), p.code_column, p.population_column) == (1741, "lgcode", "population_juki")
+        apply_population_import(session, p)
+        sapporo = service.get_body(session, "011002")
+        assert service.population_history(session, sapporo.code)[-1].population == 1960668
+        again = plan_population_import(session, data=path.read_bytes(), file_name=path.name)
+        assert (again.new_count, again.unchanged_count) == (0, 1741)
+
+    def test_census_table_with_2015_codes_is_refused_then_imported_by_current_code(
+            self, session: Session, shared_data: Path) -> None:
+        path = shared_data / "registry" / "ssdse2018_population2015_area_by_municipality.csv"
+        kwargs = {"data": path.read_bytes(), "file_name": path.name, "as_of": dt.date(2015, 10, 1),
+                  "population_column": "population_census2015"}
+        with pytest.raises(InvalidInput) as exc:
+            plan_population_import(session, **kwargs)  # 那珂川町 403059 became 那珂川市 402311 in 2018
+        assert [p.message_ja for p in exc.value.problems] == ["団体コード 403059 は登録されていない団体です"]
+        p = plan_population_import(session, code_column="lgcode_current", **kwargs)
+        assert len(p.rows) == 1741 and p.rows[0].population == 1952356
+
+    def test_shift_jis_is_accepted_and_named(self, session: Session) -> None:
+        p = plan(session, "団体コード,人口,基準日\n011002,1960668,2022-01-01\n０１２０２５,２４８，１０６,2022-01-01\n",
+                 encoding="cp932")
+        assert p.encoding_label == "Shift_JIS (cp932)"
+        assert [r.population for r in p.rows] == [1960668, 248106]
+
+    def test_five_digit_codes_are_accepted(self, session: Session) -> None:
+        p = plan(session, "code5,population\n01100,1\n", as_of=dt.date(2020, 1, 1))
+        assert p.rows[0].body_code == "011002"
+
+    @pytest.mark.parametrize(
+        ("content", "ja", "en"),
+        [
+            ("lgcode,population,as_of\n011003,5,2022-01-01\n", "検査数字が正しくありません", "wrong check digit"),
+            ("lgcode,population,as_of\n999997,5,2022-01-01\n", "登録されていない団体", "not a registered"),
+            ("lgcode,population,as_of\n011002,many,2022-01-01\n", "整数ではありません", "not a whole number"),
+            ("lgcode,population,as_of\n011002,5,2022-01-01\n011002,6,2022-01-01\n", "重複", "twice"),
+        ],
+    )
+    def test_bad_rows_refuse_the_whole_file(self, session: Session, content: str, ja: str, en: str) -> None:
+        before = population_count(session)
+        good_row = "012025,248106,2022-01-01\n"
+        with pytest.raises(InvalidInput) as exc:
+            plan(session, content + good_row)
+        error = exc.value
+        assert "取り込みませんでした" in error.message_ja and "nothing was imported" in error.message_en
+        assert ja in error.problems[0].message_ja and en in error.problems[0].message_en
+        assert "行目" in error.problems[0].location and "row" in error.problems[0].location
+        assert population_count(session) == before
+
+    def test_missing_population_column_lists_the_columns(self, session: Session) -> None:
+        with pytest.raises(InvalidInput) as exc:
+            plan(session, "lgcode,name\n011002,札幌市\n")
+        assert "人口の列が見つかりません" in exc.value.message_ja
+        assert "lgcode, name" in exc.value.message_en
+
+    def test_missing_date_asks_for_as_of(self, session: Session) -> None:
+        with pytest.raises(InvalidInput) as exc:
+            plan(session, "lgcode,population\n011002,5\n")
+        assert "--as-of" in exc.value.message_en
+
+    def test_undecodable_bytes_are_refused(self, session: Session) -> None:
+        with pytest.raises(InvalidInput):
+            plan_population_import(session, data=bytes([0x81, 0x20, 0xFF, 0xFE, 0x00]) * 50, file_name="bin.csv")
+
+
+class TestBoundaryImport:
+    def test_prefecture_shapes_link_all_47(self, session: Session, shared_data: Path) -> None:
+        path = shared_data / "boundaries" / "prefectures.topojson"
+        p = plan_boundary_import(session, data=path.read_bytes(), file_name=path.name)
+        assert (p.level, p.feature_count, len(p.codes), p.missing) == ("prefecture", 47, 47, [])
+        apply_boundary_import(session, p)
+        assert session.get(BoundaryLayer, "prefecture").feature_count == 47
+
+    def test_municipality_shapes_link_1741_and_name_the_rest(self, session: Session, shared_data: Path) -> None:
+        path = shared_data / "boundaries" / "municipalities.topojson"
+        p = plan_boundary_import(session, data=path.read_bytes(), file_name=path.name)
+        assert (p.level, p.feature_count, len(p.codes), p.missing) == ("municipality", 1751, 1741, [])
+        assert sum("北方領土" in u for u in p.unlinked) == 6
+        assert sum("所属未定地" in u for u in p.unlinked) == 4
+
+    def test_ward_shapes_older_than_the_registry_are_refused(self, session: Session, shared_data: Path) -> None:
+        path = shared_data / "boundaries" / "municipalities_with_wards.topojson"
+        with pytest.raises(InvalidInput) as exc:
+            plan_boundary_import(session, data=path.read_bytes(), file_name=path.name)
+        assert any("221368" in p.message_ja for p in exc.value.problems)  # 浜松市浜北区, gone since 2024
+        assert session.get(BoundaryLayer, "ward") is None
+
+    @pytest.mark.parametrize(
+        ("content", "en"),
+        [(b"not json", "not valid JSON"), (b'{"type": "Point"}', "neither TopoJSON"),
+         (b'{"type": "FeatureCollection", "features": [{"properties": {"name": "x"}}]}', "N03")],
+    )
+    def test_wrong_files_are_refused(self, session: Session, content: bytes, en: str) -> None:
+        with pytest.raises(InvalidInput) as exc:
+            plan_boundary_import(session, data=content, file_name="x.json")
+        assert en in exc.value.message_en
