@@ -66,13 +66,20 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def client(engine: Engine):  # type: ignore[no-untyped-def]
+def app_client(engine: Engine):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     from chiiki_iot.web.app import create_app
 
     with TestClient(create_app()) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(app_client):  # type: ignore[no-untyped-def]
+    """The app as a fresh visitor sees it: no language cookie left over from another test."""
+    app_client.cookies.clear()
+    return app_client
 
 
 @pytest.fixture(scope="session")

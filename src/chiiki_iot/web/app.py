@@ -45,7 +45,7 @@ def create_app() -> FastAPI:
         description="全国の都道府県・市区町村と地域IoT実装推進ロードマップのデータ。 / "
         "Registry of Japan's local bodies and the regional IoT implementation roadmap.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN; /api/docs is rendered here instead (web.pages)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )

@@ -26,3 +26,20 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         kpi_count=sum(len(m.kpis) for f in revision.fields for m in f.models),
         registry_load=registry.last_load(session, "registry"), blocks=registry.list_blocks(session),
     )
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API reference, rendered from the OpenAPI document on the server (no CDN, works without JS)."""
+    schema = request.app.openapi()
+    operations = [
+        {"method": method.upper(), "path": path, "summary": op.get("summary", ""), "tags": op.get("tags", []),
+         "parameters": [
+             {"name": p["name"], "in": p["in"], "required": p.get("required", False),
+              "description": p.get("description", "") or p.get("schema", {}).get("description", "")}
+             for p in op.get("parameters", [])
+         ]}
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+    return render(request, "api_docs.html", operations=operations, info=schema["info"])

@@ -1,0 +1,119 @@
+"""Browser tests: the real server (started as a user would, on an empty SQLite file) driven by Debian's
+Chromium through Playwright, with axe-core injected to check accessibility.
+
+No browser is ever downloaded: Chromium comes from ``apt-get install chromium``. Outside CI a missing
+Chromium skips these tests; in CI (``CI=true``) it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cli() -> list[str]:
+    return [str(Path(sys.executable).parent / "chiiki-iot")]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
+    """`chiiki-iot serve` on a fresh SQLite database: the README's first command, minus the install."""
+    workdir = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    env = {**os.environ, "CHIIKI_DATABASE_URL": f"sqlite:///{workdir / 'site.db'}",
+           "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "true"}
+    log = (workdir / "server.log").open("w")
+    server = subprocess.Popen([*_cli(), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, server, workdir / "server.log")
+        for name in ("prefectures.topojson", "municipalities.topojson"):
+            subprocess.run([*_cli(), "import", "boundaries", str(shared_data / "boundaries" / name), "--yes"],
+                           env=env, check=True, capture_output=True, timeout=120)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(base + "/api/v1/registry", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"server did not start in 90 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _require(CHROMIUM.exists(), "Debian chromium is not installed (apt-get install chromium)")
+    _require(AXE.exists(), "axe-core is not installed (npm install)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageProblems:
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    problems = PageProblems()
+    page.on("console", lambda m: problems.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.console_errors.append(str(e)))
+    page.problems = problems
+    yield page
+    context.close()
+
+
+def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical violations on the current page (WCAG 2.x A/AA rules)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -1,0 +1,55 @@
+"""Registry pages as a visitor sees them: Japanese first, English on request, errors explained."""
+
+from fastapi.testclient import TestClient
+
+
+class TestDirectory:
+    def test_lists_and_counts(self, client: TestClient) -> None:
+        page = client.get("/bodies")
+        assert page.status_code == 200 and "該当：1,741 団体" in page.text
+
+    def test_search_by_reading(self, client: TestClient) -> None:
+        page = client.get("/bodies", params={"q": "はこだて"})
+        assert "該当：1 団体" in page.text and 'href="/bodies/012025"' in page.text
+
+    def test_filters_by_prefecture_and_kind(self, client: TestClient) -> None:
+        page = client.get("/bodies", params={"prefecture": "130001", "kind": "特別区"})
+        assert "該当：23 団体" in page.text
+
+    def test_english(self, client: TestClient) -> None:
+        page = client.get("/bodies?lang=en")
+        assert '<html lang="en">' in page.text and "Municipalities" in page.text
+
+
+class TestBodyPages:
+    def test_municipality(self, client: TestClient) -> None:
+        page = client.get("/bodies/011002")
+        assert "北海道札幌市" in page.text and "政令指定都市" in page.text and "中央区" in page.text
+
+    def test_five_digit_code_redirects_to_six(self, client: TestClient) -> None:
+        response = client.get("/bodies/01100", follow_redirects=False)
+        assert response.status_code == 301 and response.headers["location"] == "/bodies/011002"
+
+    def test_prefecture_lists_its_municipalities_and_map(self, client: TestClient) -> None:
+        page = client.get("/bodies/470007")
+        assert "市区町村（41 団体）" in page.text and "/map.svg?prefecture=470007" in page.text
+
+    def test_bad_code_explains_in_both_languages(self, client: TestClient) -> None:
+        page = client.get("/bodies/011003")
+        assert page.status_code == 422
+        assert "検査数字が正しくありません" in page.text and "wrong check digit" in page.text
+
+    def test_unknown_page_is_a_friendly_404(self, client: TestClient) -> None:
+        page = client.get("/no-such-page")
+        assert page.status_code == 404 and "見つかりませんでした" in page.text
+
+
+class TestBlocksAndMap:
+    def test_block_page_sums_its_municipalities(self, client: TestClient) -> None:
+        page = client.get("/blocks/shinetsu")
+        assert "新潟県" in page.text and "長野県" in page.text and ">107<" in page.text  # 30 + 77
+
+    def test_map_svg(self, client: TestClient) -> None:
+        response = client.get("/map.svg")
+        assert response.headers["content-type"] == "image/svg+xml"
+        assert response.text.count("<path") > 1000  # one mark per municipality at least

@@ -1,0 +1,82 @@
+"""The chiiki-iot command: help everywhere, previews, all-or-nothing imports and bilingual errors."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from chiiki_iot.cli import app
+from chiiki_iot.registry.models import PopulationFigure
+
+runner = CliRunner()
+
+
+def all_command_paths() -> list[list[str]]:
+    paths: list[list[str]] = [[]]
+
+    def walk(command, prefix):  # type: ignore[no-untyped-def]
+        for name, sub in getattr(command, "commands", {}).items():
+            paths.append([*prefix, name])
+            walk(sub, [*prefix, name])
+
+    walk(get_command(app), [])
+    return paths
+
+
+@pytest.mark.parametrize("path", all_command_paths(), ids=lambda p: " ".join(p) or "chiiki-iot")
+def test_help_on_every_command(path: list[str]) -> None:
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_every_expected_command_exists() -> None:
+    names = {" ".join(p) for p in all_command_paths()}
+    assert {"init", "serve", "import population", "import boundaries", "registry status"} <= names
+
+
+class TestImportPopulationCommand:
+    def count(self, engine: Engine) -> int:
+        with Session(engine) as s:
+            return s.scalar(select(func.count()).select_from(PopulationFigure)) or 0
+
+    def test_dry_run_previews_and_writes_nothing(self, engine: Engine, shared_data: Path) -> None:
+        before = self.count(engine)
+        path = shared_data / "registry" / "population_juki_20220101_by_municipality.csv"
+        result = runner.invoke(app, ["import", "population", str(path), "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert "1741" in result.output and "nothing was written" in result.output
+        assert self.count(engine) == before
+
+    def test_shift_jis_file_with_a_bad_code_is_refused_in_both_languages(self, engine: Engine,
+                                                                          tmp_path: Path) -> None:
+        before = self.count(engine)
+        bad = tmp_path / "bad.csv"
+        bad.write_bytes("団体コード,人口\n011002,1960668\n011003,5\n".encode("cp932"))
+        result = runner.invoke(app, ["import", "population", str(bad), "--as-of", "2022-01-01", "--yes"])
+        assert result.exit_code == 2
+        assert "Shift_JIS" in result.output and "検査数字" in result.output and "check digit" in result.output
+        assert self.count(engine) == before
+
+    def test_bad_date_option(self, tmp_path: Path) -> None:
+        good = tmp_path / "good.csv"
+        good.write_text("code,population\n011002,1\n", encoding="utf-8")
+        result = runner.invoke(app, ["import", "population", str(good), "--as-of", "1 April", "--yes"])
+        assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+    def test_missing_file(self) -> None:
+        result = runner.invoke(app, ["import", "population", "/no/such/file.csv", "--yes"])
+        assert result.exit_code == 2 and "見つかりません" in result.output and "not found" in result.output
+
+
+class TestRegistryCommands:
+    def test_status_reports_counts_and_corrections(self, engine: Engine) -> None:
+        result = runner.invoke(app, ["registry", "status"])
+        assert result.exit_code == 0 and "1,741" in result.output and "浜松市" in result.output
+
+    def test_search(self, engine: Engine) -> None:
+        result = runner.invoke(app, ["registry", "search", "なはし"])
+        assert "472018" in result.output
