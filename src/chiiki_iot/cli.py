@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -32,17 +33,24 @@ T = TypeVar("T")
 
 
 def _report_error(error: UserError) -> None:
-    err_console.print(f"[bold red]エラー:[/] {error.message_ja}")
-    err_console.print(f"[bold red]Error:[/] {error.message_en}")
+    err_console.print(f"[bold red]エラー:[/] {escape(error.message_ja)}")
+    err_console.print(f"[bold red]Error:[/] {escape(error.message_en)}")
     for problem in error.problems[:50]:
-        err_console.print(f"  - {problem.location}: {problem.message_ja} / {problem.message_en}")
+        err_console.print(escape(f"  - {problem.location}: {problem.message_ja} / {problem.message_en}"))
     if len(error.problems) > 50:
         err_console.print(f"  … ほか {len(error.problems) - 50} 件 / and {len(error.problems) - 50} more")
 
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """One transaction for a command; a user error is reported in both languages and exits with 2."""
+    """One transaction for a command; a user error is reported in both languages and exits with 2.
+
+    The database is brought to the current schema with its reference data first, as ``serve`` does, so
+    a command run before ``init`` works instead of failing on a missing table.
+    """
+    from chiiki_iot.core.bootstrap import initialise
+
+    initialise(get_engine())
     session = get_sessionmaker()()
     try:
         yield session
@@ -203,9 +211,15 @@ def registry_search(query: Annotated[str, typer.Argument(help="名称・よみ�
     """団体を検索する / search bodies."""
     from chiiki_iot.registry import service
 
+    notice = service.search_notice(query)
+    if notice:
+        err_console.print(f"[yellow]{escape(notice[0])}\n{escape(notice[1])}[/]")
     with unit_of_work() as session:
-        for body in service.search_bodies(session, query, limit=limit):
-            console.print(f"{body.code}  {body.full_name}  ({body.kana}, {body.kind})")
+        found = service.search_bodies(session, query, limit=limit)
+        for body in found:
+            console.print(escape(f"{body.code}  {body.full_name}  ({body.kana}, {body.kind})"))
+    if not found:
+        console.print("該当する団体はありません / no body matches.")
 
 
 @roadmap_app.command("list")
@@ -219,7 +233,7 @@ def roadmap_list(revision: Annotated[str | None, typer.Option(help="版 / revisi
         for field in rev.fields:
             console.print(f"[bold]{field.name_ja}[/]")
             for model in field.models:
-                console.print(f"  {model.name_ja} [{model.slug}]")
+                console.print(escape(f"  {model.name_ja} [{model.slug}]"))
                 for kpi in model.kpis:
                     console.print(f"    - {kpi.name_ja}: {kpi.target_text_ja} ({kpi.target_fiscal_year})")
 
@@ -237,6 +251,6 @@ def roadmap_compare(old: str, new: str) -> None:
                          ("追加指標 / KPIs added", diff.kpis_added), ("削除指標 / KPIs removed", diff.kpis_removed),
                          ("変更指標 / KPIs changed", diff.kpis_changed)):
         for change in items:
-            console.print(f"{label}: {change.name_ja} [{change.slug}] {'; '.join(change.details)}")
+            console.print(escape(f"{label}: {change.name_ja} [{change.slug}] {'; '.join(change.details)}"))
     if diff.is_empty:
         console.print("違いはありません / no differences.")

@@ -16,6 +16,24 @@ class TestDirectory:
         page = client.get("/bodies", params={"prefecture": "130001", "kind": "特別区"})
         assert "該当：23 団体" in page.text
 
+    def test_a_wrong_check_digit_is_explained_not_just_empty(self, client: TestClient) -> None:
+        page = client.get("/bodies", params={"q": "011001"})
+        assert "該当：0 団体" in page.text and 'role="alert"' in page.text and "検査数字" in page.text
+
+    def test_data_links_give_the_whole_list_not_one_page(self, client: TestClient) -> None:
+        page = client.get("/bodies", params={"prefecture": "130001", "page": "2"})
+        json_href = page.text.split('class="data-links"')[1].split('href="')[1].split('"')[0].replace("&amp;", "&")
+        assert "page=" not in json_href
+        assert client.get(json_href).json()["total"] == 62 == len(client.get(json_href).json()["items"])
+
+    def test_a_page_past_the_end_does_not_claim_nothing_matched(self, client: TestClient) -> None:
+        page = client.get("/bodies", params={"page": "999"})
+        assert "このページに表示する団体はありません" in page.text and "条件に合う団体はありません" not in page.text
+
+    def test_unknown_kind_is_refused_with_a_message(self, client: TestClient) -> None:
+        page = client.get("/bodies", params={"kind": "県"})
+        assert page.status_code == 422 and "選択肢にありません" in page.text
+
     def test_english(self, client: TestClient) -> None:
         page = client.get("/bodies?lang=en")
         assert '<html lang="en">' in page.text and "Municipalities" in page.text

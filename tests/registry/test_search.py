@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy.orm import Session
 
+from chiiki_iot.core.errors import InvalidInput, NotFound
 from chiiki_iot.registry import service
 
 
@@ -40,6 +41,35 @@ class TestSearch:
         with_wards = service.list_bodies(session, filters=service.BodyFilter(q="中央区", include_wards=True))
         assert with_wards.total > 5
 
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("東京都府中市", "東京都府中市"),
+            ("千葉県鎌ケ谷市", "千葉県鎌ケ谷市"),
+            ("北海道", "北海道"),
+            ("ほっかいどう", "北海道"),
+            ("札幌市北区", "北海道札幌市北区"),
+            ("浜松市中央区", "静岡県浜松市中央区"),
+            ("梼原", "高知県檮原町"),
+        ],
+    )
+    def test_names_written_as_in_an_address(self, session: Session, query: str, expected: str) -> None:
+        assert service.search_bodies(session, query)[0].full_name == expected
+
+    def test_prefecture_in_the_query_narrows_to_that_prefecture(self, session: Session) -> None:
+        assert [b.full_name for b in service.search_bodies(session, "広島県府中")] == ["広島県府中市", "広島県府中町"]
+
+    def test_ga_is_only_folded_between_kanji(self, session: Session) -> None:
+        found = {b.name for b in service.search_bodies(session, "かけ", limit=100)}
+        assert "加賀市" not in found and "深川市" not in found
+        assert service.search_bodies(session, "鶴が島")[0].name == "鶴ヶ島市"
+
+    def test_a_code_with_a_wrong_check_digit_explains_itself(self, session: Session) -> None:
+        assert service.search_bodies(session, "011001") == []
+        ja, en = service.search_notice("011001")
+        assert "011002"[-1] in ja and "check digit of 01100 is 2" in en
+        assert service.search_notice("011002") is None and service.search_notice("札幌") is None
+
     def test_like_wildcards_are_literal(self, session: Session) -> None:
         assert service.search_bodies(session, "%") == []
         assert service.search_bodies(session, "_") == []
@@ -49,6 +79,12 @@ class TestFilters:
     def test_prefecture_and_kind(self, session: Session) -> None:
         page = service.list_bodies(session, filters=service.BodyFilter(prefecture="13", kind="特別区"))
         assert page.total == 23
+
+    def test_unknown_kind_or_block_is_an_error_not_an_empty_list(self, session: Session) -> None:
+        with pytest.raises(InvalidInput):
+            service.list_bodies(session, filters=service.BodyFilter(kind="都"))
+        with pytest.raises(NotFound):
+            service.list_bodies(session, filters=service.BodyFilter(block="atlantis"))
 
     def test_block(self, session: Session) -> None:
         page = service.list_bodies(session, filters=service.BodyFilter(block="okinawa"), limit=100)

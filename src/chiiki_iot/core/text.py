@@ -6,6 +6,7 @@ Comparisons therefore run on a folded *search key*, while the original text is a
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import jaconv
@@ -19,7 +20,6 @@ _VARIANT_FOLDS = str.maketrans(
         "ゖ": "け",
         "ゕ": "か",
         "ケ": "け",
-        "が": "け",  # 霞が関 ≈ 霞ヶ関 once the ヶ has been folded to け
         "之": "の",
         "龍": "竜",
         "嶋": "島",
@@ -30,6 +30,7 @@ _VARIANT_FOLDS = str.maketrans(
         "邊": "辺",
         "邉": "辺",
         "檜": "桧",
+        "檮": "梼",
         "髙": "高",
         "舘": "館",
         "瀨": "瀬",
@@ -40,6 +41,10 @@ _VARIANT_FOLDS = str.maketrans(
         "德": "徳",
     }
 )
+
+# 「が」 written between two kanji stands for ヶ (霞が関 ≈ 霞ヶ関, 鶴が島 ≈ 鶴ヶ島). Elsewhere it is a real
+# が and must not be folded, or 「かけ」 would match every reading with 「かが」 or 「がけ」.
+_GA_BETWEEN_KANJI = re.compile(r"(?<=[\u3400-\u9fff])が(?=[\u3400-\u9fff])")
 
 
 def normalize(text: str) -> str:
@@ -55,6 +60,7 @@ def search_key(text: str) -> str:
     """
     folded = jaconv.kata2hira(normalize(text).lower())
     folded = folded.translate(_VARIANT_FOLDS)
+    folded = _GA_BETWEEN_KANJI.sub("け", folded)
     folded = jaconv.kata2hira(folded)
     return "".join(folded.split())
 

@@ -21,7 +21,7 @@ from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 SessionDep = Annotated[Session, Depends(get_session)]
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv (UTF-8 with BOM)")]
+Format = Annotated[Literal["json", "csv"], Query(description="json（既定）または csv（BOM付きUTF-8） / json (default) or csv (UTF-8 with BOM)")]
 
 
 @router.get("/registry", response_model=RegistrySummaryRead, summary="Counts of bodies by kind / 団体数")
@@ -59,18 +59,21 @@ def prefectures(session: SessionDep, format: Format = "json") -> list[BodyRead] 
 @router.get("/municipalities", response_model=BodyPageRead, summary="Municipalities, searchable / 市区町村")
 def municipalities(
     session: SessionDep,
-    q: Annotated[str, Query(max_length=100, description="kanji, kana or code")] = "",
-    prefecture: Annotated[str, Query(max_length=12, description="prefecture code")] = "",
-    block: Annotated[str, Query(max_length=32)] = "",
-    kind: Annotated[str, Query(max_length=16)] = "",
-    population_band: Annotated[str, Query(max_length=16)] = "",
-    include_wards: bool = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=2000)] = 100,
+    q: Annotated[str, Query(max_length=100, description="名称・よみ・団体コード / kanji, kana or code")] = "",
+    prefecture: Annotated[str, Query(max_length=12, description="都道府県コード（2桁または6桁） / prefecture code, 2 or 6 digits")] = "",
+    block: Annotated[str, Query(max_length=32, description="地域ブロック（例 kanto） / block slug, e.g. kanto")] = "",
+    kind: Annotated[str, Query(max_length=16, description="種別：政令指定都市・市・特別区・町・村・行政区 / kind")] = "",
+    population_band: Annotated[str, Query(max_length=16, description="人口規模：under-10k, 10k-50k, 50k-100k, 100k-500k, 500k-plus")] = "",
+    include_wards: Annotated[bool, Query(description="行政区も含める / include designated-city wards")] = False,
+    include_prefectures: Annotated[bool, Query(
+        description="検索語に合う都道府県も含める / with q, also return prefectures that match")] = False,
+    offset: Annotated[int, Query(ge=0, description="先頭から飛ばす件数 / rows to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=2000, description="最大件数（1〜2000） / rows to return, 1-2000")] = 100,
     format: Format = "json",
 ) -> BodyPageRead | Response:
     filters = service.BodyFilter(q=q, prefecture=prefecture, block=block, kind=kind,
-                                 population_band=population_band, include_wards=include_wards)
+                                 population_band=population_band, include_wards=include_wards,
+                                 include_prefectures=include_prefectures)
     if format == "csv":
         page = service.list_bodies(session, filters=filters, offset=0, limit=5000)
         rows = (BodyRead.of(r.body, r.population).model_dump() for r in page.rows)

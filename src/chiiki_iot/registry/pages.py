@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,13 +32,16 @@ def directory(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> HTMLResponse:
     filters = service.BodyFilter(q=q, prefecture=prefecture, block=block, kind=kind,
-                                 population_band=population_band)
+                                 population_band=population_band, include_prefectures=True)
     result = service.list_bodies(session, filters=filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render(
         request, "registry/directory.html", filters=filters, result=result, page=page, page_size=PAGE_SIZE,
         prefectures=service.list_prefectures(session), blocks=service.list_blocks(session),
         kinds=[k.value for k in MUNICIPAL_KINDS], bands=service.POPULATION_BANDS,
         has_population=service.last_load(session, "population") is not None,
+        notice=service.search_notice(q),
+        api_query=urlencode({k: v for k, v in request.query_params.items() if k != "page" and v}
+                            | {"include_prefectures": "true", "limit": "2000"}),
     )
 
 

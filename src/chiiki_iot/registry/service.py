@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from chiiki_iot.core.errors import InvalidInput, NotFound
 from chiiki_iot.core.text import digits_only, search_key
@@ -46,6 +46,7 @@ class BodyFilter:
     kind: str = ""
     population_band: str = ""
     include_wards: bool = False
+    include_prefectures: bool = False
 
 
 @dataclass
@@ -130,21 +131,94 @@ def list_bodies(session: Session, *, filters: BodyFilter, offset: int = 0, limit
     """The municipality directory: filtered, searched, best matches first, then by code."""
     pop = latest_population_subquery()
     query = select(Body, pop.c.population).outerjoin(pop, pop.c.body_code == Body.code)
-    query = _apply_filters(query, filters, pop)
-    order = [_match_rank(filters.q), Body.code] if filters.q else [Body.code]
+    query = _apply_filters(session, query, filters, pop)
+    order = [*_match_rank(parse_query(session, filters.q)), Body.code] if filters.q else [Body.code]
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(*order).offset(offset).limit(limit))
     return BodyPage([BodyRow(body, population) for body, population in rows], total, offset, limit)
 
 
 def search_bodies(session: Session, q: str, *, limit: int = 20) -> list[Body]:
-    """Search by kanji, kana or code; prefix matches come first."""
-    return [row.body for row in list_bodies(session, filters=BodyFilter(q=q), limit=limit).rows]
+    """Search by kanji, kana or code, prefectures included; prefix matches come first."""
+    filters = BodyFilter(q=q, include_prefectures=True)
+    return [row.body for row in list_bodies(session, filters=filters, limit=limit).rows]
 
 
-def _apply_filters(query: Select, f: BodyFilter, pop) -> Select:  # type: ignore[no-untyped-def, type-arg]
+def search_notice(q: str) -> tuple[str, str] | None:
+    """A hint for a query that looks like a code but cannot be one (wrong check digit), in ja and en.
+
+    Search itself never fails on such input: it finds nothing, and this says why.
+    """
+    digits = digits_only(q)
+    if len(digits) != 6 or digits != search_key(q):
+        return None
+    try:
+        normalize_code(digits)
+    except InvalidInput as error:
+        return error.message_ja, error.message_en
+    return None
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A search query split the way people write addresses: 都道府県 first, then the body, maybe a ward.
+
+    「東京都府中市」 searches 府中市 in 東京都; 「札幌市北区」 names a ward, so that ward is searched too.
+    """
+
+    key: str
+    prefecture_code: str | None
+    ward_codes: tuple[str, ...]
+
+
+def parse_query(session: Session, q: str) -> ParsedQuery:
+    key = search_key(q)
+    prefecture = None
+    for code, name_key in session.execute(
+        select(Body.code, Body.name_key).where(Body.kind == BodyKind.PREFECTURE)
+    ):
+        if key.startswith(name_key) and len(key) > len(name_key):
+            prefecture, key = code, key[len(name_key):]
+            break
+    return ParsedQuery(key, prefecture, _wards_named(session, key, prefecture))
+
+
+def _wards_named(session: Session, key: str, prefecture: str | None) -> tuple[str, ...]:
+    """Wards whose 'city + ward' name starts with ``key`` when ``key`` goes beyond the city's name."""
+    parent = aliased(Body)
+    query = select(Body.code, Body.name_key, parent.name_key).join(parent, Body.parent_code == parent.code)
+    query = query.where(Body.kind == BodyKind.WARD, parent.name_key.in_(
+        [key[:n] for n in range(1, len(key))] or [""]))
+    if prefecture:
+        query = query.where(Body.prefecture_code == prefecture)
+    return tuple(code for code, ward_key, city_key in session.execute(query)
+                 if (city_key + ward_key).startswith(key))
+
+
+def _check_filters(session: Session, f: BodyFilter) -> None:
+    """An unknown kind or block is a mistake to report, not a reason to show an empty list."""
+    allowed = [k.value for k in (*MUNICIPAL_KINDS, BodyKind.WARD)]
+    if f.kind and f.kind not in allowed:
+        raise InvalidInput(f"種別「{f.kind}」は選択肢にありません（{'・'.join(allowed)}）。",
+                           f"Unknown kind '{f.kind}' (one of {', '.join(allowed)}).")
+    if f.block:
+        get_block(session, f.block)
+
+
+def _apply_filters(session: Session, query: Select, f: BodyFilter, pop) -> Select:  # type: ignore[no-untyped-def, type-arg]
+    _check_filters(session, f)
     kinds = [*MUNICIPAL_KINDS, BodyKind.WARD] if f.include_wards else list(MUNICIPAL_KINDS)
-    query = query.where(Body.kind.in_([f.kind] if f.kind else kinds))
+    if f.include_prefectures and f.q:
+        kinds.append(BodyKind.PREFECTURE)
+    if f.q:
+        parsed = parse_query(session, f.q)
+        in_kinds = Body.kind.in_([f.kind] if f.kind else kinds)
+        query = query.where(or_(in_kinds, Body.code.in_(parsed.ward_codes)) if not f.kind else in_kinds)
+        query = query.where(_match_condition(parsed))
+        if parsed.prefecture_code:
+            query = query.where(Body.prefecture_code == parsed.prefecture_code)
+    else:
+        query = query.where(Body.kind.in_([f.kind] if f.kind else kinds))
     if f.prefecture:
         query = query.where(Body.prefecture_code == prefecture_code_of(f.prefecture))
     if f.block:
@@ -154,8 +228,6 @@ def _apply_filters(query: Select, f: BodyFilter, pop) -> Select:  # type: ignore
         query = query.where(pop.c.population >= band.low)
         if band.high is not None:
             query = query.where(pop.c.population < band.high)
-    if f.q:
-        query = query.where(_match_condition(f.q))
     return query
 
 
@@ -178,25 +250,30 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _match_condition(q: str):  # type: ignore[no-untyped-def]
-    key = _escape_like(search_key(q))
-    digits = digits_only(q)
-    conditions = [Body.name_key.like(f"%{key}%", escape="\\"), Body.kana_key.like(f"%{key}%", escape="\\")]
-    if digits and digits == search_key(q):
+def _match_condition(parsed: ParsedQuery):  # type: ignore[no-untyped-def]
+    key = _escape_like(parsed.key)
+    digits = digits_only(parsed.key)
+    conditions = [Body.name_key.like(f"%{key}%", escape="\\"), Body.kana_key.like(f"%{key}%", escape="\\"),
+                  Body.code.in_(parsed.ward_codes)]
+    if digits and digits == parsed.key:
         conditions.append(Body.code.like(f"{digits}%"))
     return or_(*conditions)
 
 
-def _match_rank(q: str):  # type: ignore[no-untyped-def]
-    """0 exact, 1 prefix of name or reading, 2 contained: prefix matches first as a Japanese user expects."""
-    key = search_key(q)
+def _match_rank(parsed: ParsedQuery) -> list:  # type: ignore[type-arg]
+    """0 exact, 1 prefix of name or reading, 2 contained: prefix matches first as a Japanese user expects.
+
+    A prefecture comes before its namesakes (北海道 before 北海道's towns); a named ward before others.
+    """
+    key = parsed.key
     prefix = _escape_like(key) + "%"
-    return case(
-        (or_(Body.name_key == key, Body.kana_key == key, Body.code == key), 0),
+    rank = case(
+        (or_(Body.name_key == key, Body.kana_key == key, Body.code == key, Body.code.in_(parsed.ward_codes)), 0),
         (or_(Body.name_key.like(prefix, escape="\\"), Body.kana_key.like(prefix, escape="\\"),
              Body.code.like(prefix, escape="\\")), 1),
         else_=2,
     )
+    return [rank, case((Body.kind == BodyKind.PREFECTURE, 0), else_=1)]
 
 
 def municipalities_of(session: Session, prefecture_code: str) -> list[BodyRow]:
