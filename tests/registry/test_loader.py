@@ -76,3 +76,11 @@ class TestAgainstPublicTables:
     def test_representative_points_lie_in_japan(self, session: Session) -> None:
         for body in service.all_points(session):
             assert 20 < body.lat < 46 and 122 < body.lng < 154, body.full_name
+
+    def test_a_prefecture_point_is_one_of_its_own_municipalities(self, session: Session) -> None:
+        """A mean of points put 東京都 in Sagami Bay; the point must be a real municipality's, on land."""
+        for pref in service.list_prefectures(session):
+            own = {(b.lat, b.lng) for b in service.all_points(session) if b.prefecture_code == pref.code}
+            assert (pref.lat, pref.lng) in own, pref.name
+        tokyo = service.get_body(session, "130001")
+        assert 35.5 < tokyo.lat < 35.9 and 139.3 < tokyo.lng < 139.9  # in the Tama/23-ward area, not the sea

@@ -71,3 +71,42 @@ class TestBlocksAndMap:
         response = client.get("/map.svg")
         assert response.headers["content-type"] == "image/svg+xml"
         assert response.text.count("<path") > 1000  # one mark per municipality at least
+
+
+class TestPrefectures:
+    def test_list_of_47_with_their_municipality_counts(self, client: TestClient) -> None:
+        page = client.get("/prefectures")
+        assert page.status_code == 200 and page.text.count('<th scope="row">') == 47
+        assert 'href="/bodies/130001"' in page.text and ">62<" in page.text  # 東京都: 23 区 + 26 市 + 5 町 + 8 村
+
+    def test_home_card_for_prefectures_leads_there(self, client: TestClient) -> None:
+        assert 'href="/prefectures"' in client.get("/").text
+
+    def test_two_digit_alias_redirects(self, client: TestClient) -> None:
+        response = client.get("/prefectures/13", follow_redirects=False)
+        assert response.status_code == 301 and response.headers["location"] == "/bodies/130001"
+
+    def test_a_municipality_is_not_a_prefecture_map(self, client: TestClient) -> None:
+        response = client.get("/map.svg", params={"prefecture": "011002"})
+        assert response.status_code == 422 and "都道府県ではありません" in response.text
+
+
+class TestHttpBehaviour:
+    def test_head_is_answered_like_get_without_a_body(self, client: TestClient) -> None:
+        for url in ("/", "/bodies", "/api/v1/prefectures?format=csv"):
+            response = client.head(url)
+            assert response.status_code == 200 and response.content == b"", url
+
+    def test_charts_are_addressed_per_language(self, client: TestClient) -> None:
+        """A chart cached in Japanese must not be shown on the English page."""
+        english = client.get("/map?lang=en").text
+        assert "/map.svg?lang=en" in english
+        assert "/map.svg?lang=ja" in client.get("/map?lang=ja").text
+        assert "Cookie" in client.get("/map.svg?lang=en").headers["vary"]
+
+    def test_parameter_errors_are_explained_in_japanese_too(self, client: TestClient) -> None:
+        problem = client.get("/api/v1/municipalities", params={"limit": "0"}).json()
+        assert problem["errors"][0]["message_ja"] == "1 以上の値を指定してください。"
+        assert problem["errors"][0]["location"] == "limit"
+        page = client.get("/roadmap/compare")
+        assert page.status_code == 422 and "必須の項目です" in page.text

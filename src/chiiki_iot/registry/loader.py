@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -160,13 +161,27 @@ def apply_corrections(records: list[RegistryRecord], report: LoadReport) -> list
 
 
 def _fill_prefecture_points(records: list[RegistryRecord]) -> None:
-    """A prefecture's representative point: the mean of its municipalities' points."""
+    """A prefecture's representative point: that of its most central municipality (the medoid).
+
+    The package gives prefectures no point. A plain mean of the municipalities' points falls in the sea
+    wherever a prefecture has remote islands (東京都 lands in Sagami Bay, 鹿児島県 in the open sea); the
+    medoid is always a real municipality's point, on land and inside the prefecture.
+    """
     for pref in (r for r in records if r.kind == BodyKind.PREFECTURE):
         points = [(r.lat, r.lng) for r in records if r.prefecture_code == pref.code and r.lat is not None
-                  and r.kind != BodyKind.WARD and r.kind != BodyKind.PREFECTURE]
+                  and r.lng is not None and r.kind not in (BodyKind.WARD, BodyKind.PREFECTURE)]
         if points:
-            pref.lat = round(sum(p[0] for p in points) / len(points), 6)
-            pref.lng = round(sum(p[1] for p in points) / len(points), 6)
+            pref.lat, pref.lng = medoid(points)
+
+
+def medoid(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The point with the least total distance to all others (equirectangular distances suffice here)."""
+    scale = math.cos(math.radians(sum(lat for lat, _ in points) / len(points)))
+
+    def total_distance(a: tuple[float, float]) -> float:
+        return sum(math.hypot(a[0] - b[0], (a[1] - b[1]) * scale) for b in points)
+
+    return min(points, key=total_distance)
 
 
 def load_blocks(session: Session) -> dict[str, str]:

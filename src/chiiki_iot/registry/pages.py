@@ -59,9 +59,16 @@ def body_page(request: Request, session: SessionDep, code: str) -> Response:
     return render(request, "registry/body.html", **context)
 
 
+@router.get("/prefectures", response_class=HTMLResponse)
+def prefectures_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "registry/prefectures.html", prefectures=service.list_prefectures(session),
+                  counts=service.municipality_counts_by_prefecture(session))
+
+
 @router.get("/prefectures/{code}")
-def prefecture_alias(code: str) -> RedirectResponse:
-    return RedirectResponse(f"/bodies/{code}", status_code=301)
+def prefecture_alias(session: SessionDep, code: str) -> RedirectResponse:
+    """/prefectures/13 and /prefectures/130001 both lead to the prefecture's page."""
+    return RedirectResponse(f"/bodies/{service.get_prefecture(session, code).code}", status_code=301)
 
 
 @router.get("/blocks", response_class=HTMLResponse)
@@ -84,6 +91,6 @@ def map_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 @router.get("/map.svg")
 def map_image(session: SessionDep, prefecture: Annotated[str, Query(max_length=12)] = "") -> Response:
-    pref = service.get_body(session, prefecture) if prefecture else None
+    pref = service.get_prefecture(session, prefecture) if prefecture else None
     svg = maps.map_svg(session, prefecture=pref, lang=current_language.get())
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})

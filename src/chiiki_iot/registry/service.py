@@ -73,6 +73,15 @@ def get_body(session: Session, code: str) -> Body:
     return body
 
 
+def get_prefecture(session: Session, code: str) -> Body:
+    """A prefecture by its 2-digit JIS code ('13') or its 6-digit code; InvalidInput for any other body."""
+    body = get_body(session, prefecture_code_of(code))
+    if body.kind != BodyKind.PREFECTURE:
+        raise InvalidInput(f"団体コード {body.code}（{body.full_name}）は都道府県ではありません。",
+                           f"Code {body.code} ({body.full_name}) is not a prefecture.")
+    return body
+
+
 def get_block(session: Session, slug: str) -> Block:
     block = session.get(Block, slug)
     if block is None:
@@ -86,6 +95,13 @@ def list_blocks(session: Session) -> list[Block]:
 
 def list_prefectures(session: Session) -> list[Body]:
     return list(session.scalars(select(Body).where(Body.kind == BodyKind.PREFECTURE).order_by(Body.code)))
+
+
+def municipality_counts_by_prefecture(session: Session) -> dict[str, int]:
+    """prefecture code → number of municipalities (wards not counted)."""
+    rows = session.execute(select(Body.prefecture_code, func.count())
+                           .where(Body.kind.in_(list(MUNICIPAL_KINDS))).group_by(Body.prefecture_code))
+    return {code: n for code, n in rows}
 
 
 def kind_counts(session: Session) -> dict[str, int]:

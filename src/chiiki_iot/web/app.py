@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiiki_iot import __version__
 from chiiki_iot.core import i18n
@@ -18,6 +19,7 @@ from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.templating import render
+from chiiki_iot.web.validation import problem_from_pydantic
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PROBLEM_JSON = "application/problem+json"
@@ -53,10 +55,32 @@ def create_app() -> FastAPI:
     for module in (web_pages, registry_pages, roadmap_pages, registry_api, roadmap_api):
         app.include_router(module.router)
     app.middleware("http")(_language_middleware)
+    app.add_middleware(HeadAsGet)
     app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(404, _not_found_handler)  # type: ignore[arg-type]
     return app
+
+
+class HeadAsGet:
+    """Answer HEAD like GET without the body, so link checkers and uptime monitors get 200, not 405."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # drop streamed chunks; the last message ends the empty body
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
 async def _language_middleware(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -69,6 +93,8 @@ async def _language_middleware(request: Request, call_next):  # type: ignore[no-
     if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     response.headers["Content-Language"] = lang
+    # Pages and charts follow the language cookie, so a cache must key on it.
+    response.headers["Vary"] = "Cookie"
     return response
 
 
@@ -88,12 +114,7 @@ async def _user_error_handler(request: Request, exc: UserError) -> Response:
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> Response:
-    from chiiki_iot.core.errors import Problem
-
-    problems = [
-        Problem(f"{err.get('msg', '')}", f"{err.get('msg', '')}", ".".join(str(p) for p in err.get("loc", ())))
-        for err in exc.errors()
-    ]
+    problems = [problem_from_pydantic(err) for err in exc.errors()]
     error = InvalidInput("入力内容に誤りがあります。", "The request has invalid parameters.", problems=problems)
     return _error_response(request, error)
 

@@ -1,0 +1,37 @@
+"""Request-parameter errors in Japanese and English.
+
+FastAPI reports a bad query parameter with Pydantic's English message ('Field required'). A Japanese
+official should read why in Japanese, so the common error types are translated here; an unknown type
+keeps Pydantic's English in both fields rather than guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chiiki_iot.core.errors import Problem
+
+_MESSAGES: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
+    "missing": lambda c: ("必須の項目です。", "This parameter is required."),
+    "string_too_long": lambda c: (f"{c.get('max_length')} 文字以内で入力してください。",
+                                  f"At most {c.get('max_length')} characters."),
+    "int_parsing": lambda c: ("整数で入力してください。", "Must be a whole number."),
+    "float_parsing": lambda c: ("数値で入力してください。", "Must be a number."),
+    "bool_parsing": lambda c: ("true または false で指定してください。", "Must be true or false."),
+    "greater_than_equal": lambda c: (f"{c.get('ge')} 以上の値を指定してください。", f"Must be at least {c.get('ge')}."),
+    "less_than_equal": lambda c: (f"{c.get('le')} 以下の値を指定してください。", f"Must be at most {c.get('le')}."),
+    "literal_error": lambda c: (f"次のいずれかを指定してください：{c.get('expected')}",
+                                f"Must be one of {c.get('expected')}."),
+}
+
+
+def problem_from_pydantic(error: dict[str, Any]) -> Problem:
+    """One Pydantic validation error as a bilingual Problem located at its parameter."""
+    location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body"))
+    translate = _MESSAGES.get(str(error.get("type", "")))
+    if translate is None:
+        message = str(error.get("msg", ""))
+        return Problem(message, message, location)
+    ja, en = translate(error.get("ctx") or {})
+    return Problem(ja, en, location)
