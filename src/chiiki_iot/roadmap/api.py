@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -26,18 +25,28 @@ from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1/roadmap", tags=["roadmap"])
 SessionDep = Annotated[Session, Depends(get_session)]
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv (UTF-8 with BOM)")]
-Revision = Annotated[str | None, Query(max_length=16, description="revision slug, e.g. 2017-05; latest if omitted")]
+Format = Annotated[Literal["json", "csv"], Query(
+    description="json（既定）または csv（BOM付きUTF-8） / json (default) or csv (UTF-8 with BOM)")]
+Revision = Annotated[str | None, Query(
+    max_length=16, description="版（例 2017-05、省略時は最新） / revision slug, e.g. 2017-05; latest if omitted")]
 
 
 @router.get("/revisions", response_model=list[RevisionRead], summary="Roadmap revisions / 改定履歴")
-def revisions(session: SessionDep) -> list[RevisionRead]:
-    return [RevisionRead.model_validate(r) for r in service.list_revisions(session)]
+def revisions(session: SessionDep, format: Format = "json") -> list[RevisionRead] | Response:
+    items = [RevisionRead.model_validate(r) for r in service.list_revisions(session)]
+    if format == "csv":
+        return csv_response((r.model_dump() for r in items), columns=list(RevisionRead.model_fields),
+                            filename="revisions.csv")
+    return items
 
 
 @router.get("/fields", response_model=list[FieldRead], summary="Fields / 分野")
-def fields(session: SessionDep, revision: Revision = None) -> list[FieldRead]:
-    return [field_read(f) for f in service.get_revision(session, revision).fields]
+def fields(session: SessionDep, revision: Revision = None, format: Format = "json") -> list[FieldRead] | Response:
+    items = [field_read(f) for f in service.get_revision(session, revision).fields]
+    if format == "csv":
+        rows = ({**f.model_dump(), "models": " ".join(f.models)} for f in items)
+        return csv_response(rows, columns=list(FieldRead.model_fields), filename="fields.csv")
+    return items
 
 
 @router.get("/models", response_model=list[ModelRead], summary="Sector models with plans and KPIs / 分野別モデル")
@@ -60,7 +69,7 @@ def model(session: SessionDep, slug: str, revision: Revision = None) -> ModelRea
 def kpis(session: SessionDep, revision: Revision = None, format: Format = "json") -> list[KpiRead] | Response:
     items = [kpi_read(k) for k in service.list_kpis(session, revision=revision)]
     if format == "csv":
-        rows = [{**k.model_dump(), "baseline": json.dumps(k.baseline, ensure_ascii=False) if k.baseline else "",
+        rows = [{**k.model_dump(), "baseline": k.baseline["description_ja"] if k.baseline else "",
                  "footnotes_ja": " / ".join(k.footnotes_ja), "footnotes_en": " / ".join(k.footnotes_en)}
                 for k in items]
         return csv_response(rows, columns=KPI_CSV_COLUMNS, filename="kpis.csv")
@@ -68,6 +77,18 @@ def kpis(session: SessionDep, revision: Revision = None, format: Format = "json"
 
 
 @router.get("/compare", response_model=RevisionDiffRead, summary="Differences between two revisions")
-def compare(session: SessionDep, old: Annotated[str, Query(alias="from", max_length=16)],
-            new: Annotated[str, Query(alias="to", max_length=16)]) -> RevisionDiffRead:
-    return RevisionDiffRead.model_validate(service.compare(session, old=old, new=new))
+def compare(session: SessionDep,
+            old: Annotated[str, Query(alias="from", max_length=16, description="比較元の版 / older revision")],
+            new: Annotated[str, Query(alias="to", max_length=16, description="比較先の版 / newer revision")],
+            format: Format = "json",
+            ) -> RevisionDiffRead | Response:
+    diff = RevisionDiffRead.model_validate(service.compare(session, old=old, new=new))
+    if format == "csv":
+        rows = ({"change": kind, "slug": c.slug, "name_ja": c.name_ja, "details": " / ".join(c.details)}
+                for kind in DIFF_KINDS for c in getattr(diff, kind))
+        return csv_response(rows, columns=["change", "slug", "name_ja", "details"],
+                            filename=f"roadmap-{old}-{new}.csv")
+    return diff
+
+
+DIFF_KINDS = ("models_added", "models_removed", "models_changed", "kpis_added", "kpis_removed", "kpis_changed")

@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chiiki_iot.core.terms import N_
+
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ROADMAP_FISCAL_YEARS = (2016, 2017, 2018, 2019, 2020)
 
@@ -42,6 +44,18 @@ class Qualifier(StrEnum):
     AT_LEAST = "at_least"  # 以上
 
 
+# What a KPI counts (its ``counts`` slug) → the Japanese label shown on pages; English is in the catalogue.
+# A closed list, so a typo in a data file fails validation instead of showing up as a raw slug.
+COUNTED_THINGS: dict[str, str] = {
+    "schools": N_("学校"), "medical-areas": N_("医療圏"), "patients": N_("患者"), "organisations": N_("団体・機関"),
+    "users": N_("利用者"), "companies": N_("企業"), "workers": N_("労働者"), "sites": N_("整備箇所"),
+    "jobs": N_("雇用"), "prefectures": N_("都道府県"), "areas": N_("地域"), "municipalities": N_("市区町村"),
+    "bodies": N_("地方公共団体"), "cases": N_("事例"), "rules": N_("ルール"), "implementations": N_("実装件数"),
+    "trainees": N_("受講者"), "testbeds": N_("テストベッド"), "outreach": N_("周知活動"),
+    "milestone": N_("到達目標"), "to-be-decided": N_("未定（検討中）"),
+}
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -60,6 +74,7 @@ class KpiTarget(Strict):
     value: float | None = None
     qualifier: Qualifier = Qualifier.EXACT
     text_ja: str = Field(description="The target exactly as the seed prints it, e.g. '1,303' or '約3万箇所'.")
+    text_en: str = Field(description="The same target in English, e.g. 'about 30,000 sites'.")
 
     @model_validator(mode="after")
     def _value_matches_kind(self) -> KpiTarget:
@@ -77,7 +92,7 @@ class KpiSpec(Strict):
     target: KpiTarget
     unit_ja: str
     unit_en: str
-    counts: str = Field(pattern=SLUG_PATTERN, description="What is counted: municipalities, schools, users ...")
+    counts: str = Field(pattern=SLUG_PATTERN, description="What is counted: one of COUNTED_THINGS.")
     target_fiscal_year: int
     baseline: Baseline | None = None
     footnotes_ja: list[str] = []
@@ -87,6 +102,8 @@ class KpiSpec(Strict):
     def _relative_targets_have_baseline(self) -> KpiSpec:
         if self.target.kind == TargetKind.MULTIPLE and self.baseline is None:
             raise ValueError(f"KPI {self.slug}: a multiple target needs a baseline")
+        if self.counts not in COUNTED_THINGS:
+            raise ValueError(f"KPI {self.slug}: counts '{self.counts}' is not one of {sorted(COUNTED_THINGS)}")
         return self
 
 
@@ -112,6 +129,7 @@ class ModelSpec(Strict):
     effect_ja: str = ""
     effect_en: str = ""
     note_ja: str = ""
+    note_en: str = ""
 
     @model_validator(mode="after")
     def _plans_cover_each_year_once(self) -> ModelSpec:
@@ -128,6 +146,7 @@ class FieldSpec(Strict):
     name_ja: str
     name_en: str
     area_ja: str = Field(description="The row group of the table: 地域の生活に身近な分野 or IoT基盤.")
+    area_en: str
     models: list[ModelSpec]
 
 

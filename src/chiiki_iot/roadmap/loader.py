@@ -43,14 +43,14 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
         policy_goal_en=spec.policy_goal_en, loaded_at=dt.datetime.now(dt.UTC),
     )
     for f_order, f in enumerate(spec.fields):
-        field = RoadmapField(slug=f.slug, name_ja=f.name_ja, name_en=f.name_en, area_ja=f.area_ja,
+        field = RoadmapField(slug=f.slug, name_ja=f.name_ja, name_en=f.name_en, area_ja=f.area_ja, area_en=f.area_en,
                              sort_order=f_order)
         revision.fields.append(field)
         for m_order, m in enumerate(f.models):
             model = SectorModel(
                 revision=revision, slug=m.slug, name_ja=m.name_ja, name_en=m.name_en,
                 short_name_ja=m.short_name_ja, in_roadmap_table=m.in_roadmap_table, effect_ja=m.effect_ja,
-                effect_en=m.effect_en, note_ja=m.note_ja, sort_order=m_order,
+                effect_en=m.effect_en, note_ja=m.note_ja, note_en=m.note_en, sort_order=m_order,
             )
             field.models.append(model)
             model.plans = [
@@ -62,6 +62,7 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
                     revision=revision, slug=k.slug, name_ja=k.name_ja, name_en=k.name_en,
                     target_kind=k.target.kind.value, target_value=k.target.value,
                     target_qualifier=k.target.qualifier.value, target_text_ja=k.target.text_ja,
+                    target_text_en=k.target.text_en,
                     unit_ja=k.unit_ja, unit_en=k.unit_en, counts=k.counts,
                     target_fiscal_year=k.target_fiscal_year,
                     baseline=k.baseline.model_dump() if k.baseline else None,

@@ -44,6 +44,7 @@ class RoadmapField(Base):
     name_ja: Mapped[str] = mapped_column(String(64))
     name_en: Mapped[str] = mapped_column(String(128))
     area_ja: Mapped[str] = mapped_column(String(64))
+    area_en: Mapped[str] = mapped_column(String(128), default="")
     sort_order: Mapped[int] = mapped_column(Integer)
 
     revision: Mapped[RoadmapRevision] = relationship(back_populates="fields")
@@ -69,6 +70,7 @@ class SectorModel(Base):
     effect_ja: Mapped[str] = mapped_column(Text)
     effect_en: Mapped[str] = mapped_column(Text)
     note_ja: Mapped[str] = mapped_column(Text)
+    note_en: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(Integer)
 
     revision: Mapped[RoadmapRevision] = relationship()
@@ -113,6 +115,7 @@ class Kpi(Base):
     target_value: Mapped[float | None] = mapped_column(Float)
     target_qualifier: Mapped[str] = mapped_column(String(16))
     target_text_ja: Mapped[str] = mapped_column(String(255))
+    target_text_en: Mapped[str] = mapped_column(String(255), default="")
     unit_ja: Mapped[str] = mapped_column(String(32))
     unit_en: Mapped[str] = mapped_column(String(64))
     counts: Mapped[str] = mapped_column(String(64))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.roadmap import charts, service
-from chiiki_iot.roadmap.datafile import ROADMAP_FISCAL_YEARS
+from chiiki_iot.roadmap.datafile import COUNTED_THINGS, ROADMAP_FISCAL_YEARS
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
@@ -22,7 +22,8 @@ Revision = Annotated[str | None, Query(max_length=16)]
 @router.get("/roadmap", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, revision: Revision = None) -> HTMLResponse:
     return render(request, "roadmap/overview.html", revision=service.get_revision(session, revision),
-                  revisions=service.list_revisions(session), years=ROADMAP_FISCAL_YEARS)
+                  revisions=service.list_revisions(session), years=ROADMAP_FISCAL_YEARS,
+                  plan_spans=service.plan_spans)
 
 
 @router.get("/roadmap/timeline.svg")
@@ -33,7 +34,8 @@ def timeline(session: SessionDep, revision: Revision = None) -> Response:
 
 @router.get("/roadmap/kpis", response_class=HTMLResponse)
 def kpis(request: Request, session: SessionDep, revision: Revision = None) -> HTMLResponse:
-    return render(request, "roadmap/kpis.html", revision=service.get_revision(session, revision))
+    return render(request, "roadmap/kpis.html", revision=service.get_revision(session, revision),
+                  counted_things=COUNTED_THINGS)
 
 
 @router.get("/roadmap/compare", response_class=HTMLResponse)

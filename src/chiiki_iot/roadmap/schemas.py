@@ -22,6 +22,7 @@ class KpiRead(Read):
     target_value: float | None
     target_qualifier: str
     target_text_ja: str
+    target_text_en: str
     unit_ja: str
     unit_en: str
     counts: str
@@ -50,6 +51,7 @@ class ModelRead(Read):
     effect_ja: str
     effect_en: str
     note_ja: str
+    note_en: str
     plans: list[YearPlanRead]
     kpis: list[KpiRead]
 
@@ -59,6 +61,7 @@ class FieldRead(Read):
     name_ja: str
     name_en: str
     area_ja: str
+    area_en: str
     models: list[str]
 
 

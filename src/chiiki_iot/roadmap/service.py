@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -58,3 +60,25 @@ def list_kpis(session: Session, *, revision: str | None = None) -> list[Kpi]:
 def compare(session: Session, *, old: str, new: str) -> RevisionDiff:
     """What changed between two revisions: models and KPIs added, removed or changed."""
     return diff_revisions(get_revision(session, old), get_revision(session, new))
+
+
+@dataclass(frozen=True)
+class PlanSpan:
+    """Consecutive fiscal years with the same plan and phase: one arrow of the seed's 工程表."""
+
+    years: tuple[int, ...]
+    phase: str
+    plan_ja: str
+    plan_en: str
+
+
+def plan_spans(model: SectorModel) -> list[PlanSpan]:
+    """A model's year plans merged into spans, so a five-year plan reads once, as in the seed's figure."""
+    spans: list[PlanSpan] = []
+    for plan in model.plans:
+        last = spans[-1] if spans else None
+        if last and (last.phase, last.plan_ja) == (plan.phase, plan.plan_ja):
+            spans[-1] = PlanSpan((*last.years, plan.fiscal_year), last.phase, last.plan_ja, last.plan_en)
+        else:
+            spans.append(PlanSpan((plan.fiscal_year,), plan.phase, plan.plan_ja, plan.plan_en))
+    return spans
