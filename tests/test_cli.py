@@ -80,3 +80,30 @@ class TestRegistryCommands:
     def test_search(self, engine: Engine) -> None:
         result = runner.invoke(app, ["registry", "search", "なはし"])
         assert "472018" in result.output
+
+    def test_search_explains_a_wrong_check_digit(self, engine: Engine) -> None:
+        result = runner.invoke(app, ["registry", "search", "011001"])
+        assert result.exit_code == 0 and "01100 の検査数字は 2" in result.output and "no body matches" in result.output
+
+    def test_search_by_full_address_form(self, engine: Engine) -> None:
+        assert "011029" in runner.invoke(app, ["registry", "search", "札幌市北区"]).output
+
+
+class TestRoadmapCommands:
+    def test_list_shows_every_slug(self, engine: Engine) -> None:
+        """Rich once swallowed '[l-alert]' as markup; every model's slug must print."""
+        output = runner.invoke(app, ["roadmap", "list"]).output
+        assert "[l-alert]" in output and "[5g]" in output and "[open-data]" in output
+
+
+def test_a_command_on_a_new_database_sets_it_up_first(tmp_path: Path) -> None:
+    """Run before `init`, a command must not fail on a missing table: it migrates and loads as serve does."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHIIKI_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    result = subprocess.run([sys.executable, "-m", "chiiki_iot.cli", "registry", "status"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "1,741" in result.stdout

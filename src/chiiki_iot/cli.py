@@ -254,3 +254,7 @@ def roadmap_compare(old: str, new: str) -> None:
             console.print(escape(f"{label}: {change.name_ja} [{change.slug}] {'; '.join(change.details)}"))
     if diff.is_empty:
         console.print("違いはありません / no differences.")
+
+
+if __name__ == "__main__":
+    app()

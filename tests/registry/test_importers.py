@@ -116,12 +116,64 @@ class TestBoundaryImport:
         assert any("221368" in p.message_ja for p in exc.value.problems)  # 浜松市浜北区, gone since 2024
         assert session.get(BoundaryLayer, "ward") is None
 
+    def test_current_ward_level_file_is_the_municipality_layer(self, session: Session, shared_data: Path) -> None:
+        """A current N03 file draws designated-city wards separately; it must still draw every prefecture map."""
+        import json
+
+        path = shared_data / "boundaries" / "municipalities_with_wards.topojson"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        retired = {"221317", "221325", "221333", "221341", "221350", "221368", "221376"}
+        name = next(iter(doc["objects"]))
+        doc["objects"][name]["geometries"] = [g for g in doc["objects"][name]["geometries"]
+                                              if str(g["properties"].get("N03_007") or "").zfill(5)[:5] + "?" not in
+                                              {c[:5] + "?" for c in retired}]
+        p = plan_boundary_import(session, data=json.dumps(doc).encode(), file_name="wards.topojson")
+        assert p.level == "municipality"
+        # 浜松市 (its old wards were dropped) and the 8 small islands that the file's simplification removed;
+        # every other designated city counts as drawn through its wards.
+        assert "221309" in p.missing and "011002" not in p.missing and len(p.missing) == 9
+        apply_boundary_import(session, p)
+        assert session.get(BoundaryLayer, "ward") is None
+        from chiiki_iot.registry.maps import map_svg
+
+        hokkaido = map_svg(session, prefecture=service.get_body(session, "010006"), lang="ja")
+        assert hokkaido.count("<path") > 2 * 179  # 179 points plus the municipality and Sapporo ward shapes
+
+    def test_shift_jis_geojson_error_names_the_encoding(self, session: Session) -> None:
+        doc = '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": ' \
+              '{"N03_001": "北海道", "N03_007": "99999"}, "geometry": {"type": "Point", "coordinates": [0, 0]}}]}'
+        with pytest.raises(InvalidInput) as exc:
+            plan_boundary_import(session, data=doc.encode("cp932"), file_name="sjis.geojson")
+        assert "Shift_JIS" in exc.value.message_ja
+
     @pytest.mark.parametrize(
         ("content", "en"),
         [(b"not json", "not valid JSON"), (b'{"type": "Point"}', "neither TopoJSON"),
-         (b'{"type": "FeatureCollection", "features": [{"properties": {"name": "x"}}]}', "N03")],
+         (b'{"type": "FeatureCollection", "features": [{"properties": {"name": "x"}, '
+          b'"geometry": {"type": "Point", "coordinates": [0, 0]}}]}', "N03"),
+         (b'{"type": "Topology", "objects": {"a": "x"}}', "no features"),
+         (b'{"type": "Topology", "objects": {"a": {"geometries": ["x"]}}}', "malformed"),
+         (b'{"type": "Topology", "objects": {"a": {"geometries": [{"type": "Polygon", "properties": ["N03_007"]}]}}}',
+          "malformed"),
+         (b'{"type": "Topology", "objects": {"a": {"geometries": [{"properties": {"N03_007": "01202"}}]}}}',
+          "malformed"),
+         (b'{"type": "FeatureCollection", "features": []}', "no features")],
     )
     def test_wrong_files_are_refused(self, session: Session, content: bytes, en: str) -> None:
         with pytest.raises(InvalidInput) as exc:
             plan_boundary_import(session, data=content, file_name="x.json")
         assert en in exc.value.message_en
+
+
+class TestWhatSpreadsheetsDoToFiles:
+    def test_a_code_saved_as_a_float_keeps_its_meaning(self, session: Session) -> None:
+        """Excel turns 01100 into 1100.0; that is 札幌市, not 11000 (埼玉県)."""
+        p = plan(session, "code,population,as_of\n1100.0,1960668.0,2022-01-01\n")
+        assert (p.rows[0].body_code, p.rows[0].population) == ("011002", 1960668)
+
+    def test_several_candidate_population_columns_are_not_guessed(self, session: Session) -> None:
+        with pytest.raises(InvalidInput) as exc:
+            plan(session, "code,男性人口,女性人口,as_of\n011002,1,2,2022-01-01\n")
+        assert "男性人口、女性人口" in exc.value.message_ja and "several possible" in exc.value.message_en
+        chosen = plan(session, "code,男性人口,女性人口,as_of\n011002,1,2,2022-01-01\n", population_column="女性人口")
+        assert chosen.rows[0].population == 2

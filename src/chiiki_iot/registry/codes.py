@@ -7,10 +7,14 @@ full-width digits or a dropped leading zero, so input is normalised before it is
 
 from __future__ import annotations
 
+import re
+
 from chiiki_iot.core.errors import InvalidInput
-from chiiki_iot.core.text import digits_only
+from chiiki_iot.core.text import digits_only, normalize
 
 _WEIGHTS = (6, 5, 4, 3, 2)
+# Excel saves a numeric code as 1100.0 once it has dropped the leading zero; the '.0' is not a digit.
+_WHOLE_NUMBER_AS_FLOAT = re.compile(r"(?<=\d)\.0+$")
 
 
 def check_digit(code5: str) -> str:
@@ -33,7 +37,7 @@ def normalize_code(raw: str | int) -> str:
     use), 4 digits where a spreadsheet dropped the leading zero of a 5-digit code, and full-width digits.
     """
     text = str(raw)
-    digits = digits_only(text)
+    digits = digits_only(_WHOLE_NUMBER_AS_FLOAT.sub("", normalize(text)))
     if len(digits) in (4, 5):
         code5 = digits.zfill(5)
         return code5 + check_digit(code5)

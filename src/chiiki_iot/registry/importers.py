@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,9 +48,18 @@ def _find_column(header: list[str], candidates: Iterable[str], chosen: str | Non
     for candidate in candidates:
         if search_key(candidate) in keys:
             return keys.index(search_key(candidate))
-    for i, key in enumerate(keys):  # a header that merely contains the word, e.g. 「人口（総数）」
-        if any(search_key(c) in key for c in candidates if len(c) > 1):
-            return i
+    # A header that merely contains the word, e.g. 「人口（総数）」, is taken only if it is the only one:
+    # with 男性人口 and 女性人口 side by side, guessing would import the wrong figures.
+    partial = [i for i, key in enumerate(keys) if any(search_key(c) in key for c in candidates if len(c) > 1)]
+    if len(partial) == 1:
+        return partial[0]
+    if len(partial) > 1:
+        names = "、".join(header[i] for i in partial)
+        raise InvalidInput(
+            f"「{table.name}」には{what[0]}の列の候補が複数あります（{names}）。どの列かを指定してください。",
+            f"'{table.name}' has several possible {what[1]} columns ({', '.join(header[i] for i in partial)}). "
+            "Name the one to use with an option.",
+        )
     raise InvalidInput(
         f"「{table.name}」に{what[0]}の列が見つかりません（列: {', '.join(header)}）。列名を指定してください。",
         f"'{table.name}' has no {what[1]} column (columns: {', '.join(header)}). Name it with an option.",
@@ -90,7 +100,7 @@ class PopulationImportPlan:
 
 
 def _parse_int(text: str) -> int | None:
-    cleaned = normalize(text).replace(",", "").replace("人", "")
+    cleaned = re.sub(r"(?<=\d)\.0+$", "", normalize(text).replace(",", "").replace("人", ""))
     return int(cleaned) if cleaned.isdigit() else None
 
 
@@ -224,29 +234,65 @@ class BoundaryImportPlan:
     missing: list[str]  # registry bodies of this level the file does not draw
 
 
-def _features(doc: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
-    """(format, object name, features' property dicts) for a TopoJSON Topology or a GeoJSON collection."""
+def _features(doc: Any) -> tuple[str, str, list[dict[str, Any]]]:
+    """(format, object name, features' property dicts) for a TopoJSON Topology or a GeoJSON collection.
+
+    Every feature must be an object with properties and a geometry; a file that breaks this is refused
+    with the feature's number, since a shape without geometry would break the map later, not here.
+    """
+    if not isinstance(doc, dict):
+        doc = {}
     if doc.get("type") == "Topology" and isinstance(doc.get("objects"), dict) and doc["objects"]:
         name, obj = next(iter(doc["objects"].items()))
-        return "topojson", name, [g.get("properties") or {} for g in obj.get("geometries", [])]
-    if doc.get("type") == "FeatureCollection":
-        return "geojson", "features", [f.get("properties") or {} for f in doc.get("features", [])]
-    raise InvalidInput("TopoJSON（Topology）または GeoJSON（FeatureCollection）ではありません。",
-                       "The file is neither TopoJSON (a Topology) nor GeoJSON (a FeatureCollection).")
+        items = obj.get("geometries") if isinstance(obj, dict) else None
+        fmt, has_geometry = "topojson", _has_topojson_geometry
+    elif doc.get("type") == "FeatureCollection":
+        name, items = "features", doc.get("features")
+        fmt, has_geometry = "geojson", lambda f: "geometry" in f and _has_geojson_geometry(f["geometry"])
+    else:
+        raise InvalidInput("TopoJSON（Topology）または GeoJSON（FeatureCollection）ではありません。",
+                           "The file is neither TopoJSON (a Topology) nor GeoJSON (a FeatureCollection).")
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("地物（図形）が一つもありません。", "The file holds no features (shapes).")
+    problems = [
+        Problem("地物がオブジェクトでないか、properties または図形（geometry）がありません",
+                "the feature is not an object, or has no properties or no geometry", f"地物 {i} / feature {i}")
+        for i, item in enumerate(items, start=1)
+        if not isinstance(item, dict) or not isinstance(item.get("properties"), dict) or not has_geometry(item)
+    ]
+    if problems:
+        raise InvalidInput(f"{len(problems)} 件の地物に誤りがあるため、取り込みませんでした。",
+                           f"{len(problems)} feature(s) are malformed; nothing was imported.", problems=problems)
+    return fmt, name, [item["properties"] for item in items]
+
+
+def _has_topojson_geometry(g: dict[str, Any]) -> bool:
+    """A null geometry (an island simplified away) is valid; any other needs its arcs or coordinates."""
+    return "type" in g and (g["type"] is None or any(k in g for k in ("arcs", "coordinates", "geometries")))
+
+
+def _has_geojson_geometry(geometry: Any) -> bool:
+    return geometry is None or (isinstance(geometry, dict) and
+                                any(k in geometry for k in ("coordinates", "geometries")))
 
 
 def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> BoundaryImportPlan:
-    """Validate an N03-layout boundary file: municipality codes in N03_007, else prefecture names in N03_001."""
-    text = decode_bytes(data, name=file_name).text
+    """Validate an N03-layout boundary file: municipality codes in N03_007, else prefecture names in N03_001.
+
+    Current N03 files draw designated-city wards separately; such a file is still the municipality
+    layer (a designated city is covered by its wards), so prefecture maps draw it.
+    """
+    decoded = decode_bytes(data, name=file_name)
     try:
-        doc = json.loads(text)
+        doc = json.loads(decoded.text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"「{file_name}」は JSON として読めません（{exc.lineno}行目）。",
                            f"'{file_name}' is not valid JSON (line {exc.lineno}).") from exc
-    fmt, object_name, props = _features(doc if isinstance(doc, dict) else {})
+    fmt, object_name, props = _features(doc)
     bodies = {b.code: b for b in session.scalars(select(Body))}
     if any(p.get("N03_007") for p in props):
-        level, prop, codes, unlinked, problems = _municipal_codes(props, bodies)
+        level, prop = "municipality", "N03_007"
+        codes, unlinked, problems = _municipal_codes(props, bodies)
     elif any(p.get("N03_001") for p in props):
         level, prop = "prefecture", "N03_001"
         codes, unlinked, problems = _prefecture_codes(props, bodies)
@@ -256,20 +302,25 @@ def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> Bo
             f"'{file_name}' has neither N03_007 (code) nor N03_001 (prefecture name); expected the MLIT N03 layout.",
         )
     if problems:
-        raise _refused(file_name, "UTF-8", problems)
-    expected = {c for c, b in bodies.items() if _level_of(b) == level}
-    return BoundaryImportPlan(file_name, level, fmt, object_name, prop, text, sorted(set(codes)), len(props),
-                              unlinked, sorted(expected - set(codes)))
+        raise _refused(file_name, decoded.encoding_label, problems)
+    return BoundaryImportPlan(file_name, level, fmt, object_name, prop, decoded.text, sorted(set(codes)),
+                              len(props), unlinked, _not_drawn(level, set(codes), bodies))
+
+
+def _not_drawn(level: str, codes: set[str], bodies: dict[str, Body]) -> list[str]:
+    """Bodies of the layer's level that the file does not draw; a designated city counts if its wards are drawn."""
+    covered = codes | {bodies[c].parent_code for c in codes if bodies[c].parent_code}
+    return sorted(c for c, b in bodies.items() if _level_of(b) == level and c not in covered)
 
 
 def _level_of(body: Body) -> str:
     if body.kind == BodyKind.PREFECTURE:
         return "prefecture"
-    return "ward" if body.kind == BodyKind.WARD else "municipality"
+    return "ward" if body.kind == BodyKind.WARD else "municipality"  # wards are never expected on their own
 
 
 def _municipal_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
-                     ) -> tuple[str, str, list[str], list[str], list[Problem]]:
+                     ) -> tuple[list[str], list[str], list[Problem]]:
     codes: list[str] = []
     unlinked: list[str] = []
     problems: list[Problem] = []
@@ -292,8 +343,7 @@ def _municipal_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
                                     f"地物 {i} / feature {i} (N03_007)"))
         else:
             codes.append(code)
-    level = "ward" if any(bodies[c].kind == BodyKind.WARD for c in codes) else "municipality"
-    return level, "N03_007", codes, unlinked, problems
+    return codes, unlinked, problems
 
 
 def _prefecture_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
