@@ -21,6 +21,10 @@ MAIN_PAGES = [
     "/blocks",
     "/blocks/kanto",
     "/map",
+    "/map?lang=en",
+    "/prefectures",
+    "/roadmap?lang=en",
+    "/roadmap/kpis?lang=en",
     "/api/docs",
     "/bodies/011003",
 ]
@@ -35,11 +39,21 @@ def test_page_loads_cleanly_and_is_accessible(live_server: str, page, path: str)
     assert serious_violations(page) == []
 
 
-def test_images_load(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
-    page.goto(live_server + "/map")
+@pytest.mark.parametrize("path", ["/map", "/roadmap", "/bodies/130001"])
+def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server + path)
     page.wait_for_load_state("networkidle")
-    width = page.evaluate("() => document.querySelector('figure.map img').naturalWidth")
-    assert width > 100
+    widths = page.evaluate("() => [...document.querySelectorAll('figure img')].map(i => i.naturalWidth)")
+    assert widths and all(w > 100 for w in widths)
+
+
+@pytest.mark.parametrize("path", ["/", "/bodies", "/blocks?lang=en", "/prefectures", "/roadmap", "/api/docs?lang=en"])
+def test_no_sideways_scrolling_on_a_phone(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
+    """At 375 px only wide tables scroll, inside their own box; the page itself never does."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server + path)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
 
 
 def test_search_with_the_keyboard(live_server: str, page) -> None:  # type: ignore[no-untyped-def]

@@ -110,3 +110,18 @@ class TestHttpBehaviour:
         assert problem["errors"][0]["location"] == "limit"
         page = client.get("/roadmap/compare")
         assert page.status_code == 422 and "必須の項目です" in page.text
+
+
+class TestTileMap:
+    def test_every_prefecture_has_a_tile_without_any_import(self, client: TestClient) -> None:
+        """Prefecture shapes need a boundary import; the tile map shows all 47 on a fresh install."""
+        assert "/map/tiles.svg?lang=ja" in client.get("/map").text
+        svg = client.get("/map/tiles.svg?lang=ja").text
+        for label in ("北海道", "東京", "沖縄", "山梨", "長野"):
+            assert f">{label}<" in svg, label
+        assert ">Tokyo<" in client.get("/map/tiles.svg?lang=en").text
+
+    def test_labels_contrast_with_their_tile(self) -> None:
+        from chiiki_iot.registry.maps import label_colour
+
+        assert label_colour("#F0E442") == "#000000" and label_colour("#332288") == "#ffffff"

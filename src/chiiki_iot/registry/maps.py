@@ -9,13 +9,16 @@ and would flood the map.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 import altair as alt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BoundaryLayer
+from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, BoundaryLayer
 from chiiki_iot.web.charts import chart_config, render_svg
 
 # Colour-blind-safe categorical palette (Okabe–Ito, extended) for the 11 blocks.
@@ -88,3 +91,57 @@ def _points_chart(session: Session, prefecture: Body | None, lang: str) -> alt.C
     return alt.Chart(alt.InlineData(values=rows)).mark_circle(size=size, opacity=0.85).encode(
         longitude="lng:Q", latitude="lat:Q", color=colour, tooltip=["name:N", "code:N"]
     )
+
+
+TILE_GRID_FILE = Path(__file__).resolve().parent.parent / "data" / "registry" / "tile_grid.yaml"
+
+
+def tile_map_svg(session: Session, *, lang: str) -> str:
+    """The prefecture tile map (タイルマップ), coloured by regional block: prefecture shapes with no import."""
+    return render_svg(lambda: _tile_spec(session, lang), cache_key=f"tiles:{lang}")
+
+
+def _tile_spec(session: Session, lang: str) -> dict[str, Any]:
+    grid = yaml.safe_load(TILE_GRID_FILE.read_text(encoding="utf-8"))
+    query = select(Body.code, Body.name, Body.name_en, Block.name_ja, Block.name_en, Block.sort_order).join(
+        Block, Block.slug == Body.block_slug).where(Body.kind == BodyKind.PREFECTURE)
+    rows = [
+        {"col": grid[c[:2]][0], "row": grid[c[:2]][1], "label": _short_name(n) if lang == "ja" else _short_en(en),
+         "name": n if lang == "ja" else en, "block": bja if lang == "ja" else ben, "order": o,
+         "ink": label_colour(BLOCK_COLOURS[o - 1])}
+        for c, n, en, bja, ben, o in session.execute(query)
+    ]
+    blocks = sorted({(r["order"], r["block"]) for r in rows})
+    base = alt.Chart(alt.InlineData(values=rows)).encode(
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None))
+    tiles = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        color=alt.Color("block:N", title="地域ブロック" if lang == "ja" else "Regional block",
+                        scale=alt.Scale(domain=[b for _, b in blocks],
+                                        range=[BLOCK_COLOURS[o - 1] for o, _ in blocks]),
+                        legend=alt.Legend(orient="top-left", columns=2)),
+        tooltip=["name:N", "block:N"])
+    labels = base.mark_text(fontSize=11 if lang == "ja" else 8, fontWeight="bold").encode(
+        text="label:N", color=alt.Color("ink:N", scale=None))
+    spec = alt.layer(tiles, labels).properties(width=13 * 46, height=11 * 46).to_dict()
+    spec["config"] = {**spec.get("config", {}), **chart_config()}
+    return spec
+
+
+def _short_name(name: str) -> str:
+    """東京都 → 東京, 北海道 stays: the tile label Japanese readers expect."""
+    return name if name == "北海道" else name[:-1]
+
+
+def _short_en(name_en: str | None) -> str:
+    return (name_en or "").replace(" Prefecture", "").replace(" Metropolis", "")
+
+
+def label_colour(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (WCAG relative luminance)."""
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(fill[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

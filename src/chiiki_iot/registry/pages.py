@@ -94,3 +94,9 @@ def map_image(session: SessionDep, prefecture: Annotated[str, Query(max_length=1
     pref = service.get_prefecture(session, prefecture) if prefecture else None
     svg = maps.map_svg(session, prefecture=pref, lang=current_language.get())
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/map/tiles.svg")
+def tile_map_image(session: SessionDep) -> Response:
+    svg = maps.tile_map_svg(session, lang=current_language.get())
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
