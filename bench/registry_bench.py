@@ -62,7 +62,7 @@ def main() -> None:
             plan = plan_boundary_import(session, data=data, file_name=name)
             apply_boundary_import(session, plan)
         session.commit()
-        for query in ("さっぽろ", "府中", "01100", "ｶﾏｶﾞﾔ"):
+        for query in ("さっぽろ", "府中", "01100", "ｶﾏｶﾞﾔ", "東京都府中市", "札幌市北区"):
             rows.append((f"search '{query}'", *timed(lambda q=query: service.search_bodies(session, q), 50)))
         directory = service.BodyFilter()
         rows.append(("directory page 1 (50 of 1,741)",
@@ -79,6 +79,8 @@ def main() -> None:
 
         rows.append(("national map SVG, cold", *timed(cold(None), 3)))
         rows.append(("Hokkaido map SVG with 179 shapes, cold", *timed(cold(hokkaido), 3)))
+        rows.append(("prefecture tile map SVG, cold", *timed(lambda: (clear_cache(), maps.tile_map_svg(
+            session, lang="ja")), 3)))
         rows.append(("national map SVG, cached", *timed(lambda: maps.map_svg(session, prefecture=None, lang="ja"), 20)))
     print(f"database: {engine.dialect.name}\n")
     print("| operation | median ms | max ms |\n|---|---:|---:|")

@@ -147,8 +147,9 @@ def list_bodies(session: Session, *, filters: BodyFilter, offset: int = 0, limit
     """The municipality directory: filtered, searched, best matches first, then by code."""
     pop = latest_population_subquery()
     query = select(Body, pop.c.population).outerjoin(pop, pop.c.body_code == Body.code)
-    query = _apply_filters(session, query, filters, pop)
-    order = [*_match_rank(parse_query(session, filters.q)), Body.code] if filters.q else [Body.code]
+    parsed = parse_query(session, filters.q) if filters.q else None
+    query = _apply_filters(session, query, filters, pop, parsed)
+    order = [*_match_rank(parsed), Body.code] if parsed else [Body.code]
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(*order).offset(offset).limit(limit))
     return BodyPage([BodyRow(body, population) for body, population in rows], total, offset, limit)
@@ -221,13 +222,13 @@ def _check_filters(session: Session, f: BodyFilter) -> None:
         get_block(session, f.block)
 
 
-def _apply_filters(session: Session, query: Select, f: BodyFilter, pop) -> Select:  # type: ignore[no-untyped-def, type-arg]
+def _apply_filters(session: Session, query: Select, f: BodyFilter, pop,  # type: ignore[no-untyped-def, type-arg]
+                   parsed: ParsedQuery | None) -> Select:  # type: ignore[type-arg]
     _check_filters(session, f)
     kinds = [*MUNICIPAL_KINDS, BodyKind.WARD] if f.include_wards else list(MUNICIPAL_KINDS)
-    if f.include_prefectures and f.q:
+    if f.include_prefectures and parsed:
         kinds.append(BodyKind.PREFECTURE)
-    if f.q:
-        parsed = parse_query(session, f.q)
+    if parsed:
         in_kinds = Body.kind.in_([f.kind] if f.kind else kinds)
         query = query.where(or_(in_kinds, Body.code.in_(parsed.ward_codes)) if not f.kind else in_kinds)
         query = query.where(_match_condition(parsed))
