@@ -125,3 +125,11 @@ class TestTileMap:
         from chiiki_iot.registry.maps import label_colour
 
         assert label_colour("#F0E442") == "#000000" and label_colour("#332288") == "#ffffff"
+
+
+class TestProblemTypes:
+    def test_problem_type_uris_resolve(self, client: TestClient) -> None:
+        problem = client.get("/api/v1/bodies/011003").json()
+        page = client.get(problem["type"])
+        assert page.status_code == 200 and "errors" in page.text
+        assert client.get("/problems/no-such-type").status_code == 404

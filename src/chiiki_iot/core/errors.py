@@ -68,3 +68,14 @@ class InvalidInput(UserError):
     status_code = 422
     type_slug = "invalid-input"
     title_en = "Invalid input"
+
+
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    UserError.type_slug: ("要求に誤りがあります。内容を確かめて送り直してください。",
+                          "The request is wrong; check it and send it again."),
+    NotFound.type_slug: ("指定されたもの（団体コード、ページ、版など）が見つかりません。",
+                         "What was asked for (a code, a page, a revision) does not exist."),
+    InvalidInput.type_slug: ("入力値が受け付けられません。errors に項目ごとの理由があります。",
+                             "The input is not accepted; 'errors' lists each item and why."),
+}
+"""The problem types of RFC 9457 documents, explained at /problems/{slug} so the type URI resolves."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from chiiki_iot.core.errors import PROBLEM_TYPES, NotFound
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
@@ -43,3 +44,11 @@ def api_docs(request: Request) -> HTMLResponse:
         for method, op in methods.items()
     ]
     return render(request, "api_docs.html", operations=operations, info=schema["info"])
+
+
+@router.get("/problems/{slug}", response_class=HTMLResponse)
+def problem_type(request: Request, slug: str) -> HTMLResponse:
+    """What a problem+json ``type`` means (RFC 9457 asks that the URI be a readable explanation)."""
+    if slug not in PROBLEM_TYPES:
+        raise NotFound(f"エラー種別「{slug}」はありません。", f"There is no problem type '{slug}'.")
+    return render(request, "problem_type.html", slug=slug, text=PROBLEM_TYPES[slug])
