@@ -18,6 +18,12 @@ class TestFiscalYear:
         assert FiscalYear(2017).label() == "2017年度（平成29年度）"
         assert FiscalYear(2019).label("en") == "FY2019"
 
+    def test_fiscal_years_that_cross_an_era_change_use_the_new_era(self) -> None:
+        assert FiscalYear(2019).label() == "2019年度（令和元年度）"
+        assert FiscalYear(2018).label() == "2018年度（平成30年度）"
+        assert FiscalYear(1988).label() == "1988年度（昭和63年度）"
+        assert FiscalYear(1989).label() == "1989年度（平成元年度）"
+
 
 class TestWareki:
     def test_seed_date(self) -> None:

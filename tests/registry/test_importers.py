@@ -151,18 +151,50 @@ class TestBoundaryImport:
         [(b"not json", "not valid JSON"), (b'{"type": "Point"}', "neither TopoJSON"),
          (b'{"type": "FeatureCollection", "features": [{"properties": {"name": "x"}, '
           b'"geometry": {"type": "Point", "coordinates": [0, 0]}}]}', "N03"),
-         (b'{"type": "Topology", "objects": {"a": "x"}}', "no features"),
-         (b'{"type": "Topology", "objects": {"a": {"geometries": ["x"]}}}', "malformed"),
-         (b'{"type": "Topology", "objects": {"a": {"geometries": [{"type": "Polygon", "properties": ["N03_007"]}]}}}',
+         (b'{"type": "Topology", "objects": {"a": "x"}}', "no 'arcs'"),
+         (b'{"type": "Topology", "arcs": [], "objects": {"a": "x"}}', "no features"),
+         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": ["x"]}}}', "malformed"),
+         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"type": "Polygon", "arcs": [], '
+          b'"properties": ["N03_007"]}]}}}',
           "malformed"),
-         (b'{"type": "Topology", "objects": {"a": {"geometries": [{"properties": {"N03_007": "01202"}}]}}}',
+         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"properties": {"N03_007": "01202"}}]}}}',
           "malformed"),
-         (b'{"type": "FeatureCollection", "features": []}', "no features")],
+         (b'{"type": "FeatureCollection", "features": []}', "no features"),
+         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"type": "Polygon", "arcs": "bad", '
+          b'"properties": {"N03_007": "01202"}}]}}}', "malformed"),
+         (b'{"type": "FeatureCollection", "features": [{"properties": {"N03_007": "01202"}, '
+          b'"geometry": {"coordinates": "nonsense"}}]}', "malformed")],
     )
     def test_wrong_files_are_refused(self, session: Session, content: bytes, en: str) -> None:
         with pytest.raises(InvalidInput) as exc:
             plan_boundary_import(session, data=content, file_name="x.json")
         assert en in exc.value.message_en
+
+
+class TestBoundaryCodesAsFilesWriteThem:
+    @staticmethod
+    def sapporo_file(code: object) -> bytes:
+        import json
+
+        feature = {"type": "Feature", "properties": {"N03_001": "北海道", "N03_004": "札幌市", "N03_007": code},
+                   "geometry": {"type": "Polygon", "coordinates": [[[141.3, 43.0], [141.4, 43.0], [141.4, 43.1],
+                                                                    [141.3, 43.0]]]}}
+        return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+
+    @pytest.mark.parametrize("code", [1100, "1100", "01100", "1100.0", "011002"])
+    def test_any_form_of_a_code_is_stored_as_the_map_reads_it(self, session: Session, code: object) -> None:
+        import json
+
+        p = plan_boundary_import(session, data=self.sapporo_file(code), file_name="sapporo.geojson")
+        assert p.codes == ["011002"]
+        assert json.loads(p.geometry)["features"][0]["properties"]["N03_007"] == "01100"
+
+    def test_one_ward_does_not_count_as_its_whole_city(self, session: Session) -> None:
+        import json
+
+        doc = json.loads(self.sapporo_file("01101"))  # 札幌市中央区 only
+        p = plan_boundary_import(session, data=json.dumps(doc).encode(), file_name="chuo.geojson")
+        assert "011002" in p.missing
 
 
 class TestWhatSpreadsheetsDoToFiles:

@@ -37,6 +37,16 @@ class TestCounts:
         load_registry(session, force=True)
         assert session.scalar(select(func.count()).select_from(Body)) == before
 
+    def test_rows_built_by_older_rules_are_rebuilt_on_the_next_load(self, session: Session) -> None:
+        """An upgrade that changes search keys or points must not leave old rows behind."""
+        niigata = service.get_body(session, "150002")
+        niigata.kana_key = "stale"
+        last = service.last_load(session, "registry")
+        last.summary = {**last.summary, "loader_version": 1}
+        session.flush()
+        assert load_registry(session) is not None
+        assert service.search_bodies(session, "にいがた")[0].code == "150002"
+
 
 class TestBlocks:
     def test_11_blocks_hold_47_prefectures_exactly_once(self, session: Session) -> None:

@@ -94,8 +94,10 @@ class TestPrefectures:
 class TestHttpBehaviour:
     def test_head_is_answered_like_get_without_a_body(self, client: TestClient) -> None:
         for url in ("/", "/bodies", "/api/v1/prefectures?format=csv"):
-            response = client.head(url)
-            assert response.status_code == 200 and response.content == b"", url
+            head, get = client.head(url), client.get(url)
+            assert head.status_code == 200, url
+            assert head.headers["content-type"] == get.headers["content-type"], url
+            assert int(head.headers["content-length"]) == len(get.content), url
 
     def test_charts_are_addressed_per_language(self, client: TestClient) -> None:
         """A chart cached in Japanese must not be shown on the English page."""
@@ -133,3 +135,7 @@ class TestProblemTypes:
         page = client.get(problem["type"])
         assert page.status_code == 200 and "errors" in page.text
         assert client.get("/problems/no-such-type").status_code == 404
+
+    def test_a_choice_error_lists_the_choices_in_japanese(self, client: TestClient) -> None:
+        problem = client.get("/api/v1/prefectures", params={"format": "xml"}).json()
+        assert problem["errors"][0]["message_ja"] == "次のいずれかを指定してください：'json'、'csv'"

@@ -51,6 +51,10 @@ class TestSearch:
             ("札幌市北区", "北海道札幌市北区"),
             ("浜松市中央区", "静岡県浜松市中央区"),
             ("梼原", "高知県檮原町"),
+            ("とうきょうとふちゅう", "東京都府中市"),
+            ("さっぽろしきたく", "北海道札幌市北区"),
+            ("新潟", "新潟県"),
+            ("にいがた", "新潟県"),
         ],
     )
     def test_names_written_as_in_an_address(self, session: Session, query: str, expected: str) -> None:
@@ -58,6 +62,20 @@ class TestSearch:
 
     def test_prefecture_in_the_query_narrows_to_that_prefecture(self, session: Session) -> None:
         assert [b.full_name for b in service.search_bodies(session, "広島県府中")] == ["広島県府中市", "広島県府中町"]
+
+    def test_a_prefecture_alone_lists_it_and_its_municipalities(self, session: Session) -> None:
+        page = service.list_bodies(session, filters=service.BodyFilter(q="東京都"))
+        assert page.total == 62  # the API's municipality list: Tokyo's 62, not nothing
+        with_pref = service.search_bodies(session, "とうきょうと", limit=100)
+        assert with_pref[0].full_name == "東京都" and len(with_pref) == 63
+
+    def test_prefecture_readings_do_not_match_in_the_middle(self, session: Session) -> None:
+        """Every prefecture reading ends in けん: 「たけ」 must find 大竹市, not 秋田県 (あきたけん)."""
+        found = [b.full_name for b in service.search_bodies(session, "たけ", limit=100)]
+        assert "広島県大竹市" in found and "秋田県" not in found and "山形県" not in found
+
+    def test_a_blank_query_is_no_query(self, session: Session) -> None:
+        assert service.list_bodies(session, filters=service.BodyFilter(q="　", include_prefectures=True)).total == 1741
 
     def test_ga_is_only_folded_between_kanji(self, session: Session) -> None:
         found = {b.name for b in service.search_bodies(session, "かけ", limit=100)}
@@ -67,7 +85,7 @@ class TestSearch:
     def test_a_code_with_a_wrong_check_digit_explains_itself(self, session: Session) -> None:
         assert service.search_bodies(session, "011001") == []
         ja, en = service.search_notice("011001")
-        assert "011002"[-1] in ja and "check digit of 01100 is 2" in en
+        assert "01100 の検査数字は 2" in ja and "check digit of 01100 is 2" in en
         assert service.search_notice("011002") is None and service.search_notice("札幌") is None
 
     def test_like_wildcards_are_literal(self, session: Session) -> None:

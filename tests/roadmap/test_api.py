@@ -67,8 +67,8 @@ class TestEnglishAndLabels:
         assert row.count('colspan="5"') == 1 and row.count('class="phase ') == 1
 
     def test_field_page_in_english_has_no_japanese_area(self, client: TestClient) -> None:
-        page = client.get("/roadmap/fields/iot-infrastructure?lang=en").text
-        assert "IoT infrastructure" in page
+        page = client.get("/roadmap/fields/education?lang=en").text
+        assert "Fields close to everyday life" in page and "地域の生活に身近な分野" not in page
 
 
 class TestRoutesAsLists:

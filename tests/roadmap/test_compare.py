@@ -38,3 +38,20 @@ class TestCompare:
 
     def test_same_revision_has_no_differences(self, session: Session) -> None:
         assert service.compare(session, old="2017-05", new="2017-05").is_empty
+
+
+class TestCorrectedTranscription:
+    def test_a_changed_file_is_reloaded_and_an_unchanged_one_is_not(self, session: Session) -> None:
+        from chiiki_iot.core.models import ReferenceLoad
+        from chiiki_iot.roadmap.loader import load_roadmap
+
+        assert load_roadmap(session) == []  # nothing changed since the fixture loaded it
+        kpi = next(k for k in service.list_kpis(session) if k.slug == "my-key-point-municipalities")
+        kpi.target_text_ja = "1,300"  # as if loaded from an earlier, mistaken transcription
+        session.add(ReferenceLoad(dataset="roadmap", source="test", loaded_at=dt.datetime.now(dt.UTC),
+                                  summary={"revisions": ["2017-05"], "digests": {"2017-05": "older"}}))
+        session.flush()
+        assert load_roadmap(session) == ["2017-05"]
+        session.expire_all()
+        fixed = next(k for k in service.list_kpis(session) if k.slug == "my-key-point-municipalities")
+        assert fixed.target_text_ja == "1,303"

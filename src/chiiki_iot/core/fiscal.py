@@ -34,7 +34,9 @@ class FiscalYear:
     def label(self, lang: str = "ja") -> str:
         if lang == "en":
             return f"FY{self.year}"
-        return f"{self.year}年度（{wareki_year(self.start)}度）"
+        # A 年度 takes the era in force at the end of its starting calendar year: FY2019 began under 平成
+        # but is officially 令和元年度, and FY1989 is 平成元年度 (昭和 ended in January 1989).
+        return f"{self.year}年度（{wareki_year(dt.date(self.year, 12, 31))}度）"
 
 
 def _era_year(day: dt.date) -> tuple[str, str, int]:

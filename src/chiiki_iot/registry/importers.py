@@ -242,6 +242,8 @@ def _features(doc: Any) -> tuple[str, str, list[dict[str, Any]]]:
     """
     if not isinstance(doc, dict):
         doc = {}
+    if doc.get("type") == "Topology" and not isinstance(doc.get("arcs"), list):
+        raise InvalidInput("TopoJSON に arcs（線の一覧）がありません。", "The TopoJSON has no 'arcs' list.")
     if doc.get("type") == "Topology" and isinstance(doc.get("objects"), dict) and doc["objects"]:
         name, obj = next(iter(doc["objects"].items()))
         items = obj.get("geometries") if isinstance(obj, dict) else None
@@ -267,13 +269,18 @@ def _features(doc: Any) -> tuple[str, str, list[dict[str, Any]]]:
 
 
 def _has_topojson_geometry(g: dict[str, Any]) -> bool:
-    """A null geometry (an island simplified away) is valid; any other needs its arcs or coordinates."""
-    return "type" in g and (g["type"] is None or any(k in g for k in ("arcs", "coordinates", "geometries")))
+    """A null geometry (an island simplified away) is valid; any other needs a list of arcs,
+    coordinates or member geometries."""
+    if "type" not in g:
+        return False
+    return g["type"] is None or any(isinstance(g.get(k), list) for k in ("arcs", "coordinates", "geometries"))
 
 
 def _has_geojson_geometry(geometry: Any) -> bool:
-    return geometry is None or (isinstance(geometry, dict) and
-                                any(k in geometry for k in ("coordinates", "geometries")))
+    if geometry is None:
+        return True
+    return (isinstance(geometry, dict) and isinstance(geometry.get("type"), str)
+            and any(isinstance(geometry.get(k), list) for k in ("coordinates", "geometries")))
 
 
 def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> BoundaryImportPlan:
@@ -303,13 +310,19 @@ def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> Bo
         )
     if problems:
         raise _refused(file_name, decoded.encoding_label, problems)
-    return BoundaryImportPlan(file_name, level, fmt, object_name, prop, decoded.text, sorted(set(codes)),
+    geometry = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) if level == "municipality" else decoded.text
+    return BoundaryImportPlan(file_name, level, fmt, object_name, prop, geometry, sorted(set(codes)),
                               len(props), unlinked, _not_drawn(level, set(codes), bodies))
 
 
 def _not_drawn(level: str, codes: set[str], bodies: dict[str, Body]) -> list[str]:
-    """Bodies of the layer's level that the file does not draw; a designated city counts if its wards are drawn."""
-    covered = codes | {bodies[c].parent_code for c in codes if bodies[c].parent_code}
+    """Bodies of the layer's level that the file does not draw. A designated city counts as drawn only
+    when every one of its wards is: one ward alone would hide the rest of the city's gaps."""
+    wards: dict[str, set[str]] = {}
+    for b in bodies.values():
+        if b.parent_code:
+            wards.setdefault(b.parent_code, set()).add(b.code)
+    covered = codes | {city for city, its_wards in wards.items() if its_wards <= codes}
     return sorted(c for c, b in bodies.items() if _level_of(b) == level and c not in covered)
 
 
@@ -331,7 +344,7 @@ def _municipal_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
             unlinked.append(f"{label or '名称なし'}（コードなし・所属未定地など）")
             continue
         try:
-            code = normalize_code(digits_only(str(raw)))
+            code = normalize_code(str(raw))
         except UserError as exc:
             problems.append(Problem(exc.message_ja, exc.message_en, f"地物 {i} / feature {i} (N03_007)"))
             continue
@@ -343,6 +356,9 @@ def _municipal_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
                                     f"地物 {i} / feature {i} (N03_007)"))
         else:
             codes.append(code)
+            # Stored as the 5-digit string the map filters on, whatever form the file used (an int,
+            # a dropped leading zero, 1101.0): otherwise 札幌 would be drawn on 埼玉県's map.
+            p["N03_007"] = code[:5]
     return codes, unlinked, problems
 
 

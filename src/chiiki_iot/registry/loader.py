@@ -27,6 +27,9 @@ from chiiki_iot.registry.models import Block, Body, BodyKind
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "registry"
 REGISTRY_PACKAGE = "japancode"
+# Raise when the way rows are derived changes (search keys, kinds, points, corrections), so that an
+# existing database is reloaded on its next start instead of keeping rows built by the old rules.
+LOADER_VERSION = 2
 
 
 @dataclass
@@ -56,7 +59,8 @@ class LoadReport:
     corrections: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "flags": self.flags, "corrections": self.corrections}
+        return {"counts": self.counts, "flags": self.flags, "corrections": self.corrections,
+                "loader_version": LOADER_VERSION}
 
 
 def registry_source() -> str:
@@ -203,7 +207,8 @@ def load_registry(session: Session, *, force: bool = False) -> LoadReport | None
     last = session.scalar(
         select(ReferenceLoad).where(ReferenceLoad.dataset == "registry").order_by(ReferenceLoad.id.desc())
     )
-    if last is not None and last.source == source and not force:
+    if (last is not None and last.source == source and last.summary.get("loader_version") == LOADER_VERSION
+            and not force):
         return None
     report = LoadReport(source=source)
     block_of = load_blocks(session)

@@ -120,7 +120,7 @@ def _tile_spec(session: Session, lang: str) -> dict[str, Any]:
                                         range=[BLOCK_COLOURS[o - 1] for o, _ in blocks]),
                         legend=alt.Legend(orient="top-left", columns=2)),
         tooltip=["name:N", "block:N"])
-    labels = base.mark_text(fontSize=11 if lang == "ja" else 8, fontWeight="bold").encode(
+    labels = base.mark_text(fontSize=11 if lang == "ja" else 7, fontWeight="bold").encode(
         text="label:N", color=alt.Color("ink:N", scale=None))
     spec = alt.layer(tiles, labels).properties(width=13 * 46, height=11 * 46).to_dict()
     spec["config"] = {**spec.get("config", {}), **chart_config()}

@@ -147,7 +147,7 @@ def list_bodies(session: Session, *, filters: BodyFilter, offset: int = 0, limit
     """The municipality directory: filtered, searched, best matches first, then by code."""
     pop = latest_population_subquery()
     query = select(Body, pop.c.population).outerjoin(pop, pop.c.body_code == Body.code)
-    parsed = parse_query(session, filters.q) if filters.q else None
+    parsed = parse_query(session, filters.q) if search_key(filters.q) else None  # '　' is no query
     query = _apply_filters(session, query, filters, pop, parsed)
     order = [*_match_rank(parsed), Body.code] if parsed else [Body.code]
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -189,27 +189,31 @@ class ParsedQuery:
 
 
 def parse_query(session: Session, q: str) -> ParsedQuery:
+    """Split off a leading prefecture name, in kanji or kana. A query that is only a prefecture's name
+    lists that prefecture and its municipalities, as a filter would."""
     key = search_key(q)
     prefecture = None
-    for code, name_key in session.execute(
-        select(Body.code, Body.name_key).where(Body.kind == BodyKind.PREFECTURE)
+    for code, *names in session.execute(
+        select(Body.code, Body.name_key, Body.kana_key).where(Body.kind == BodyKind.PREFECTURE)
     ):
-        if key.startswith(name_key) and len(key) > len(name_key):
-            prefecture, key = code, key[len(name_key):]
+        name = next((n for n in names if key.startswith(n)), None)
+        if name is not None:
+            prefecture, key = code, key[len(name):]
             break
-    return ParsedQuery(key, prefecture, _wards_named(session, key, prefecture))
+    return ParsedQuery(key, prefecture, _wards_named(session, key, prefecture) if key else ())
 
 
 def _wards_named(session: Session, key: str, prefecture: str | None) -> tuple[str, ...]:
-    """Wards whose 'city + ward' name starts with ``key`` when ``key`` goes beyond the city's name."""
+    """Wards whose 'city + ward' name or reading starts with ``key`` when ``key`` goes beyond the city."""
     parent = aliased(Body)
-    query = select(Body.code, Body.name_key, parent.name_key).join(parent, Body.parent_code == parent.code)
-    query = query.where(Body.kind == BodyKind.WARD, parent.name_key.in_(
-        [key[:n] for n in range(1, len(key))] or [""]))
+    heads = [key[:n] for n in range(1, len(key))] or [""]
+    query = select(Body.code, Body.name_key, Body.kana_key, parent.name_key, parent.kana_key).join(
+        parent, Body.parent_code == parent.code).where(
+        Body.kind == BodyKind.WARD, or_(parent.name_key.in_(heads), parent.kana_key.in_(heads)))
     if prefecture:
         query = query.where(Body.prefecture_code == prefecture)
-    return tuple(code for code, ward_key, city_key in session.execute(query)
-                 if (city_key + ward_key).startswith(key))
+    return tuple(code for code, ward, ward_kana, city, city_kana in session.execute(query)
+                 if (city + ward).startswith(key) or (city_kana + ward_kana).startswith(key))
 
 
 def _check_filters(session: Session, f: BodyFilter) -> None:
@@ -268,9 +272,13 @@ def _escape_like(text: str) -> str:
 
 
 def _match_condition(parsed: ParsedQuery):  # type: ignore[no-untyped-def]
+    """Municipalities match anywhere in name or reading; prefectures only at the start, since every
+    prefecture reading ends in けん/と/ふ/どう and 「たけ」 must not find 秋田県 (あきたけん)."""
     key = _escape_like(parsed.key)
     digits = digits_only(parsed.key)
-    conditions = [Body.name_key.like(f"%{key}%", escape="\\"), Body.kana_key.like(f"%{key}%", escape="\\"),
+    anywhere = or_(Body.name_key.like(f"%{key}%", escape="\\"), Body.kana_key.like(f"%{key}%", escape="\\"))
+    at_start = or_(Body.name_key.like(f"{key}%", escape="\\"), Body.kana_key.like(f"{key}%", escape="\\"))
+    conditions = [and_(Body.kind != BodyKind.PREFECTURE, anywhere), and_(Body.kind == BodyKind.PREFECTURE, at_start),
                   Body.code.in_(parsed.ward_codes)]
     if digits and digits == parsed.key:
         conditions.append(Body.code.like(f"{digits}%"))
@@ -285,7 +293,8 @@ def _match_rank(parsed: ParsedQuery) -> list:  # type: ignore[type-arg]
     key = parsed.key
     prefix = _escape_like(key) + "%"
     rank = case(
-        (or_(Body.name_key == key, Body.kana_key == key, Body.code == key, Body.code.in_(parsed.ward_codes)), 0),
+        (or_(Body.name_key == key, Body.kana_key == key, Body.code == key, Body.code.in_(parsed.ward_codes),
+             Body.code == (parsed.prefecture_code if not key else None)), 0),
         (or_(Body.name_key.like(prefix, escape="\\"), Body.kana_key.like(prefix, escape="\\"),
              Body.code.like(prefix, escape="\\")), 1),
         else_=2,

@@ -1,12 +1,15 @@
 """Load the roadmap revisions shipped in ``data/roadmap/`` into the database.
 
-A revision is immutable once decided, so loading skips a revision already present; ``force`` replaces
-it (used when a transcription error is corrected in the data file).
+A revision is immutable once decided, but its transcription may be corrected: each load records a digest
+of every revision's content, and a revision whose file has changed since is replaced on the next start
+(``force`` replaces them all). While nothing else refers to roadmap rows this is a plain replacement;
+once other tables hold foreign keys to models or KPIs it must become an update in place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,12 +20,14 @@ from chiiki_iot.roadmap.models import Kpi, RoadmapField, RoadmapRevision, Sector
 
 
 def load_roadmap(session: Session, *, force: bool = False) -> list[str]:
-    """Load every shipped revision not yet in the database; return the slugs loaded."""
+    """Load every shipped revision that is new or changed; return the slugs loaded."""
     loaded: list[str] = []
+    known = _loaded_digests(session)
+    digests = {spec.slug: digest(spec) for spec in shipped_revisions()}
     for spec in shipped_revisions():
         existing = session.scalar(select(RoadmapRevision).where(RoadmapRevision.slug == spec.slug))
         if existing is not None:
-            if not force:
+            if not force and known.get(spec.slug) == digests[spec.slug]:
                 continue
             session.delete(existing)
             session.flush()
@@ -30,9 +35,24 @@ def load_roadmap(session: Session, *, force: bool = False) -> list[str]:
         loaded.append(spec.slug)
     if loaded:
         session.add(ReferenceLoad(dataset="roadmap", source="chiiki_iot/data/roadmap",
-                                  loaded_at=dt.datetime.now(dt.UTC), summary={"revisions": loaded}))
+                                  loaded_at=dt.datetime.now(dt.UTC),
+                                  summary={"revisions": loaded, "digests": digests}))
     session.flush()
     return loaded
+
+
+def digest(spec: RevisionSpec) -> str:
+    """A fingerprint of a revision's content (comments in the file do not count)."""
+    return hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def _loaded_digests(session: Session) -> dict[str, str]:
+    loads = session.scalars(select(ReferenceLoad).where(ReferenceLoad.dataset == "roadmap")
+                            .order_by(ReferenceLoad.id))
+    known: dict[str, str] = {}
+    for load in loads:
+        known.update((load.summary or {}).get("digests", {}))
+    return known
 
 
 def build_revision(spec: RevisionSpec) -> RoadmapRevision:

@@ -94,7 +94,7 @@ async def _language_middleware(request: Request, call_next):  # type: ignore[no-
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     response.headers["Content-Language"] = lang
     # Pages and charts follow the language cookie, so a cache must key on it.
-    response.headers["Vary"] = "Cookie"
+    response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Cookie")))
     return response
 
 
