@@ -76,6 +76,7 @@ class TestRegistryCommands:
     def test_status_reports_counts_and_corrections(self, engine: Engine) -> None:
         result = runner.invoke(app, ["registry", "status"])
         assert result.exit_code == 0 and "1,741" in result.output and "浜松市" in result.output
+        assert "borrow" in result.output  # the new 浜松 wards' points are flagged as provisional
 
     def test_search(self, engine: Engine) -> None:
         result = runner.invoke(app, ["registry", "search", "なはし"])

@@ -29,7 +29,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "registry"
 REGISTRY_PACKAGE = "japancode"
 # Raise when the way rows are derived changes (search keys, kinds, points, corrections), so that an
 # existing database is reloaded on its next start instead of keeping rows built by the old rules.
-LOADER_VERSION = 2
+LOADER_VERSION = 3
 
 
 @dataclass
@@ -161,6 +161,10 @@ def apply_corrections(records: list[RegistryRecord], report: LoadReport) -> list
                 lng=city.lng,
             )
         report.corrections.append(f"{fix['effective']}: {fix['summary_ja']} ({fix['source']})")
+        if fix["add"]:
+            report.flags.append(f"{city.name}の新しい区（{'・'.join(w['name'] for w in fix['add'])}）の代表点は、"
+                                f"区の点がないため{city.name}の代表点を仮に使っています / the new wards borrow "
+                                f"the city's point until the registry package has their own")
     return list(by_code.values())
 
 
