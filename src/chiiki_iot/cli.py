@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -209,9 +209,9 @@ def registry_status() -> None:
 def registry_search(query: Annotated[str, typer.Argument(help="名称・よみ・団体コード / name, reading or code")],
                     limit: int = 20) -> None:
     """団体を検索する / search bodies."""
-    from chiiki_iot.registry import service
+    from chiiki_iot.registry import search, service
 
-    notice = service.search_notice(query)
+    notice = search.search_notice(query)
     if notice:
         err_console.print(f"[yellow]{escape(notice[0])}\n{escape(notice[1])}[/]")
     with unit_of_work() as session:

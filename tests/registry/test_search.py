@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from chiiki_iot.core.errors import InvalidInput, NotFound
-from chiiki_iot.registry import service
+from chiiki_iot.registry import search, service
 
 
 class TestSearch:
@@ -84,9 +84,9 @@ class TestSearch:
 
     def test_a_code_with_a_wrong_check_digit_explains_itself(self, session: Session) -> None:
         assert service.search_bodies(session, "011001") == []
-        ja, en = service.search_notice("011001")
+        ja, en = search.search_notice("011001")
         assert "01100 の検査数字は 2" in ja and "check digit of 01100 is 2" in en
-        assert service.search_notice("011002") is None and service.search_notice("札幌") is None
+        assert search.search_notice("011002") is None and search.search_notice("札幌") is None
 
     def test_like_wildcards_are_literal(self, session: Session) -> None:
         assert service.search_bodies(session, "%") == []

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.files import CsvTable, decode_bytes, read_csv
 from chiiki_iot.core.models import ReferenceLoad
-from chiiki_iot.core.text import digits_only, normalize, search_key
+from chiiki_iot.core.text import normalize, search_key
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.models import Body, BodyKind, BoundaryLayer, PopulationFigure
 

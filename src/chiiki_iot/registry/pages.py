@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.core.i18n import current_language
-from chiiki_iot.registry import maps, service
+from chiiki_iot.registry import maps, search, service
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, BodyKind
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
@@ -39,7 +39,7 @@ def directory(
         prefectures=service.list_prefectures(session), blocks=service.list_blocks(session),
         kinds=[k.value for k in MUNICIPAL_KINDS], bands=service.POPULATION_BANDS,
         has_population=service.last_load(session, "population") is not None,
-        notice=service.search_notice(q),
+        notice=search.search_notice(q),
         api_query=urlencode({k: v for k, v in request.query_params.items() if k != "page" and v}
                             | {"include_prefectures": "true", "limit": "2000"}),
     )
