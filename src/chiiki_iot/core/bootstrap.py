@@ -10,10 +10,12 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from chiiki_iot.models_registry import import_all_models
 from chiiki_iot.registry.loader import LoadReport, load_registry
 from chiiki_iot.roadmap.loader import load_roadmap
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+import_all_models()  # every table known, and the audit hook registered, before any session is used
 
 
 def alembic_config(url: str | None = None) -> Config:

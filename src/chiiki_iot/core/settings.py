@@ -21,6 +21,19 @@ class Settings(BaseSettings):
     port: int = 8000
     load_reference_data_on_start: bool = True
     sql_echo: bool = False
+    # Links in e-mails (invitations, password resets) start with this address.
+    base_url: str = "http://127.0.0.1:8000"
+    session_hours: int = 12
+    # Demo mode shows the demo accounts on the sign-in page and a banner on every page.
+    demo_mode: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "chiiki-iot <no-reply@localhost>"
+    # Without SMTP, mail is filed here as .eml files, never dropped.
+    mail_outbox: str = "outbox"
 
 
 @lru_cache

@@ -72,6 +72,12 @@ class Body(Base):
     name_key: Mapped[str] = mapped_column(String(96), index=True, doc="search_key(name) for matching.")
     kana_key: Mapped[str] = mapped_column(String(128), index=True, doc="search_key(kana) for matching.")
     source: Mapped[str] = mapped_column(String(64), doc="Where the row came from, e.g. japancode 0.1.0.")
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="When the prefecture or bureau last confirmed the body's details.")
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+    version: Mapped[int] = mapped_column(Integer, default=1, doc="Raised on every save; a stale save is refused.")
+
+    __mapper_args__ = {"version_id_col": version}
 
     block: Mapped[Block] = relationship(back_populates="prefectures", foreign_keys=[block_slug])
     prefecture: Mapped[Body] = relationship(remote_side=[code], foreign_keys=[prefecture_code])

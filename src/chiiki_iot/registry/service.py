@@ -5,12 +5,16 @@ Pages, API and CLI call these; none of them builds its own query.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
-from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.accounts.policy import Principal, Target, authorize
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, Problem
 from chiiki_iot.core.text import digits_only, search_key
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, PopulationFigure
@@ -81,6 +85,67 @@ def get_prefecture(session: Session, code: str) -> Body:
         raise InvalidInput(f"団体コード {body.code}（{body.full_name}）は都道府県ではありません。",
                            f"Code {body.code} ({body.full_name}) is not a prefecture.")
     return body
+
+
+def policy_target(body: Body) -> Target:
+    """A body as the access policy sees it: its code, prefecture and block."""
+    return Target(body_code=body.code, prefecture_code=body.prefecture_code, block_slug=body.block_slug,
+                  is_prefecture=body.kind == BodyKind.PREFECTURE)
+
+
+def update_body_details(session: Session, *, principal: Principal, code: str, expected_version: int,
+                        url: str) -> Body:
+    """Change a body's details (its official web address). Only the body itself or the secretariat may;
+    a save based on an older version than the stored one is refused, never merged."""
+    body = get_body(session, code)
+    authorize(principal, "body.edit", policy_target(body))
+    _check_version(body, expected_version)
+    body.url = _clean_url(url)
+    try:
+        session.flush()
+    except StaleDataError:  # another request saved between our read and our write
+        session.rollback()
+        raise _conflict(get_body(session, code)) from None
+    return body
+
+
+def review_body(session: Session, *, principal: Principal, code: str, expected_version: int) -> Body:
+    """確認: a prefecture (for its municipalities), a bureau (its block) or the secretariat confirms the
+    body's details as they stand."""
+    body = get_body(session, code)
+    authorize(principal, "body.review", policy_target(body))
+    _check_version(body, expected_version)
+    body.reviewed_at, body.reviewed_by = dt.datetime.now(dt.UTC), principal.actor
+    session.flush()
+    return body
+
+
+def _check_version(body: Body, expected_version: int) -> None:
+    if body.version != expected_version:
+        raise _conflict(body)
+
+
+def _conflict(body: Body) -> Conflict:
+    return Conflict(
+        f"{body.full_name} の情報は、あなたが開いた後にほかの人が更新しました（版 {body.version}）。"
+        "最新の内容を確かめてから、もう一度保存してください。",
+        f"{body.full_name} was changed by someone else after you opened it (version {body.version}). "
+        "Check the latest details and save again.",
+        extra={"current": {"url": body.url or "", "version": body.version,
+                           "reviewed_by": body.reviewed_by or ""}},
+    )
+
+
+def _clean_url(url: str) -> str | None:
+    text = url.strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 255 or " " in text:
+        raise InvalidInput(f"ウェブサイトのアドレス「{text}」は http:// または https:// で始まる URL にしてください。",
+                           f"The web address '{text}' must be an http:// or https:// URL.",
+                           problems=[Problem("URL の形式が正しくありません", "not a valid URL", "url")])
+    return text
 
 
 def get_block(session: Session, slug: str) -> Block:

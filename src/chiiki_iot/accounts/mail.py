@@ -1,0 +1,36 @@
+"""Outgoing mail: invitations and password resets. SMTP when configured; otherwise every message is
+written to the outbox folder (and its path printed to the log), so in development nothing is silently lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from email.message import EmailMessage
+from pathlib import Path
+
+from chiiki_iot.core.settings import get_settings
+
+log = logging.getLogger("chiiki_iot.mail")
+
+
+def send_mail(*, to: str, subject: str, body: str) -> str:
+    """Send (or file) one message; return where it went, for the log and the CLI."""
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = settings.mail_from, to, subject
+    message.set_content(body)
+    if settings.smtp_host:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            smtp.send_message(message)
+        return f"smtp://{settings.smtp_host}"
+    outbox = Path(settings.mail_outbox)
+    outbox.mkdir(parents=True, exist_ok=True)
+    path = outbox / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml"
+    path.write_bytes(bytes(message))
+    log.warning("mail to %s filed in %s (no SMTP configured)", to, path)
+    return str(path)

@@ -1,0 +1,366 @@
+"""Accounts: creating users and granting roles, signing in (with back-off), sessions, API tokens,
+invitations and password resets. Pages, API and CLI call these; none of them touches the tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyotp
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from chiiki_iot.accounts import secrets as sec
+from chiiki_iot.accounts.audit import record_event
+from chiiki_iot.accounts.models import (
+    ApiToken,
+    Invitation,
+    LoginAttempt,
+    PasswordReset,
+    RoleGrant,
+    User,
+    UserSession,
+)
+from chiiki_iot.accounts.policy import Grant, Principal, Role, Target, authorize
+from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
+from chiiki_iot.core.settings import get_settings
+
+MAX_FAILURES = 5  # per account before it is locked for LOCK_MINUTES
+LOCK_MINUTES = 15
+MAX_FAILURES_PER_IP = 30  # per address within LOCK_MINUTES, across accounts
+INVITATION_DAYS = 7
+RESET_HOURS = 2
+
+
+class TooManyAttempts(UserError):
+    status_code = 429
+    type_slug = "too-many-attempts"
+    title_en = "Too many attempts"
+
+
+class SignInFailed(UserError):
+    status_code = 401
+    type_slug = "sign-in-failed"
+    title_en = "Sign-in failed"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes for timezone columns; they were stored as UTC."""
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def normalise_email(email: str) -> str:
+    text = email.strip().lower()
+    if "@" not in text or text.startswith("@") or text.endswith("@") or " " in text or len(text) > 254:
+        raise InvalidInput(f"メールアドレス「{email}」の形式が正しくありません。", f"'{email}' is not an e-mail address.")
+    return text
+
+
+# ---- users and roles ---------------------------------------------------------------------------------
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id, options=[selectinload(User.grants)])
+    if user is None:
+        raise NotFound(f"利用者 {user_id} はいません。", f"There is no user {user_id}.")
+    return user
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def list_users(session: Session, *, principal: Principal) -> list[User]:
+    authorize(principal, "users.manage")
+    return list(session.scalars(select(User).options(selectinload(User.grants)).order_by(User.email)))
+
+
+def create_user(session: Session, *, email: str, display_name: str, password: str | None = None,
+                is_demo: bool = False) -> User:
+    address = normalise_email(email)
+    if find_user(session, address) is not None:
+        raise InvalidInput(f"{address} は既に登録されています。", f"{address} is already registered.")
+    if password is not None:
+        sec.check_password_rules(password, email=address)
+    user = User(email=address, display_name=display_name.strip() or address, is_demo=is_demo, created_at=now(),
+                password_hash=sec.hash_password(password) if password is not None else None,
+                is_active=True, failed_logins=0)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_scope(session: Session, role: Role, scope: str) -> str:
+    """The scope a role needs, validated and normalised: a block slug, a prefecture or municipality code."""
+    from chiiki_iot.registry import service as registry
+    from chiiki_iot.registry.models import BodyKind
+
+    if role == Role.SECRETARIAT:
+        return ""
+    if role == Role.BUREAU:
+        return registry.get_block(session, scope).slug
+    if role == Role.ORGANISATION:
+        if not scope.strip():
+            raise InvalidInput("企業・団体の識別子を指定してください。", "Name the organisation (its slug).")
+        return scope.strip()
+    body = registry.get_prefecture(session, scope) if role == Role.PREFECTURE else registry.get_body(session, scope)
+    if role == Role.MUNICIPALITY and not body.is_municipality:
+        raise InvalidInput(f"{body.full_name}（{body.code}）は市区町村ではありません（{body.kind}）。",
+                           f"{body.full_name} ({body.code}) is not a municipality ({body.kind}).")
+    if role == Role.MUNICIPALITY and body.kind == BodyKind.WARD:
+        raise InvalidInput("行政区には役割を付けられません。", "A designated-city ward cannot hold a role.")
+    return body.code
+
+
+def target_of_grant(session: Session, role: Role, scope: str) -> Target:
+    """The target an invitation or a grant is judged on: the scope the new role would have."""
+    from chiiki_iot.registry import service as registry
+
+    if role == Role.BUREAU:
+        return Target(block_slug=scope)
+    if role in (Role.PREFECTURE, Role.MUNICIPALITY):
+        return registry.policy_target(registry.get_body(session, scope))
+    return Target(organisation=scope)
+
+
+def grant_role(session: Session, *, principal: Principal, user: User, role: Role, scope: str) -> RoleGrant:
+    authorize(principal, "users.manage")
+    scope = check_scope(session, role, scope)
+    existing = next((g for g in user.grants if g.role == role and g.scope == scope), None)
+    if existing:
+        return existing
+    grant = RoleGrant(role=role.value, scope=scope, granted_at=now())
+    user.grants.append(grant)
+    session.flush()
+    return grant
+
+
+def revoke_role(session: Session, *, principal: Principal, user: User, grant_id: int) -> None:
+    authorize(principal, "users.manage")
+    grant = next((g for g in user.grants if g.id == grant_id), None)
+    if grant is None:
+        raise NotFound("その役割はありません。", "There is no such role grant.")
+    user.grants.remove(grant)
+    session.flush()
+
+
+def principal_for(user: User, *, ip: str = "", via: str = "web", grant_ids: list[int] | None = None) -> Principal:
+    grants = tuple(Grant(Role(g.role), g.scope) for g in user.grants if grant_ids is None or g.id in grant_ids)
+    return Principal(actor=user.email, grants=grants, user_id=user.id, ip=ip, via=via)
+
+
+# ---- signing in --------------------------------------------------------------------------------------
+
+@dataclass
+class SignInResult:
+    """The outcome of a sign-in. Failures are returned, not raised, so the attempt is still committed."""
+
+    user: User | None = None
+    error: UserError | None = None
+    needs_code: bool = False
+
+
+def sign_in(session: Session, *, email: str, password: str, ip: str, code: str = "") -> SignInResult:
+    address = email.strip().lower()
+    since = now() - dt.timedelta(minutes=LOCK_MINUTES)
+    ip_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= since)) or 0
+    user = session.scalar(select(User).options(selectinload(User.grants)).where(User.email == address))
+    locked_until = _aware(user.locked_until) if user else None
+    if ip_failures >= MAX_FAILURES_PER_IP or (locked_until and locked_until > now()):
+        session.add(LoginAttempt(email=address, ip=ip, at=now(), success=False))
+        return SignInResult(error=TooManyAttempts(
+            f"サインインの失敗が続いたため、{LOCK_MINUTES} 分間サインインできません。時間をおいてやり直してください。",
+            f"Too many failed sign-ins: try again in {LOCK_MINUTES} minutes."))
+    ok = sec.verify_password(user.password_hash if user else None, password) and bool(user and user.is_active)
+    if ok and user and user.totp_secret:
+        if not code:
+            return SignInResult(needs_code=True)
+        ok = pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1)
+    session.add(LoginAttempt(email=address, ip=ip, at=now(), success=ok))
+    if not ok:
+        if user:
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILURES:
+                user.locked_until, user.failed_logins = now() + dt.timedelta(minutes=LOCK_MINUTES), 0
+        return SignInResult(error=SignInFailed("メールアドレス、パスワードまたは確認コードが正しくありません。",
+                                               "The e-mail address, password or code is not correct."))
+    assert user is not None
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+    return SignInResult(user=user)
+
+
+def start_session(session: Session, *, user: User, ip: str) -> str:
+    """A new signed-in session; returns the cookie value (shown once, stored hashed)."""
+    token = sec.new_token()
+    session.add(UserSession(token_hash=sec.token_hash(token), user_id=user.id, created_at=now(), ip=ip,
+                            expires_at=now() + dt.timedelta(hours=get_settings().session_hours)))
+    record_event(session, action="sign-in", entity="users", entity_key=str(user.id))
+    return token
+
+
+def user_of_session(session: Session, token: str) -> User | None:
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == sec.token_hash(token)))
+    expires = _aware(row.expires_at) if row else None
+    if row is None or row.revoked_at is not None or expires is None or expires <= now():
+        return None
+    user = session.get(User, row.user_id, options=[selectinload(User.grants)])
+    return user if user and user.is_active else None
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(update(UserSession).where(UserSession.token_hash == sec.token_hash(token))
+                    .values(revoked_at=now()))
+
+
+def sign_out_everywhere(session: Session, *, user: User) -> int:
+    result = session.execute(update(UserSession).where(UserSession.user_id == user.id,
+                                                       UserSession.revoked_at.is_(None)).values(revoked_at=now()))
+    record_event(session, action="sign-out-all", entity="users", entity_key=str(user.id))
+    return result.rowcount or 0
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    if not sec.verify_password(user.password_hash, current):
+        raise InvalidInput("現在のパスワードが正しくありません。", "The current password is not correct.")
+    sec.check_password_rules(new, email=user.email)
+    user.password_hash = sec.hash_password(new)
+    session.flush()
+
+
+# ---- two-factor --------------------------------------------------------------------------------------
+
+def start_two_factor(user: User) -> tuple[str, str]:
+    """A new TOTP secret and its otpauth URI for an authenticator app (not saved until confirmed)."""
+    secret = pyotp.random_base32()
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="chiiki-iot")
+
+
+def confirm_two_factor(session: Session, *, user: User, secret: str, code: str) -> None:
+    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+        raise InvalidInput("確認コードが正しくありません。アプリに表示された6桁を入力してください。",
+                           "The code is not correct; enter the 6 digits your app shows.")
+    user.totp_secret = secret
+    session.flush()
+
+
+def disable_two_factor(session: Session, *, user: User) -> None:
+    user.totp_secret = None
+    session.flush()
+
+
+# ---- API tokens --------------------------------------------------------------------------------------
+
+def create_api_token(session: Session, *, user: User, name: str, grant_ids: list[int] | None = None
+                     ) -> tuple[ApiToken, str]:
+    """A token limited to some of the user's role grants (all when None). The secret is returned once."""
+    own = {g.id for g in user.grants}
+    chosen = sorted(own if grant_ids is None else set(grant_ids))
+    if not set(chosen) <= own:
+        raise InvalidInput("自分の役割以外をトークンに付けることはできません。", "A token can only carry your own roles.")
+    secret = "ciot_" + sec.new_token()
+    token = ApiToken(user_id=user.id, name=name.strip() or "token", prefix=secret[:12],
+                     token_hash=sec.token_hash(secret), grant_ids=chosen, created_at=now())
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_api_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_api_token(session: Session, *, user: User, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("そのトークンはありません。", "There is no such token.")
+    if token.revoked_at is None:
+        token.revoked_at = now()
+    session.flush()
+
+
+def principal_of_token(session: Session, secret: str, *, ip: str) -> Principal | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == sec.token_hash(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id, options=[selectinload(User.grants)])
+    if user is None or not user.is_active:
+        return None
+    return principal_for(user, ip=ip, via="api", grant_ids=list(token.grant_ids))
+
+
+# ---- invitations and password resets -----------------------------------------------------------------
+
+def invite(session: Session, *, principal: Principal, email: str, role: Role, scope: str) -> tuple[Invitation, str]:
+    """An invitation link for one role; the inviter must be allowed to give that role over that scope."""
+    address = normalise_email(email)
+    scope = check_scope(session, role, scope)
+    authorize(principal, "users.invite", target_of_grant(session, role, scope))
+    if role in (Role.SECRETARIAT, Role.BUREAU) and not any(g.role == Role.SECRETARIAT for g in principal.grants):
+        from chiiki_iot.accounts.policy import Forbidden
+
+        raise Forbidden("事務局・総合通信局の役割は事務局だけが招待できます。",
+                        "Only the secretariat can invite secretariat or bureau users.")
+    token = sec.new_token()
+    invitation = Invitation(token_hash=sec.token_hash(token), email=address, role=role.value, scope=scope,
+                            invited_by_id=principal.user_id, created_at=now(),
+                            expires_at=now() + dt.timedelta(days=INVITATION_DAYS))
+    session.add(invitation)
+    session.flush()
+    return invitation, token
+
+
+def open_invitation(session: Session, token: str) -> Invitation:
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == sec.token_hash(token)))
+    if invitation is None or invitation.accepted_at is not None or (_aware(invitation.expires_at) or now()) <= now():
+        raise NotFound("この招待リンクは無効です（使用済み・期限切れ・誤り）。招待した担当者に再発行を依頼してください。",
+                       "This invitation link is not valid (used, expired or wrong). Ask for a new one.")
+    return invitation
+
+
+def accept_invitation(session: Session, *, token: str, display_name: str, password: str) -> User:
+    invitation = open_invitation(session, token)
+    user = find_user(session, invitation.email)
+    if user is None:
+        user = create_user(session, email=invitation.email, display_name=display_name, password=password)
+    else:
+        sec.check_password_rules(password, email=user.email)
+        user.password_hash = sec.hash_password(password)
+    if not any(g.role == invitation.role and g.scope == invitation.scope for g in user.grants):
+        user.grants.append(RoleGrant(role=invitation.role, scope=invitation.scope, granted_at=now()))
+    invitation.accepted_at = now()
+    session.flush()
+    return user
+
+
+def request_password_reset(session: Session, *, email: str) -> tuple[User, str] | None:
+    """A reset link for a known, active user; None otherwise (the page says the same either way)."""
+    try:
+        user = find_user(session, email)
+    except InvalidInput:
+        return None
+    if user is None or not user.is_active:
+        return None
+    token = sec.new_token()
+    session.add(PasswordReset(token_hash=sec.token_hash(token), user_id=user.id, created_at=now(),
+                              expires_at=now() + dt.timedelta(hours=RESET_HOURS)))
+    session.flush()
+    return user, token
+
+
+def reset_password(session: Session, *, token: str, password: str) -> User:
+    reset = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == sec.token_hash(token)))
+    if reset is None or reset.used_at is not None or (_aware(reset.expires_at) or now()) <= now():
+        raise NotFound("この再設定リンクは無効です（使用済み・期限切れ・誤り）。もう一度申し込んでください。",
+                       "This reset link is not valid (used, expired or wrong). Please ask again.")
+    user = get_user(session, reset.user_id)
+    sec.check_password_rules(password, email=user.email)
+    user.password_hash, user.failed_logins, user.locked_until = sec.hash_password(password), 0, None
+    reset.used_at = now()
+    sign_out_everywhere(session, user=user)
+    session.flush()
+    return user

@@ -1,0 +1,161 @@
+"""Accounts on the real database: sign-in with back-off, tokens, invitations, resets, audit entries."""
+
+import datetime as dt
+
+import pyotp
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts import service
+from chiiki_iot.accounts.audit import AuditIsAppendOnly, act_as
+from chiiki_iot.accounts.models import AuditEntry, Invitation
+from chiiki_iot.accounts.policy import Forbidden, Role
+from chiiki_iot.core.errors import InvalidInput, NotFound
+from tests.accounts.factories import PASSWORD, create_user, principal
+
+
+def audit_entries(session: Session, entity: str, key: str) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_key == key)
+                                .order_by(AuditEntry.id)))
+
+
+class TestPasswords:
+    @pytest.mark.parametrize("bad", ["short", "aaaaaaaaaaaaaaaa", "password1234", "tanaka-taro-2024"])
+    def test_rules(self, session: Session, bad: str) -> None:
+        with pytest.raises(InvalidInput) as exc:
+            service.create_user(session, email="tanaka-taro@city.example.lg.jp", display_name="田中", password=bad)
+        assert exc.value.problems and all(p.message_ja and p.message_en for p in exc.value.problems)
+
+    def test_hash_is_argon2_and_never_the_password(self, session: Session) -> None:
+        user = create_user(session)
+        assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+
+class TestSignIn:
+    def test_right_password(self, session: Session) -> None:
+        user = create_user(session)
+        assert service.sign_in(session, email=user.email.upper(), password=PASSWORD, ip="10.0.0.1").user == user
+
+    def test_wrong_password_and_unknown_address_look_the_same(self, session: Session) -> None:
+        user = create_user(session)
+        wrong = service.sign_in(session, email=user.email, password="nope", ip="10.0.0.1").error
+        unknown = service.sign_in(session, email="nobody@example.jp", password="nope", ip="10.0.0.1").error
+        assert wrong.status_code == unknown.status_code == 401 and wrong.message_ja == unknown.message_ja
+
+    def test_five_failures_lock_the_account_even_against_the_right_password(self, session: Session) -> None:
+        user = create_user(session)
+        for _ in range(service.MAX_FAILURES):
+            assert service.sign_in(session, email=user.email, password="guess", ip="10.0.0.2").error
+        locked = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.3")
+        assert locked.user is None and locked.error.status_code == 429
+        user.locked_until = service.now() - dt.timedelta(seconds=1)  # the lock has run out
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.3").user == user
+
+    def test_two_factor_asks_for_the_code(self, session: Session) -> None:
+        user = create_user(session, Role.SECRETARIAT)
+        secret, uri = service.start_two_factor(user)
+        assert uri.startswith("otpauth://totp/")
+        service.confirm_two_factor(session, user=user, secret=secret, code=pyotp.TOTP(secret).now())
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4").needs_code
+        wrong = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4", code="000000")
+        assert wrong.error is not None
+        right = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4",
+                                code=pyotp.TOTP(secret).now())
+        assert right.user == user
+
+
+class TestSessionsAndTokens:
+    def test_sign_out_everywhere_ends_every_session(self, session: Session) -> None:
+        user = create_user(session)
+        tokens = [service.start_session(session, user=user, ip="1.1.1.1") for _ in range(2)]
+        assert all(service.user_of_session(session, t) == user for t in tokens)
+        assert service.sign_out_everywhere(session, user=user) == 2
+        assert all(service.user_of_session(session, t) is None for t in tokens)
+
+    def test_a_revoked_token_stops_at_once_and_carries_only_chosen_roles(self, session: Session) -> None:
+        user = create_user(session, Role.MUNICIPALITY, "011002")
+        user.grants.append(type(user.grants[0])(role="prefecture", scope="010006", granted_at=service.now()))
+        session.flush()
+        token, secret = service.create_api_token(session, user=user, name="集計スクリプト",
+                                                 grant_ids=[user.grants[0].id])
+        acting = service.principal_of_token(session, secret, ip="")
+        assert acting is not None and [g.role for g in acting.grants] == [Role.MUNICIPALITY]
+        assert token.token_hash != secret and secret.startswith(token.prefix)
+        service.revoke_api_token(session, user=user, token_id=token.id)
+        assert service.principal_of_token(session, secret, ip="") is None
+
+
+class TestInvitations:
+    def test_secretariat_invites_a_prefecture_which_invites_its_municipality(self, session: Session) -> None:
+        admin = create_user(session, Role.SECRETARIAT)
+        _, token = service.invite(session, principal=principal(admin), email="pref@pref.hokkaido.example",
+                                  role=Role.PREFECTURE, scope="01")
+        pref_user = service.accept_invitation(session, token=token, display_name="北海道 担当", password=PASSWORD)
+        assert [(g.role, g.scope) for g in pref_user.grants] == [("prefecture", "010006")]
+        _, token2 = service.invite(session, principal=principal(pref_user), email="sapporo@city.example",
+                                   role=Role.MUNICIPALITY, scope="011002")
+        assert service.accept_invitation(session, token=token2, display_name="札幌", password=PASSWORD).grants
+        with pytest.raises(Forbidden):  # a prefecture cannot invite for another prefecture's municipality
+            service.invite(session, principal=principal(pref_user), email="naha@city.example",
+                           role=Role.MUNICIPALITY, scope="472018")
+        with pytest.raises(Forbidden):  # nor hand out the secretariat role
+            service.invite(session, principal=principal(pref_user), email="x@x.example", role=Role.SECRETARIAT,
+                           scope="")
+
+    def test_an_invitation_is_single_use_and_expires(self, session: Session) -> None:
+        admin = create_user(session, Role.SECRETARIAT)
+        invitation, token = service.invite(session, principal=principal(admin), email="a@b.example",
+                                           role=Role.MUNICIPALITY, scope="472018")
+        service.accept_invitation(session, token=token, display_name="那覇", password=PASSWORD)
+        with pytest.raises(NotFound):
+            service.accept_invitation(session, token=token, display_name="again", password=PASSWORD)
+        old, token3 = service.invite(session, principal=principal(admin), email="c@d.example",
+                                     role=Role.MUNICIPALITY, scope="472018")
+        old.expires_at = service.now() - dt.timedelta(minutes=1)
+        session.flush()
+        with pytest.raises(NotFound):
+            service.open_invitation(session, token3)
+
+
+class TestPasswordReset:
+    def test_reset_link_sets_a_new_password_once_and_signs_out_everywhere(self, session: Session) -> None:
+        user = create_user(session)
+        cookie = service.start_session(session, user=user, ip="")
+        found = service.request_password_reset(session, email=user.email)
+        assert found is not None and service.request_password_reset(session, email="ghost@example.jp") is None
+        service.reset_password(session, token=found[1], password="a brand new passphrase")
+        assert service.user_of_session(session, cookie) is None
+        assert service.sign_in(session, email=user.email, password="a brand new passphrase", ip="").user == user
+        with pytest.raises(NotFound):
+            service.reset_password(session, token=found[1], password="another new passphrase")
+
+
+class TestAudit:
+    def test_one_entry_per_change_with_before_and_after(self, session: Session) -> None:
+        admin = create_user(session, Role.SECRETARIAT)
+        act_as(session, principal(admin))
+        user = create_user(session, display_name="旧姓")
+        created = audit_entries(session, "users", str(user.id))
+        assert [e.action for e in created] == ["create"] and created[0].actor == admin.email
+        assert created[0].after["password_hash"] == "***"
+        user.display_name = "新姓"
+        session.flush()
+        entries = audit_entries(session, "users", str(user.id))
+        assert len(entries) == 2 and entries[1].before["display_name"] == "旧姓"
+        assert entries[1].after["display_name"] == "新姓" and entries[1].role == "secretariat"
+
+    def test_entries_cannot_be_changed_or_deleted(self, session: Session) -> None:
+        create_user(session)
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        entry.note = "tampered"
+        with pytest.raises(AuditIsAppendOnly):
+            session.flush()
+        session.rollback()
+
+    def test_invitation_rows_are_audited_without_their_token(self, session: Session) -> None:
+        admin = create_user(session, Role.SECRETARIAT)
+        invitation, token = service.invite(session, principal=principal(admin), email="z@y.example",
+                                           role=Role.MUNICIPALITY, scope="472018")
+        entry = audit_entries(session, Invitation.__tablename__, str(invitation.id))[0]
+        assert entry.after["token_hash"] == "***" and token not in str(entry.after)
