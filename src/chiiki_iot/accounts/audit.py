@@ -64,6 +64,12 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if history.has_changes():
             old = history.deleted[0] if history.deleted else None
             before[attr.key], after[attr.key] = _value(attr.key, old), _value(attr.key, getattr(obj, attr.key))
+    version = state.mapper.version_id_col
+    if after and version is not None:
+        # The mapper raises the version itself during the flush (+1), outside attribute history.
+        key = state.mapper.get_property_by_column(version).key
+        after[key] = getattr(obj, key)
+        before[key] = after[key] - 1
     return before, after
 
 
