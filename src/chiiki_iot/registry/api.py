@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -14,12 +14,15 @@ from chiiki_iot.registry.schemas import (
     BlockRead,
     BodyPageRead,
     BodyRead,
+    BodyReview,
+    BodyUpdate,
     RegistrySummaryRead,
 )
+from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
-router = APIRouter(prefix="/api/v1", tags=["registry"])
+router = APIRouter(prefix="/api/v1", tags=["registry"], dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session)]
 Format = Annotated[Literal["json", "csv"], Query(description="json（既定）または csv（BOM付きUTF-8） / json (default) or csv (UTF-8 with BOM)")]
 
@@ -88,3 +91,22 @@ def body(session: SessionDep, code: str) -> BodyRead:
     found = service.get_body(session, code)
     history = service.population_history(session, found.code)
     return BodyRead.of(found, history[-1].population if history else None)
+
+
+@router.patch("/bodies/{code}", response_model=BodyRead, summary="Change a body's details / 団体情報の更新",
+              responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"},
+                         409: {"description": "someone else saved first"}})
+def update_body(session: SessionDep, principal: ApiWriterDep, code: str,
+                change: Annotated[BodyUpdate, Body()]) -> BodyRead:
+    """Needs ``Authorization: Bearer``; send the ``version`` you read, or the save is refused (409)."""
+    body = service.update_body_details(session, principal=principal, code=code, expected_version=change.version,
+                                       url=change.url)
+    return BodyRead.of(body)
+
+
+@router.post("/bodies/{code}/review", response_model=BodyRead, summary="Confirm a body's details / 確認",
+             responses={401: {"description": "no or invalid token"}, 403: {"description": "not in your scope"},
+                        409: {"description": "changed since you read it"}})
+def review_body(session: SessionDep, principal: ApiWriterDep, code: str,
+                review: Annotated[BodyReview, Body()]) -> BodyRead:
+    return BodyRead.of(service.review_body(session, principal=principal, code=code, expected_version=review.version))

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.registry import maps, search, service
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, BodyKind
+from chiiki_iot.accounts.policy import authorize, can
+from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
+from chiiki_iot.core.errors import Conflict, InvalidInput
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session)]
 PAGE_SIZE = 50
 
@@ -46,7 +49,7 @@ def directory(
 
 
 @router.get("/bodies/{code}", response_class=HTMLResponse)
-def body_page(request: Request, session: SessionDep, code: str) -> Response:
+def body_page(request: Request, session: SessionDep, principal: PrincipalDep, code: str) -> Response:
     body = service.get_body(session, code)
     if body.code != code:
         return RedirectResponse(f"/bodies/{body.code}", status_code=301)
@@ -55,6 +58,8 @@ def body_page(request: Request, session: SessionDep, code: str) -> Response:
         "population": service.population_history(session, body.code),
         "wards": service.wards_of(session, body.code),
         "municipalities": service.municipalities_of(session, body.code) if body.kind == BodyKind.PREFECTURE else [],
+        "can_edit": can(principal, "body.edit", service.policy_target(body)),
+        "can_review": can(principal, "body.review", service.policy_target(body)),
     }
     return render(request, "registry/body.html", **context)
 
@@ -100,3 +105,30 @@ def map_image(session: SessionDep, prefecture: Annotated[str, Query(max_length=1
 def tile_map_image(session: SessionDep) -> Response:
     svg = maps.tile_map_svg(session, lang=current_language.get())
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/bodies/{code}/edit", response_class=HTMLResponse)
+def edit_page(request: Request, session: SessionDep, principal: SignedInDep, code: str) -> HTMLResponse:
+    body = service.get_body(session, code)
+    authorize(principal, "body.edit", service.policy_target(body))
+    return render(request, "registry/edit.html", body=body, url=body.url or "", version=body.version, error=None)
+
+
+@router.post("/bodies/{code}/edit", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
+def edit(request: Request, session: SessionDep, principal: SignedInDep, code: str,
+         url: Annotated[str, Form(max_length=255)] = "", version: Annotated[int, Form()] = 0) -> Response:
+    try:
+        body = service.update_body_details(session, principal=principal, code=code, expected_version=version,
+                                           url=url)
+    except (Conflict, InvalidInput) as error:
+        body = service.get_body(session, code)
+        return render(request, "registry/edit.html", status_code=error.status_code, body=body, url=url,
+                      version=body.version if isinstance(error, Conflict) else version, error=error)
+    return RedirectResponse(f"/bodies/{body.code}?saved=1", status_code=303)
+
+
+@router.post("/bodies/{code}/review", dependencies=[Depends(csrf_protected)])
+def review(session: SessionDep, principal: SignedInDep, code: str,
+           version: Annotated[int, Form()] = 0) -> RedirectResponse:
+    body = service.review_body(session, principal=principal, code=code, expected_version=version)
+    return RedirectResponse(f"/bodies/{body.code}?reviewed=1", status_code=303)

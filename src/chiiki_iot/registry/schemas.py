@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from chiiki_iot.registry.models import Block, Body
 
@@ -25,6 +27,8 @@ class BodyRead(BaseModel):
     lng: float | None
     url: str | None
     population: int | None = None
+    version: int = 1
+    reviewed_at: dt.datetime | None = None
 
     @classmethod
     def of(cls, body: Body, population: int | None = None) -> BodyRead:
@@ -32,7 +36,23 @@ class BodyRead(BaseModel):
             code=body.code, name=body.name, full_name=body.full_name, kana=body.kana, name_en=body.name_en,
             kind=body.kind, prefecture_code=body.prefecture_code, parent_code=body.parent_code,
             block=body.block_slug, lat=body.lat, lng=body.lng, url=body.url, population=population,
+            version=body.version, reviewed_at=body.reviewed_at,
         )
+
+
+class BodyUpdate(BaseModel):
+    """団体情報の更新: the new details and the version they were based on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field("", max_length=255, description="公式ウェブサイト（空で未登録） / official web address, empty to clear")
+    version: int = Field(ge=1, description="読み込んだときの版 / the version you read")
+
+
+class BodyReview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="確認した内容の版 / the version you reviewed")
 
 
 class BodyPageRead(BaseModel):

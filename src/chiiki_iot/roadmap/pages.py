@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.roadmap import charts, service
 from chiiki_iot.roadmap.datafile import COUNTED_THINGS, ROADMAP_FISCAL_YEARS
+from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session)]
 Revision = Annotated[str | None, Query(max_length=16)]
 

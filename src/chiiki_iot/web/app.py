@@ -17,6 +17,7 @@ from chiiki_iot.core import i18n
 from chiiki_iot.core.db import get_engine
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
 from chiiki_iot.core.settings import get_settings
+from chiiki_iot.accounts.web import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.templating import render
 from chiiki_iot.web.validation import problem_from_pydantic
@@ -35,6 +36,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    from chiiki_iot.accounts import admin_pages as accounts_admin
+    from chiiki_iot.accounts import api as accounts_api
+    from chiiki_iot.accounts import pages as accounts_pages
     from chiiki_iot.registry import api as registry_api
     from chiiki_iot.registry import pages as registry_pages
     from chiiki_iot.roadmap import api as roadmap_api
@@ -52,7 +56,8 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (web_pages, registry_pages, roadmap_pages, registry_api, roadmap_api):
+    for module in (web_pages, registry_pages, roadmap_pages, accounts_pages, accounts_admin, registry_api,
+                   roadmap_api, accounts_api):
         app.include_router(module.router)
     app.middleware("http")(_language_middleware)
     app.add_middleware(HeadAsGet)
@@ -92,6 +97,10 @@ async def _language_middleware(request: Request, call_next):  # type: ignore[no-
         i18n.current_language.reset(token)
     if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    new_csrf = getattr(request.state, "new_csrf", None)
+    if new_csrf:
+        response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https", max_age=12 * 3600)
     response.headers["Content-Language"] = lang
     # Pages and charts follow the language cookie, so a cache must key on it.
     response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Cookie")))

@@ -7,6 +7,7 @@ the page.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "templates",
-                 PACKAGE_DIR / "roadmap" / "templates"]
+                 PACKAGE_DIR / "roadmap" / "templates", PACKAGE_DIR / "accounts" / "templates"]
 
 
 def _number(value: float | int | None) -> str:
@@ -42,6 +43,11 @@ def _fiscal_year(year: int) -> str:
     return FiscalYear(year).label(i18n.current_language.get())
 
 
+def _json_ja(value: object) -> str:
+    """JSON with Japanese left readable (audit before/after values)."""
+    return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
@@ -52,8 +58,10 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(number=_number, date=_date, wareki=wareki, fiscal_year=_fiscal_year)
-    env.globals.update(pick=i18n.pick)
+    env.filters.update(number=_number, date=_date, wareki=wareki, fiscal_year=_fiscal_year, json_ja=_json_ja)
+    from chiiki_iot.accounts.policy import ROLE_LABELS
+
+    env.globals.update(pick=i18n.pick, role_labels={str(k): v for k, v in ROLE_LABELS.items()})
     return env
 
 
@@ -73,8 +81,13 @@ def url_with(request: Request, **changes: Any) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    from chiiki_iot.accounts.web import ensure_csrf_cookie
+    from chiiki_iot.core.settings import get_settings
+
     lang = i18n.current_language.get()
     html = ENV.get_template(template).render(
-        request=request, lang=lang, url_with=lambda **c: url_with(request, **c), **context
+        request=request, lang=lang, url_with=lambda **c: url_with(request, **c),
+        csrf_token=ensure_csrf_cookie(request), user=getattr(request.state, "user", None),
+        demo_mode=get_settings().demo_mode, **context
     )
     return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,93 @@
+"""Admin pages: users and their roles, invitations, and the audit log (list, per record, CSV)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts import audit_log, service
+from chiiki_iot.accounts.mail import send_mail
+from chiiki_iot.accounts.policy import ROLE_LABELS, Role, policy_matrix
+from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
+from chiiki_iot.core.errors import UserError
+from chiiki_iot.core.settings import get_settings
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.tables import csv_response
+from chiiki_iot.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
+SessionDep = Annotated[Session, Depends(get_session)]
+Csrf = Depends(csrf_protected)
+
+
+def _users_page(request: Request, session: Session, principal: SignedInDep, *, status_code: int = 200,
+                **extra: object) -> HTMLResponse:
+    return render(request, "accounts/admin_users.html", status_code=status_code,
+                  users=service.list_users(session, principal=principal), roles=list(Role),
+                  matrix=policy_matrix(), role_names=ROLE_LABELS, **extra)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, session: SessionDep, principal: SignedInDep) -> HTMLResponse:
+    return _users_page(request, session, principal)
+
+
+@router.post("/admin/users/{user_id}/grants", response_class=HTMLResponse, dependencies=[Csrf])
+def add_grant(request: Request, session: SessionDep, principal: SignedInDep, user_id: int,
+              role: Annotated[Role, Form()], scope: Annotated[str, Form(max_length=64)] = "") -> Response:
+    try:
+        service.grant_role(session, principal=principal, user=service.get_user(session, user_id), role=role,
+                           scope=scope)
+    except UserError as error:
+        if error.status_code in (401, 403):
+            raise
+        return _users_page(request, session, principal, status_code=error.status_code, error=error)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/grants/{grant_id}/revoke", dependencies=[Csrf])
+def remove_grant(session: SessionDep, principal: SignedInDep, user_id: int, grant_id: int) -> RedirectResponse:
+    service.revoke_role(session, principal=principal, user=service.get_user(session, user_id), grant_id=grant_id)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/invitations", response_class=HTMLResponse, dependencies=[Csrf])
+def invite(request: Request, session: SessionDep, principal: SignedInDep,
+           email: Annotated[str, Form(max_length=254)], role: Annotated[Role, Form()],
+           scope: Annotated[str, Form(max_length=64)] = "") -> HTMLResponse:
+    try:
+        invitation, token = service.invite(session, principal=principal, email=email, role=role, scope=scope)
+    except UserError as error:
+        if error.status_code in (401, 403):
+            raise
+        return _users_page(request, session, principal, status_code=error.status_code, error=error)
+    where = send_invitation(invitation.email, token)
+    return _users_page(request, session, principal,
+                       notice=(f"{invitation.email} に招待を送りました（{where}）。",
+                               f"Invitation sent to {invitation.email} ({where})."))
+
+
+def send_invitation(email: str, token: str) -> str:
+    link = f"{get_settings().base_url.rstrip('/')}/invitations/{token}"
+    return send_mail(to=email, subject="【地域IoT実装推進プラットフォーム】ご招待 / Invitation",
+                     body=f"地域IoT実装推進プラットフォームに招待されました。{service.INVITATION_DAYS}日以内に次のリンクから"
+                          f"アカウントを作成してください。\nYou have been invited; create your account within "
+                          f"{service.INVITATION_DAYS} days:\n\n{link}\n")
+
+
+@router.get("/admin/audit", response_model=None)
+def audit_page(request: Request, session: SessionDep, principal: SignedInDep,
+               actor: Annotated[str, Query(max_length=254)] = "", entity: Annotated[str, Query(max_length=64)] = "",
+               key: Annotated[str, Query(max_length=128)] = "", since: dt.date | None = None,
+               until: dt.date | None = None, format: Annotated[str, Query(pattern="^(html|csv)$")] = "html",
+               page: Annotated[int, Query(ge=1, le=10000)] = 1) -> Response:
+    filters = audit_log.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
+    if format == "csv":
+        rows = audit_log.list_entries(session, principal=principal, filters=filters, limit=100_000)
+        return csv_response((audit_log.as_row(e) for e in rows), columns=audit_log.CSV_COLUMNS, filename="audit.csv")
+    entries = audit_log.list_entries(session, principal=principal, filters=filters, offset=(page - 1) * 100, limit=100)
+    return render(request, "accounts/admin_audit.html", entries=entries, filters=filters, page=page)

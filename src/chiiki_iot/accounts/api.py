@@ -1,0 +1,67 @@
+"""JSON routes of accounts: who am I, and the audit log for admins (JSON or CSV)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts import audit_log
+from chiiki_iot.accounts.web import PrincipalDep, current_principal, signed_in
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.tables import csv_response
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"], dependencies=[Depends(current_principal)])
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+class GrantRead(BaseModel):
+    role: str
+    scope: str
+
+
+class MeRead(BaseModel):
+    actor: str
+    via: str
+    grants: list[GrantRead]
+
+
+class AuditEntryRead(BaseModel):
+    id: int
+    at: str
+    actor: str
+    role: str
+    ip: str
+    action: str
+    entity: str
+    entity_key: str
+    before: str
+    after: str
+    note: str
+
+
+@router.get("/me", response_model=MeRead, summary="Who the token or session acts as / 利用者",
+            dependencies=[Depends(signed_in)], responses={401: {"description": "not signed in"}})
+def me(principal: PrincipalDep) -> MeRead:
+    return MeRead(actor=principal.actor, via=principal.via,
+                  grants=[GrantRead(role=g.role.value, scope=g.scope) for g in principal.grants])
+
+
+@router.get("/audit", response_model=list[AuditEntryRead], summary="The audit log (secretariat) / 監査ログ",
+            responses={401: {"description": "not signed in"}, 403: {"description": "not the secretariat"}})
+def audit(session: SessionDep, principal: PrincipalDep,
+          actor: Annotated[str, Query(max_length=254)] = "", entity: Annotated[str, Query(max_length=64)] = "",
+          key: Annotated[str, Query(max_length=128)] = "", since: dt.date | None = None,
+          until: dt.date | None = None, offset: Annotated[int, Query(ge=0)] = 0,
+          limit: Annotated[int, Query(ge=1, le=10000)] = 100,
+          format: Literal["json", "csv"] = "json") -> list[AuditEntryRead] | Response:
+    filters = audit_log.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
+    entries = audit_log.list_entries(session, principal=principal, filters=filters, offset=offset, limit=limit)
+    rows = [audit_log.as_row(e) for e in entries]
+    if format == "csv":
+        return csv_response(rows, columns=audit_log.CSV_COLUMNS, filename="audit.csv")
+    return [AuditEntryRead(**row) for row in rows]

@@ -1,0 +1,87 @@
+"""Who is asking, for every request: a Bearer token (API clients), a session cookie (browsers) or nobody.
+
+Every route depends on ``current_principal`` (routers declare it), so the principal is known before any
+service runs and the audit log can name it. Forms are protected against cross-site posting by a
+double-submit token: a random cookie that each form must echo.
+"""
+
+from __future__ import annotations
+
+import secrets as pysecrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts import service
+from chiiki_iot.accounts.audit import act_as
+from chiiki_iot.accounts.policy import ANONYMOUS, Forbidden, Principal, SignInRequired
+from chiiki_iot.accounts.secrets import same
+from chiiki_iot.web.deps import get_session
+
+SESSION_COOKIE = "chiiki_session"
+CSRF_COOKIE = "chiiki_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def current_principal(request: Request, session: Annotated[Session, Depends(get_session)]) -> Principal:
+    principal = ANONYMOUS
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        found = service.principal_of_token(session, header[7:].strip(), ip=client_ip(request))
+        if found is None:
+            raise SignInRequired("API トークンが無効です（失効・誤り）。", "The API token is not valid (revoked or wrong).")
+        principal = found
+    elif token := request.cookies.get(SESSION_COOKIE):
+        user = service.user_of_session(session, token)
+        if user is not None:
+            principal = service.principal_for(user, ip=client_ip(request))
+            request.state.user = user
+    request.state.principal = principal
+    act_as(session, principal)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def signed_in(principal: PrincipalDep) -> Principal:
+    if principal.is_anonymous:
+        raise SignInRequired("このページを見るにはサインインしてください。", "Sign in to see this page.")
+    return principal
+
+
+SignedInDep = Annotated[Principal, Depends(signed_in)]
+
+
+def api_writer(principal: PrincipalDep) -> Principal:
+    """API writes take a Bearer token: a browser cookie alone never changes data through the API."""
+    if principal.via != "api":
+        raise SignInRequired("API で変更するには Authorization: Bearer でトークンを送ってください。",
+                             "To change data through the API, send a token as Authorization: Bearer.")
+    return principal
+
+
+ApiWriterDep = Annotated[Principal, Depends(api_writer)]
+
+
+async def csrf_protected(request: Request) -> None:
+    """Refuse a form post whose token does not match the cookie (a post from another site)."""
+    form = await request.form()
+    sent, expected = str(form.get(CSRF_FIELD, "")), request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not sent or not same(sent, expected):
+        raise Forbidden("フォームの有効期限が切れたか、ほかのサイトから送信されました。ページを開き直してやり直してください。",
+                        "The form has expired or was sent from another site. Reload the page and try again.")
+
+
+def ensure_csrf_cookie(request: Request) -> str:
+    """The token for this browser, created on first visit (the middleware sets the cookie)."""
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token:
+        token = pysecrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return token
