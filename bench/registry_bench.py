@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session
 from chiiki_iot.core.bootstrap import initialise
 from chiiki_iot.core.db import make_engine
 from chiiki_iot.registry import maps, service
+from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.registry.importers import apply_boundary_import, plan_boundary_import
 from chiiki_iot.web.charts import clear_cache
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+OPERATOR = Principal(actor="test-operator", grants=(Grant(Role.SECRETARIAT),), via="cli")
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -60,7 +63,7 @@ def main() -> None:
         for name in ("prefectures.topojson", "municipalities.topojson"):
             data = (SHARED / "boundaries" / name).read_bytes()
             plan = plan_boundary_import(session, data=data, file_name=name)
-            apply_boundary_import(session, plan)
+            apply_boundary_import(session, plan, principal=OPERATOR)
         session.commit()
         for query in ("さっぽろ", "府中", "01100", "ｶﾏｶﾞﾔ", "東京都府中市", "札幌市北区"):
             rows.append((f"search '{query}'", *timed(lambda q=query: service.search_bodies(session, q), 50)))

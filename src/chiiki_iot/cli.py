@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.audit import act_as
+from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.core.db import get_engine, get_sessionmaker
 from chiiki_iot.core.errors import UserError
 
@@ -41,6 +44,11 @@ def _report_error(error: UserError) -> None:
         err_console.print(f"  … ほか {len(error.problems) - 50} 件 / and {len(error.problems) - 50} more")
 
 
+def cli_principal() -> Principal:
+    """Whoever runs the command on the server has the secretariat's powers; the audit log names them."""
+    return Principal(actor=f"cli:{getpass.getuser()}", grants=(Grant(Role.SECRETARIAT),), via="cli")
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction for a command; a user error is reported in both languages and exits with 2.
@@ -51,7 +59,7 @@ def unit_of_work() -> Iterator[Session]:
     from chiiki_iot.core.bootstrap import initialise
 
     initialise(get_engine())
-    session = get_sessionmaker()()
+    session = act_as(get_sessionmaker()(), cli_principal())
     try:
         yield session
         session.commit()
@@ -143,7 +151,7 @@ def import_population(
                       f"{plan.population_column}; {len(plan.rows)} 行 / rows: 新規 new {plan.new_count}, "
                       f"変更 changed {plan.changed_count}, 同じ unchanged {plan.unchanged_count}")
         _confirm_or_stop(yes, dry_run)
-        count = apply_population_import(session, plan)
+        count = apply_population_import(session, plan, principal=cli_principal())
     console.print(f"[green]{count} 件を取り込みました / imported {count} rows.[/]")
 
 
@@ -178,7 +186,7 @@ def import_boundaries(
             console.print(f"  [yellow]ファイルにない団体 / bodies not in the file: {len(plan.missing)}[/] "
                           f"{', '.join(plan.missing[:10])}")
         _confirm_or_stop(yes, dry_run)
-        apply_boundary_import(session, plan)
+        apply_boundary_import(session, plan, principal=cli_principal())
     clear_cache()
     console.print("[green]境界を取り込みました / boundaries imported.[/]")
 

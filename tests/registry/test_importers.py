@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.registry import service
+from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.registry.importers import (
     apply_boundary_import,
     apply_population_import,
@@ -16,6 +17,8 @@ from chiiki_iot.registry.importers import (
     plan_population_import,
 )
 from chiiki_iot.registry.models import BoundaryLayer, PopulationFigure
+
+OPERATOR = Principal(actor="test-operator", grants=(Grant(Role.SECRETARIAT),), via="cli")
 
 
 def population_count(session: Session) -> int:
@@ -31,7 +34,7 @@ class TestPopulationImport:
         path = shared_data / "registry" / "population_juki_20220101_by_municipality.csv"
         p = plan_population_import(session, data=path.read_bytes(), file_name=path.name)
         assert (len(p.rows), p.code_column, p.population_column) == (1741, "lgcode", "population_juki")
-        apply_population_import(session, p)
+        apply_population_import(session, p, principal=OPERATOR)
         sapporo = service.get_body(session, "011002")
         assert service.population_history(session, sapporo.code)[-1].population == 1960668
         again = plan_population_import(session, data=path.read_bytes(), file_name=path.name)
@@ -99,7 +102,7 @@ class TestBoundaryImport:
         path = shared_data / "boundaries" / "prefectures.topojson"
         p = plan_boundary_import(session, data=path.read_bytes(), file_name=path.name)
         assert (p.level, p.feature_count, len(p.codes), p.missing) == ("prefecture", 47, 47, [])
-        apply_boundary_import(session, p)
+        apply_boundary_import(session, p, principal=OPERATOR)
         assert session.get(BoundaryLayer, "prefecture").feature_count == 47
 
     def test_municipality_shapes_link_1741_and_name_the_rest(self, session: Session, shared_data: Path) -> None:
@@ -132,7 +135,7 @@ class TestBoundaryImport:
         # 浜松市 (its old wards were dropped) and the 8 small islands that the file's simplification removed;
         # every other designated city counts as drawn through its wards.
         assert "221309" in p.missing and "011002" not in p.missing and len(p.missing) == 9
-        apply_boundary_import(session, p)
+        apply_boundary_import(session, p, principal=OPERATOR)
         assert session.get(BoundaryLayer, "ward") is None
         from chiiki_iot.registry.maps import map_svg
 

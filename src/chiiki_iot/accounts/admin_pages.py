@@ -28,7 +28,7 @@ def _users_page(request: Request, session: Session, principal: SignedInDep, *, s
                 **extra: object) -> HTMLResponse:
     return render(request, "accounts/admin_users.html", status_code=status_code,
                   users=service.list_users(session, principal=principal), roles=list(Role),
-                  matrix=policy_matrix(), role_names=ROLE_LABELS, **extra)
+                  matrix=policy_matrix(), role_names=ROLE_LABELS, **{"error": None, "notice": None, **extra})
 
 
 @router.get("/admin/users", response_class=HTMLResponse)

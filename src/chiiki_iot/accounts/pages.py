@@ -36,7 +36,8 @@ def _session_cookie(response: Response, request: Request, token: str) -> None:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "accounts/login.html", email="", error=None, demo_users=_demo_users(session))
+    return render(request, "accounts/login.html", email="", error=None, demo_users=_demo_users(session),
+                  ask_code=False)
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Csrf])
@@ -82,8 +83,10 @@ def account_page(request: Request, session: SessionDep, principal: SignedInDep) 
 def _account(request: Request, session: Session, principal: PrincipalDep, *, status_code: int = 200,
              **extra: object) -> HTMLResponse:
     user = service.get_user(session, principal.user_id or 0)
+    context: dict[str, object] = {"error": None, "notice": None, "new_token": None, "totp_secret": None,
+                                  "totp_uri": None, **extra}
     return render(request, "accounts/account.html", status_code=status_code, account=user,
-                  tokens=service.list_api_tokens(session, user=user), **extra)
+                  tokens=service.list_api_tokens(session, user=user), **context)
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[Csrf])

@@ -8,6 +8,7 @@ double-submit token: a random cookie that each form must echo.
 from __future__ import annotations
 
 import secrets as pysecrets
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -28,6 +29,13 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+@dataclass(frozen=True)
+class SignedInUser:
+    email: str
+    display_name: str
+    is_demo: bool
+
+
 def current_principal(request: Request, session: Annotated[Session, Depends(get_session)]) -> Principal:
     principal = ANONYMOUS
     header = request.headers.get("authorization", "")
@@ -40,7 +48,8 @@ def current_principal(request: Request, session: Annotated[Session, Depends(get_
         user = service.user_of_session(session, token)
         if user is not None:
             principal = service.principal_for(user, ip=client_ip(request))
-            request.state.user = user
+            # A plain snapshot for the page header: error pages render after the session has closed.
+            request.state.user = SignedInUser(user.email, user.display_name, user.is_demo)
     request.state.principal = principal
     act_as(session, principal)
     return principal

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.files import CsvTable, decode_bytes, read_csv
 from chiiki_iot.core.models import ReferenceLoad
@@ -199,8 +200,9 @@ def _attach_previous(session: Session, plan: PopulationImportPlan) -> None:
         row.previous = existing.get((row.body_code, row.as_of))
 
 
-def apply_population_import(session: Session, plan: PopulationImportPlan) -> int:
+def apply_population_import(session: Session, plan: PopulationImportPlan, *, principal: Principal) -> int:
     """Write a validated plan; figures from the same source and date are replaced, not duplicated."""
+    authorize(principal, "registry.import")
     now = dt.datetime.now(dt.UTC)
     existing = {
         (f.body_code, f.as_of): f
@@ -378,8 +380,9 @@ def _prefecture_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
     return codes, [], problems
 
 
-def apply_boundary_import(session: Session, plan: BoundaryImportPlan) -> BoundaryLayer:
-    """Store the layer, replacing an earlier import of the same level."""
+def apply_boundary_import(session: Session, plan: BoundaryImportPlan, *, principal: Principal) -> BoundaryLayer:
+    """Store the layer, replacing an earlier import of the same level. National data: secretariat only."""
+    authorize(principal, "registry.import")
     now = dt.datetime.now(dt.UTC)
     layer = session.get(BoundaryLayer, plan.level) or BoundaryLayer(level=plan.level)
     layer.format, layer.object_name, layer.code_property = plan.format, plan.object_name, plan.code_property

@@ -1,0 +1,171 @@
+"""Accounts through the real app: pages with CSRF, the JSON API with tokens, 401/403/409 as a user sees them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chiiki_iot.accounts import service
+from chiiki_iot.accounts.models import RoleGrant
+from chiiki_iot.accounts.policy import Role
+from chiiki_iot.core.db import get_sessionmaker
+from tests.accounts.factories import PASSWORD
+
+
+def make_user(role: Role | None = None, scope: str = "") -> str:
+    """A committed user (the app sees it from its own sessions); returns the e-mail."""
+    with get_sessionmaker()() as session, session.begin():
+        user = service.create_user(session, email=f"{role or 'none'}-{scope}-{service.sec.new_token()[:6]}@example.jp",
+                                   display_name="テスト", password=PASSWORD)
+        if role:
+            user.grants.append(RoleGrant(role=role.value, scope=service.check_scope(session, role, scope),
+                                         granted_at=service.now()))
+        return user.email
+
+
+def csrf(client: TestClient, page: str = "/login") -> str:
+    html = client.get(page).text
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client: TestClient, email: str) -> None:
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client)},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+
+
+def body_version(client: TestClient, code: str) -> int:
+    return client.get(f"/api/v1/bodies/{code}").json()["version"]
+
+
+def token_for(email: str) -> str:
+    with get_sessionmaker()() as session, session.begin():
+        _, secret = service.create_api_token(session, user=service.find_user(session, email), name="test")
+        return secret
+
+
+class TestSignInPages:
+    def test_sign_in_sets_a_protected_session_cookie(self, client: TestClient) -> None:
+        email = make_user()
+        response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client)},
+                               follow_redirects=False)
+        cookie = response.headers["set-cookie"]
+        assert "chiiki_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert email in client.get("/account").text
+
+    def test_a_post_without_the_csrf_token_is_refused(self, client: TestClient) -> None:
+        email = make_user()
+        client.get("/login")
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 403 and "ほかのサイト" in response.text
+        assert "chiiki_session" not in response.headers.get("set-cookie", "")
+
+    def test_brute_force_is_slowed_down(self, client: TestClient) -> None:
+        email = make_user()
+        token = csrf(client)
+        statuses = [client.post("/login", data={"email": email, "password": f"guess{i}", "csrf_token": token}).status_code
+                    for i in range(service.MAX_FAILURES + 1)]
+        assert statuses[:service.MAX_FAILURES] == [401] * service.MAX_FAILURES and statuses[-1] == 429
+        right = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        assert right.status_code == 429 and "15 分間" in right.text  # locked even for the right password
+
+    def test_sign_out_ends_the_session(self, client: TestClient) -> None:
+        sign_in(client, make_user())
+        client.post("/logout", data={"csrf_token": client.cookies.get("chiiki_csrf")})
+        assert client.get("/account").status_code == 401
+
+
+class TestWhoMayEditThroughPages:
+    def test_a_municipality_edits_its_own_page_and_gets_403_elsewhere(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.MUNICIPALITY, "011002"))
+        token = client.cookies.get("chiiki_csrf")
+        own = client.post("/bodies/011002/edit", data={"url": "https://www.city.sapporo.jp/", "csrf_token": token,
+                                                       "version": body_version(client, "011002")},
+                          follow_redirects=False)
+        assert own.status_code == 303
+        assert client.get("/bodies/472018/edit").status_code == 403
+        before = client.get("/api/v1/bodies/472018").json()
+        other = client.post("/bodies/472018/edit", data={"url": "https://x.example/", "csrf_token": token,
+                                                         "version": before["version"]})
+        assert other.status_code == 403 and "担当外" in other.text
+        assert client.get("/api/v1/bodies/472018").json() == before
+
+    def test_anonymous_reads_public_pages_and_writes_nothing(self, client: TestClient) -> None:
+        assert client.get("/bodies/011002").status_code == 200
+        token = csrf(client)
+        response = client.post("/bodies/011002/edit", data={"url": "https://evil.example/", "csrf_token": token,
+                                                            "version": body_version(client, "011002")})
+        assert response.status_code == 401
+        assert client.get("/api/v1/bodies/011002").json()["url"] != "https://evil.example/"
+
+    def test_a_stale_form_is_refused_and_shows_the_other_change(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.SECRETARIAT))
+        token, opened = client.cookies.get("chiiki_csrf"), body_version(client, "131016")
+        first = client.post("/bodies/131016/edit", data={"url": "https://www.city.chiyoda.lg.jp/", "csrf_token": token,
+                                                         "version": opened}, follow_redirects=False)
+        second = client.post("/bodies/131016/edit", data={"url": "https://stale.example/", "csrf_token": token,
+                                                          "version": opened})
+        assert first.status_code == 303 and second.status_code == 409
+        assert "https://www.city.chiyoda.lg.jp/" in second.text and "https://stale.example/" in second.text
+        assert client.get("/api/v1/bodies/131016").json()["url"] == "https://www.city.chiyoda.lg.jp/"
+
+
+class TestApiWithTokens:
+    def test_own_body_with_a_token_other_body_403(self, client: TestClient) -> None:
+        secret = token_for(make_user(Role.MUNICIPALITY, "472018"))
+        headers = {"Authorization": f"Bearer {secret}"}
+        ok = client.patch("/api/v1/bodies/472018", json={"url": "https://www.city.naha.okinawa.jp/",
+                                                          "version": body_version(client, "472018")}, headers=headers)
+        assert ok.status_code == 200 and ok.json()["url"] == "https://www.city.naha.okinawa.jp/"
+        other = client.patch("/api/v1/bodies/011002", json={"url": "https://x.example/",
+                                                             "version": body_version(client, "011002")}, headers=headers)
+        assert other.status_code == 403 and other.headers["content-type"] == "application/problem+json"
+        assert other.json()["detail_ja"] and other.json()["detail_en"]
+
+    def test_a_revoked_token_stops_working_at_once(self, client: TestClient) -> None:
+        email = make_user(Role.MUNICIPALITY, "472018")
+        secret = token_for(email)
+        headers = {"Authorization": f"Bearer {secret}"}
+        assert client.get("/api/v1/me", headers=headers).json()["actor"] == email
+        with get_sessionmaker()() as session, session.begin():
+            user = service.find_user(session, email)
+            for t in service.list_api_tokens(session, user=user):
+                service.revoke_api_token(session, user=user, token_id=t.id)
+        assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+    def test_a_cookie_alone_cannot_write_through_the_api(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.SECRETARIAT))
+        response = client.patch("/api/v1/bodies/011002", json={"url": "", "version": body_version(client, "011002")})
+        assert response.status_code == 401 and "Bearer" in response.json()["detail_en"]
+
+    def test_stale_version_through_the_api_is_409(self, client: TestClient) -> None:
+        secret = token_for(make_user(Role.SECRETARIAT))
+        headers = {"Authorization": f"Bearer {secret}"}
+        version = body_version(client, "012025")
+        assert client.patch("/api/v1/bodies/012025", json={"url": "https://a.example/", "version": version},
+                            headers=headers).status_code == 200
+        stale = client.patch("/api/v1/bodies/012025", json={"url": "https://b.example/", "version": version},
+                             headers=headers)
+        assert stale.status_code == 409 and stale.json()["current"]["url"] == "https://a.example/"
+
+    def test_audit_log_for_the_secretariat_only(self, client: TestClient) -> None:
+        admin = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
+        muni = {"Authorization": f"Bearer {token_for(make_user(Role.MUNICIPALITY, '011002'))}"}
+        assert client.get("/api/v1/audit", headers=muni).status_code == 403
+        assert client.get("/api/v1/audit").status_code == 401
+        rows = client.get("/api/v1/audit", params={"entity": "bodies", "limit": 5}, headers=admin).json()
+        assert rows and all(r["entity"] == "bodies" for r in rows)
+        csv_text = client.get("/api/v1/audit", params={"format": "csv", "limit": 5}, headers=admin).content
+        assert csv_text.decode("utf-8-sig").startswith("id,at,actor")
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/audit"])
+def test_admin_pages_are_for_the_secretariat(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 401
+    sign_in(client, make_user(Role.PREFECTURE, "13"))
+    assert client.get(path).status_code == 403
+    client.cookies.clear()
+    sign_in(client, make_user(Role.SECRETARIAT))
+    assert client.get(path).status_code == 200
