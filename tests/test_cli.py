@@ -108,3 +108,32 @@ def test_a_command_on_a_new_database_sets_it_up_first(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "1,741" in result.stdout
+
+
+class TestUsersCommands:
+    def test_create_admin_asks_for_a_password_and_refuses_a_weak_one(self, engine: Engine) -> None:
+        weak = runner.invoke(app, ["users", "create-admin", "weak@example.jp"], input="short\nshort\n")
+        assert weak.exit_code == 2 and "12" in weak.output
+        result = runner.invoke(app, ["users", "create-admin", "first-admin@example.jp", "--name", "事務局 太郎"],
+                               input="a long enough passphrase\na long enough passphrase\n")
+        assert result.exit_code == 0, result.output
+        listing = runner.invoke(app, ["users", "list"]).output
+        assert "first-admin@example.jp" in listing and "secretariat" in listing
+
+    def test_invite_files_the_mail_in_the_outbox_when_there_is_no_smtp(self, engine: Engine, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+        from chiiki_iot.core.settings import get_settings
+
+        monkeypatch.setattr(get_settings(), "mail_outbox", str(tmp_path))
+        result = runner.invoke(app, ["users", "invite", "pref@pref.example.lg.jp", "--role", "prefecture",
+                                     "--scope", "13"])
+        assert result.exit_code == 0, result.output
+        import email
+        from email import policy
+
+        mail = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=policy.default)
+        assert mail["To"] == "pref@pref.example.lg.jp" and "/invitations/" in mail.get_content()
+
+    def test_demo_users_one_per_role(self, engine: Engine) -> None:
+        result = runner.invoke(app, ["users", "demo"])
+        assert result.exit_code == 0 and result.output.count("demo.chiiki-iot.invalid") == 5

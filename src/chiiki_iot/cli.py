@@ -30,6 +30,8 @@ roadmap_app = typer.Typer(help="ロードマップの確認 / inspect the roadma
 app.add_typer(import_app, name="import")
 app.add_typer(registry_app, name="registry")
 app.add_typer(roadmap_app, name="roadmap")
+users_app = typer.Typer(help="利用者の管理 / manage users.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 console = Console()
 err_console = Console(stderr=True)
 T = TypeVar("T")
@@ -262,6 +264,64 @@ def roadmap_compare(old: str, new: str) -> None:
             console.print(escape(f"{label}: {change.name_ja} [{change.slug}] {'; '.join(change.details)}"))
     if diff.is_empty:
         console.print("違いはありません / no differences.")
+
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    email: Annotated[str, typer.Argument(help="メールアドレス / e-mail address")],
+    name: Annotated[str, typer.Option(help="氏名 / display name")] = "",
+) -> None:
+    """最初の事務局（管理者）を作る。パスワードは対話で入力 / create a secretariat admin (asks for a password)."""
+    from chiiki_iot.accounts import service
+
+    password = typer.prompt("パスワード / password", hide_input=True, confirmation_prompt=True)
+    with unit_of_work() as session:
+        user = service.create_user(session, email=email, display_name=name or email, password=password)
+        service.grant_role(session, principal=cli_principal(), user=user, role=Role.SECRETARIAT, scope="")
+    console.print(f"[green]事務局の利用者を作成しました / created secretariat user {escape(user.email)}.[/]")
+
+
+@users_app.command("invite")
+def users_invite(
+    email: Annotated[str, typer.Argument(help="招待するメールアドレス / e-mail to invite")],
+    role: Annotated[Role, typer.Option(help="役割 / role")],
+    scope: Annotated[str, typer.Option(help="担当範囲: ブロック・団体コード・識別子 / block, body code or organisation")] = "",
+) -> None:
+    """招待リンクを作ってメールで送る（SMTP 未設定なら outbox に保存） / invite by e-mail (or the outbox)."""
+    from chiiki_iot.accounts import service
+    from chiiki_iot.accounts.admin_pages import send_invitation
+
+    with unit_of_work() as session:
+        invitation, token = service.invite(session, principal=cli_principal(), email=email, role=role, scope=scope)
+        where = send_invitation(invitation.email, token)
+    console.print(f"招待を送りました / invitation sent to {escape(invitation.email)} ({escape(where)})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """利用者と役割の一覧 / list users and their roles."""
+    from chiiki_iot.accounts import service
+
+    with unit_of_work() as session:
+        for user in service.list_users(session, principal=cli_principal()):
+            roles = ", ".join(f"{g.role}:{g.scope}" if g.scope else g.role for g in user.grants) or "-"
+            demo = " [demo]" if user.is_demo else ""
+            console.print(escape(f"{user.email}{demo}  {user.display_name}  {roles}"))
+
+
+@users_app.command("demo")
+def users_demo() -> None:
+    """役割ごとのデモ利用者を作る（デモ環境用） / create one clearly marked demo user per role."""
+    from chiiki_iot.accounts.demo import DEMO_PASSWORD, create_demo_users
+
+    with unit_of_work() as session:
+        users = create_demo_users(session)
+        emails = [u.email for u in users]
+    for email in emails:
+        console.print(escape(f"{email}  / {DEMO_PASSWORD}"))
+    console.print("CHIIKI_DEMO_MODE=true で起動すると、サインイン画面にデモ利用者が表示されます / "
+                  "start with CHIIKI_DEMO_MODE=true to list them on the sign-in page.")
 
 
 if __name__ == "__main__":
