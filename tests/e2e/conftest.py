@@ -58,6 +58,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
         for name in ("prefectures.topojson", "municipalities.topojson"):
             subprocess.run([*_cli(), "import", "boundaries", str(shared_data / "boundaries" / name), "--yes"],
                            env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run([*_cli(), "users", "demo"], env=env, check=True, capture_output=True, timeout=120)
         yield base
     finally:
         server.terminate()
@@ -103,6 +104,7 @@ def page(browser):  # type: ignore[no-untyped-def]
     problems = PageProblems()
     page.on("console", lambda m: problems.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.console_errors.append(str(e)))
+    page.on("response", lambda r: problems.console_errors.append(f"{r.status} {r.url}") if r.status >= 400 and r.status != 404 else None)
     page.problems = problems
     yield page
     context.close()

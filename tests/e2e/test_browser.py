@@ -26,6 +26,8 @@ MAIN_PAGES = [
     "/roadmap?lang=en",
     "/roadmap/kpis?lang=en",
     "/api/docs",
+    "/login",
+    "/password/forgot",
     "/bodies/011003",
 ]
 
@@ -72,3 +74,35 @@ def test_language_switch_is_remembered(live_server: str, page) -> None:  # type:
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(live_server + "/blocks")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def sign_in_with_the_keyboard(page, live_server: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server + "/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード", exact=True).fill("demo-password-2017")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/account")
+
+
+def test_a_municipality_signs_in_and_edits_its_own_details(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    sign_in_with_the_keyboard(page, live_server, "demo-municipality@demo.chiiki-iot.invalid")
+    assert serious_violations(page) == []
+    page.goto(live_server + "/bodies/011002")
+    page.get_by_role("link", name="団体情報を編集").click()
+    assert serious_violations(page) == []
+    page.get_by_label("公式ウェブサイト").fill("https://www.city.sapporo.jp/")
+    page.get_by_role("button", name="保存する").click()
+    assert page.get_by_role("status").first.inner_text() == "保存しました。"
+    assert page.get_by_role("link", name="https://www.city.sapporo.jp/").is_visible()
+    page.goto(live_server + "/bodies/472018")
+    assert page.get_by_role("link", name="団体情報を編集").count() == 0  # not its body: no edit link
+    assert page.problems.console_errors == []
+
+
+def test_the_secretariat_sees_users_and_the_audit_log(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    sign_in_with_the_keyboard(page, live_server, "demo-secretariat@demo.chiiki-iot.invalid")
+    for path in ("/admin/users", "/admin/audit"):
+        response = page.goto(live_server + path)
+        assert response is not None and response.status == 200
+        assert serious_violations(page) == [], path
+    assert page.problems.console_errors == []

@@ -20,7 +20,7 @@ from chiiki_iot.web.tables import csv_response
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Csrf = Depends(csrf_protected)
 
 

@@ -16,7 +16,7 @@ from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], dependencies=[Depends(current_principal)])
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 class GrantRead(BaseModel):

@@ -36,7 +36,7 @@ class SignedInUser:
     is_demo: bool
 
 
-def current_principal(request: Request, session: Annotated[Session, Depends(get_session)]) -> Principal:
+def current_principal(request: Request, session: Annotated[Session, Depends(get_session, scope="function")]) -> Principal:
     principal = ANONYMOUS
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

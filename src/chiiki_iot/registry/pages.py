@@ -19,7 +19,7 @@ from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PAGE_SIZE = 50
 
 

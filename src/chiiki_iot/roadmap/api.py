@@ -25,7 +25,7 @@ from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1/roadmap", tags=["roadmap"], dependencies=[Depends(current_principal)])
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Format = Annotated[Literal["json", "csv"], Query(
     description="json（既定）または csv（BOM付きUTF-8） / json (default) or csv (UTF-8 with BOM)")]
 Revision = Annotated[str | None, Query(

@@ -12,7 +12,11 @@ from chiiki_iot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def get_session() -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    Routes use it with ``scope="function"`` so the commit happens before the response is sent: a browser
+    that follows the redirect after signing in must find its session already stored.
+    """
     yield from session_scope()
 
 
