@@ -120,7 +120,8 @@ def serve(
     settings = get_settings()
     console.print(f"http://{host or settings.host}:{port or settings.port}/ で起動します / serving.")
     uvicorn.run("chiiki_iot.web.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, reload=reload, proxy_headers=True)
+                port=port or settings.port, reload=reload, proxy_headers=True,
+                forwarded_allow_ips=settings.forwarded_allow_ips)
 
 
 @import_app.command("population")

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     # Links in e-mails (invitations, password resets) start with this address.
     base_url: str = "http://127.0.0.1:8000"
     session_hours: int = 12
+    # Addresses of the reverse proxy whose X-Forwarded-Proto/For headers are trusted (HTTPS → Secure cookies).
+    forwarded_allow_ips: str = "127.0.0.1"
     # Demo mode shows the demo accounts on the sign-in page and a banner on every page.
     demo_mode: bool = False
     smtp_host: str = ""

@@ -60,6 +60,7 @@ def body_page(request: Request, session: SessionDep, principal: PrincipalDep, co
         "municipalities": service.municipalities_of(session, body.code) if body.kind == BodyKind.PREFECTURE else [],
         "can_edit": can(principal, "body.edit", service.policy_target(body)),
         "can_review": can(principal, "body.review", service.policy_target(body)),
+        "can_audit": can(principal, "audit.read"),
     }
     return render(request, "registry/body.html", **context)
 
