@@ -159,3 +159,28 @@ class TestAudit:
                                            role=Role.MUNICIPALITY, scope="472018")
         entry = audit_entries(session, Invitation.__tablename__, str(invitation.id))[0]
         assert entry.after["token_hash"] == "***" and token not in str(entry.after)
+
+    def test_every_kind_of_write_leaves_one_entry_per_record(self, session: Session) -> None:
+        from chiiki_iot.registry.importers import apply_population_import, plan_population_import
+
+        admin = create_user(session, Role.SECRETARIAT)
+        acting = principal(admin)
+        act_as(session, acting)
+
+        def count() -> int:
+            return len(session.scalars(select(AuditEntry.id)).all())
+
+        start = count()
+        grant = service.grant_role(session, principal=acting, user=admin, role=Role.MUNICIPALITY, scope="011002")
+        token, _ = service.create_api_token(session, user=admin, name="t")
+        service.revoke_api_token(session, user=admin, token_id=token.id)
+        plan = plan_population_import(session, data=b"code,population,as_of\n011002,7,2031-01-01\n012025,8,2031-01-01\n",
+                                      file_name="two.csv")
+        apply_population_import(session, plan, principal=acting)
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[start:]
+        assert [(e.entity, e.action) for e in entries] == [
+            ("role_grants", "create"), ("api_tokens", "create"), ("api_tokens", "update"),
+            ("population_figures", "create"), ("population_figures", "create")]
+        assert entries[0].after["scope"] == "011002" and entries[0].entity_key == str(grant.id)
+        assert entries[2].before == {"revoked_at": None} and entries[2].after["revoked_at"]
+        assert {e.after["population"] for e in entries[3:]} == {7, 8} and count() == start + 5

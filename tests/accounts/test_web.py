@@ -169,3 +169,35 @@ def test_admin_pages_are_for_the_secretariat(client: TestClient, path: str) -> N
     client.cookies.clear()
     sign_in(client, make_user(Role.SECRETARIAT))
     assert client.get(path).status_code == 200
+
+
+class TestPrefectureInvitesItsMunicipality:
+    def test_from_the_account_page_only_within_the_prefecture(self, client: TestClient, tmp_path,  # type: ignore[no-untyped-def]
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+        from chiiki_iot.core.settings import get_settings
+
+        monkeypatch.setattr(get_settings(), "mail_outbox", str(tmp_path))
+        sign_in(client, make_user(Role.PREFECTURE, "01"))
+        page = client.get("/account").text
+        assert 'action="/account/invitations"' in page
+        token = client.cookies.get("chiiki_csrf")
+        ok = client.post("/account/invitations", data={"email": "it@city.sapporo.example", "role": "municipality",
+                                                       "scope": "011002", "csrf_token": token})
+        assert ok.status_code == 200 and "招待を送りました" in ok.text and list(tmp_path.glob("*.eml"))
+        other = client.post("/account/invitations", data={"email": "it@city.naha.example", "role": "municipality",
+                                                          "scope": "472018", "csrf_token": token})
+        assert other.status_code == 403
+
+
+class TestImportsGoThroughThePolicy:
+    def test_a_municipality_cannot_import_registry_data(self) -> None:
+        from chiiki_iot.accounts.policy import Forbidden
+        from chiiki_iot.registry.importers import apply_population_import, plan_population_import
+
+        with get_sessionmaker()() as session:
+            user = service.find_user(session, make_user(Role.MUNICIPALITY, "011002"))
+            plan = plan_population_import(session, data=b"code,population,as_of\n011002,1,2022-01-01\n",
+                                          file_name="x.csv")
+            with pytest.raises(Forbidden):
+                apply_population_import(session, plan, principal=service.principal_for(user))
+            session.rollback()

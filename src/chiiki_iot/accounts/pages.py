@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
 from chiiki_iot.accounts.mail import send_mail
+from chiiki_iot.accounts.policy import Role
 from chiiki_iot.accounts.web import (
     SESSION_COOKIE,
     PrincipalDep,
@@ -193,3 +194,21 @@ def reset(request: Request, session: SessionDep, token: str,
     except UserError as error:
         return render(request, "accounts/reset.html", status_code=error.status_code, token=token, error=error)
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/account/invitations", response_class=HTMLResponse, dependencies=[Csrf])
+def invite_from_account(request: Request, session: SessionDep, principal: SignedInDep,
+                        email: Annotated[str, Form(max_length=254)], role: Annotated[Role, Form()],
+                        scope: Annotated[str, Form(max_length=64)]) -> HTMLResponse:
+    """A prefecture invites its municipalities, a bureau its block's bodies (the policy decides)."""
+    from chiiki_iot.accounts.admin_pages import send_invitation
+
+    try:
+        invitation, token = service.invite(session, principal=principal, email=email, role=role, scope=scope)
+    except UserError as error:
+        if error.status_code in (401, 403):
+            raise
+        return _account(request, session, principal, status_code=error.status_code, error=error)
+    where = send_invitation(invitation.email, token)
+    return _account(request, session, principal, notice=(f"{invitation.email} に招待を送りました（{where}）。",
+                                                         f"Invitation sent to {invitation.email} ({where})."))
