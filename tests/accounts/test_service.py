@@ -70,6 +70,9 @@ class TestSessionsAndTokens:
         user = create_user(session)
         tokens = [service.start_session(session, user=user, ip="1.1.1.1") for _ in range(2)]
         assert all(service.user_of_session(session, t) == user for t in tokens)
+        signed_in = session.scalars(select(AuditEntry).where(AuditEntry.action == "sign-in",
+                                                             AuditEntry.entity_key == str(user.id))).all()
+        assert len(signed_in) == 2 and {e.actor for e in signed_in} == {user.email} and signed_in[0].ip == "1.1.1.1"
         assert service.sign_out_everywhere(session, user=user) == 2
         assert all(service.user_of_session(session, t) is None for t in tokens)
 

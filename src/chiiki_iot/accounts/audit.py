@@ -109,9 +109,11 @@ def _write_audit_entries(session: Session, _context: Any) -> None:
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
-def record_event(session: Session, *, action: str, entity: str, entity_key: str, note: str = "") -> None:
-    """An entry for something that is not a row change (a sign-in, a sign-out everywhere)."""
-    principal = principal_of(session)
+def record_event(session: Session, *, action: str, entity: str, entity_key: str, note: str = "",
+                 principal: Principal | None = None) -> None:
+    """An entry for something that is not a row change (a sign-in, a sign-out everywhere). A sign-in
+    names the user who signed in, not the anonymous visitor the request started as."""
+    principal = principal or principal_of(session)
     session.connection().execute(insert(AuditEntry.__table__), [{
         "at": dt.datetime.now(dt.UTC), "actor": principal.actor if principal else "system",
         "role": principal.roles_label() if principal else "", "ip": principal.ip if principal else "",

@@ -199,7 +199,8 @@ def start_session(session: Session, *, user: User, ip: str) -> str:
     token = sec.new_token()
     session.add(UserSession(token_hash=sec.token_hash(token), user_id=user.id, created_at=now(), ip=ip,
                             expires_at=now() + dt.timedelta(hours=get_settings().session_hours)))
-    record_event(session, action="sign-in", entity="users", entity_key=str(user.id))
+    record_event(session, action="sign-in", entity="users", entity_key=str(user.id),
+                 principal=principal_for(user, ip=ip))
     return token
 
 
