@@ -134,6 +134,11 @@ class TestUsersCommands:
         mail = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=policy.default)
         assert mail["To"] == "pref@pref.example.lg.jp" and "/invitations/" in mail.get_content()
 
-    def test_demo_users_one_per_role(self, engine: Engine) -> None:
+    def test_demo_users_only_on_a_demo_site(self, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+        from chiiki_iot.core.settings import get_settings
+
+        refused = runner.invoke(app, ["users", "demo"])
+        assert refused.exit_code == 2 and "CHIIKI_DEMO_MODE" in refused.output
+        monkeypatch.setattr(get_settings(), "demo_mode", True)
         result = runner.invoke(app, ["users", "demo"])
         assert result.exit_code == 0 and result.output.count("demo.chiiki-iot.invalid") == 5

@@ -315,7 +315,12 @@ def users_list() -> None:
 def users_demo() -> None:
     """役割ごとのデモ利用者を作る（デモ環境用） / create one clearly marked demo user per role."""
     from chiiki_iot.accounts.demo import DEMO_PASSWORD, create_demo_users
+    from chiiki_iot.core.settings import get_settings
 
+    if not get_settings().demo_mode:
+        err_console.print("デモ利用者はデモ環境（CHIIKI_DEMO_MODE=true）でのみ作れます。パスワードが公開されているためです。\n"
+                          "Demo users can only be created on a demo site (CHIIKI_DEMO_MODE=true): their password is public.")
+        raise typer.Exit(2)
     with unit_of_work() as session:
         users = create_demo_users(session)
         emails = [u.email for u in users]

@@ -56,13 +56,20 @@ class TestSignIn:
         user = create_user(session, Role.SECRETARIAT)
         secret, uri = service.start_two_factor(user)
         assert uri.startswith("otpauth://totp/")
-        service.confirm_two_factor(session, user=user, secret=secret, code=pyotp.TOTP(secret).now())
+        totp = pyotp.TOTP(secret)
+        first = totp.now()
+        service.confirm_two_factor(session, user=user, secret=secret, code=first)
         assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4").needs_code
         wrong = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4", code="000000")
         assert wrong.error is not None
-        right = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4",
-                                code=pyotp.TOTP(secret).now())
+        replayed = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4", code=first)
+        assert replayed.user is None  # the code used to confirm cannot be used again
+        next_code = totp.at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+        right = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.4", code=next_code)
         assert right.user == user
+        with pytest.raises(InvalidInput):
+            service.disable_two_factor(session, user=user, code=next_code)  # used: cannot switch it off
+        assert user.totp_secret == secret
 
 
 class TestSessionsAndTokens:
@@ -187,3 +194,44 @@ class TestAudit:
         assert entries[0].after["scope"] == "011002" and entries[0].entity_key == str(grant.id)
         assert entries[2].before == {"revoked_at": None} and entries[2].after["revoked_at"]
         assert {e.after["population"] for e in entries[3:]} == {7, 8} and count() == start + 5
+
+
+class TestReviewFindings:
+    def test_bulk_changes_to_the_audit_log_are_refused_by_orm_and_database(self, session: Session) -> None:
+        from sqlalchemy import delete, text, update
+
+        create_user(session)
+        with pytest.raises(AuditIsAppendOnly):
+            session.execute(update(AuditEntry).values(note="tampered"))
+        with pytest.raises(AuditIsAppendOnly):
+            session.execute(delete(AuditEntry))
+        with pytest.raises(Exception, match="append-only"):
+            session.execute(text("DELETE FROM audit_entries"))
+        session.rollback()
+
+    def test_demo_accounts_only_sign_in_on_a_demo_site(self, session: Session) -> None:
+        user = create_user(session)
+        user.is_demo = True
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="").user is None
+
+    def test_waiting_out_a_lock_is_not_extended_by_retries(self, session: Session) -> None:
+        user = create_user(session)
+        for _ in range(service.MAX_FAILURES):
+            service.sign_in(session, email=user.email, password="guess", ip="10.9.9.9")
+        for _ in range(3):  # retries while locked are refused but not counted
+            assert service.sign_in(session, email=user.email, password="guess", ip="10.9.9.9").error.status_code == 429
+        user.locked_until = service.now() - dt.timedelta(seconds=1)
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.9.9.9").user == user
+
+    @pytest.mark.parametrize("bad", ["a@b", "x@gov.example,attacker@evil.example", "a/b@c.example", "名前 <a@b.example>"])
+    def test_only_one_plain_address_is_accepted(self, session: Session, bad: str) -> None:
+        with pytest.raises(InvalidInput):
+            service.normalise_email(bad)
+
+    def test_invitation_acceptance_is_audited_under_the_invitation(self, session: Session) -> None:
+        admin = create_user(session, Role.SECRETARIAT)
+        _, token = service.invite(session, principal=principal(admin), email="new@city.example",
+                                  role=Role.MUNICIPALITY, scope="472018")
+        user = service.accept_invitation(session, token=token, display_name="新規", password=PASSWORD)
+        created = audit_entries(session, "users", str(user.id))[0]
+        assert created.actor == "invitation:new@city.example"

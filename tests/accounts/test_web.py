@@ -201,3 +201,43 @@ class TestImportsGoThroughThePolicy:
             with pytest.raises(Forbidden):
                 apply_population_import(session, plan, principal=service.principal_for(user))
             session.rollback()
+
+
+class TestReviewFindings:
+    """Regression tests for holes a security review found; each names what it guards."""
+
+    def test_a_token_cannot_use_the_site_pages(self, client: TestClient) -> None:
+        """A token limited to some roles must not reach /account, where it could mint an unlimited one."""
+        headers = {"Authorization": f"Bearer {token_for(make_user(Role.MUNICIPALITY, '011002'))}"}
+        client.cookies.set("chiiki_csrf", "abc")
+        response = client.post("/account/tokens", data={"name": "escalate", "csrf_token": "abc"}, headers=headers)
+        assert response.status_code == 401 and "/api/" in response.text
+
+    def test_an_existing_account_cannot_be_invited(self, client: TestClient) -> None:
+        """Otherwise a prefecture could invite its own address as a municipality and edit it."""
+        email = make_user(Role.PREFECTURE, "01")
+        sign_in(client, email)
+        response = client.post("/account/invitations", data={"email": email, "role": "municipality",
+                                                              "scope": "012025",
+                                                              "csrf_token": client.cookies.get("chiiki_csrf")})
+        assert response.status_code == 422 and "既に登録" in response.text
+
+    def test_concurrent_saves_end_in_one_success_and_conflicts_never_500(self, client: TestClient) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
+        version = body_version(client, "01203")
+
+        def save(i: int) -> int:
+            return client.patch("/api/v1/bodies/01203", json={"url": f"https://c{i}.example/", "version": version},
+                                headers=headers).status_code
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            statuses = sorted(pool.map(save, range(6)))
+        assert statuses == [200, 409, 409, 409, 409, 409]
+
+    def test_a_patch_without_url_is_refused_rather_than_clearing_it(self, client: TestClient) -> None:
+        headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
+        response = client.patch("/api/v1/bodies/011002", json={"version": body_version(client, "011002")},
+                                headers=headers)
+        assert response.status_code == 422

@@ -49,7 +49,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
     workdir = tmp_path_factory.mktemp("live")
     port = _free_port()
     env = {**os.environ, "CHIIKI_DATABASE_URL": f"sqlite:///{workdir / 'site.db'}",
-           "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "true"}
+           "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "true", "CHIIKI_DEMO_MODE": "true"}
     log = (workdir / "server.log").open("w")
     server = subprocess.Popen([*_cli(), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

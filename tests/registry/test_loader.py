@@ -94,3 +94,12 @@ class TestAgainstPublicTables:
             assert (pref.lat, pref.lng) in own, pref.name
         tokyo = service.get_body(session, "130001")
         assert 35.5 < tokyo.lat < 35.9 and 139.3 < tokyo.lng < 139.9  # in the Tama/23-ward area, not the sea
+
+    def test_a_reload_keeps_the_web_address_a_body_entered(self, session: Session) -> None:
+        body = service.get_body(session, "472018")
+        body.url = "https://www.city.naha.okinawa.jp/"
+        session.flush()
+        load_registry(session, force=True)
+        session.expire_all()
+        assert service.get_body(session, "472018").url == "https://www.city.naha.okinawa.jp/"
+        assert service.get_body(session, "130001").url  # prefecture addresses from the package stay

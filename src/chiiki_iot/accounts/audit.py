@@ -122,6 +122,13 @@ def record_event(session: Session, *, action: str, entity: str, entity_key: str,
     }])
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk(state: Any) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is AuditEntry:
+        raise AuditIsAppendOnly("audit entries are append-only")
+
+
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse(*_args: Any) -> None:

@@ -25,6 +25,7 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(64), doc="Set when two-factor sign-in is on.")
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, doc="The 30-second step of the last code used.")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 

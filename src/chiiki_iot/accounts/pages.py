@@ -130,7 +130,10 @@ def two_factor(request: Request, session: SessionDep, principal: SignedInDep,
                disable: Annotated[str, Form(max_length=8)] = "") -> HTMLResponse:
     user = service.get_user(session, principal.user_id or 0)
     if disable:
-        service.disable_two_factor(session, user=user)
+        try:
+            service.disable_two_factor(session, user=user, code=code)
+        except UserError as error:
+            return _account(request, session, principal, status_code=error.status_code, error=error)
         return _account(request, session, principal, notice=("2段階認証を解除しました。", "Two-factor sign-in is off."))
     if not secret:
         new_secret, uri = service.start_two_factor(user)

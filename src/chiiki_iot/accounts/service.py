@@ -4,6 +4,7 @@ invitations and password resets. Pages, API and CLI call these; none of them tou
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pyotp
@@ -27,7 +28,9 @@ from chiiki_iot.core.settings import get_settings
 
 MAX_FAILURES = 5  # per account before it is locked for LOCK_MINUTES
 LOCK_MINUTES = 15
-MAX_FAILURES_PER_IP = 30  # per address within LOCK_MINUTES, across accounts
+# Per address within LOCK_MINUTES, across accounts. High, because many staff share one exit address
+# (a prefecture's network, LGWAN); the per-account lock is what stops guessing one password.
+MAX_FAILURES_PER_IP = 100
 INVITATION_DAYS = 7
 RESET_HOURS = 2
 
@@ -53,9 +56,13 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
+_EMAIL = re.compile(r"^[a-z0-9.!#$%&'*+=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+
 def normalise_email(email: str) -> str:
+    """One plain address (no display name, no list, no path characters), lower-cased."""
     text = email.strip().lower()
-    if "@" not in text or text.startswith("@") or text.endswith("@") or " " in text or len(text) > 254:
+    if len(text) > 254 or not _EMAIL.match(text):
         raise InvalidInput(f"メールアドレス「{email}」の形式が正しくありません。", f"'{email}' is not an e-mail address.")
     return text
 
@@ -171,15 +178,17 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, code: str =
     user = session.scalar(select(User).options(selectinload(User.grants)).where(User.email == address))
     locked_until = _aware(user.locked_until) if user else None
     if ip_failures >= MAX_FAILURES_PER_IP or (locked_until and locked_until > now()):
-        session.add(LoginAttempt(email=address, ip=ip, at=now(), success=False))
+        # Not recorded as a new failure: retrying during a lock must not extend it for everyone.
         return SignInResult(error=TooManyAttempts(
             f"サインインの失敗が続いたため、{LOCK_MINUTES} 分間サインインできません。時間をおいてやり直してください。",
             f"Too many failed sign-ins: try again in {LOCK_MINUTES} minutes."))
     ok = sec.verify_password(user.password_hash if user else None, password) and bool(user and user.is_active)
+    if ok and user and user.is_demo and not get_settings().demo_mode:
+        ok = False  # demo accounts have a published password: they work only on a demo site
     if ok and user and user.totp_secret:
         if not code:
             return SignInResult(needs_code=True)
-        ok = pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1)
+        ok = use_totp_code(user, code)
     session.add(LoginAttempt(email=address, ip=ip, at=now(), success=ok))
     if not ok:
         if user:
@@ -214,8 +223,12 @@ def user_of_session(session: Session, token: str) -> User | None:
 
 
 def end_session(session: Session, token: str) -> None:
-    session.execute(update(UserSession).where(UserSession.token_hash == sec.token_hash(token))
-                    .values(revoked_at=now()))
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == sec.token_hash(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now()
+        user = session.get(User, row.user_id, options=[selectinload(User.grants)])
+        record_event(session, action="sign-out", entity="users", entity_key=str(row.user_id),
+                     principal=principal_for(user) if user else None)
 
 
 def sign_out_everywhere(session: Session, *, user: User) -> int:
@@ -241,16 +254,32 @@ def start_two_factor(user: User) -> tuple[str, str]:
     return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="chiiki-iot")
 
 
+def use_totp_code(user: User, code: str, *, secret: str | None = None) -> bool:
+    """Accept a code from this or the neighbouring 30-second step, once: a code already used (or older than
+    the last one used) is refused, so a code seen over someone's shoulder cannot be replayed."""
+    totp = pyotp.TOTP(secret or user.totp_secret or "")
+    current = int(now().timestamp()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if sec.same(totp.generate_otp(step), code.strip()) and (user.totp_last_step or 0) < step:
+            user.totp_last_step = step
+            return True
+    return False
+
+
 def confirm_two_factor(session: Session, *, user: User, secret: str, code: str) -> None:
-    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+    if not use_totp_code(user, code, secret=secret):
         raise InvalidInput("確認コードが正しくありません。アプリに表示された6桁を入力してください。",
                            "The code is not correct; enter the 6 digits your app shows.")
     user.totp_secret = secret
     session.flush()
 
 
-def disable_two_factor(session: Session, *, user: User) -> None:
-    user.totp_secret = None
+def disable_two_factor(session: Session, *, user: User, code: str) -> None:
+    """Turning two-factor off needs a current code, so a stolen session alone cannot remove it."""
+    if not user.totp_secret or not use_totp_code(user, code):
+        raise InvalidInput("確認コードが正しくありません。解除するには認証アプリの6桁を入力してください。",
+                           "The code is not correct; enter the 6 digits from your app to turn it off.")
+    user.totp_secret, user.totp_last_step = None, None
     session.flush()
 
 
@@ -301,6 +330,11 @@ def invite(session: Session, *, principal: Principal, email: str, role: Role, sc
     address = normalise_email(email)
     scope = check_scope(session, role, scope)
     authorize(principal, "users.invite", target_of_grant(session, role, scope))
+    if find_user(session, address) is not None:
+        # An invitation creates an account; roles for an existing account are the secretariat's to grant.
+        # (Otherwise an inviter could invite their own address into a role the policy withholds.)
+        raise InvalidInput(f"{address} は既に登録されています。役割の追加は事務局に依頼してください。",
+                           f"{address} already has an account; ask the secretariat to add the role.")
     if role in (Role.SECRETARIAT, Role.BUREAU) and not any(g.role == Role.SECRETARIAT for g in principal.grants):
         from chiiki_iot.accounts.policy import Forbidden
 
@@ -325,17 +359,23 @@ def open_invitation(session: Session, token: str) -> Invitation:
 
 def accept_invitation(session: Session, *, token: str, display_name: str, password: str) -> User:
     invitation = open_invitation(session, token)
-    user = find_user(session, invitation.email)
-    if user is None:
-        user = create_user(session, email=invitation.email, display_name=display_name, password=password)
-    else:
-        sec.check_password_rules(password, email=user.email)
-        user.password_hash = sec.hash_password(password)
-    if not any(g.role == invitation.role and g.scope == invitation.scope for g in user.grants):
-        user.grants.append(RoleGrant(role=invitation.role, scope=invitation.scope, granted_at=now()))
+    if find_user(session, invitation.email) is not None:
+        raise InvalidInput("このアドレスのアカウントは既にあります。サインインしてください。",
+                           "An account with this address already exists; please sign in.")
+    _act_for(session, f"invitation:{invitation.email}")
+    user = create_user(session, email=invitation.email, display_name=display_name, password=password)
+    user.grants.append(RoleGrant(role=invitation.role, scope=invitation.scope, granted_at=now()))
     invitation.accepted_at = now()
     session.flush()
     return user
+
+
+def _act_for(session: Session, actor: str) -> None:
+    """Name an unauthenticated flow in the audit log (keeping the client's address)."""
+    from chiiki_iot.accounts.audit import act_as, principal_of
+
+    current = principal_of(session)
+    act_as(session, Principal(actor=actor, ip=current.ip if current else "", via="web"))
 
 
 def request_password_reset(session: Session, *, email: str) -> tuple[User, str] | None:
@@ -359,9 +399,13 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
         raise NotFound("この再設定リンクは無効です（使用済み・期限切れ・誤り）。もう一度申し込んでください。",
                        "This reset link is not valid (used, expired or wrong). Please ask again.")
     user = get_user(session, reset.user_id)
+    _act_for(session, f"password-reset:{user.email}")
     sec.check_password_rules(password, email=user.email)
     user.password_hash, user.failed_logins, user.locked_until = sec.hash_password(password), 0, None
     reset.used_at = now()
+    # Recovering an account suggests it may be in other hands: end its sessions and its API tokens too.
     sign_out_everywhere(session, user=user)
+    for token in list_api_tokens(session, user=user):
+        token.revoked_at = token.revoked_at or now()
     session.flush()
     return user

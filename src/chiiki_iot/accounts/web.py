@@ -8,7 +8,7 @@ double-submit token: a random cookie that each form must echo.
 from __future__ import annotations
 
 import secrets as pysecrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -37,9 +37,14 @@ class SignedInUser:
 
 
 def current_principal(request: Request, session: Annotated[Session, Depends(get_session, scope="function")]) -> Principal:
-    principal = ANONYMOUS
+    principal = replace(ANONYMOUS, ip=client_ip(request))
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
+        if not request.url.path.startswith("/api/"):
+            # A token is for machines on the API only: on the site's pages it could mint new tokens or
+            # switch off two-factor sign-in, beyond the roles the token was limited to.
+            raise SignInRequired("API トークンは /api/ でのみ使えます。画面はサインインして使ってください。",
+                                 "API tokens work on /api/ only; sign in to use the site's pages.")
         found = service.principal_of_token(session, header[7:].strip(), ip=client_ip(request))
         if found is None:
             raise SignInRequired("API トークンが無効です（失効・誤り）。", "The API token is not valid (revoked or wrong).")

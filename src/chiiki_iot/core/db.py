@@ -33,11 +33,16 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Concurrent requests wait for the writer instead of failing with 'database is locked'.
+    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
 
 
 def _begin_sqlite(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock at the start: a deferred transaction that later wants to write can
+    # fail at once (SQLITE_BUSY) instead of waiting. SQLite is the small-install default; PostgreSQL,
+    # the production database, is unaffected.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -221,8 +221,10 @@ def load_registry(session: Session, *, force: bool = False) -> LoadReport | None
     _fill_prefecture_points(records)
     # Prefectures first so that the self-referencing foreign keys are satisfied row by row.
     records.sort(key=lambda r: (r.kind != BodyKind.PREFECTURE, r.parent_code is not None, r.code))
+    edited = {code: url for code, url in session.execute(select(Body.code, Body.url).where(Body.url.is_not(None)))}
     for r in records:
-        session.merge(_to_row(r, block_of[r.code[:2]], source))
+        # A web address a body entered itself (or the secretariat) is the body's, not the package's.
+        session.merge(_to_row(r, block_of[r.code[:2]], source, keep_url=edited.get(r.code)))
     session.flush()
     report.counts = _count_kinds(records)
     session.add(ReferenceLoad(dataset="registry", source=source, loaded_at=dt.datetime.now(dt.UTC),
@@ -230,11 +232,11 @@ def load_registry(session: Session, *, force: bool = False) -> LoadReport | None
     return report
 
 
-def _to_row(r: RegistryRecord, block_slug: str, source: str) -> Body:
+def _to_row(r: RegistryRecord, block_slug: str, source: str, *, keep_url: str | None = None) -> Body:
     return Body(
         code=r.code, name=r.name, full_name=r.full_name, kana=r.kana, name_en=r.name_en, kind=r.kind.value,
         prefecture_code=r.prefecture_code, parent_code=r.parent_code, block_slug=block_slug,
-        lat=r.lat, lng=r.lng, url=r.url, name_key=search_key(r.name), kana_key=search_key(r.kana), source=source,
+        lat=r.lat, lng=r.lng, url=keep_url or r.url, name_key=search_key(r.name), kana_key=search_key(r.kana), source=source,
     )
 
 

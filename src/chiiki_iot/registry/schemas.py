@@ -45,7 +45,7 @@ class BodyUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field("", max_length=255, description="公式ウェブサイト（空で未登録） / official web address, empty to clear")
+    url: str = Field(max_length=255, description="公式ウェブサイト（空文字で未登録に戻す） / official web address, \"\" to clear")
     version: int = Field(ge=1, description="読み込んだときの版 / the version you read")
 
 

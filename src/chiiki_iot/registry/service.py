@@ -116,7 +116,11 @@ def review_body(session: Session, *, principal: Principal, code: str, expected_v
     authorize(principal, "body.review", policy_target(body))
     _check_version(body, expected_version)
     body.reviewed_at, body.reviewed_by = dt.datetime.now(dt.UTC), principal.actor
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise _conflict(get_body(session, code)) from None
     return body
 
 

@@ -15,7 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chiiki_iot import __version__
 from chiiki_iot.core import i18n
 from chiiki_iot.core.db import get_engine
-from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
+from sqlalchemy.orm.exc import StaleDataError
+
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, UserError
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.accounts.web import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
@@ -64,6 +66,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(404, _not_found_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(StaleDataError, _stale_handler)  # type: ignore[arg-type]
     return app
 
 
@@ -126,6 +129,12 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
     problems = [problem_from_pydantic(err) for err in exc.errors()]
     error = InvalidInput("入力内容に誤りがあります。", "The request has invalid parameters.", problems=problems)
     return _error_response(request, error)
+
+
+async def _stale_handler(request: Request, _exc: Exception) -> Response:
+    """Two saves of one record at the same instant: the database refused the second (version check)."""
+    return _error_response(request, Conflict("ほかの人が同時に同じ記録を更新しました。開き直してからもう一度お試しください。",
+                                             "Someone else changed this record at the same moment. Reload and try again."))
 
 
 async def _not_found_handler(request: Request, _exc: Exception) -> Response:
