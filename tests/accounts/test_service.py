@@ -235,3 +235,11 @@ class TestReviewFindings:
         user = service.accept_invitation(session, token=token, display_name="新規", password=PASSWORD)
         created = audit_entries(session, "users", str(user.id))[0]
         assert created.actor == "invitation:new@city.example"
+
+    def test_one_address_guessing_many_accounts_is_slowed(self, session: Session) -> None:
+        user = create_user(session)
+        for i in range(service.MAX_FAILURES_PER_IP):
+            service.sign_in(session, email=f"guess{i}@example.jp", password="x", ip="198.51.100.7")
+        blocked = service.sign_in(session, email=user.email, password=PASSWORD, ip="198.51.100.7")
+        assert blocked.error is not None and blocked.error.status_code == 429
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="198.51.100.8").user == user

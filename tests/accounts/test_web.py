@@ -241,3 +241,21 @@ class TestReviewFindings:
         response = client.patch("/api/v1/bodies/011002", json={"version": body_version(client, "011002")},
                                 headers=headers)
         assert response.status_code == 422
+
+
+class TestPrefectureReviewThroughPagesAndApi:
+    def test_own_municipality_yes_other_prefectures_no(self, client: TestClient) -> None:
+        email = make_user(Role.PREFECTURE, "01")
+        sign_in(client, email)
+        page = client.get("/bodies/012025").text
+        assert "内容を確認済みにする" in page and "内容を確認済みにする" not in client.get("/bodies/472018").text
+        token = client.cookies.get("chiiki_csrf")
+        ok = client.post("/bodies/012025/review", data={"version": body_version(client, "012025"), "csrf_token": token},
+                         follow_redirects=False)
+        assert ok.status_code == 303
+        assert client.post("/bodies/472018/review", data={"version": body_version(client, "472018"),
+                                                          "csrf_token": token}).status_code == 403
+        headers = {"Authorization": f"Bearer {token_for(email)}"}
+        api = client.post("/api/v1/bodies/472018/review", json={"version": body_version(client, "472018")},
+                          headers=headers)
+        assert api.status_code == 403 and api.json()["type"] == "/problems/forbidden"
