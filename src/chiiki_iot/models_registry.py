@@ -5,6 +5,7 @@ audit hook that watches every session."""
 def import_all_models() -> None:
     import chiiki_iot.accounts.audit  # noqa: F401  (registers the audit log's flush hook)
     import chiiki_iot.accounts.models  # noqa: F401
+    import chiiki_iot.adoption.models  # noqa: F401
     import chiiki_iot.core.models  # noqa: F401
     import chiiki_iot.registry.models  # noqa: F401
     import chiiki_iot.roadmap.models  # noqa: F401

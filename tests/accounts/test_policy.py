@@ -27,6 +27,9 @@ EXPECTED = [
     ("body.review", HOKKAIDO, {"secretariat", "bureau-hokkaido"}),  # a prefecture does not review itself
     ("body.review", NAHA, {"secretariat"}),
     ("registry.import", Target(), {"secretariat"}),
+    ("status.record", SAPPORO, {"secretariat", "muni-sapporo"}),
+    ("status.record", HOKKAIDO, {"secretariat", "pref-hokkaido"}),
+    ("status.record", NAHA, {"secretariat"}),
     ("users.manage", Target(), {"secretariat"}),
     ("audit.read", Target(), {"secretariat"}),
     ("users.invite", SAPPORO, {"secretariat", "bureau-hokkaido", "pref-hokkaido"}),

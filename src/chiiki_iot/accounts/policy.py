@@ -85,6 +85,9 @@ POLICY: dict[str, dict[Role, Reach]] = {
     "body.review": {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK,
                     Role.PREFECTURE: Reach.OWN_MUNICIPALITIES},
     "registry.import": {Role.SECRETARIAT: Reach.EVERYTHING},
+    # 実装状況: a body records its own; the secretariat records any (surveys, bulk imports).
+    "status.record": {Role.SECRETARIAT: Reach.EVERYTHING, Role.PREFECTURE: Reach.OWN_BODY,
+                      Role.MUNICIPALITY: Reach.OWN_BODY},
     "users.manage": {Role.SECRETARIAT: Reach.EVERYTHING},
     "audit.read": {Role.SECRETARIAT: Reach.EVERYTHING},
     # Inviting someone is judged on the role and scope they would get (the target).
@@ -96,6 +99,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "body.edit": ("団体情報の編集", "editing a body's details"),
     "body.review": ("団体情報の確認", "reviewing a body's details"),
     "registry.import": ("台帳データの取り込み", "importing registry data"),
+    "status.record": ("実装状況の記録", "recording implementation status"),
     "users.manage": ("利用者の管理", "managing users"),
     "audit.read": ("監査ログの閲覧", "reading the audit log"),
     "users.invite": ("利用者の招待", "inviting users"),

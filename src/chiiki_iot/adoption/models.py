@@ -1,0 +1,51 @@
+"""Tables of adoption: the history of each body's status on each sector model, and reported barriers.
+
+History is append-only: a new status is a new row with the date it took effect, so the status on any
+past date is the latest row on or before it. Models are referred to by slug, which is stable across
+roadmap revisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chiiki_iot.core.db import Base
+
+
+class StatusChange(Base):
+    """実装状況の変更: a body's stage on one model from a date on, with where it came from."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (Index("ix_status_changes_model_body_date", "model_slug", "body_code", "effective_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
+    model_slug: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    source_kind: Mapped[str] = mapped_column(String(16), doc="survey | import | manual | demo")
+    source_ref: Mapped[str] = mapped_column(String(255), default="", doc="Round, file name or note.")
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict, doc="project, url, documents.")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(254))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False, doc="Demo data, labelled everywhere.")
+
+
+class BarrierReport(Base):
+    """壁: a barrier a body reports for a model on a date (one row per barrier)."""
+
+    __tablename__ = "barrier_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
+    model_slug: Mapped[str] = mapped_column(String(64), index=True)
+    barrier: Mapped[str] = mapped_column(String(32))
+    other_text: Mapped[str] = mapped_column(Text, default="")
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    source_kind: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str] = mapped_column(String(255), default="")
+    recorded_by: Mapped[str] = mapped_column(String(254))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

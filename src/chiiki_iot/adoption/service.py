@@ -1,0 +1,114 @@
+"""Rules of adoption: recording a body's status on a model, and reading it as of any date.
+
+The status on a date is the latest change that took effect on or before it (ties: the later record).
+Pages, API, CLI and importers call these; none of them reads the history table itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.adoption.models import StatusChange
+from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
+from chiiki_iot.roadmap import service as roadmap
+
+SOURCE_KINDS = ("survey", "import", "manual", "demo")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """根拠: what shows the status — a project name, a web address, documents."""
+
+    project: str = ""
+    url: str = ""
+    documents: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in (("project", self.project), ("url", self.url),
+                                  ("documents", list(self.documents))) if v}
+
+
+def check_model(session: Session, slug: str) -> str:
+    """A model slug of the current roadmap (NotFound otherwise)."""
+    return roadmap.get_model(session, slug).slug
+
+
+def record_status(session: Session, *, principal: Principal, body_code: str, model_slug: str, stage: Stage,
+                  effective_on: dt.date, source_kind: str, source_ref: str = "",
+                  evidence: Evidence = Evidence(), synthetic: bool = False) -> StatusChange:
+    """Add a status change. The body itself (or the secretariat) records it; history is never rewritten."""
+    body = registry.get_body(session, body_code)
+    authorize(principal, "status.record", registry.policy_target(body))
+    if body.kind == BodyKind.WARD:
+        raise InvalidInput("行政区には実装状況を記録できません（市として記録してください）。",
+                           "Status is recorded for the city, not for a designated-city ward.")
+    if source_kind not in SOURCE_KINDS:
+        raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
+    if effective_on > dt.date.today() + dt.timedelta(days=366):
+        raise InvalidInput(f"日付 {effective_on} は先すぎます。", f"The date {effective_on} is too far ahead.")
+    change = StatusChange(body_code=body.code, model_slug=check_model(session, model_slug), stage=stage.value,
+                          effective_on=effective_on, source_kind=source_kind, source_ref=source_ref,
+                          evidence=evidence.as_dict(), recorded_at=dt.datetime.now(dt.UTC),
+                          recorded_by=principal.actor, is_synthetic=synthetic)
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _latest(as_of: dt.date, body_code: str | None = None) -> Select:  # type: ignore[type-arg]
+    """Each (body, model)'s latest change on or before ``as_of``, as a subquery of change ids."""
+    inner = select(
+        StatusChange.id,
+        func.row_number().over(
+            partition_by=(StatusChange.body_code, StatusChange.model_slug),
+            order_by=(StatusChange.effective_on.desc(), StatusChange.id.desc()),
+        ).label("n"),
+    ).where(StatusChange.effective_on <= as_of)
+    if body_code is not None:  # narrow early: a body's page reads only its own history
+        inner = inner.where(StatusChange.body_code == body_code)
+    ranked = inner.subquery()
+    return select(ranked.c.id).where(ranked.c.n == 1)
+
+
+def status_of_body(session: Session, body_code: str, *, as_of: dt.date) -> dict[str, StatusChange]:
+    """model slug → the change in force on ``as_of`` for one body (models with no record are absent)."""
+    code = registry.get_body(session, body_code).code
+    query = select(StatusChange).where(StatusChange.body_code == code, StatusChange.id.in_(_latest(as_of, code)))
+    return {c.model_slug: c for c in session.scalars(query)}
+
+
+def adoption_of_model(session: Session, model_slug: str, *, as_of: dt.date) -> list[tuple[Body, StatusChange]]:
+    """Every municipality or prefecture with a status on ``model_slug`` on ``as_of``, by code."""
+    slug = check_model(session, model_slug)
+    query = (select(Body, StatusChange).join(StatusChange, StatusChange.body_code == Body.code)
+             .where(StatusChange.model_slug == slug, StatusChange.id.in_(_latest(as_of)))
+             .order_by(Body.code))
+    return [(b, c) for b, c in session.execute(query)]
+
+
+def stage_counts(session: Session, model_slug: str, *, as_of: dt.date) -> dict[str, int]:
+    """How many bodies stand on each stage (bodies with no record count as 未着手)."""
+    counts = {s.value: 0 for s in Stage}
+    for _, change in adoption_of_model(session, model_slug, as_of=as_of):
+        counts[change.stage] += 1
+    total = session.scalar(select(func.count()).select_from(Body).where(
+        Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))) or 0
+    counts[Stage.NOT_STARTED.value] += total - sum(counts.values())
+    return counts
+
+
+def history(session: Session, body_code: str, *, model_slug: str | None = None) -> list[StatusChange]:
+    """The body's timeline, oldest first (all models, or one)."""
+    code = registry.get_body(session, body_code).code
+    query = select(StatusChange).where(StatusChange.body_code == code)
+    if model_slug:
+        query = query.where(StatusChange.model_slug == check_model(session, model_slug))
+    return list(session.scalars(query.order_by(StatusChange.effective_on, StatusChange.id)))
