@@ -42,3 +42,17 @@ class TestNormalizeCode:
     def test_prefecture_of_a_body(self) -> None:
         assert prefecture_code("011002") == "010006"
         assert prefecture_code("473821") == "470007"
+
+
+class TestColumnReader:
+    def test_six_digit_codes_that_lost_their_zero(self) -> None:
+        from chiiki_iot.registry.codes import column_reader
+
+        read = column_reader(["10006", "11002", "472018"])
+        assert [read(v) for v in ("10006", "11002", "472018")] == ["010006", "011002", "472018"]
+
+    def test_five_digit_jis_codes_stay_five_digit(self) -> None:
+        from chiiki_iot.registry.codes import column_reader
+
+        read = column_reader(["01100", "13101", "47201"])
+        assert [read(v) for v in ("01100", "13101")] == ["011002", "131016"]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.errors import InvalidInput, Problem, UserError
+from chiiki_iot.core.text import search_key
 
 _ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM付き)", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)"}
 
@@ -81,3 +83,43 @@ def read_csv(data: bytes, *, name: str) -> CsvTable:
         raise InvalidInput(f"「{name}」にデータがありません。", f"'{name}' contains no data.")
     header = [h.lstrip("\ufeff") for h in records[0][1]]
     return CsvTable(name=name, encoding_label=decoded.encoding_label, header=header, rows=records[1:])
+
+
+def find_column(header: list[str], candidates: Iterable[str], chosen: str | None, what: tuple[str, str],
+                 table: CsvTable) -> int:
+    keys = [search_key(h) for h in header]
+    if chosen:
+        if search_key(chosen) in keys:
+            return keys.index(search_key(chosen))
+        raise InvalidInput(
+            f"「{table.name}」に列「{chosen}」がありません（列: {', '.join(header)}）。",
+            f"'{table.name}' has no column '{chosen}' (columns: {', '.join(header)}).",
+        )
+    for candidate in candidates:
+        if search_key(candidate) in keys:
+            return keys.index(search_key(candidate))
+    # A header that merely contains the word, e.g. 「人口（総数）」, is taken only if it is the only one:
+    # with 男性人口 and 女性人口 side by side, guessing would import the wrong figures.
+    partial = [i for i, key in enumerate(keys) if any(search_key(c) in key for c in candidates if len(c) > 1)]
+    if len(partial) == 1:
+        return partial[0]
+    if len(partial) > 1:
+        names = "、".join(header[i] for i in partial)
+        raise InvalidInput(
+            f"「{table.name}」には{what[0]}の列の候補が複数あります（{names}）。どの列かを指定してください。",
+            f"'{table.name}' has several possible {what[1]} columns ({', '.join(header[i] for i in partial)}). "
+            "Name the one to use with an option.",
+        )
+    raise InvalidInput(
+        f"「{table.name}」に{what[0]}の列が見つかりません（列: {', '.join(header)}）。列名を指定してください。",
+        f"'{table.name}' has no {what[1]} column (columns: {', '.join(header)}). Name it with an option.",
+    )
+
+
+def refused(file_name: str, encoding_label: str, problems: list[Problem]) -> UserError:
+    return InvalidInput(
+        f"「{file_name}」（{encoding_label} として読み込み）に {len(problems)} 件の誤りがあるため、取り込みませんでした。",
+        f"'{file_name}' (read as {encoding_label}) has {len(problems)} problem(s); nothing was imported.",
+        problems=problems,
+        extra={"encoding": encoding_label},
+    )

@@ -8,6 +8,7 @@ full-width digits or a dropped leading zero, so input is normalised before it is
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.text import digits_only, normalize
@@ -60,3 +61,14 @@ def prefecture_code(code6: str) -> str:
     """The 6-digit code of the prefecture a body belongs to ('011002' → '010006')."""
     code5 = code6[:2] + "000"
     return code5 + check_digit(code5)
+
+
+def column_reader(values: list[str]) -> Callable[[str], str]:
+    """How to read a whole column of codes. Spreadsheets drop the leading zero of 6-digit codes too
+    (010006 → 10006), which then looks like a 5-digit JIS code. If every code in the column is a valid
+    6-digit code once zero-padded, the column is read that way; otherwise each cell as ``normalize_code``."""
+    digits = [digits_only(_WHOLE_NUMBER_AS_FLOAT.sub("", normalize(v))) for v in values if v.strip()]
+    if digits and all(len(d) <= 6 for d in digits) and any(len(d) < 6 for d in digits) \
+            and all(is_valid(d.zfill(6)) for d in digits):
+        return lambda raw: normalize_code(digits_only(_WHOLE_NUMBER_AS_FLOAT.sub("", normalize(raw))).zfill(6))
+    return normalize_code

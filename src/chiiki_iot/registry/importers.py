@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
-from chiiki_iot.core.files import CsvTable, decode_bytes, read_csv
+from chiiki_iot.core.files import CsvTable, decode_bytes, find_column, read_csv, refused
 from chiiki_iot.core.models import ReferenceLoad
 from chiiki_iot.core.text import normalize, search_key
 from chiiki_iot.registry.codes import normalize_code
@@ -34,37 +33,6 @@ DATE_COLUMNS = ("as_of", "基準日", "date", "population_base_date", "調査日
 # 北方領土の6村 have codes (016951..017001) but no government and no place in the 1,741: a boundary file
 # may draw them; they are kept on the map and not linked to a body.
 NORTHERN_TERRITORY_CODES = frozenset({"016951", "016969", "016977", "016985", "016993", "017001"})
-
-
-def _find_column(header: list[str], candidates: Iterable[str], chosen: str | None, what: tuple[str, str],
-                 table: CsvTable) -> int:
-    keys = [search_key(h) for h in header]
-    if chosen:
-        if search_key(chosen) in keys:
-            return keys.index(search_key(chosen))
-        raise InvalidInput(
-            f"「{table.name}」に列「{chosen}」がありません（列: {', '.join(header)}）。",
-            f"'{table.name}' has no column '{chosen}' (columns: {', '.join(header)}).",
-        )
-    for candidate in candidates:
-        if search_key(candidate) in keys:
-            return keys.index(search_key(candidate))
-    # A header that merely contains the word, e.g. 「人口（総数）」, is taken only if it is the only one:
-    # with 男性人口 and 女性人口 side by side, guessing would import the wrong figures.
-    partial = [i for i, key in enumerate(keys) if any(search_key(c) in key for c in candidates if len(c) > 1)]
-    if len(partial) == 1:
-        return partial[0]
-    if len(partial) > 1:
-        names = "、".join(header[i] for i in partial)
-        raise InvalidInput(
-            f"「{table.name}」には{what[0]}の列の候補が複数あります（{names}）。どの列かを指定してください。",
-            f"'{table.name}' has several possible {what[1]} columns ({', '.join(header[i] for i in partial)}). "
-            "Name the one to use with an option.",
-        )
-    raise InvalidInput(
-        f"「{table.name}」に{what[0]}の列が見つかりません（列: {', '.join(header)}）。列名を指定してください。",
-        f"'{table.name}' has no {what[1]} column (columns: {', '.join(header)}). Name it with an option.",
-    )
 
 
 @dataclass
@@ -118,8 +86,8 @@ def plan_population_import(
 ) -> PopulationImportPlan:
     """Read a population CSV and validate every row against the registry; raise if any row is wrong."""
     table = read_csv(data, name=file_name)
-    code_i = _find_column(table.header, CODE_COLUMNS, code_column, ("団体コード", "code"), table)
-    pop_i = _find_column(table.header, POPULATION_COLUMNS, population_column, ("人口", "population"), table)
+    code_i = find_column(table.header, CODE_COLUMNS, code_column, ("団体コード", "code"), table)
+    pop_i = find_column(table.header, POPULATION_COLUMNS, population_column, ("人口", "population"), table)
     date_i = next((table.header.index(h) for h in table.header if search_key(h) in
                    {search_key(c) for c in DATE_COLUMNS}), None)
     if as_of is None and date_i is None:
@@ -143,22 +111,13 @@ def plan_population_import(
         seen.add((row.body_code, row.as_of))
         plan.rows.append(row)
     if problems:
-        raise _refused(file_name, table.encoding_label, problems)
+        raise refused(file_name, table.encoding_label, problems)
     _attach_previous(session, plan)
     return plan
 
 
 def _problem(line: int, column: str, ja: str, en: str) -> Problem:
     return Problem(ja, en, location=f"{line}行目・列「{column}」 / row {line}, column '{column}'")
-
-
-def _refused(file_name: str, encoding_label: str, problems: list[Problem]) -> UserError:
-    return InvalidInput(
-        f"「{file_name}」（{encoding_label} として読み込み）に {len(problems)} 件の誤りがあるため、取り込みませんでした。",
-        f"'{file_name}' (read as {encoding_label}) has {len(problems)} problem(s); nothing was imported.",
-        problems=problems,
-        extra={"encoding": encoding_label},
-    )
 
 
 def _population_row(cells: list[str], line: int, code_i: int, pop_i: int, date_i: int | None,
@@ -311,7 +270,7 @@ def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> Bo
             f"'{file_name}' has neither N03_007 (code) nor N03_001 (prefecture name); expected the MLIT N03 layout.",
         )
     if problems:
-        raise _refused(file_name, decoded.encoding_label, problems)
+        raise refused(file_name, decoded.encoding_label, problems)
     geometry = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) if level == "municipality" else decoded.text
     return BoundaryImportPlan(file_name, level, fmt, object_name, prop, geometry, sorted(set(codes)),
                               len(props), unlinked, _not_drawn(level, set(codes), bodies))
