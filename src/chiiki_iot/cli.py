@@ -194,6 +194,39 @@ def import_boundaries(
     console.print("[green]境界を取り込みました / boundaries imported.[/]")
 
 
+@import_app.command("status")
+def import_status(
+    file: Annotated[Path, typer.Argument(help="団体コード（または団体名）と回答の列を持つ CSV / CSV with a code or name column")],
+    model: Annotated[str, typer.Option(help="分野別モデルの識別子（例 open-data） / sector model slug")],
+    as_of: Annotated[str, typer.Option(help="基準日 YYYY-MM-DD / the date the list describes")],
+    value_column: Annotated[str, typer.Option(help="回答の列名 / the column holding the answer")],
+    map_: Annotated[list[str] | None, typer.Option("--map", help="値=段階（例 取組んでいる=実装済） / value=stage")] = None,
+    code_column: Annotated[str | None, typer.Option(help="団体コードの列名 / code column")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="確認なしで確定 / commit without asking")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="プレビューのみ / preview only")] = False,
+) -> None:
+    """外部の一覧から実装状況を取り込む / import implementation status from an external list."""
+    from chiiki_iot.adoption.importers import apply_status_import, parse_mapping, plan_status_import
+    from chiiki_iot.core.files import read_file_bytes
+
+    with unit_of_work() as session:
+        plan = plan_status_import(session, data=read_file_bytes(file), file_name=file.name, model_slug=model,
+                                  as_of=_parse_as_of(as_of) or dt.date.today(), value_column=value_column,
+                                  mapping=parse_mapping(map_ or []), code_column=code_column)
+        table = Table(title=f"プレビュー / preview: {file.name} → {plan.model_slug} ({plan.as_of})")
+        for col in ("行 / row", "団体コード / code", "団体 / body", "回答 / answer", "段階 / stage", "現在 / current"):
+            table.add_column(col)
+        for row in [r for r in plan.rows if r.changes][:15]:
+            table.add_row(str(row.line), row.body_code, row.body_name, row.value, row.stage.value, row.previous or "—")
+        console.print(table)
+        console.print(f"文字コード / encoding: {plan.encoding_label}; {len(plan.rows)} 行 / rows: "
+                      f"変更 changes {plan.change_count}, 同じ unchanged {len(plan.rows) - plan.change_count}, "
+                      f"空欄 empty {plan.skipped}")
+        _confirm_or_stop(yes, dry_run)
+        count = apply_status_import(session, plan, principal=cli_principal())
+    console.print(f"[green]{count} 件の実装状況を記録しました / recorded {count} status changes.[/]")
+
+
 @registry_app.command("status")
 def registry_status() -> None:
     """団体数・出典・補正の一覧 / counts, source and corrections."""

@@ -21,7 +21,8 @@ from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "templates",
-                 PACKAGE_DIR / "roadmap" / "templates", PACKAGE_DIR / "accounts" / "templates"]
+                 PACKAGE_DIR / "roadmap" / "templates", PACKAGE_DIR / "accounts" / "templates",
+                 PACKAGE_DIR / "adoption" / "templates"]
 
 
 def _number(value: float | int | None) -> str:

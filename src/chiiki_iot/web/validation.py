@@ -21,6 +21,8 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
     "bool_parsing": lambda c: ("true または false で指定してください。", "Must be true or false."),
     "greater_than_equal": lambda c: (f"{c.get('ge')} 以上の値を指定してください。", f"Must be at least {c.get('ge')}."),
     "less_than_equal": lambda c: (f"{c.get('le')} 以下の値を指定してください。", f"Must be at most {c.get('le')}."),
+    "enum": lambda c: (f"次のいずれかを指定してください：{_choices_ja(str(c.get('expected', '')))}",
+                       f"Must be one of {c.get('expected')}."),
     "literal_error": lambda c: (f"次のいずれかを指定してください：{_choices_ja(str(c.get('expected', '')))}",
                                 f"Must be one of {c.get('expected')}."),
 }

@@ -1,0 +1,94 @@
+"""JSON and CSV routes of adoption: a body's status, a model's adoption, recording a status (token)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.web import ApiWriterDep, current_principal
+from chiiki_iot.adoption import service
+from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.adoption.models import StatusChange
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.tables import csv_response
+
+router = APIRouter(prefix="/api/v1", tags=["adoption"], dependencies=[Depends(current_principal)])
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+AsOf = Annotated[dt.date | None, Query(description="基準日（省略時は今日） / as of, default today")]
+Format = Annotated[Literal["json", "csv"], Query(description="json または csv / json or csv")]
+
+
+class StatusRead(BaseModel):
+    """実装状況: a body's stage on a model, from a date, with its source. ``synthetic`` marks demo data."""
+
+    body_code: str
+    model: str
+    stage: str
+    effective_on: dt.date
+    source_kind: str
+    source_ref: str
+    evidence: dict
+    recorded_by: str
+    synthetic: bool
+
+    @classmethod
+    def of(cls, c: StatusChange) -> StatusRead:
+        return cls(body_code=c.body_code, model=c.model_slug, stage=c.stage, effective_on=c.effective_on,
+                   source_kind=c.source_kind, source_ref=c.source_ref, evidence=c.evidence or {},
+                   recorded_by=c.recorded_by, synthetic=c.is_synthetic)
+
+
+class StatusCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(max_length=64, description="分野別モデルの識別子 / model slug")
+    stage: Stage
+    effective_on: dt.date
+    project: str = Field("", max_length=255)
+    url: str = Field("", max_length=255)
+
+
+COLUMNS = list(StatusRead.model_fields)
+
+
+def _out(items: list[StatusRead], format: str, filename: str) -> list[StatusRead] | Response:
+    if format == "csv":
+        rows = ({**i.model_dump(), "evidence": " ".join(f"{k}={v}" for k, v in i.evidence.items())} for i in items)
+        return csv_response(rows, columns=COLUMNS, filename=filename)
+    return items
+
+
+@router.get("/bodies/{code}/status", response_model=list[StatusRead], summary="A body's status per model / 実装状況")
+def body_status(session: SessionDep, code: str, as_of: AsOf = None, format: Format = "json",
+                ) -> list[StatusRead] | Response:
+    status = service.status_of_body(session, code, as_of=as_of or dt.date.today())
+    return _out([StatusRead.of(c) for c in status.values()], format, f"status-{code}.csv")
+
+
+@router.get("/bodies/{code}/status/history", response_model=list[StatusRead], summary="A body's timeline / 履歴")
+def body_history(session: SessionDep, code: str, format: Format = "json") -> list[StatusRead] | Response:
+    return _out([StatusRead.of(c) for c in service.history(session, code)], format, f"history-{code}.csv")
+
+
+@router.get("/roadmap/models/{slug}/adoption", response_model=list[StatusRead],
+            summary="Bodies' status on one model / 導入状況")
+def model_adoption(session: SessionDep, slug: str, as_of: AsOf = None, format: Format = "json",
+                   ) -> list[StatusRead] | Response:
+    rows = service.adoption_of_model(session, slug, as_of=as_of or dt.date.today())
+    return _out([StatusRead.of(c) for _, c in rows], format, f"adoption-{slug}.csv")
+
+
+@router.post("/bodies/{code}/status", response_model=StatusRead, status_code=201,
+             summary="Record a status change (token) / 実装状況の記録",
+             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
+def record(session: SessionDep, principal: ApiWriterDep, code: str,
+           change: Annotated[StatusCreate, Body()]) -> StatusRead:
+    created = service.record_status(session, principal=principal, body_code=code, model_slug=change.model,
+                                    stage=change.stage, effective_on=change.effective_on, source_kind="manual",
+                                    evidence=service.Evidence(project=change.project, url=change.url))
+    return StatusRead.of(created)

@@ -1,0 +1,42 @@
+"""Adoption through the app: the status matrix, the model's adoption list, JSON/CSV, and recording by token."""
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from chiiki_iot.accounts.policy import Role
+from tests.accounts.test_web import make_user, token_for
+
+
+def test_record_by_token_then_read_as_of_dates(client: TestClient) -> None:
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.MUNICIPALITY, '462012'))}"}  # 鹿児島市
+    for stage, day in (("関心あり", "2017-06-01"), ("実装済", "2019-06-01")):
+        response = client.post("/api/v1/bodies/462012/status", headers=headers,
+                               json={"model": "tourism-cloud", "stage": stage, "effective_on": day,
+                                     "project": "かごしま観光クラウド"})
+        assert response.status_code == 201, response.text
+    other = client.post("/api/v1/bodies/472018/status", headers=headers,
+                        json={"model": "tourism-cloud", "stage": "実装済", "effective_on": "2019-06-01"})
+    assert other.status_code == 403
+    then = client.get("/api/v1/bodies/462012/status", params={"as_of": "2018-03-31"}).json()
+    now = client.get("/api/v1/bodies/462012/status").json()
+    assert [s["stage"] for s in then if s["model"] == "tourism-cloud"] == ["関心あり"]
+    assert [s["stage"] for s in now if s["model"] == "tourism-cloud"] == ["実装済"]
+    assert all(s["synthetic"] is False for s in now)
+
+    page = client.get("/bodies/462012/status", params={"as_of": "2018-03-31"})
+    assert page.status_code == 200 and "かごしま観光クラウド" in page.text and "関心あり" in page.text
+    adoption = client.get("/roadmap/models/tourism-cloud/adoption")
+    assert adoption.status_code == 200 and "鹿児島県鹿児島市" in adoption.text
+    text = client.get("/api/v1/roadmap/models/tourism-cloud/adoption", params={"format": "csv"}).content
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    assert any(r["body_code"] == "462012" and r["stage"] == "実装済" for r in rows)
+
+
+def test_unknown_model_and_bad_stage_are_explained(client: TestClient) -> None:
+    assert client.get("/roadmap/models/nope/adoption").status_code == 404
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
+    bad = client.post("/api/v1/bodies/011002/status", headers=headers,
+                      json={"model": "open-data", "stage": "たぶん", "effective_on": "2020-01-01"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["message_ja"].startswith("次のいずれか")
