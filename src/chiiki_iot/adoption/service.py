@@ -63,7 +63,8 @@ def record_status(session: Session, *, principal: Principal, body_code: str, mod
     return change
 
 
-def _latest(as_of: dt.date, body_code: str | None = None) -> Select:  # type: ignore[type-arg]
+def _latest(as_of: dt.date, body_code: str | None = None, model_slug: str | None = None,
+            ) -> Select:  # type: ignore[type-arg]
     """Each (body, model)'s latest change on or before ``as_of``, as a subquery of change ids."""
     inner = select(
         StatusChange.id,
@@ -74,6 +75,8 @@ def _latest(as_of: dt.date, body_code: str | None = None) -> Select:  # type: ig
     ).where(StatusChange.effective_on <= as_of)
     if body_code is not None:  # narrow early: a body's page reads only its own history
         inner = inner.where(StatusChange.body_code == body_code)
+    if model_slug is not None:  # and a model's list only that model's
+        inner = inner.where(StatusChange.model_slug == model_slug)
     ranked = inner.subquery()
     return select(ranked.c.id).where(ranked.c.n == 1)
 
@@ -89,7 +92,7 @@ def adoption_of_model(session: Session, model_slug: str, *, as_of: dt.date) -> l
     """Every municipality or prefecture with a status on ``model_slug`` on ``as_of``, by code."""
     slug = check_model(session, model_slug)
     query = (select(Body, StatusChange).join(StatusChange, StatusChange.body_code == Body.code)
-             .where(StatusChange.model_slug == slug, StatusChange.id.in_(_latest(as_of)))
+             .where(StatusChange.model_slug == slug, StatusChange.id.in_(_latest(as_of, model_slug=slug)))
              .order_by(Body.code))
     return [(b, c) for b, c in session.execute(query)]
 
