@@ -227,6 +227,31 @@ def import_status(
     console.print(f"[green]{count} 件の実装状況を記録しました / recorded {count} status changes.[/]")
 
 
+@import_app.command("indicator")
+def import_indicator(
+    file: Annotated[Path, typer.Argument(help="団体コード・日付・値の列を持つ CSV / CSV with code, date and value")],
+    slug: Annotated[str, typer.Option(help="指標の識別子（例 mynumbercard-rate） / indicator slug")],
+    value_column: Annotated[str, typer.Option(help="値の列名 / value column")],
+    name: Annotated[str, typer.Option(help="指標名 / indicator name (Japanese)")] = "",
+    unit: Annotated[str, typer.Option(help="単位 / unit")] = "",
+    date_column: Annotated[str | None, typer.Option(help="日付の列名 / date column")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="確認なしで確定 / commit without asking")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="プレビューのみ / preview only")] = False,
+) -> None:
+    """参考指標（団体ごとの時系列）を取り込む / import a per-body time series as a context indicator."""
+    from chiiki_iot.adoption.indicators import apply_indicator_import, plan_indicator_import
+    from chiiki_iot.core.files import read_file_bytes
+
+    with unit_of_work() as session:
+        plan = plan_indicator_import(session, slug=slug, data=read_file_bytes(file), file_name=file.name,
+                                     value_column=value_column, date_column=date_column)
+        console.print(f"{file.name} ({plan.encoding_label}) → {slug}: {len(plan.points):,} 点 / points: "
+                      f"新規 new {plan.new:,}, 変更 changed {plan.changed:,}, 同じ unchanged {plan.unchanged:,}")
+        _confirm_or_stop(yes, dry_run)
+        written = apply_indicator_import(session, plan, principal=cli_principal(), name_ja=name, unit=unit)
+    console.print(f"[green]{written:,} 点を書き込みました / wrote {written:,} points.[/]")
+
+
 @registry_app.command("status")
 def registry_status() -> None:
     """団体数・出典・補正の一覧 / counts, source and corrections."""

@@ -40,3 +40,19 @@ def test_unknown_model_and_bad_stage_are_explained(client: TestClient) -> None:
     bad = client.post("/api/v1/bodies/011002/status", headers=headers,
                       json={"model": "open-data", "stage": "たぶん", "effective_on": "2020-01-01"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["message_ja"].startswith("次のいずれか")
+
+
+def test_an_imported_indicator_shows_on_the_body_page(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from chiiki_iot.cli import app
+
+    data = tmp_path / "rate.csv"
+    data.write_text("lgcode,date,rate\n10006,2021-04-01,28.5\n011002,2021-04-01,27.1\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", "indicator", str(data), "--slug", "test-rate", "--value-column",
+                                      "rate", "--name", "テスト交付率", "--unit", "%", "--yes"])
+    assert result.exit_code == 0, result.output
+    page = client.get("/bodies/011002").text
+    assert "テスト交付率" in page and "27.1%" in page
+    values = client.get("/api/v1/bodies/010006/indicators").json()
+    assert {"indicator": "test-rate", "body_code": "010006", "observed_on": "2021-04-01", "value": 28.5} in values

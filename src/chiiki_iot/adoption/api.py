@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
+from chiiki_iot.adoption import indicators as indicator_service
 from chiiki_iot.adoption import service
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.adoption.models import StatusChange
@@ -92,3 +93,39 @@ def record(session: SessionDep, principal: ApiWriterDep, code: str,
                                     stage=change.stage, effective_on=change.effective_on, source_kind="manual",
                                     evidence=service.Evidence(project=change.project, url=change.url))
     return StatusRead.of(created)
+
+
+class IndicatorRead(BaseModel):
+    slug: str
+    name_ja: str
+    name_en: str
+    unit: str
+    source: str
+    synthetic: bool
+
+
+class IndicatorValueRead(BaseModel):
+    indicator: str
+    body_code: str
+    observed_on: dt.date
+    value: float
+
+
+@router.get("/indicators", response_model=list[IndicatorRead], summary="Context indicators / 参考指標")
+def indicators(session: SessionDep) -> list[IndicatorRead]:
+    return [IndicatorRead(slug=i.slug, name_ja=i.name_ja, name_en=i.name_en, unit=i.unit, source=i.source,
+                          synthetic=i.is_synthetic) for i in indicator_service.list_indicators(session)]
+
+
+@router.get("/bodies/{code}/indicators", response_model=list[IndicatorValueRead],
+            summary="A body's context indicators / 団体の参考指標")
+def body_indicators(session: SessionDep, code: str, format: Format = "json") -> list[IndicatorValueRead] | Response:
+    from chiiki_iot.registry import service as registry
+
+    body = registry.get_body(session, code)
+    items = [IndicatorValueRead(indicator=i.slug, body_code=v.body_code, observed_on=v.observed_on, value=v.value)
+             for i, values in indicator_service.indicators_of_body(session, body.code) for v in values]
+    if format == "csv":
+        return csv_response((i.model_dump() for i in items), columns=list(IndicatorValueRead.model_fields),
+                            filename=f"indicators-{body.code}.csv")
+    return items

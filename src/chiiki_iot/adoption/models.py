@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chiiki_iot.core.db import Base
@@ -49,3 +49,28 @@ class BarrierReport(Base):
     source_ref: Mapped[str] = mapped_column(String(255), default="")
     recorded_by: Mapped[str] = mapped_column(String(254))
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Indicator(Base):
+    """指標（参考）: a per-body time series imported for context, e.g. My Number card issuance."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_ja: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128), default="")
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    source: Mapped[str] = mapped_column(String(255), default="")
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_values"
+    __table_args__ = (Index("uq_indicator_values_point", "indicator_id", "body_code", "observed_on", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
+    observed_on: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
