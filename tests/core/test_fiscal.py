@@ -35,3 +35,26 @@ class TestWareki:
 
     def test_page_format_has_both(self) -> None:
         assert format_date(dt.date(2022, 1, 1)) == "2022年1月1日（令和4年1月1日）"
+
+
+class TestParseDate:
+    import pytest as _pytest
+
+    @_pytest.mark.parametrize(("typed", "day"), [
+        ("令和2年4月1日", dt.date(2020, 4, 1)), ("R2.4.1", dt.date(2020, 4, 1)), ("H31.3.31", dt.date(2019, 3, 31)),
+        ("平成元年4月1日", dt.date(1989, 4, 1)), ("令和元年5月1日", dt.date(2019, 5, 1)), ("２０２０/４/１", dt.date(2020, 4, 1)),
+        ("2020-04-01", dt.date(2020, 4, 1)), (dt.datetime(2020, 4, 1, 9, 0), dt.date(2020, 4, 1)), ("r2.4.1", dt.date(2020, 4, 1)),
+    ])
+    def test_what_people_type(self, typed: object, day: dt.date) -> None:
+        from chiiki_iot.core.fiscal import parse_date
+
+        assert parse_date(typed) == day
+
+    @_pytest.mark.parametrize("bad", ["R2.13.1", "来年", "H31"])
+    def test_nonsense_is_refused(self, bad: str) -> None:
+        import pytest
+
+        from chiiki_iot.core.fiscal import parse_date
+
+        with pytest.raises(ValueError):
+            parse_date(bad)

@@ -74,3 +74,40 @@ class IndicatorValue(Base):
     body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
     observed_on: Mapped[dt.date] = mapped_column(Date)
     value: Mapped[float] = mapped_column(Float)
+
+
+class SurveyRound(Base):
+    """地域IoT実装状況調査の回: one annual survey — which models it asks about, until when, as of which date."""
+
+    __tablename__ = "survey_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True, doc="e.g. fy2017")
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(255))
+    as_of: Mapped[dt.date] = mapped_column(Date, doc="The date the answers describe (usually 年度末).")
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    model_slugs: Mapped[list[str]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    opened_by: Mapped[str] = mapped_column(String(254))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SurveyResponse(Base):
+    """回答: a body's answer to a round — submitted (by upload or form), then confirmed or returned."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (Index("uq_survey_responses_round_body", "round_id", "body_code", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"))
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
+    state: Mapped[str] = mapped_column(String(16))  # submitted | confirmed | returned
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    submitted_by: Mapped[str] = mapped_column(String(254))
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

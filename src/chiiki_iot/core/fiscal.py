@@ -60,3 +60,27 @@ def format_date(day: dt.date, lang: str = "ja") -> str:
     if lang == "en":
         return day.isoformat()
     return f"{day.year}年{day.month}月{day.day}日（{wareki(day)}）"
+
+
+# Era first years, for reading 和暦 dates people type: 令和2年4月1日, R2.4.1, H31.3.31, 平成元年.
+_ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019,
+         "M": 1868, "T": 1912, "S": 1926, "H": 1989, "R": 2019}
+
+
+def parse_date(value: object) -> dt.date:
+    """A date as users write it in a workbook or a CSV: a date cell, ISO or slashes, or 和暦 in kanji or
+    letters. Raises ValueError with what was given."""
+    import re
+    import unicodedata
+
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip().upper().replace("元", "1")
+    if match := re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text):
+        return dt.date(*(int(g) for g in match.groups()))
+    if match := re.fullmatch(r"(明治|大正|昭和|平成|令和|[MTSHR])\s*(\d{1,2})[./年](\d{1,2})[./月](\d{1,2})日?", text):
+        era, year, month, day = match.groups()
+        return dt.date(_ERAS[era] + int(year) - 1, int(month), int(day))
+    raise ValueError(f"not a date: {value!r}")

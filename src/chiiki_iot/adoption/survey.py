@@ -1,0 +1,100 @@
+"""The annual survey (地域IoT実装状況調査): rounds opened and closed by the secretariat, and who has answered.
+
+Answers arrive as workbooks (``workbooks.py``); an answered body has a SurveyResponse. Response rates are
+counted over prefectures and municipalities, by prefecture and by block, with the list of who has not
+answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.adoption.models import SurveyResponse, SurveyRound
+from chiiki_iot.adoption.service import check_model
+from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
+from chiiki_iot.roadmap import service as roadmap
+
+
+def open_round(session: Session, *, principal: Principal, fiscal_year: int, deadline: dt.date,
+               model_slugs: list[str] | None = None, as_of: dt.date | None = None) -> SurveyRound:
+    """Open the survey for a fiscal year; it asks about every model of the roadmap unless told otherwise."""
+    authorize(principal, "users.manage")  # the secretariat runs the survey
+    slug = f"fy{fiscal_year}"
+    if session.scalar(select(SurveyRound).where(SurveyRound.slug == slug)) is not None:
+        raise InvalidInput(f"{fiscal_year}年度の調査は既にあります。", f"The FY{fiscal_year} survey already exists.")
+    models = [check_model(session, m) for m in model_slugs] if model_slugs else \
+        [m.slug for m in roadmap.list_models(session)]
+    survey = SurveyRound(slug=slug, fiscal_year=fiscal_year, title=f"{fiscal_year}年度 地域IoT実装状況調査",
+                         as_of=as_of or FiscalYear(fiscal_year).end, deadline=deadline, model_slugs=models,
+                         state="open", opened_by=principal.actor)
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def get_round(session: Session, slug: str) -> SurveyRound:
+    survey = session.scalar(select(SurveyRound).where(SurveyRound.slug == slug))
+    if survey is None:
+        raise NotFound(f"調査「{slug}」はありません。", f"There is no survey round '{slug}'.")
+    return survey
+
+
+def list_rounds(session: Session) -> list[SurveyRound]:
+    return list(session.scalars(select(SurveyRound).order_by(SurveyRound.fiscal_year)))
+
+
+def close_round(session: Session, *, principal: Principal, slug: str) -> SurveyRound:
+    authorize(principal, "users.manage")
+    survey = get_round(session, slug)
+    survey.state = "closed"
+    session.flush()
+    return survey
+
+
+def mark_answered(session: Session, *, survey: SurveyRound, body_code: str, actor: str) -> None:
+    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
+                                                           SurveyResponse.body_code == body_code))
+    if response is None:
+        session.add(SurveyResponse(round_id=survey.id, body_code=body_code, state="submitted",
+                                   submitted_at=dt.datetime.now(dt.UTC), submitted_by=actor))
+    else:
+        response.state, response.submitted_at, response.submitted_by = "submitted", dt.datetime.now(dt.UTC), actor
+
+
+@dataclass
+class ResponseRate:
+    """回答率 for one group (a prefecture or a block)."""
+
+    key: str
+    label: str
+    answered: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.total if self.total else 0.0
+
+
+def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], list[ResponseRate], list[Body]]:
+    """(by prefecture, by block, bodies that have not answered)."""
+    survey = get_round(session, slug)
+    answered = set(session.scalars(select(SurveyResponse.body_code).where(SurveyResponse.round_id == survey.id)))
+    bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
+                                  .order_by(Body.code)))
+    prefs = {b.code: b for b in bodies if b.kind == BodyKind.PREFECTURE}
+    by_pref: dict[str, ResponseRate] = {c: ResponseRate(c, p.name, 0, 0) for c, p in prefs.items()}
+    by_block: dict[str, ResponseRate] = {}
+    for b in bodies:
+        for group in (by_pref[b.prefecture_code],
+                      by_block.setdefault(b.block_slug, ResponseRate(b.block_slug, b.block_slug, 0, 0))):
+            group.total += 1
+            group.answered += b.code in answered
+    missing = [b for b in bodies if b.code not in answered]
+    return list(by_pref.values()), list(by_block.values()), missing

@@ -1,0 +1,326 @@
+"""The survey's Excel round trip: a workbook goes out pre-filled, comes back filled in, is previewed,
+then committed all or nothing — or refused with every bad cell named, also as an annotated workbook.
+
+What comes back is what people really send: full-width digits, 「実装済み」, 和暦 dates (令和2年4月1日,
+R2.4.1), trailing blank rows, a header split over merged cells, a body named instead of coded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.adoption import service
+from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
+from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
+from chiiki_iot.adoption.survey import mark_answered
+from chiiki_iot.core.errors import InvalidInput, Problem, UserError
+from chiiki_iot.core.fiscal import parse_date
+from chiiki_iot.core.text import normalize, search_key
+from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.codes import normalize_code
+from chiiki_iot.registry.models import Body, BodyKind
+from chiiki_iot.roadmap import service as roadmap
+
+SHEET = "回答"
+COLUMNS = ["団体コード", "団体名", "分野別モデル", "モデル識別子", "前回の段階", "今回の段階", "主な壁",
+           "壁（その他の内容）", "事業名", "URL", "時点"]
+INPUT_COLUMNS = {"今回の段階", "主な壁", "壁（その他の内容）", "事業名", "URL", "時点"}
+MAX_ERRORS_SHOWN = 200
+
+
+# ---- writing ------------------------------------------------------------------------------------------
+
+def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[str] | None = None) -> bytes:
+    """The survey workbook for some bodies (or all prefectures and municipalities), last answers pre-filled."""
+    bodies = _bodies(session, body_codes)
+    models = {m.slug: m for m in roadmap.list_models(session) if m.slug in survey.model_slugs}
+    previous = survey.as_of - dt.timedelta(days=365)
+    book = Workbook()
+    _instructions(book.active, survey)
+    sheet = book.create_sheet(SHEET)
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font, cell.protection = Font(bold=True), Protection(locked=True)
+    for body in bodies:
+        last = service.status_of_body(session, body.code, as_of=previous)
+        for slug, model in models.items():
+            before = last[slug].stage if slug in last else ""
+            sheet.append([body.code, body.full_name, model.name_ja, slug, before, "", "", "", "", "", ""])
+    _validation(sheet, len(bodies) * len(models) + 1)
+    for index, name in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 14 if name not in ("団体名", "分野別モデル") else 28
+        if name in INPUT_COLUMNS:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.protection = Protection(locked=False)
+    sheet.freeze_panes = "C2"
+    sheet.protection.sheet = True  # codes, names and headers stay as sent; answer columns are open
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _bodies(session: Session, codes: list[str] | None) -> list[Body]:
+    if codes:
+        return [registry.get_body(session, c) for c in codes]
+    from chiiki_iot.registry.models import MUNICIPAL_KINDS
+
+    return list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
+                                .order_by(Body.code)))
+
+
+def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untyped-def]
+    sheet.title = "記入方法"
+    lines = [
+        survey.title,
+        f"回答期限：{survey.deadline:%Y年%m月%d日}　回答の基準日：{survey.as_of:%Y年%m月%d日}",
+        "",
+        "1. 「回答」シートの「今回の段階」を一覧から選んでください（未着手・関心あり・検討中・実証中・実装済・中止・休止）。",
+        "2. 取組の妨げになっていることがあれば「主な壁」を選び、「その他」のときは内容を書いてください。",
+        "3. 事業名と URL は根拠として役立ちます。分かる範囲で書いてください。",
+        "4. 「時点」は段階になった日です。空欄なら基準日として扱います。和暦（令和2年4月1日、R2.4.1）も使えます。",
+        "5. 団体コード・団体名・分野別モデルの列は変更しないでください（保護されています）。",
+        "6. 記入後、このファイルをそのまま提出してください。取り込み前に変更点の一覧を確認できます。",
+        "",
+        "English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional.",
+    ]
+    for line in lines:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.column_dimensions["A"].width = 110
+
+
+def _validation(sheet, last_row: int) -> None:  # type: ignore[no-untyped-def]
+    stages = DataValidation(type="list", formula1='"' + ",".join(s.value for s in Stage) + '"', allow_blank=True,
+                            errorTitle="段階", error="一覧から選んでください。")
+    barriers = DataValidation(type="list", formula1='"' + ",".join(b.value for b in Barrier) + '"',
+                              allow_blank=True, errorTitle="壁", error="一覧から選んでください。")
+    sheet.add_data_validation(stages)
+    sheet.add_data_validation(barriers)
+    stages.add(f"F2:F{max(last_row, 2)}")
+    barriers.add(f"G2:G{max(last_row, 2)}")
+
+
+# ---- reading ------------------------------------------------------------------------------------------
+
+@dataclass
+class AnswerRow:
+    sheet_row: int
+    body_code: str
+    body_name: str
+    model_slug: str
+    stage: Stage
+    previous: str | None
+    effective_on: dt.date
+    barrier: Barrier | None
+    barrier_text: str
+    project: str
+    url: str
+
+    @property
+    def changes(self) -> bool:
+        return self.previous != self.stage.value
+
+
+@dataclass
+class WorkbookPlan:
+    round_slug: str
+    file_name: str
+    rows: list[AnswerRow] = field(default_factory=list)
+    unanswered: int = 0
+
+    @property
+    def change_count(self) -> int:
+        return sum(r.changes for r in self.rows)
+
+    @property
+    def body_codes(self) -> list[str]:
+        return sorted({r.body_code for r in self.rows})
+
+
+class WorkbookRefused(InvalidInput):
+    """Problems found in a workbook; ``annotated`` is the same workbook with each bad cell marked."""
+
+    annotated: bytes = b""
+
+
+def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_name: str) -> WorkbookPlan:
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InvalidInput(f"「{file_name}」を Excel ブック（.xlsx）として開けません。",
+                           f"'{file_name}' cannot be opened as an Excel workbook (.xlsx).") from exc
+    sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[-1]
+    header_row, columns = _header(sheet)
+    if "今回の段階" not in columns or ("団体コード" not in columns and "団体名" not in columns):
+        raise InvalidInput(f"「{file_name}」の「{sheet.title}」シートに「団体コード」「今回の段階」の見出しがありません。",
+                           f"Sheet '{sheet.title}' of '{file_name}' has no '団体コード'/'今回の段階' headers.")
+    plan = WorkbookPlan(survey.slug, file_name)
+    problems: list[tuple[int, str, Problem]] = []
+    models = {m.slug: m for m in roadmap.list_models(session)}
+    by_name = {search_key(m.name_ja): m.slug for m in models.values()}
+    current: dict[tuple[str, str], str] = {}
+    for number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+        values = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
+        if all(v is None or str(v).strip() == "" for v in values.values()):
+            continue  # blank rows, trailing or not
+        row_problems = _read_row(session, survey, number, values, by_name, current, plan)
+        problems.extend((number, column, p) for column, p in row_problems)
+    if problems:
+        error = WorkbookRefused(
+            f"「{file_name}」に {len(problems)} 件の誤りがあるため、取り込みませんでした。注記付きのブックで場所を確認できます。",
+            f"'{file_name}' has {len(problems)} problem(s); nothing was imported. The annotated workbook marks each.",
+            problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]])
+        error.annotated = _annotate(book, sheet, columns, problems)
+        raise error
+    return plan
+
+
+def _header(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+    """The header row among the first rows, reading a name from the row above where cells were merged."""
+    rows = list(sheet.iter_rows(min_row=1, max_row=8, values_only=True))
+    for r, cells in enumerate(rows):
+        names = {}
+        for c, value in enumerate(cells):
+            text = normalize(str(value)) if value is not None else ""
+            if not text and r > 0 and c < len(rows[r - 1]) and rows[r - 1][c] is not None:
+                text = normalize(str(rows[r - 1][c]))
+            if text in COLUMNS:
+                names.setdefault(text, c)
+        if "今回の段階" in names:
+            return r + 1, names
+    return 1, {}
+
+
+def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[str, object],
+              by_name: dict[str, str], current: dict[tuple[str, str], str], plan: WorkbookPlan,
+              ) -> list[tuple[str, Problem]]:
+    where = f"{SHEET}シート {number}行目 / sheet {SHEET}, row {number}"
+    problems: list[tuple[str, Problem]] = []
+
+    def fail(column: str, error: UserError | None, ja: str = "", en: str = "") -> None:
+        problems.append((column, Problem(error.message_ja if error else ja, error.message_en if error else en,
+                                         f"{where}, {column}")))
+
+    stage_text = _text(values.get("今回の段階"))
+    if not stage_text:
+        plan.unanswered += 1
+        return []
+    body = _body(session, values, fail)
+    model = _text(values.get("モデル識別子")) or by_name.get(search_key(_text(values.get("分野別モデル"))), "")
+    if model not in survey.model_slugs:
+        fail("分野別モデル", None, f"分野別モデル「{model or values.get('分野別モデル')}」はこの調査の対象ではありません",
+             f"model '{model}' is not part of this survey")
+    try:
+        stage = parse_stage(stage_text)
+    except UserError as error:
+        fail("今回の段階", error)
+        stage = None
+    day = survey.as_of
+    if _text(values.get("時点")):
+        try:
+            day = parse_date(values.get("時点"))
+        except ValueError:
+            fail("時点", None, f"日付「{values.get('時点')}」が読めません（例 2020-04-01、令和2年4月1日、R2.4.1）",
+                 f"cannot read the date '{values.get('時点')}' (e.g. 2020-04-01, R2.4.1)")
+    barrier = None
+    if _text(values.get("主な壁")):
+        barrier = next((b for b in Barrier if search_key(b.value) == search_key(_text(values.get("主な壁")))), None)
+        if barrier is None:
+            fail("主な壁", None, f"壁「{values.get('主な壁')}」は一覧にありません",
+                 f"barrier '{values.get('主な壁')}' is not one of {', '.join(BARRIER_EN.values())}")
+    if problems or body is None or stage is None:
+        return problems
+    key = (body.code, model)
+    if key not in current:
+        current.update({(body.code, m): c.stage for m, c in service.status_of_body(session, body.code, as_of=day).items()})
+    plan.rows.append(AnswerRow(number, body.code, body.full_name, model, stage, current.get(key), day, barrier,
+                               _text(values.get("壁（その他の内容）")), _text(values.get("事業名")), _text(values.get("URL"))))
+    return problems
+
+
+def _text(value: object) -> str:
+    return "" if value is None else normalize(str(value))
+
+
+def _body(session: Session, values: dict[str, object], fail) -> Body | None:  # type: ignore[no-untyped-def]
+    raw = values.get("団体コード")
+    if raw is not None and _text(raw):
+        try:
+            return registry.get_body(session, normalize_code(str(raw)))
+        except UserError as error:
+            fail("団体コード", error)
+            return None
+    name = _text(values.get("団体名"))
+    found = [b for b in registry.search_bodies(session, name, limit=5)
+             if search_key(b.full_name) == search_key(name) or search_key(b.name) == search_key(name)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        fail("団体名", None, f"団体名「{name}」に当たる団体がありません", f"no body is named '{name}'")
+    else:
+        fail("団体名", None, f"団体名「{name}」に当たる団体が複数あります（{'、'.join(b.full_name for b in found)}）。"
+             "都道府県名から書くか団体コードを入れてください", f"'{name}' matches several bodies; add the prefecture or code")
+    return None
+
+
+def _annotate(book, sheet, columns: dict[str, int], problems: list[tuple[int, str, Problem]]) -> bytes:  # type: ignore[no-untyped-def]
+    red = PatternFill("solid", fgColor="FFC7CE")
+    sheet.protection.sheet = False
+    for number, column, problem in problems:
+        cell = sheet.cell(row=number, column=columns.get(column, 0) + 1)
+        cell.fill = red
+        cell.comment = Comment(f"{problem.message_ja}\n{problem.message_en}", "chiiki-iot")
+    listing = book.create_sheet("エラー一覧", 0)
+    listing.append(["行 / row", "列 / column", "内容", "problem"])
+    for number, column, problem in problems:
+        listing.append([number, column, problem.message_ja, problem.message_en])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---- committing ---------------------------------------------------------------------------------------
+
+def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan, principal: Principal) -> int:
+    """Record every changed answer and every reported barrier; mark the bodies as answered. All or nothing
+    (the caller's transaction); a workbook whose answers are already in force changes nothing."""
+    if survey.state != "open":
+        raise InvalidInput(f"{survey.title} は締め切られています。", f"{survey.title} is closed.")
+    now = dt.datetime.now(dt.UTC)
+    for code in plan.body_codes:
+        authorize(principal, "status.record", registry.policy_target(registry.get_body(session, code)))
+    changed = 0
+    for row in plan.rows:
+        if row.changes:
+            evidence = {k: v for k, v in (("project", row.project), ("url", row.url)) if v}
+            session.add(StatusChange(body_code=row.body_code, model_slug=row.model_slug, stage=row.stage.value,
+                                     effective_on=row.effective_on, source_kind="survey", source_ref=survey.slug,
+                                     evidence=evidence, recorded_at=now, recorded_by=principal.actor))
+            changed += 1
+        if row.barrier and not _barrier_known(session, row, survey):
+            session.add(BarrierReport(body_code=row.body_code, model_slug=row.model_slug, barrier=row.barrier.value,
+                                      other_text=row.barrier_text, reported_on=row.effective_on,
+                                      source_kind="survey", source_ref=survey.slug, recorded_by=principal.actor))
+    for code in plan.body_codes:
+        mark_answered(session, survey=survey, body_code=code, actor=principal.actor)
+    session.flush()
+    return changed
+
+
+def _barrier_known(session: Session, row: AnswerRow, survey: SurveyRound) -> bool:
+    return session.scalar(select(BarrierReport.id).where(
+        BarrierReport.body_code == row.body_code, BarrierReport.model_slug == row.model_slug,
+        BarrierReport.barrier == row.barrier.value if row.barrier else "", BarrierReport.source_ref == survey.slug,
+    ).limit(1)) is not None
+
