@@ -142,3 +142,29 @@ class TestUsersCommands:
         monkeypatch.setattr(get_settings(), "demo_mode", True)
         result = runner.invoke(app, ["users", "demo"])
         assert result.exit_code == 0 and result.output.count("demo.chiiki-iot.invalid") == 5
+
+
+class TestSurveyCommands:
+    def test_open_workbook_upload_rates(self, engine: Engine, tmp_path: Path) -> None:
+        import io
+
+        from openpyxl import load_workbook
+
+        assert runner.invoke(app, ["survey", "open", "2016", "--deadline", "2017-05-31", "--model", "open-data"]).exit_code == 0
+        book_path = tmp_path / "fy2016.xlsx"
+        result = runner.invoke(app, ["survey", "workbook", "fy2016", "-o", str(book_path), "--body", "011002"])
+        assert result.exit_code == 0, result.output
+        book = load_workbook(book_path)
+        sheet = book["回答"]
+        sheet["F2"] = "たぶん"
+        sheet.protection.sheet = False
+        bad = tmp_path / "bad.xlsx"
+        book.save(bad)
+        refused = runner.invoke(app, ["survey", "upload", "fy2016", str(bad), "--errors", str(tmp_path / "e.xlsx"), "--yes"])
+        assert refused.exit_code == 2 and "今回の段階" in refused.output
+        assert load_workbook(io.BytesIO((tmp_path / "e.xlsx").read_bytes()))["エラー一覧"].max_row == 2
+        sheet["F2"] = "関心あり"
+        book.save(bad)
+        ok = runner.invoke(app, ["survey", "upload", "fy2016", str(bad), "--yes"])
+        assert ok.exit_code == 0 and "recorded 1 changes" in ok.output
+        assert "未回答 / not answered: 1,787" in runner.invoke(app, ["survey", "rates", "fy2016"]).output

@@ -32,6 +32,8 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(roadmap_app, name="roadmap")
 users_app = typer.Typer(help="利用者の管理 / manage users.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+survey_app = typer.Typer(help="地域IoT実装状況調査 / the annual implementation survey.", no_args_is_help=True)
+app.add_typer(survey_app, name="survey")
 console = Console()
 err_console = Console(stderr=True)
 T = TypeVar("T")
@@ -386,6 +388,89 @@ def users_demo() -> None:
         console.print(escape(f"{email}  / {DEMO_PASSWORD}"))
     console.print("CHIIKI_DEMO_MODE=true で起動すると、サインイン画面にデモ利用者が表示されます / "
                   "start with CHIIKI_DEMO_MODE=true to list them on the sign-in page.")
+
+
+
+@survey_app.command("open")
+def survey_open(
+    fiscal_year: Annotated[int, typer.Argument(help="年度（例 2019） / fiscal year")],
+    deadline: Annotated[str, typer.Option(help="回答期限 YYYY-MM-DD / deadline")],
+    model: Annotated[list[str] | None, typer.Option(help="対象モデル（省略時はすべて） / models asked (default all)")] = None,
+) -> None:
+    """調査の回を開く / open a survey round."""
+    from chiiki_iot.adoption import survey
+
+    with unit_of_work() as session:
+        opened = survey.open_round(session, principal=cli_principal(), fiscal_year=fiscal_year,
+                                   deadline=_parse_as_of(deadline) or dt.date.today(), model_slugs=model or None)
+        console.print(escape(f"{opened.title} ({opened.slug}): {len(opened.model_slugs)} models, as of {opened.as_of}"))
+
+
+@survey_app.command("workbook")
+def survey_workbook(
+    round_slug: Annotated[str, typer.Argument(help="回（例 fy2019） / round")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="書き出す .xlsx / output file")],
+    body: Annotated[list[str] | None, typer.Option(help="団体コード（省略時は全国） / body codes (default: national)")] = None,
+) -> None:
+    """回答用ブックを書き出す（前回の回答入り） / write the answer workbook, last answers pre-filled."""
+    from chiiki_iot.adoption import survey
+    from chiiki_iot.adoption.workbooks import write_workbook
+
+    with unit_of_work() as session:
+        data = write_workbook(session, survey=survey.get_round(session, round_slug), body_codes=body or None)
+    output.write_bytes(data)
+    console.print(f"{output} ({len(data):,} bytes)")
+
+
+@survey_app.command("upload")
+def survey_upload(
+    round_slug: Annotated[str, typer.Argument(help="回（例 fy2019） / round")],
+    file: Annotated[Path, typer.Argument(help="記入済みの .xlsx / the filled-in workbook")],
+    errors: Annotated[Path | None, typer.Option(help="誤りがあれば注記付きブックをここに書く / annotated workbook")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="確認なしで確定 / commit without asking")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="プレビューのみ / preview only")] = False,
+) -> None:
+    """回答ブックを取り込む（プレビュー後に一括確定） / import answers (preview, then all or nothing)."""
+    from chiiki_iot.adoption import survey
+    from chiiki_iot.adoption.workbooks import WorkbookRefused, apply_workbook, plan_workbook
+    from chiiki_iot.core.files import read_file_bytes
+
+    with unit_of_work() as session:
+        current = survey.get_round(session, round_slug)
+        try:
+            plan = plan_workbook(session, survey=current, data=read_file_bytes(file), file_name=file.name)
+        except WorkbookRefused as refusal:
+            if errors is not None:
+                errors.write_bytes(refusal.annotated)
+                err_console.print(f"注記付きブック / annotated workbook: {errors}")
+            raise
+        console.print(f"{file.name}: {len(plan.rows):,} 回答 / answers, 変更 changes {plan.change_count:,}, "
+                      f"未回答 unanswered {plan.unanswered:,}, 団体 bodies {len(plan.body_codes):,}")
+        _confirm_or_stop(yes, dry_run)
+        count = apply_workbook(session, survey=current, plan=plan, principal=cli_principal())
+    console.print(f"[green]{count:,} 件の変更を記録しました / recorded {count:,} changes.[/]")
+
+
+@survey_app.command("rates")
+def survey_rates(round_slug: Annotated[str, typer.Argument(help="回 / round")]) -> None:
+    """回答率（地域ブロック別）と未回答数 / response rates by block, and how many have not answered."""
+    from chiiki_iot.adoption import survey
+
+    with unit_of_work() as session:
+        _, by_block, missing = survey.response_rates(session, round_slug)
+    for rate in by_block:
+        console.print(f"{rate.label:10} {rate.answered:5,} / {rate.total:5,}  {rate.rate:6.1%}")
+    console.print(f"未回答 / not answered: {len(missing):,}")
+
+
+@survey_app.command("close")
+def survey_close(round_slug: Annotated[str, typer.Argument(help="回 / round")]) -> None:
+    """調査の回を締め切る / close a survey round."""
+    from chiiki_iot.adoption import survey
+
+    with unit_of_work() as session:
+        closed = survey.close_round(session, principal=cli_principal(), slug=round_slug)
+    console.print(escape(f"{closed.title}: closed"))
 
 
 if __name__ == "__main__":

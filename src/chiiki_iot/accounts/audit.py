@@ -45,6 +45,8 @@ def _value(column: str, value: Any) -> Any:
         return "***"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return f"sha256:{hashlib.sha256(value).hexdigest()} ({len(value)} bytes)"
     if isinstance(value, str) and len(value) > LONG_TEXT:
         return f"sha256:{hashlib.sha256(value.encode('utf-8')).hexdigest()} ({len(value)} chars)"
     return value
