@@ -8,6 +8,7 @@ from chiiki_iot.accounts import api as accounts_api
 from chiiki_iot.accounts.web import csrf_protected, current_principal
 from chiiki_iot.adoption import api as adoption_api
 from chiiki_iot.adoption import pages as adoption_pages
+from chiiki_iot.adoption import survey_pages
 from chiiki_iot.registry import api as registry_api
 from chiiki_iot.registry import pages as registry_pages
 from chiiki_iot.roadmap import api as roadmap_api
@@ -16,7 +17,7 @@ from chiiki_iot.web import pages as web_pages
 
 # The routers create_app() mounts; a new one must be added here (and to create_app).
 ROUTERS = [m.router for m in (web_pages, registry_pages, roadmap_pages, pages, admin_pages, registry_api,
-                              roadmap_api, accounts_api, adoption_pages, adoption_api)]
+                              roadmap_api, accounts_api, adoption_pages, adoption_api, survey_pages)]
 
 
 def calls(dependant: Dependant) -> set[object]:
@@ -38,7 +39,7 @@ def test_create_app_mounts_exactly_these_routers() -> None:
     source = inspect.getsource(app.create_app)
     assert all(name in source for name in ("web_pages", "registry_pages", "roadmap_pages", "accounts_pages",
                                             "accounts_admin", "registry_api", "roadmap_api", "accounts_api",
-                                            "adoption_pages", "adoption_api"))
+                                            "adoption_pages", "adoption_api", "survey_pages"))
 
 
 def test_every_route_resolves_the_principal() -> None:

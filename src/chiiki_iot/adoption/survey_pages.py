@@ -1,0 +1,121 @@
+"""Survey pages: rounds, response rates with who has not answered, workbook downloads, and uploads that
+are previewed before they are committed (the file waits in ``pending_uploads`` between the two steps)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Role, can
+from chiiki_iot.accounts.secrets import new_token
+from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
+from chiiki_iot.adoption import survey
+from chiiki_iot.adoption.models import PendingUpload
+from chiiki_iot.adoption.workbooks import WorkbookRefused, apply_workbook, plan_workbook, write_workbook
+from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@router.get("/survey", response_class=HTMLResponse)
+def rounds(request: Request, session: SessionDep, principal: SignedInDep) -> HTMLResponse:
+    return render(request, "adoption/survey_rounds.html", rounds=survey.list_rounds(session),
+                  is_secretariat=can(principal, "users.manage"))
+
+
+@router.post("/survey", dependencies=[Depends(csrf_protected)])
+def open_round(session: SessionDep, principal: SignedInDep, fiscal_year: Annotated[int, Form(ge=2016, le=2100)],
+               deadline: Annotated[dt.date, Form()]) -> RedirectResponse:
+    opened = survey.open_round(session, principal=principal, fiscal_year=fiscal_year, deadline=deadline)
+    return RedirectResponse(f"/survey/{opened.slug}", status_code=303)
+
+
+@router.get("/survey/{slug}", response_class=HTMLResponse)
+def round_page(request: Request, session: SessionDep, principal: SignedInDep, slug: str) -> HTMLResponse:
+    current = survey.get_round(session, slug)
+    by_pref, by_block, missing = survey.response_rates(session, slug)
+    own = [g.scope for g in principal.grants if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)]
+    return render(request, "adoption/survey_round.html", survey=current, by_pref=by_pref, by_block=by_block,
+                  missing=missing[:300], missing_total=len(missing), own_bodies=own,
+                  is_secretariat=can(principal, "users.manage"))
+
+
+@router.get("/survey/{slug}/workbook.xlsx")
+def workbook(session: SessionDep, principal: SignedInDep, slug: str, body: str = "") -> Response:
+    """National for the secretariat; otherwise the workbook of one of the user's own bodies."""
+    current = survey.get_round(session, slug)
+    own = {g.scope for g in principal.grants if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)}
+    if not body and not can(principal, "users.manage"):
+        raise InvalidInput("団体コードを指定してください。", "Name the body (body=code).")
+    if body and body not in own and not can(principal, "users.manage"):
+        raise NotFound("その団体の回答用ブックはありません。", "There is no workbook of that body for you.")
+    data = write_workbook(session, survey=current, body_codes=[body] if body else None)
+    name = f"{current.slug}-{body or 'national'}.xlsx"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+@router.post("/survey/{slug}/uploads", dependencies=[Depends(csrf_protected)])
+async def upload(session: SessionDep, principal: SignedInDep, slug: str,
+                 file: Annotated[UploadFile, File()]) -> RedirectResponse:
+    survey.get_round(session, slug)
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput("ファイルが大きすぎます（20MB まで）。", "The file is too large (20 MB at most).")
+    token = new_token()
+    session.add(PendingUpload(token=token, round_slug=slug, file_name=file.filename or "upload.xlsx", data=data,
+                              uploaded_by=principal.actor, uploaded_at=dt.datetime.now(dt.UTC)))
+    return RedirectResponse(f"/survey/{slug}/uploads/{token}", status_code=303)
+
+
+def _pending(session: Session, slug: str, token: str, actor: str) -> PendingUpload:
+    pending = session.scalar(select(PendingUpload).where(PendingUpload.token == token, PendingUpload.round_slug == slug))
+    if pending is None or pending.uploaded_by != actor:
+        raise NotFound("そのアップロードはありません。", "There is no such upload.")
+    return pending
+
+
+@router.get("/survey/{slug}/uploads/{token}", response_class=HTMLResponse)
+def preview(request: Request, session: SessionDep, principal: SignedInDep, slug: str, token: str) -> HTMLResponse:
+    pending = _pending(session, slug, token, principal.actor)
+    current = survey.get_round(session, slug)
+    try:
+        plan = plan_workbook(session, survey=current, data=pending.data, file_name=pending.file_name)
+    except WorkbookRefused as refusal:
+        return render(request, "adoption/survey_preview.html", status_code=422, survey=current, pending=pending,
+                      plan=None, error=refusal)
+    return render(request, "adoption/survey_preview.html", survey=current, pending=pending, plan=plan, error=None)
+
+
+@router.get("/survey/{slug}/uploads/{token}/errors.xlsx")
+def annotated(session: SessionDep, principal: SignedInDep, slug: str, token: str) -> Response:
+    pending = _pending(session, slug, token, principal.actor)
+    try:
+        plan_workbook(session, survey=survey.get_round(session, slug), data=pending.data, file_name=pending.file_name)
+    except WorkbookRefused as refusal:
+        name = f"errors-{pending.file_name}"
+        return Response(refusal.annotated, media_type=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    raise NotFound("このブックに誤りはありません。", "This workbook has no errors.")
+
+
+@router.post("/survey/{slug}/uploads/{token}", dependencies=[Depends(csrf_protected)])
+def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -> RedirectResponse:
+    pending = _pending(session, slug, token, principal.actor)
+    if pending.committed_at is not None:
+        raise InvalidInput("このアップロードは取り込み済みです。", "This upload was already committed.")
+    current = survey.get_round(session, slug)
+    plan = plan_workbook(session, survey=current, data=pending.data, file_name=pending.file_name)
+    count = apply_workbook(session, survey=current, plan=plan, principal=principal)
+    pending.committed_at = dt.datetime.now(dt.UTC)
+    return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)

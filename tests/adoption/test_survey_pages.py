@@ -1,0 +1,53 @@
+"""The survey through the site: a municipality downloads its workbook, uploads it filled in, sees the
+preview, commits; a bad workbook is refused with an annotated copy to download."""
+
+import io
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from chiiki_iot.accounts.policy import Role
+from tests.accounts.test_web import make_user, sign_in
+
+
+def xlsx(client: TestClient, url: str) -> object:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return load_workbook(io.BytesIO(response.content))
+
+
+def upload(client: TestClient, slug: str, book) -> object:  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    book.save(out)
+    return client.post(f"/survey/{slug}/uploads", files={"file": ("回答.xlsx", out.getvalue())},
+                       data={"csrf_token": client.cookies.get("chiiki_csrf")}, follow_redirects=True)
+
+
+def test_round_through_the_site(client: TestClient) -> None:
+    sign_in(client, make_user(Role.SECRETARIAT))
+    opened = client.post("/survey", data={"fiscal_year": "2021", "deadline": "2022-05-31",
+                                          "csrf_token": client.cookies.get("chiiki_csrf")}, follow_redirects=True)
+    assert opened.status_code == 200 and "2021年度 地域IoT実装状況調査" in opened.text
+    client.cookies.clear()
+    sign_in(client, make_user(Role.MUNICIPALITY, "131016"))  # 千代田区
+    book = xlsx(client, "/survey/fy2021/workbook.xlsx?body=131016")
+    sheet = book["回答"]
+    assert sheet["A2"].value == "131016" and sheet.max_row == 1 + 23
+    assert client.get("/survey/fy2021/workbook.xlsx?body=011002").status_code == 404  # not its body
+    sheet["F2"], sheet["K2"] = "実証中", "R3.6.1"
+    sheet["F3"] = "ほぼ"
+    refused = upload(client, "fy2021", book)
+    assert refused.status_code == 422 and "ほぼ" in refused.text
+    errors_link = refused.url.path + "/errors.xlsx"
+    assert "エラー一覧" in xlsx(client, errors_link).sheetnames
+    sheet["F3"] = "関心あり"
+    preview = upload(client, "fy2021", book)
+    assert preview.status_code == 200 and "この内容で取り込む" in preview.text and "実証中" in preview.text
+    committed = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")},
+                            follow_redirects=True)
+    assert committed.status_code == 200 and "取り込みました（変更 2 件）" in committed.text
+    history = client.get("/api/v1/bodies/131016/status/history").json()
+    assert {(h["stage"], h["source_kind"], h["source_ref"]) for h in history} >= {("実証中", "survey", "fy2021"),
+                                                                                  ("関心あり", "survey", "fy2021")}
+    again = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")})
+    assert again.status_code == 422  # the same upload cannot be committed twice
