@@ -51,3 +51,21 @@ def test_round_through_the_site(client: TestClient) -> None:
                                                                                   ("関心あり", "survey", "fy2021")}
     again = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")})
     assert again.status_code == 422  # the same upload cannot be committed twice
+
+    client.cookies.clear()
+    sign_in(client, make_user(Role.PREFECTURE, "13"))
+    page = client.get("/survey/fy2021").text
+    assert "東京都千代田区" in page and "確認する" in page
+    version = 1
+    reviewed = client.post("/survey/fy2021/responses/131016", data={"decision": "confirm", "version": version,
+                                                                     "csrf_token": client.cookies.get("chiiki_csrf")},
+                           follow_redirects=True)
+    assert reviewed.status_code == 200 and "確認済" in reviewed.text
+    stale = client.post("/survey/fy2021/responses/131016", data={"decision": "return", "version": version,
+                                                                  "csrf_token": client.cookies.get("chiiki_csrf")})
+    assert stale.status_code == 409
+    client.cookies.clear()
+    sign_in(client, make_user(Role.PREFECTURE, "01"))
+    other = client.post("/survey/fy2021/responses/131016", data={"decision": "return", "version": 2,
+                                                                  "csrf_token": client.cookies.get("chiiki_csrf")})
+    assert other.status_code == 403

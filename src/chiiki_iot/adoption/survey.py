@@ -98,3 +98,40 @@ def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], lis
             group.answered += b.code in answered
     missing = [b for b in bodies if b.code not in answered]
     return list(by_pref.values()), list(by_block.values()), missing
+
+
+DECISIONS = {"confirm": "confirmed", "return": "returned"}
+
+
+def review_response(session: Session, *, principal: Principal, slug: str, body_code: str, decision: str,
+                    expected_version: int) -> SurveyResponse:
+    """確認 or 差戻し: a prefecture (its municipalities), a bureau (its block) or the secretariat reviews an answer."""
+    from chiiki_iot.core.errors import Conflict
+    from chiiki_iot.registry import service as registry
+
+    if decision not in DECISIONS:
+        raise InvalidInput(f"判断「{decision}」は confirm か return です。", f"Decision '{decision}' must be confirm or return.")
+    survey = get_round(session, slug)
+    body = registry.get_body(session, body_code)
+    authorize(principal, "body.review", registry.policy_target(body))
+    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
+                                                           SurveyResponse.body_code == body.code))
+    if response is None:
+        raise NotFound(f"{body.full_name} の回答はまだありません。", f"{body.full_name} has not answered yet.")
+    if response.version != expected_version:
+        raise Conflict(f"{body.full_name} の回答は、開いた後に更新されました。", f"{body.full_name}'s answer changed since you opened it.",
+                       extra={"current": {"state": response.state, "version": response.version}})
+    response.state, response.reviewed_by = DECISIONS[decision], principal.actor
+    session.flush()
+    return response
+
+
+def responses_to_review(session: Session, *, principal: Principal, slug: str) -> list[tuple[Body, SurveyResponse]]:
+    """The answers this person may review in a round (their prefecture's municipalities, their block...)."""
+    from chiiki_iot.accounts.policy import can
+    from chiiki_iot.registry import service as registry
+
+    survey = get_round(session, slug)
+    rows = session.execute(select(Body, SurveyResponse).join(SurveyResponse, SurveyResponse.body_code == Body.code)
+                           .where(SurveyResponse.round_id == survey.id).order_by(Body.code))
+    return [(b, r) for b, r in rows if can(principal, "body.review", registry.policy_target(b))]

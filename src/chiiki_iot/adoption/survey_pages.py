@@ -48,7 +48,16 @@ def round_page(request: Request, session: SessionDep, principal: SignedInDep, sl
     own = [g.scope for g in principal.grants if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)]
     return render(request, "adoption/survey_round.html", survey=current, by_pref=by_pref, by_block=by_block,
                   missing=missing[:300], missing_total=len(missing), own_bodies=own,
-                  is_secretariat=can(principal, "users.manage"))
+                  is_secretariat=can(principal, "users.manage"),
+                  to_review=survey.responses_to_review(session, principal=principal, slug=slug)[:500])
+
+
+@router.post("/survey/{slug}/responses/{code}", dependencies=[Depends(csrf_protected)])
+def review(session: SessionDep, principal: SignedInDep, slug: str, code: str,
+           decision: Annotated[str, Form(max_length=8)], version: Annotated[int, Form()]) -> RedirectResponse:
+    survey.review_response(session, principal=principal, slug=slug, body_code=code, decision=decision,
+                           expected_version=version)
+    return RedirectResponse(f"/survey/{slug}#review", status_code=303)
 
 
 @router.get("/survey/{slug}/workbook.xlsx")
