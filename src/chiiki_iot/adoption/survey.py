@@ -58,14 +58,19 @@ def close_round(session: Session, *, principal: Principal, slug: str) -> SurveyR
     return survey
 
 
-def mark_answered(session: Session, *, survey: SurveyRound, body_code: str, actor: str) -> None:
-    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
-                                                           SurveyResponse.body_code == body_code))
-    if response is None:
-        session.add(SurveyResponse(round_id=survey.id, body_code=body_code, state="submitted",
-                                   submitted_at=dt.datetime.now(dt.UTC), submitted_by=actor))
-    else:
-        response.state, response.submitted_at, response.submitted_by = "submitted", dt.datetime.now(dt.UTC), actor
+def mark_answered(session: Session, *, survey: SurveyRound, body_codes: list[str], actor: str) -> None:
+    """Record that these bodies answered (again): one read of the round's responses, not one per body."""
+    existing = {r.body_code: r for r in session.scalars(
+        select(SurveyResponse).where(SurveyResponse.round_id == survey.id, SurveyResponse.body_code.in_(body_codes)))}
+    now = dt.datetime.now(dt.UTC)
+    for code in body_codes:
+        response = existing.get(code)
+        if response is None:
+            session.add(SurveyResponse(round_id=survey.id, body_code=code, state="submitted", submitted_at=now,
+                                       submitted_by=actor))
+        elif response.state != "submitted" or response.submitted_by != actor:
+            # An unchanged re-upload by the same person leaves the answer as it stands.
+            response.state, response.submitted_at, response.submitted_by = "submitted", now, actor
 
 
 @dataclass

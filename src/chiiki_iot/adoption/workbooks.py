@@ -52,11 +52,11 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
     sheet.append(COLUMNS)
     for cell in sheet[1]:
         cell.font, cell.protection = Font(bold=True), Protection(locked=True)
+    last = _stages_on(session, list(models), previous)
     for body in bodies:
-        last = service.status_of_body(session, body.code, as_of=previous)
         for slug, model in models.items():
-            before = last[slug].stage if slug in last else ""
-            sheet.append([body.code, body.full_name, model.name_ja, slug, before, "", "", "", "", "", ""])
+            sheet.append([body.code, body.full_name, model.name_ja, slug, last[slug].get(body.code, ""),
+                          "", "", "", "", "", ""])
     _validation(sheet, len(bodies) * len(models) + 1)
     for index, name in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 14 if name not in ("団体名", "分野別モデル") else 28
@@ -68,6 +68,12 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _stages_on(session: Session, model_slugs: list[str], day: dt.date) -> dict[str, dict[str, str]]:
+    """model → body code → stage in force on ``day``: one query per model, not one per body."""
+    return {slug: {b.code: c.stage for b, c in service.adoption_of_model(session, slug, as_of=day)}
+            for slug in model_slugs}
 
 
 def _bodies(session: Session, codes: list[str] | None) -> list[Body]:
@@ -169,12 +175,14 @@ def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_na
     problems: list[tuple[int, str, Problem]] = []
     models = {m.slug: m for m in roadmap.list_models(session)}
     by_name = {search_key(m.name_ja): m.slug for m in models.values()}
-    current: dict[tuple[str, str], str] = {}
+    on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
+    current: dict[tuple[str, str, dt.date], str | None] = {}
+    bodies = {b.code: b for b in session.scalars(select(Body))}
     for number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
         values = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
         if all(v is None or str(v).strip() == "" for v in values.values()):
             continue  # blank rows, trailing or not
-        row_problems = _read_row(session, survey, number, values, by_name, current, plan)
+        row_problems = _read_row(session, survey, number, values, by_name, (on_as_of, current), bodies, plan)
         problems.extend((number, column, p) for column, p in row_problems)
     if problems:
         error = WorkbookRefused(
@@ -203,8 +211,8 @@ def _header(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def
 
 
 def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[str, object],
-              by_name: dict[str, str], current: dict[tuple[str, str], str], plan: WorkbookPlan,
-              ) -> list[tuple[str, Problem]]:
+              by_name: dict[str, str], known: tuple[dict[str, dict[str, str]], dict[tuple[str, str, dt.date], str | None]],
+              bodies: dict[str, Body], plan: WorkbookPlan) -> list[tuple[str, Problem]]:
     where = f"{SHEET}シート {number}行目 / sheet {SHEET}, row {number}"
     problems: list[tuple[str, Problem]] = []
 
@@ -216,7 +224,7 @@ def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[s
     if not stage_text:
         plan.unanswered += 1
         return []
-    body = _body(session, values, fail)
+    body = _body(session, values, fail, bodies)
     model = _text(values.get("モデル識別子")) or by_name.get(search_key(_text(values.get("分野別モデル"))), "")
     if model not in survey.model_slugs:
         fail("分野別モデル", None, f"分野別モデル「{model or values.get('分野別モデル')}」はこの調査の対象ではありません",
@@ -241,26 +249,41 @@ def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[s
                  f"barrier '{values.get('主な壁')}' is not one of {', '.join(BARRIER_EN.values())}")
     if problems or body is None or stage is None:
         return problems
-    key = (body.code, model)
-    if key not in current:
-        current.update({(body.code, m): c.stage for m, c in service.status_of_body(session, body.code, as_of=day).items()})
-    plan.rows.append(AnswerRow(number, body.code, body.full_name, model, stage, current.get(key), day, barrier,
+    plan.rows.append(AnswerRow(number, body.code, body.full_name, model, stage, _previous(session, known, body.code,
+                                                                                         model, day, survey), day, barrier,
                                _text(values.get("壁（その他の内容）")), _text(values.get("事業名")), _text(values.get("URL"))))
     return problems
+
+
+def _previous(session: Session, known: tuple[dict[str, dict[str, str]], dict[tuple[str, str, dt.date], str | None]],
+              code: str, model: str, day: dt.date, survey: SurveyRound) -> str | None:
+    """The stage in force for (body, model) on ``day``: preloaded for the round's date, else looked up once."""
+    on_as_of, others = known
+    if day == survey.as_of:
+        return on_as_of.get(model, {}).get(code)
+    if (code, model, day) not in others:
+        status = service.status_of_body(session, code, as_of=day)
+        for slug in survey.model_slugs:
+            others[(code, slug, day)] = status[slug].stage if slug in status else None
+    return others.get((code, model, day))
 
 
 def _text(value: object) -> str:
     return "" if value is None else normalize(str(value))
 
 
-def _body(session: Session, values: dict[str, object], fail) -> Body | None:  # type: ignore[no-untyped-def]
+def _body(session: Session, values: dict[str, object], fail, bodies: dict[str, Body]) -> Body | None:  # type: ignore[no-untyped-def]
     raw = values.get("団体コード")
     if raw is not None and _text(raw):
         try:
-            return registry.get_body(session, normalize_code(str(raw)))
+            code = normalize_code(str(raw))
         except UserError as error:
             fail("団体コード", error)
             return None
+        if code not in bodies:
+            fail("団体コード", None, f"団体コード {code} は登録されていない団体です", f"code {code} is not a registered body")
+            return None
+        return bodies[code]
     name = _text(values.get("団体名"))
     found = [b for b in registry.search_bodies(session, name, limit=5)
              if search_key(b.full_name) == search_key(name) or search_key(b.name) == search_key(name)]
@@ -298,8 +321,10 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
     if survey.state != "open":
         raise InvalidInput(f"{survey.title} は締め切られています。", f"{survey.title} is closed.")
     now = dt.datetime.now(dt.UTC)
+    bodies = {b.code: b for b in session.scalars(select(Body).where(Body.code.in_(plan.body_codes)))}
     for code in plan.body_codes:
-        authorize(principal, "status.record", registry.policy_target(registry.get_body(session, code)))
+        authorize(principal, "status.record", registry.policy_target(bodies[code]))
+    known_barriers = _barriers_of_round(session, survey)
     changed = 0
     for row in plan.rows:
         if row.changes:
@@ -308,19 +333,18 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
                                      effective_on=row.effective_on, source_kind="survey", source_ref=survey.slug,
                                      evidence=evidence, recorded_at=now, recorded_by=principal.actor))
             changed += 1
-        if row.barrier and not _barrier_known(session, row, survey):
+        if row.barrier and (row.body_code, row.model_slug, row.barrier.value) not in known_barriers:
             session.add(BarrierReport(body_code=row.body_code, model_slug=row.model_slug, barrier=row.barrier.value,
                                       other_text=row.barrier_text, reported_on=row.effective_on,
                                       source_kind="survey", source_ref=survey.slug, recorded_by=principal.actor))
-    for code in plan.body_codes:
-        mark_answered(session, survey=survey, body_code=code, actor=principal.actor)
+    mark_answered(session, survey=survey, body_codes=plan.body_codes, actor=principal.actor)
     session.flush()
     return changed
 
 
-def _barrier_known(session: Session, row: AnswerRow, survey: SurveyRound) -> bool:
-    return session.scalar(select(BarrierReport.id).where(
-        BarrierReport.body_code == row.body_code, BarrierReport.model_slug == row.model_slug,
-        BarrierReport.barrier == row.barrier.value if row.barrier else "", BarrierReport.source_ref == survey.slug,
-    ).limit(1)) is not None
+def _barriers_of_round(session: Session, survey: SurveyRound) -> set[tuple[str, str, str]]:
+    """Barriers already reported in this round, so that an unchanged re-upload adds none."""
+    rows = session.execute(select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier)
+                           .where(BarrierReport.source_ref == survey.slug, BarrierReport.source_kind == "survey"))
+    return {(c, m, b) for c, m, b in rows}
 
