@@ -28,6 +28,8 @@ MAIN_PAGES = [
     "/api/docs",
     "/login",
     "/password/forgot",
+    "/bodies/011002/status",
+    "/roadmap/models/open-data/adoption",
     "/bodies/011003",
 ]
 
@@ -106,3 +108,62 @@ def test_the_secretariat_sees_users_and_the_audit_log(live_server: str, page) ->
         assert response is not None and response.status == 200
         assert serious_violations(page) == [], path
     assert page.problems.console_errors == []
+
+
+def test_a_survey_round_end_to_end_in_the_browser(live_server: str, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Open → download workbook → fill with messy input → upload → preview → commit → prefecture confirms."""
+    from openpyxl import load_workbook
+
+    def session_page():  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale="ja-JP", accept_downloads=True)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        return context, page, errors
+
+    context, page, errors = session_page()
+    sign_in_with_the_keyboard(page, live_server, "demo-secretariat@demo.chiiki-iot.invalid")
+    page.goto(live_server + "/survey")
+    page.get_by_label("年度").fill("2022")
+    page.get_by_label("回答期限").fill("2023-05-31")
+    page.get_by_role("button", name="開く").click()
+    page.wait_for_url("**/survey/fy2022")
+    assert serious_violations(page) == []
+    context.close()
+
+    context, page, errors = session_page()
+    sign_in_with_the_keyboard(page, live_server, "demo-municipality@demo.chiiki-iot.invalid")
+    page.goto(live_server + "/survey/fy2022")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="団体 011002 の回答用ブック").click()
+    path = tmp_path / "fy2022.xlsx"
+    download.value.save_as(path)
+    book = load_workbook(path)
+    sheet = book["回答"]
+    sheet["A2"] = "０１１００２"
+    sheet["F2"], sheet["K2"] = "実装済み", "令和4年7月1日"
+    sheet["F3"] = "検討中"
+    book.save(path)
+    page.get_by_label("Excel ブック（.xlsx）").set_input_files(str(path))
+    page.get_by_role("button", name="内容を確認する").click()
+    page.wait_for_url("**/uploads/**")
+    assert serious_violations(page) == []
+    assert page.get_by_role("cell", name="実装済", exact=True).count() == 1
+    page.get_by_role("button", name="この内容で取り込む").click()
+    page.wait_for_url("**/survey/fy2022?committed=2")
+    assert page.get_by_role("status").first.inner_text() == "取り込みました（変更 2 件）。"
+    assert errors == []
+    context.close()
+
+    context, page, errors = session_page()
+    sign_in_with_the_keyboard(page, live_server, "demo-prefecture@demo.chiiki-iot.invalid")
+    page.goto(live_server + "/survey/fy2022")
+    import re
+
+    page.get_by_role("button", name=re.compile(r"^確認する.*北海道札幌市")).click()
+    page.wait_for_url("**/survey/fy2022**")
+    assert page.get_by_role("cell", name="確認済").count() == 1
+    page.goto(live_server + "/bodies/011002/status?as_of=2023-03-31")
+    assert page.get_by_text("fy2022").count() >= 2 and serious_violations(page) == []
+    assert errors == []
+    context.close()
