@@ -391,6 +391,26 @@ def users_demo() -> None:
 
 
 
+
+@app.command()
+def demo() -> None:
+    """デモ用の合成データ（FY2016–FY2020 の実装状況と壁）を作る / fill a synthetic demo history (demo sites only)."""
+    from chiiki_iot.accounts.demo import create_demo_users
+    from chiiki_iot.adoption.demo import generate
+
+    with unit_of_work() as session:
+        written = generate(session, principal=cli_principal())
+        if get_settings_demo():
+            create_demo_users(session)
+    console.print(f"合成データ / synthetic rows: {written:,}（すべて【合成データ】として表示されます / all labelled synthetic）")
+
+
+def get_settings_demo() -> bool:
+    from chiiki_iot.core.settings import get_settings
+
+    return get_settings().demo_mode
+
+
 @survey_app.command("open")
 def survey_open(
     fiscal_year: Annotated[int, typer.Argument(help="年度（例 2019） / fiscal year")],

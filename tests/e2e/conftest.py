@@ -59,6 +59,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
             subprocess.run([*_cli(), "import", "boundaries", str(shared_data / "boundaries" / name), "--yes"],
                            env=env, check=True, capture_output=True, timeout=120)
         subprocess.run([*_cli(), "users", "demo"], env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run([*_cli(), "demo"], env=env, check=True, capture_output=True, timeout=300)
         yield base
     finally:
         server.terminate()

@@ -167,3 +167,11 @@ def test_a_survey_round_end_to_end_in_the_browser(live_server: str, browser, tmp
     assert page.get_by_text("fy2022").count() >= 2 and serious_violations(page) == []
     assert errors == []
     context.close()
+
+
+def test_synthetic_demo_data_is_labelled(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server + "/roadmap/models/open-data/adoption?as_of=2021-03-31")
+    assert page.get_by_role("note").filter(has_text="合成データ").count() == 1
+    assert serious_violations(page) == []
+    response = page.request.get(live_server + "/api/v1/roadmap/models/open-data/adoption?as_of=2021-03-31")
+    assert response.ok and all(row["synthetic"] for row in response.json()[:50])
