@@ -34,7 +34,7 @@ def test_round_through_the_site(client: TestClient) -> None:
     sheet = book["回答"]
     assert sheet["A2"].value == "131016" and sheet.max_row == 1 + 23
     assert client.get("/survey/fy2021/workbook.xlsx?body=011002").status_code == 404  # not its body
-    sheet["F2"], sheet["K2"] = "実証中", "R3.6.1"
+    sheet["F2"], sheet["K2"], sheet["G2"] = "実証中", "R3.6.1", "人材の不足"
     sheet["F3"] = "ほぼ"
     refused = upload(client, "fy2021", book)
     assert refused.status_code == 422 and "ほぼ" in refused.text
@@ -49,6 +49,8 @@ def test_round_through_the_site(client: TestClient) -> None:
     history = client.get("/api/v1/bodies/131016/status/history").json()
     assert {(h["stage"], h["source_kind"], h["source_ref"]) for h in history} >= {("実証中", "survey", "fy2021"),
                                                                                   ("関心あり", "survey", "fy2021")}
+    status_page = client.get("/bodies/131016/status").text
+    assert "報告された壁" in status_page and "人材の不足" in status_page
     again = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")})
     assert again.status_code == 422  # the same upload cannot be committed twice
 

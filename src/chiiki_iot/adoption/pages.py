@@ -28,7 +28,8 @@ def body_status(request: Request, session: SessionDep, code: str, as_of: AsOf = 
     body = registry.get_body(session, code)
     return render(request, "adoption/body_status.html", body=body, as_of=day,
                   models=roadmap.list_models(session), status=service.status_of_body(session, body.code, as_of=day),
-                  timeline=service.history(session, body.code), stages=[*LADDER, Stage.STOPPED])
+                  timeline=service.history(session, body.code), stages=[*LADDER, Stage.STOPPED],
+                  barriers=service.barriers_of_body(session, body.code)[:100])
 
 
 @router.get("/roadmap/models/{slug}/adoption", response_class=HTMLResponse)

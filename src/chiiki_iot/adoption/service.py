@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Stage
-from chiiki_iot.adoption.models import StatusChange
+from chiiki_iot.adoption.models import BarrierReport, StatusChange
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
@@ -115,3 +115,10 @@ def history(session: Session, body_code: str, *, model_slug: str | None = None) 
     if model_slug:
         query = query.where(StatusChange.model_slug == check_model(session, model_slug))
     return list(session.scalars(query.order_by(StatusChange.effective_on, StatusChange.id)))
+
+
+def barriers_of_body(session: Session, body_code: str) -> list[BarrierReport]:
+    """The barriers (壁) a body has reported, newest first."""
+    code = registry.get_body(session, body_code).code
+    return list(session.scalars(select(BarrierReport).where(BarrierReport.body_code == code)
+                                .order_by(BarrierReport.reported_on.desc(), BarrierReport.id.desc())))
