@@ -71,3 +71,32 @@ def test_round_through_the_site(client: TestClient) -> None:
     other = client.post("/survey/fy2021/responses/131016", data={"decision": "return", "version": 2,
                                                                   "csrf_token": client.cookies.get("chiiki_csrf")})
     assert other.status_code == 403
+
+
+def test_the_online_form_saves_a_draft_then_submits(client: TestClient) -> None:
+    sign_in(client, make_user(Role.SECRETARIAT))
+    client.post("/survey", data={"fiscal_year": "2023", "deadline": "2024-05-31",
+                                 "csrf_token": client.cookies.get("chiiki_csrf")})
+    client.cookies.clear()
+    sign_in(client, make_user(Role.MUNICIPALITY, "141003"))  # 横浜市
+    form = client.get("/survey/fy2023/bodies/141003/answer")
+    assert form.status_code == 200 and 'name="stage__open-data"' in form.text
+    token = client.cookies.get("chiiki_csrf")
+    draft = client.post("/survey/fy2023/bodies/141003/answer",
+                        data={"csrf_token": token, "action": "draft", "stage__open-data": "実証中",
+                              "project__open-data": "横浜オープンデータ"})
+    assert draft.status_code == 200 and "下書きを保存しました" in draft.text
+    reopened = client.get("/survey/fy2023/bodies/141003/answer").text
+    assert "横浜オープンデータ" in reopened
+    history = client.get("/api/v1/bodies/141003/status/history").json()
+    assert [h for h in history if h["source_ref"] == "fy2023"] == []  # a draft records nothing
+    rates = client.get("/survey/fy2023").text
+    assert "未回答の団体（1,788）" in rates  # and is not an answer
+    bad = client.post("/survey/fy2023/bodies/141003/answer",
+                      data={"csrf_token": token, "action": "submit", "stage__open-data": "実証中", "barrier__open-data": "天気"})
+    assert bad.status_code == 422
+    ok = client.post("/survey/fy2023/bodies/141003/answer",
+                     data={"csrf_token": token, "action": "submit", "stage__open-data": "実証中",
+                           "project__open-data": "横浜オープンデータ"}, follow_redirects=True)
+    assert ok.status_code == 200 and "取り込みました（変更 1 件）" in ok.text and "未回答の団体（1,787）" in ok.text
+    assert client.get("/survey/fy2023/bodies/011002/answer").status_code == 403

@@ -104,7 +104,8 @@ class SurveyResponse(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"))
     body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
-    state: Mapped[str] = mapped_column(String(16))  # submitted | confirmed | returned
+    state: Mapped[str] = mapped_column(String(16))  # draft | submitted | confirmed | returned
+    draft: Mapped[dict | None] = mapped_column(JSON, doc="Answers saved but not yet submitted (the online form).")
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     submitted_by: Mapped[str] = mapped_column(String(254))
     reviewed_by: Mapped[str | None] = mapped_column(String(254))

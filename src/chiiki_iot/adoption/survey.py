@@ -68,9 +68,10 @@ def mark_answered(session: Session, *, survey: SurveyRound, body_codes: list[str
         if response is None:
             session.add(SurveyResponse(round_id=survey.id, body_code=code, state="submitted", submitted_at=now,
                                        submitted_by=actor))
-        elif response.state != "submitted" or response.submitted_by != actor:
+        elif response.state != "submitted" or response.submitted_by != actor or response.draft:
             # An unchanged re-upload by the same person leaves the answer as it stands.
             response.state, response.submitted_at, response.submitted_by = "submitted", now, actor
+            response.draft = None
 
 
 @dataclass
@@ -90,7 +91,8 @@ class ResponseRate:
 def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], list[ResponseRate], list[Body]]:
     """(by prefecture, by block, bodies that have not answered)."""
     survey = get_round(session, slug)
-    answered = set(session.scalars(select(SurveyResponse.body_code).where(SurveyResponse.round_id == survey.id)))
+    answered = set(session.scalars(select(SurveyResponse.body_code).where(SurveyResponse.round_id == survey.id,
+                                                                          SurveyResponse.state != "draft")))
     bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
                                   .order_by(Body.code)))
     prefs = {b.code: b for b in bodies if b.kind == BodyKind.PREFECTURE}
@@ -138,5 +140,34 @@ def responses_to_review(session: Session, *, principal: Principal, slug: str) ->
 
     survey = get_round(session, slug)
     rows = session.execute(select(Body, SurveyResponse).join(SurveyResponse, SurveyResponse.body_code == Body.code)
-                           .where(SurveyResponse.round_id == survey.id).order_by(Body.code))
+                           .where(SurveyResponse.round_id == survey.id, SurveyResponse.state != "draft")
+                           .order_by(Body.code))
     return [(b, r) for b, r in rows if can(principal, "body.review", registry.policy_target(b))]
+
+
+def save_draft(session: Session, *, principal: Principal, slug: str, body_code: str,
+               answers: dict[str, dict[str, str]]) -> SurveyResponse:
+    """下書き保存: keep the form's answers without recording anything (the body itself, or the secretariat)."""
+    from chiiki_iot.registry import service as registry
+
+    survey = get_round(session, slug)
+    body = registry.get_body(session, body_code)
+    authorize(principal, "status.record", registry.policy_target(body))
+    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
+                                                           SurveyResponse.body_code == body.code))
+    if response is None:
+        response = SurveyResponse(round_id=survey.id, body_code=body.code, state="draft",
+                                  submitted_at=dt.datetime.now(dt.UTC), submitted_by=principal.actor)
+        session.add(response)
+    elif response.state in ("submitted", "confirmed"):
+        raise InvalidInput("提出済みの回答は下書きに戻せません。", "A submitted answer cannot go back to draft.")
+    response.state, response.draft = "draft" if response.state != "returned" else "returned", answers
+    session.flush()
+    return response
+
+
+def draft_of(session: Session, slug: str, body_code: str) -> dict[str, dict[str, str]]:
+    survey = get_round(session, slug)
+    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
+                                                           SurveyResponse.body_code == body_code))
+    return dict(response.draft or {}) if response else {}

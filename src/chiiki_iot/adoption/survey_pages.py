@@ -128,3 +128,53 @@ def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -
     count = apply_workbook(session, survey=current, plan=plan, principal=principal)
     pending.committed_at = dt.datetime.now(dt.UTC)
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)
+
+
+@router.get("/survey/{slug}/bodies/{code}/answer", response_class=HTMLResponse)
+def answer_form(request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str) -> HTMLResponse:
+    return _form(request, session, principal, slug, code)
+
+
+def _form(request: Request, session: Session, principal: SignedInDep, slug: str, code: str, *,
+          answers: dict[str, dict[str, str]] | None = None, error: object = None, notice: object = None,
+          status_code: int = 200) -> HTMLResponse:
+    from chiiki_iot.accounts.policy import authorize
+    from chiiki_iot.adoption import service as status_service
+    from chiiki_iot.adoption.ladder import Barrier, Stage
+    from chiiki_iot.registry import service as registry
+    from chiiki_iot.roadmap import service as roadmap
+
+    current = survey.get_round(session, slug)
+    body = registry.get_body(session, code)
+    authorize(principal, "status.record", registry.policy_target(body))
+    in_force = status_service.status_of_body(session, body.code, as_of=current.as_of)
+    models = [m for m in roadmap.list_models(session) if m.slug in current.model_slugs]
+    return render(request, "adoption/survey_form.html", status_code=status_code, survey=current, body=body,
+                  models=models, in_force={k: v.stage for k, v in in_force.items()},
+                  answers=answers if answers is not None else survey.draft_of(session, slug, body.code),
+                  stages=list(Stage), barriers=list(Barrier), error=error, notice=notice)
+
+
+@router.post("/survey/{slug}/bodies/{code}/answer", response_class=HTMLResponse,
+             dependencies=[Depends(csrf_protected)])
+async def answer(request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str) -> Response:
+    from chiiki_iot.adoption.workbooks import plan_from_form
+    from chiiki_iot.core.errors import UserError
+
+    form = await request.form()
+    current = survey.get_round(session, slug)
+    answers = {m: {field: str(form.get(f"{field}__{m}", "")).strip() for field in ("stage", "barrier", "project")}
+               for m in current.model_slugs}
+    answers = {m: a for m, a in answers.items() if any(a.values())}
+    if form.get("action") == "draft":
+        survey.save_draft(session, principal=principal, slug=slug, body_code=code, answers=answers)
+        return _form(request, session, principal, slug, code, notice=("下書きを保存しました。", "Draft saved."))
+    try:
+        plan = plan_from_form(session, survey=current, body_code=code, answers=answers)
+        count = apply_workbook(session, survey=current, plan=plan, principal=principal)
+    except UserError as error:
+        if error.status_code in (401, 403):
+            raise
+        return _form(request, session, principal, slug, code, answers=answers, error=error,
+                     status_code=error.status_code)
+    return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)

@@ -348,3 +348,23 @@ def _barriers_of_round(session: Session, survey: SurveyRound) -> set[tuple[str, 
                            .where(BarrierReport.source_ref == survey.slug, BarrierReport.source_kind == "survey"))
     return {(c, m, b) for c, m, b in rows}
 
+
+
+def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
+                   answers: dict[str, dict[str, str]]) -> WorkbookPlan:
+    """The online form's answers read exactly as workbook rows are, so one set of rules checks both."""
+    body = registry.get_body(session, body_code)
+    models = {m.slug: m for m in roadmap.list_models(session)}
+    plan = WorkbookPlan(survey.slug, "form")
+    problems: list[tuple[int, str, Problem]] = []
+    on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
+    for number, slug in enumerate(survey.model_slugs, start=1):
+        answer = answers.get(slug, {})
+        values: dict[str, object] = {"団体コード": body.code, "モデル識別子": slug, "分野別モデル": models[slug].name_ja,
+                                     "今回の段階": answer.get("stage", ""), "主な壁": answer.get("barrier", ""),
+                                     "事業名": answer.get("project", ""), "URL": answer.get("url", "")}
+        row_problems = _read_row(session, survey, number, values, {}, (on_as_of, {}), {body.code: body}, plan)
+        problems.extend((number, column, p) for column, p in row_problems)
+    if problems:
+        raise InvalidInput("回答に誤りがあります。", "Some answers are not valid.", problems=[p for _, _, p in problems])
+    return plan
