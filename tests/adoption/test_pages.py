@@ -56,3 +56,27 @@ def test_an_imported_indicator_shows_on_the_body_page(client: TestClient, tmp_pa
     assert "テスト交付率" in page and "27.1%" in page
     values = client.get("/api/v1/bodies/010006/indicators").json()
     assert {"indicator": "test-rate", "body_code": "010006", "observed_on": "2021-04-01", "value": 28.5} in values
+
+
+def test_projects_with_partners_show_on_both_bodies(client: TestClient) -> None:
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.MUNICIPALITY, '062014'))}"}  # 山形市
+    created = client.post("/api/v1/bodies/062014/projects", headers=headers, json={
+        "name": "広域観光クラウド", "models": ["tourism-cloud"], "funding": "national-subsidy",
+        "starts_on": "2018-04-01", "ends_on": "2020-03-31", "budget_yen": 12000000, "vendors": ["株式会社例"],
+        "partners": ["06202"]})
+    assert created.status_code == 201, created.text
+    assert created.json()["partners"] == ["062022"]  # 米沢市, 5-digit code normalised
+    assert client.get("/api/v1/bodies/062022/projects").json()[0]["name"] == "広域観光クラウド"
+    page = client.get("/bodies/062022/status").text
+    assert "広域観光クラウド" in page and "062014 の事業に参加" in page
+    bad = client.post("/api/v1/bodies/062014/projects", headers=headers, json={
+        "name": "x", "models": ["tourism-cloud"], "funding": "own", "starts_on": "2020-04-01", "ends_on": "2019-04-01"})
+    assert bad.status_code == 422 and "終了日" in bad.json()["detail_ja"]
+    other = client.post("/api/v1/bodies/011002/projects", headers=headers, json={
+        "name": "x", "models": ["tourism-cloud"], "funding": "own"})
+    assert other.status_code == 403
+
+
+def test_stages_read_in_english_on_the_english_site(client: TestClient) -> None:
+    page = client.get("/roadmap/models/open-data/adoption?lang=en").text
+    assert "Implemented" in page and "Not started" in page and "実装済" not in page

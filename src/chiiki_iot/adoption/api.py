@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.adoption import indicators as indicator_service
-from chiiki_iot.adoption import service
+from chiiki_iot.adoption import projects, service
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.adoption.models import StatusChange
 from chiiki_iot.web.deps import get_session
@@ -129,3 +129,51 @@ def body_indicators(session: SessionDep, code: str, format: Format = "json") -> 
         return csv_response((i.model_dump() for i in items), columns=list(IndicatorValueRead.model_fields),
                             filename=f"indicators-{body.code}.csv")
     return items
+
+
+class ProjectBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=255)
+    models: list[str] = Field(min_length=1, description="分野別モデルの識別子 / model slugs")
+    funding: Literal["national-subsidy", "own", "other"] = Field(description="国の補助事業 / 単独事業 / その他")
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    budget_yen: int | None = Field(None, ge=0)
+    vendors: list[str] = []
+    partners: list[str] = Field([], description="共同事業の相手団体のコード / partner body codes")
+    outcome: str = Field("", max_length=4000)
+
+
+class ProjectRead(ProjectBody):
+    id: int
+    body_code: str
+    synthetic: bool
+
+
+def _project_read(p) -> ProjectRead:  # type: ignore[no-untyped-def]
+    return ProjectRead(id=p.id, body_code=p.body_code, name=p.name, models=p.model_slugs, funding=p.funding,
+                       starts_on=p.starts_on, ends_on=p.ends_on, budget_yen=p.budget_yen, vendors=p.vendors,
+                       partners=p.partner_codes, outcome=p.outcome, synthetic=p.is_synthetic)
+
+
+@router.get("/bodies/{code}/projects", response_model=list[ProjectRead], summary="A body's projects / 事業")
+def body_projects(session: SessionDep, code: str, format: Format = "json") -> list[ProjectRead] | Response:
+    items = [_project_read(p) for p in projects.projects_of_body(session, code)]
+    if format == "csv":
+        rows = ({**i.model_dump(), "models": " ".join(i.models), "vendors": " / ".join(i.vendors),
+                 "partners": " ".join(i.partners)} for i in items)
+        return csv_response(rows, columns=list(ProjectRead.model_fields), filename=f"projects-{code}.csv")
+    return items
+
+
+@router.post("/bodies/{code}/projects", response_model=ProjectRead, status_code=201,
+             summary="Add a project (token) / 事業の登録",
+             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
+def add_project(session: SessionDep, principal: ApiWriterDep, code: str,
+                project: Annotated[ProjectBody, Body()]) -> ProjectRead:
+    created = projects.add_project(session, principal=principal, body_code=code, project=projects.ProjectInput(
+        name=project.name, model_slugs=project.models, funding=project.funding, starts_on=project.starts_on,
+        ends_on=project.ends_on, budget_yen=project.budget_yen, vendors=project.vendors,
+        partner_codes=project.partners, outcome=project.outcome))
+    return _project_read(created)

@@ -127,3 +127,25 @@ class PendingUpload(Base):
     uploaded_by: Mapped[str] = mapped_column(String(254))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     committed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Project(Base):
+    """事業: a body's concrete IoT project — models, dates, budget, funding, vendors, partner bodies, outcome."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    model_slugs: Mapped[list[str]] = mapped_column(JSON)
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    budget_yen: Mapped[int | None] = mapped_column(Integer)
+    funding: Mapped[str] = mapped_column(String(32), doc="national-subsidy | own | other")
+    vendors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    partner_codes: Mapped[list[str]] = mapped_column(JSON, default=list, doc="Other bodies in a joint project.")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

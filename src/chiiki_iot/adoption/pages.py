@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.adoption import service
 from chiiki_iot.adoption.ladder import LADDER, Stage
+from chiiki_iot.adoption.projects import FUNDING, projects_of_body
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
@@ -29,7 +30,8 @@ def body_status(request: Request, session: SessionDep, code: str, as_of: AsOf = 
     return render(request, "adoption/body_status.html", body=body, as_of=day,
                   models=roadmap.list_models(session), status=service.status_of_body(session, body.code, as_of=day),
                   timeline=service.history(session, body.code), stages=[*LADDER, Stage.STOPPED],
-                  barriers=service.barriers_of_body(session, body.code)[:100])
+                  barriers=service.barriers_of_body(session, body.code)[:100],
+                  projects=projects_of_body(session, body.code), funding=FUNDING)
 
 
 @router.get("/roadmap/models/{slug}/adoption", response_class=HTMLResponse)

@@ -8,4 +8,7 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 TERMS = (
     N_("都道府県"), N_("政令指定都市"), N_("市"), N_("特別区"), N_("町"), N_("村"), N_("行政区"),
     N_("実証"), N_("実装"),
+    # The implementation ladder and the barriers (adoption.ladder), written out so Babel extracts them.
+    N_("未着手"), N_("関心あり"), N_("検討中"), N_("実証中"), N_("実装済"), N_("中止・休止"),
+    N_("予算の制約"), N_("利用イメージ・効果の見える化"), N_("人材の不足"), N_("官民が連携した推進体制"), N_("その他"),
 )
