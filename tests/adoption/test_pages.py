@@ -80,3 +80,24 @@ def test_projects_with_partners_show_on_both_bodies(client: TestClient) -> None:
 def test_stages_read_in_english_on_the_english_site(client: TestClient) -> None:
     page = client.get("/roadmap/models/open-data/adoption?lang=en").text
     assert "Implemented" in page and "Not started" in page and "実装済" not in page
+
+
+def test_kpi_inputs_come_from_the_roadmap_data_and_are_reported_per_year(client: TestClient) -> None:
+    kpis = {k["slug"]: k for k in client.get("/api/v1/roadmap/kpis").json()}
+    assert kpis["schools-using-cloud-materials"]["inputs"] == ["schools-total", "schools-cloud-ready"]
+    assert kpis["wi-fi-sites"]["inputs"] == ["wifi-disaster-sites"]
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.MUNICIPALITY, '202011'))}"}  # 長野市
+    for slug, value in (("schools-total", 80), ("schools-cloud-ready", 20), ("schools-cloud-ready", 24)):
+        response = client.post("/api/v1/bodies/202011/inputs", headers=headers,
+                               json={"input": slug, "fiscal_year": 2019, "value": value})
+        assert response.status_code == 201, response.text
+    figures = {(f["input"], f["fiscal_year"]): f["value"] for f in client.get("/api/v1/bodies/202011/inputs").json()}
+    assert figures == {("schools-total", 2019): 80, ("schools-cloud-ready", 2019): 24}  # the newest record counts
+    page = client.get("/bodies/202011/status").text
+    assert "クラウド上の教材等を利活用可能な学校数" in page and ">24<" in page
+    unknown = client.post("/api/v1/bodies/202011/inputs", headers=headers,
+                          json={"input": "cars", "fiscal_year": 2019, "value": 1})
+    assert unknown.status_code == 404
+    negative = client.post("/api/v1/bodies/202011/inputs", headers=headers,
+                           json={"input": "schools-total", "fiscal_year": 2019, "value": -1})
+    assert negative.status_code == 422

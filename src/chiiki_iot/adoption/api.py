@@ -177,3 +177,45 @@ def add_project(session: SessionDep, principal: ApiWriterDep, code: str,
         ends_on=project.ends_on, budget_yen=project.budget_yen, vendors=project.vendors,
         partner_codes=project.partners, outcome=project.outcome))
     return _project_read(created)
+
+
+class InputRead(BaseModel):
+    """KPI入力値: a figure a body reported for a fiscal year."""
+
+    body_code: str
+    input: str
+    fiscal_year: int
+    value: float
+    source_kind: str
+    recorded_by: str
+    synthetic: bool
+
+
+class InputCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    input: str = Field(max_length=64, description="KPI入力項目の識別子 / KPI input slug (see /api/v1/roadmap/kpis)")
+    fiscal_year: int = Field(ge=2016, le=2100)
+    value: float
+
+
+@router.get("/bodies/{code}/inputs", response_model=list[InputRead], summary="A body's KPI input figures / KPI入力値")
+def body_inputs(session: SessionDep, code: str, format: Format = "json") -> list[InputRead] | Response:
+    items = [InputRead(body_code=v.body_code, input=v.input_slug, fiscal_year=v.fiscal_year, value=v.value,
+                       source_kind=v.source_kind, recorded_by=v.recorded_by, synthetic=v.is_synthetic)
+             for v in service.inputs_of_body(session, code).values()]
+    if format == "csv":
+        return csv_response((i.model_dump() for i in items), columns=list(InputRead.model_fields),
+                            filename=f"inputs-{code}.csv")
+    return items
+
+
+@router.post("/bodies/{code}/inputs", response_model=InputRead, status_code=201,
+             summary="Report a KPI input figure (token) / KPI入力値の報告",
+             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
+def report_input(session: SessionDep, principal: ApiWriterDep, code: str,
+                 figure: Annotated[InputCreate, Body()]) -> InputRead:
+    v = service.record_input(session, principal=principal, body_code=code, input_slug=figure.input,
+                             fiscal_year=figure.fiscal_year, value=figure.value)
+    return InputRead(body_code=v.body_code, input=v.input_slug, fiscal_year=v.fiscal_year, value=v.value,
+                     source_kind=v.source_kind, recorded_by=v.recorded_by, synthetic=v.is_synthetic)

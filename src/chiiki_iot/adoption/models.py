@@ -149,3 +149,21 @@ class Project(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class InputValue(Base):
+    """KPI入力値: a figure a body reported for a fiscal year (the latest record for the year counts)."""
+
+    __tablename__ = "input_values"
+    __table_args__ = (Index("ix_input_values_slug_year", "input_slug", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
+    input_slug: Mapped[str] = mapped_column(String(64))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    source_kind: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str] = mapped_column(String(255), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(254))
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -31,7 +31,8 @@ def body_status(request: Request, session: SessionDep, code: str, as_of: AsOf = 
                   models=roadmap.list_models(session), status=service.status_of_body(session, body.code, as_of=day),
                   timeline=service.history(session, body.code), stages=[*LADDER, Stage.STOPPED],
                   barriers=service.barriers_of_body(session, body.code)[:100],
-                  projects=projects_of_body(session, body.code), funding=FUNDING)
+                  projects=projects_of_body(session, body.code), funding=FUNDING,
+                  inputs=service.inputs_of_body(session, body.code), input_items=roadmap.list_kpi_inputs(session))
 
 
 @router.get("/roadmap/models/{slug}/adoption", response_class=HTMLResponse)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Stage
-from chiiki_iot.adoption.models import BarrierReport, StatusChange
+from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
@@ -122,3 +122,28 @@ def barriers_of_body(session: Session, body_code: str) -> list[BarrierReport]:
     code = registry.get_body(session, body_code).code
     return list(session.scalars(select(BarrierReport).where(BarrierReport.body_code == code)
                                 .order_by(BarrierReport.reported_on.desc(), BarrierReport.id.desc())))
+
+
+def record_input(session: Session, *, principal: Principal, body_code: str, input_slug: str, fiscal_year: int,
+                 value: float, source_kind: str = "manual", source_ref: str = "") -> InputValue:
+    """A KPI input figure for a fiscal year (the body itself or the secretariat); the newest record counts."""
+    body = registry.get_body(session, body_code)
+    authorize(principal, "status.record", registry.policy_target(body))
+    item = roadmap.get_kpi_input(session, input_slug)
+    if value < 0:
+        raise InvalidInput(f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} cannot be negative.")
+    if source_kind not in SOURCE_KINDS:
+        raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
+    row = InputValue(body_code=body.code, input_slug=item.slug, fiscal_year=fiscal_year, value=value,
+                     source_kind=source_kind, source_ref=source_ref, recorded_at=dt.datetime.now(dt.UTC),
+                     recorded_by=principal.actor)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def inputs_of_body(session: Session, body_code: str) -> dict[tuple[str, int], InputValue]:
+    """(input slug, fiscal year) → the figure in force (the newest record)."""
+    code = registry.get_body(session, body_code).code
+    rows = session.scalars(select(InputValue).where(InputValue.body_code == code).order_by(InputValue.id))
+    return {(r.input_slug, r.fiscal_year): r for r in rows}

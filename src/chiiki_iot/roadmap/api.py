@@ -71,7 +71,8 @@ def kpis(session: SessionDep, revision: Revision = None, format: Format = "json"
     items = [kpi_read(k) for k in service.list_kpis(session, revision=revision)]
     if format == "csv":
         rows = [{**k.model_dump(), "baseline": k.baseline["description_ja"] if k.baseline else "",
-                 "footnotes_ja": " / ".join(k.footnotes_ja), "footnotes_en": " / ".join(k.footnotes_en)}
+                 "footnotes_ja": " / ".join(k.footnotes_ja), "footnotes_en": " / ".join(k.footnotes_en),
+                 "inputs": " ".join(k.inputs)}
                 for k in items]
         return csv_response(rows, columns=KPI_CSV_COLUMNS, filename="kpis.csv")
     return items

@@ -83,6 +83,16 @@ class KpiTarget(Strict):
         return self
 
 
+class InputSpec(Strict):
+    """A figure each body reports so that a KPI can be measured (e.g. its number of schools)."""
+
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name_ja: str
+    name_en: str
+    unit_ja: str
+    unit_en: str
+
+
 class KpiSpec(Strict):
     """One 達成すべき指標."""
 
@@ -97,6 +107,7 @@ class KpiSpec(Strict):
     baseline: Baseline | None = None
     footnotes_ja: list[str] = []
     footnotes_en: list[str] = []
+    inputs: list[InputSpec] = Field([], description="Figures bodies report for this KPI (survey KPI inputs).")
 
     @model_validator(mode="after")
     def _relative_targets_have_baseline(self) -> KpiSpec:
@@ -167,7 +178,9 @@ class RevisionSpec(Strict):
     def _slugs_unique(self) -> RevisionSpec:
         models = [m.slug for f in self.fields for m in f.models]
         kpis = [k.slug for f in self.fields for m in f.models for k in m.kpis]
-        for kind, slugs in (("field", [f.slug for f in self.fields]), ("model", models), ("KPI", kpis)):
+        inputs = [i.slug for f in self.fields for m in f.models for k in m.kpis for i in k.inputs]
+        for kind, slugs in (("field", [f.slug for f in self.fields]), ("model", models), ("KPI", kpis),
+                            ("KPI input", inputs)):
             dupes = {s for s in slugs if slugs.count(s) > 1}
             if dupes:
                 raise ValueError(f"duplicate {kind} slugs: {sorted(dupes)}")

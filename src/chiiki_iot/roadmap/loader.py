@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.core.models import ReferenceLoad
 from chiiki_iot.roadmap.datafile import RevisionSpec, shipped_revisions
-from chiiki_iot.roadmap.models import Kpi, RoadmapField, RoadmapRevision, SectorModel, YearPlan
+from chiiki_iot.roadmap.models import Kpi, KpiInput, RoadmapField, RoadmapRevision, SectorModel, YearPlan
 
 
 def load_roadmap(session: Session, *, force: bool = False) -> list[str]:
@@ -87,6 +87,8 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
                     target_fiscal_year=k.target_fiscal_year,
                     baseline=k.baseline.model_dump() if k.baseline else None,
                     footnotes_ja=list(k.footnotes_ja), footnotes_en=list(k.footnotes_en), sort_order=k_order,
+                    inputs=[KpiInput(revision=revision, slug=i.slug, name_ja=i.name_ja, name_en=i.name_en,
+                                     unit_ja=i.unit_ja, unit_en=i.unit_en) for i in k.inputs],
                 )
                 for k_order, k in enumerate(m.kpis)
             ]

@@ -127,3 +127,24 @@ class Kpi(Base):
 
     revision: Mapped[RoadmapRevision] = relationship()
     model: Mapped[SectorModel] = relationship(back_populates="kpis")
+    inputs: Mapped[list[KpiInput]] = relationship(back_populates="kpi", cascade="all, delete-orphan",
+                                                  order_by="KpiInput.id")
+
+
+class KpiInput(Base):
+    """KPI入力項目: a figure each body reports so that a KPI can be measured; defined by the roadmap data."""
+
+    __tablename__ = "kpi_inputs"
+    __table_args__ = (UniqueConstraint("revision_id", "slug", name="uq_kpi_inputs_revision_slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    name_ja: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    unit_ja: Mapped[str] = mapped_column(String(32))
+    unit_en: Mapped[str] = mapped_column(String(64))
+
+    revision: Mapped[RoadmapRevision] = relationship()
+    kpi: Mapped[Kpi] = relationship(back_populates="inputs")

@@ -30,6 +30,7 @@ class KpiRead(Read):
     baseline: dict | None
     footnotes_ja: list[str]
     footnotes_en: list[str]
+    inputs: list[str] = []  # slugs of the figures bodies report for this KPI
 
 
 class YearPlanRead(Read):
@@ -93,7 +94,7 @@ class RevisionDiffRead(Read):
 
 
 def kpi_read(kpi) -> KpiRead:  # type: ignore[no-untyped-def]
-    return KpiRead.model_validate({**_columns(kpi), "model": kpi.model.slug})
+    return KpiRead.model_validate({**_columns(kpi), "model": kpi.model.slug, "inputs": [i.slug for i in kpi.inputs]})
 
 
 def model_read(model) -> ModelRead:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from chiiki_iot.core.errors import NotFound
 from chiiki_iot.roadmap.compare import RevisionDiff, diff_revisions
-from chiiki_iot.roadmap.models import Kpi, RoadmapField, RoadmapRevision, SectorModel
+from chiiki_iot.roadmap.models import Kpi, KpiInput, RoadmapField, RoadmapRevision, SectorModel
 
 
 def list_revisions(session: Session) -> list[RoadmapRevision]:
@@ -82,3 +82,15 @@ def plan_spans(model: SectorModel) -> list[PlanSpan]:
         else:
             spans.append(PlanSpan((plan.fiscal_year,), plan.phase, plan.plan_ja, plan.plan_en))
     return spans
+
+
+def list_kpi_inputs(session: Session, *, revision: str | None = None) -> list[KpiInput]:
+    """Every figure the current roadmap asks bodies to report (survey KPI inputs)."""
+    return [i for k in list_kpis(session, revision=revision) for i in k.inputs]
+
+
+def get_kpi_input(session: Session, slug: str) -> KpiInput:
+    for item in list_kpi_inputs(session):
+        if item.slug == slug:
+            return item
+    raise NotFound(f"KPI入力項目「{slug}」はありません。", f"There is no KPI input '{slug}'.")
