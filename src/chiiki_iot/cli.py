@@ -350,13 +350,11 @@ def users_invite(
     scope: Annotated[str, typer.Option(help="担当範囲: ブロック・団体コード・識別子 / block, body code or organisation")] = "",
 ) -> None:
     """招待リンクを作ってメールで送る（SMTP 未設定なら outbox に保存） / invite by e-mail (or the outbox)."""
-    from chiiki_iot.accounts import service
-    from chiiki_iot.accounts.admin_pages import send_invitation
+    from chiiki_iot.accounts.invitations import invite_and_send
 
     with unit_of_work() as session:
-        invitation, token = service.invite(session, principal=cli_principal(), email=email, role=role, scope=scope)
-        where = send_invitation(invitation.email, token)
-    console.print(f"招待を送りました / invitation sent to {escape(invitation.email)} ({escape(where)})")
+        ja, en = invite_and_send(session, principal=cli_principal(), email=email, role=role, scope=scope)
+    console.print(escape(f"{ja} / {en}"))
 
 
 @users_app.command("list")
@@ -399,16 +397,9 @@ def demo() -> None:
     from chiiki_iot.adoption.demo import generate
 
     with unit_of_work() as session:
-        written = generate(session, principal=cli_principal())
-        if get_settings_demo():
-            create_demo_users(session)
+        written = generate(session, principal=cli_principal())  # refuses unless this is a demo site
+        create_demo_users(session)
     console.print(f"合成データ / synthetic rows: {written:,}（すべて【合成データ】として表示されます / all labelled synthetic）")
-
-
-def get_settings_demo() -> bool:
-    from chiiki_iot.core.settings import get_settings
-
-    return get_settings().demo_mode
 
 
 @survey_app.command("open")

@@ -10,11 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import audit_log, service
-from chiiki_iot.accounts.mail import send_mail
+from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.policy import ROLE_LABELS, Role, policy_matrix
 from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import UserError
-from chiiki_iot.core.settings import get_settings
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 from chiiki_iot.web.templating import render
@@ -60,23 +59,12 @@ def invite(request: Request, session: SessionDep, principal: SignedInDep,
            email: Annotated[str, Form(max_length=254)], role: Annotated[Role, Form()],
            scope: Annotated[str, Form(max_length=64)] = "") -> HTMLResponse:
     try:
-        invitation, token = service.invite(session, principal=principal, email=email, role=role, scope=scope)
+        notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)
     except UserError as error:
         if error.status_code in (401, 403):
             raise
         return _users_page(request, session, principal, status_code=error.status_code, error=error)
-    where = send_invitation(invitation.email, token)
-    return _users_page(request, session, principal,
-                       notice=(f"{invitation.email} に招待を送りました（{where}）。",
-                               f"Invitation sent to {invitation.email} ({where})."))
-
-
-def send_invitation(email: str, token: str) -> str:
-    link = f"{get_settings().base_url.rstrip('/')}/invitations/{token}"
-    return send_mail(to=email, subject="【地域IoT実装推進プラットフォーム】ご招待 / Invitation",
-                     body=f"地域IoT実装推進プラットフォームに招待されました。{service.INVITATION_DAYS}日以内に次のリンクから"
-                          f"アカウントを作成してください。\nYou have been invited; create your account within "
-                          f"{service.INVITATION_DAYS} days:\n\n{link}\n")
+    return _users_page(request, session, principal, notice=notice)
 
 
 @router.get("/admin/audit", response_model=None)

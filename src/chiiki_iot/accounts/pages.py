@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
+from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.mail import send_mail
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.accounts.web import (
@@ -204,14 +205,10 @@ def invite_from_account(request: Request, session: SessionDep, principal: Signed
                         email: Annotated[str, Form(max_length=254)], role: Annotated[Role, Form()],
                         scope: Annotated[str, Form(max_length=64)]) -> HTMLResponse:
     """A prefecture invites its municipalities, a bureau its block's bodies (the policy decides)."""
-    from chiiki_iot.accounts.admin_pages import send_invitation
-
     try:
-        invitation, token = service.invite(session, principal=principal, email=email, role=role, scope=scope)
+        notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)
     except UserError as error:
         if error.status_code in (401, 403):
             raise
         return _account(request, session, principal, status_code=error.status_code, error=error)
-    where = send_invitation(invitation.email, token)
-    return _account(request, session, principal, notice=(f"{invitation.email} に招待を送りました（{where}）。",
-                                                         f"Invitation sent to {invitation.email} ({where})."))
+    return _account(request, session, principal, notice=notice)

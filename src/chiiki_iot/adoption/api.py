@@ -14,7 +14,7 @@ from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.adoption import indicators as indicator_service
 from chiiki_iot.adoption import projects, service
 from chiiki_iot.adoption.ladder import Stage
-from chiiki_iot.adoption.models import StatusChange
+from chiiki_iot.adoption.models import InputValue, StatusChange
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
@@ -190,6 +190,11 @@ class InputRead(BaseModel):
     recorded_by: str
     synthetic: bool
 
+    @classmethod
+    def of(cls, v: InputValue) -> InputRead:
+        return cls(body_code=v.body_code, input=v.input_slug, fiscal_year=v.fiscal_year, value=v.value,
+                   source_kind=v.source_kind, recorded_by=v.recorded_by, synthetic=v.is_synthetic)
+
 
 class InputCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -201,9 +206,7 @@ class InputCreate(BaseModel):
 
 @router.get("/bodies/{code}/inputs", response_model=list[InputRead], summary="A body's KPI input figures / KPI入力値")
 def body_inputs(session: SessionDep, code: str, format: Format = "json") -> list[InputRead] | Response:
-    items = [InputRead(body_code=v.body_code, input=v.input_slug, fiscal_year=v.fiscal_year, value=v.value,
-                       source_kind=v.source_kind, recorded_by=v.recorded_by, synthetic=v.is_synthetic)
-             for v in service.inputs_of_body(session, code).values()]
+    items = [InputRead.of(v) for v in service.inputs_of_body(session, code).values()]
     if format == "csv":
         return csv_response((i.model_dump() for i in items), columns=list(InputRead.model_fields),
                             filename=f"inputs-{code}.csv")
@@ -215,7 +218,5 @@ def body_inputs(session: SessionDep, code: str, format: Format = "json") -> list
              responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
 def report_input(session: SessionDep, principal: ApiWriterDep, code: str,
                  figure: Annotated[InputCreate, Body()]) -> InputRead:
-    v = service.record_input(session, principal=principal, body_code=code, input_slug=figure.input,
-                             fiscal_year=figure.fiscal_year, value=figure.value)
-    return InputRead(body_code=v.body_code, input=v.input_slug, fiscal_year=v.fiscal_year, value=v.value,
-                     source_kind=v.source_kind, recorded_by=v.recorded_by, synthetic=v.is_synthetic)
+    return InputRead.of(service.record_input(session, principal=principal, body_code=code, input_slug=figure.input,
+                                             fiscal_year=figure.fiscal_year, value=figure.value))

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.accounts.policy import Principal, authorize, can
 from chiiki_iot.adoption.models import SurveyResponse, SurveyRound
 from chiiki_iot.adoption.service import check_model
-from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
 from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
@@ -56,6 +57,11 @@ def close_round(session: Session, *, principal: Principal, slug: str) -> SurveyR
     survey.state = "closed"
     session.flush()
     return survey
+
+
+def _response(session: Session, survey: SurveyRound, body_code: str) -> SurveyResponse | None:
+    return session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
+                                                       SurveyResponse.body_code == body_code))
 
 
 def mark_answered(session: Session, *, survey: SurveyRound, body_codes: list[str], actor: str) -> None:
@@ -113,16 +119,12 @@ DECISIONS = {"confirm": "confirmed", "return": "returned"}
 def review_response(session: Session, *, principal: Principal, slug: str, body_code: str, decision: str,
                     expected_version: int) -> SurveyResponse:
     """確認 or 差戻し: a prefecture (its municipalities), a bureau (its block) or the secretariat reviews an answer."""
-    from chiiki_iot.core.errors import Conflict
-    from chiiki_iot.registry import service as registry
-
     if decision not in DECISIONS:
         raise InvalidInput(f"判断「{decision}」は confirm か return です。", f"Decision '{decision}' must be confirm or return.")
     survey = get_round(session, slug)
     body = registry.get_body(session, body_code)
     authorize(principal, "body.review", registry.policy_target(body))
-    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
-                                                           SurveyResponse.body_code == body.code))
+    response = _response(session, survey, body.code)
     if response is None:
         raise NotFound(f"{body.full_name} の回答はまだありません。", f"{body.full_name} has not answered yet.")
     if response.version != expected_version:
@@ -135,9 +137,6 @@ def review_response(session: Session, *, principal: Principal, slug: str, body_c
 
 def responses_to_review(session: Session, *, principal: Principal, slug: str) -> list[tuple[Body, SurveyResponse]]:
     """The answers this person may review in a round (their prefecture's municipalities, their block...)."""
-    from chiiki_iot.accounts.policy import can
-    from chiiki_iot.registry import service as registry
-
     survey = get_round(session, slug)
     rows = session.execute(select(Body, SurveyResponse).join(SurveyResponse, SurveyResponse.body_code == Body.code)
                            .where(SurveyResponse.round_id == survey.id, SurveyResponse.state != "draft")
@@ -148,13 +147,10 @@ def responses_to_review(session: Session, *, principal: Principal, slug: str) ->
 def save_draft(session: Session, *, principal: Principal, slug: str, body_code: str,
                answers: dict[str, dict[str, str]]) -> SurveyResponse:
     """下書き保存: keep the form's answers without recording anything (the body itself, or the secretariat)."""
-    from chiiki_iot.registry import service as registry
-
     survey = get_round(session, slug)
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
-    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
-                                                           SurveyResponse.body_code == body.code))
+    response = _response(session, survey, body.code)
     if response is None:
         response = SurveyResponse(round_id=survey.id, body_code=body.code, state="draft",
                                   submitted_at=dt.datetime.now(dt.UTC), submitted_by=principal.actor)
@@ -167,7 +163,5 @@ def save_draft(session: Session, *, principal: Principal, slug: str, body_code: 
 
 
 def draft_of(session: Session, slug: str, body_code: str) -> dict[str, dict[str, str]]:
-    survey = get_round(session, slug)
-    response = session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
-                                                           SurveyResponse.body_code == body_code))
+    response = _response(session, get_round(session, slug), body_code)
     return dict(response.draft or {}) if response else {}

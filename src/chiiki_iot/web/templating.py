@@ -16,8 +16,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from chiiki_iot.accounts.policy import ROLE_LABELS
+from chiiki_iot.accounts.web import ensure_csrf_cookie
 from chiiki_iot.core import i18n
 from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
+from chiiki_iot.core.settings import get_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "templates",
@@ -60,8 +63,6 @@ def build_environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(number=_number, date=_date, wareki=wareki, fiscal_year=_fiscal_year, json_ja=_json_ja)
-    from chiiki_iot.accounts.policy import ROLE_LABELS
-
     env.globals.update(pick=i18n.pick, role_labels={str(k): v for k, v in ROLE_LABELS.items()})
     return env
 
@@ -82,9 +83,6 @@ def url_with(request: Request, **changes: Any) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    from chiiki_iot.accounts.web import ensure_csrf_cookie
-    from chiiki_iot.core.settings import get_settings
-
     lang = i18n.current_language.get()
     html = ENV.get_template(template).render(
         request=request, lang=lang, url_with=lambda **c: url_with(request, **c),
