@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Forbidden, Role
-from chiiki_iot.adoption import service, survey
+from chiiki_iot.adoption import service, survey, survey_figures
 from chiiki_iot.adoption.models import BarrierReport, StatusChange
 from chiiki_iot.adoption.workbooks import SHEET, WorkbookRefused, apply_workbook, plan_workbook, write_workbook
 from tests.accounts.factories import create_user, principal
@@ -110,3 +110,60 @@ class TestRoundEndToEnd:
             apply_workbook(session, survey=fy, plan=plan, principal=naha)
         with pytest.raises(Forbidden):
             survey.open_round(session, principal=naha, fiscal_year=2030, deadline=dt.date(2031, 1, 1))
+
+
+def fill_figures(data: bytes, figures: dict[tuple[str, str], object]) -> bytes:
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[survey_figures.SHEET]
+    for row in range(2, sheet.max_row + 1):
+        key = (sheet.cell(row, 1).value, sheet.cell(row, 4).value)
+        if key in figures:
+            sheet.cell(row, 7).value = figures[key]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+class TestFigures:
+    """The KPI input figures (学校数 …) travel in the same workbook, on a 数値 sheet."""
+
+    def test_the_round_asks_the_figures_of_its_models_and_records_them_once(self, session: Session) -> None:
+        admin = principal(create_user(session, Role.SECRETARIAT))
+        service.record_input(session, principal=admin, body_code="011002", input_slug="schools-total",
+                             fiscal_year=2018, value=300)
+        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31),
+                               model_slugs=["education-cloud", "open-data"])
+        assert fy.input_slugs == ["schools-total", "schools-cloud-ready"]  # from the roadmap data, not code
+        blank = write_workbook(session, survey=fy, body_codes=TWO)
+        sheet = load_workbook(io.BytesIO(blank))[survey_figures.SHEET]
+        assert [c.value for c in sheet[1]] == survey_figures.COLUMNS and sheet.max_row == 1 + 2 * 2
+        assert sheet["F2"].value == 300 and sheet["D2"].value == "schools-total"  # last year's figure pre-filled
+        filled = fill_figures(blank, {("011002", "schools-total"): "３，０１２校", ("011002", "schools-cloud-ready"): 95,
+                                      ("472018", "schools-total"): "１２０"})
+        plan = plan_workbook(session, survey=fy, data=filled, file_name="回答.xlsx")
+        assert sorted((f.body_code, f.input_slug, f.value) for f in plan.figures) == [
+            ("011002", "schools-cloud-ready", 95.0), ("011002", "schools-total", 3012.0), ("472018", "schools-total", 120.0)]
+        assert plan.body_codes == TWO and apply_workbook(session, survey=fy, plan=plan, principal=admin) == 3
+        in_force = service.inputs_of_body(session, "011002")
+        assert in_force[("schools-total", 2019)].value == 3012 and in_force[("schools-total", 2019)].source_ref == "fy2019"
+        assert in_force[("schools-total", 2018)].value == 300  # last year's figure is kept
+        again = plan_workbook(session, survey=fy, data=filled, file_name="回答.xlsx")
+        assert again.figure_change_count == 0 and apply_workbook(session, survey=fy, plan=again, principal=admin) == 0
+
+    def test_an_unreadable_figure_is_named_and_nothing_is_recorded(self, session: Session) -> None:
+        admin = principal(create_user(session, Role.SECRETARIAT))
+        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31),
+                               model_slugs=["education-cloud"])
+        blank = write_workbook(session, survey=fy, body_codes=TWO)
+        bad = fill_figures(fill(blank, {("011002", "education-cloud"): {"今回の段階": "実装済"}}),
+                           {("011002", "schools-total"): "たくさん", ("472018", "schools-cloud-ready"): -3})
+        before = changes(session)
+        with pytest.raises(WorkbookRefused) as exc:
+            plan_workbook(session, survey=fy, data=bad, file_name="bad.xlsx")
+        assert [p.location for p in exc.value.problems] == [
+            "数値シート 2行目 / sheet 数値, row 2, 今回の値", "数値シート 5行目 / sheet 数値, row 5, 今回の値"]
+        assert "学校数" in exc.value.problems[0].message_ja and "must be 0 or more" in exc.value.problems[1].message_en
+        annotated = load_workbook(io.BytesIO(exc.value.annotated))
+        assert {c.coordinate for row in annotated[survey_figures.SHEET].iter_rows() for c in row if c.comment} == {"G2", "G5"}
+        assert annotated["エラー一覧"]["A2"].value == survey_figures.SHEET
+        assert service.inputs_of_body(session, "011002") == {} and changes(session) == before

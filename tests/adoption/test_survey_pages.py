@@ -100,3 +100,28 @@ def test_the_online_form_saves_a_draft_then_submits(client: TestClient) -> None:
                            "project__open-data": "横浜オープンデータ"}, follow_redirects=True)
     assert ok.status_code == 200 and "取り込みました（変更 1 件）" in ok.text and "未回答の団体（1,787）" in ok.text
     assert client.get("/survey/fy2023/bodies/011002/answer").status_code == 403
+
+
+def test_the_online_form_asks_the_rounds_figures(client: TestClient) -> None:
+    sign_in(client, make_user(Role.SECRETARIAT))
+    client.post("/survey", data={"fiscal_year": "2024", "deadline": "2025-05-31",
+                                 "csrf_token": client.cookies.get("chiiki_csrf")})
+    client.cookies.clear()
+    sign_in(client, make_user(Role.MUNICIPALITY, "141003"))
+    form = client.get("/survey/fy2024/bodies/141003/answer").text
+    assert '<label for="figure-schools-total">' in form and 'name="figure__wifi-disaster-sites"' in form
+    token = client.cookies.get("chiiki_csrf")
+    draft = client.post("/survey/fy2024/bodies/141003/answer",
+                        data={"csrf_token": token, "action": "draft", "figure__schools-total": "５００"})
+    assert draft.status_code == 200 and 'value="５００"' in draft.text  # the draft keeps what was typed
+    bad = client.post("/survey/fy2024/bodies/141003/answer",
+                      data={"csrf_token": token, "action": "submit", "figure__schools-total": "約500"})
+    assert bad.status_code == 422 and "「約500」は数として読めません" in bad.text
+    assert client.get("/api/v1/bodies/141003/inputs").json() == []
+    ok = client.post("/survey/fy2024/bodies/141003/answer",
+                     data={"csrf_token": token, "action": "submit", "figure__schools-total": "1,002校"},
+                     follow_redirects=True)
+    assert ok.status_code == 200 and "未回答の団体（1,787）" in ok.text
+    figures = client.get("/api/v1/bodies/141003/inputs").json()
+    assert [(f["input"], f["fiscal_year"], f["value"], f["source_ref"]) for f in figures] == [
+        ("schools-total", 2024, 1002.0, "fy2024")]

@@ -187,13 +187,15 @@ class InputRead(BaseModel):
     fiscal_year: int
     value: float
     source_kind: str
+    source_ref: str = Field(description="出典（調査の回など） / e.g. the survey round")
     recorded_by: str
     synthetic: bool
 
     @classmethod
     def of(cls, v: InputValue) -> InputRead:
         return cls(body_code=v.body_code, input=v.input_slug, fiscal_year=v.fiscal_year, value=v.value,
-                   source_kind=v.source_kind, recorded_by=v.recorded_by, synthetic=v.is_synthetic)
+                   source_kind=v.source_kind, source_ref=v.source_ref, recorded_by=v.recorded_by,
+                   synthetic=v.is_synthetic)
 
 
 class InputCreate(BaseModel):

@@ -88,6 +88,8 @@ class SurveyRound(Base):
     as_of: Mapped[dt.date] = mapped_column(Date, doc="The date the answers describe (usually 年度末).")
     deadline: Mapped[dt.date] = mapped_column(Date)
     model_slugs: Mapped[list[str]] = mapped_column(JSON)
+    input_slugs: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]",
+                                                   doc="The KPI input figures (KPI入力項目) the round asks for.")
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     opened_by: Mapped[str] = mapped_column(String(254))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -7,6 +7,7 @@ Pages, API, CLI and importers call these; none of them reads the history table i
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -19,6 +20,7 @@ from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.roadmap.models import KpiInput
 
 SOURCE_KINDS = ("survey", "import", "manual", "demo")
 
@@ -130,8 +132,7 @@ def record_input(session: Session, *, principal: Principal, body_code: str, inpu
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
     item = roadmap.get_kpi_input(session, input_slug)
-    if value < 0:
-        raise InvalidInput(f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} cannot be negative.")
+    check_input_value(item, value)
     if source_kind not in SOURCE_KINDS:
         raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
     row = InputValue(body_code=body.code, input_slug=item.slug, fiscal_year=fiscal_year, value=value,
@@ -140,6 +141,20 @@ def record_input(session: Session, *, principal: Principal, body_code: str, inpu
     session.add(row)
     session.flush()
     return row
+
+
+def check_input_value(item: KpiInput, value: float) -> None:
+    """A reported figure is a count or an amount: finite and not negative."""
+    if not math.isfinite(value) or value < 0:
+        raise InvalidInput(f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} must be 0 or more.")
+
+
+def inputs_in_force(session: Session, *, body_codes: list[str] | None, fiscal_year: int) -> dict[tuple[str, str], float]:
+    """(body code, input slug) → the figure in force for a fiscal year (newest record), for many bodies at once."""
+    query = select(InputValue).where(InputValue.fiscal_year == fiscal_year).order_by(InputValue.id)
+    if body_codes is not None:
+        query = query.where(InputValue.body_code.in_(body_codes))
+    return {(r.body_code, r.input_slug): r.value for r in session.scalars(query)}
 
 
 def inputs_of_body(session: Session, body_code: str) -> dict[tuple[str, int], InputValue]:

@@ -24,17 +24,21 @@ from chiiki_iot.roadmap import service as roadmap
 
 
 def open_round(session: Session, *, principal: Principal, fiscal_year: int, deadline: dt.date,
-               model_slugs: list[str] | None = None, as_of: dt.date | None = None) -> SurveyRound:
-    """Open the survey for a fiscal year; it asks about every model of the roadmap unless told otherwise."""
+               model_slugs: list[str] | None = None, input_slugs: list[str] | None = None,
+               as_of: dt.date | None = None) -> SurveyRound:
+    """Open the survey for a fiscal year; it asks about every model of the roadmap unless told otherwise,
+    and for the KPI input figures of the models it asks about (the roadmap data says which those are)."""
     authorize(principal, "users.manage")  # the secretariat runs the survey
     slug = f"fy{fiscal_year}"
     if session.scalar(select(SurveyRound).where(SurveyRound.slug == slug)) is not None:
         raise InvalidInput(f"{fiscal_year}年度の調査は既にあります。", f"The FY{fiscal_year} survey already exists.")
     models = [check_model(session, m) for m in model_slugs] if model_slugs else \
         [m.slug for m in roadmap.list_models(session)]
+    inputs = [roadmap.get_kpi_input(session, i).slug for i in input_slugs] if input_slugs is not None else \
+        [i.slug for i in roadmap.list_kpi_inputs(session) if i.kpi.model.slug in models]
     survey = SurveyRound(slug=slug, fiscal_year=fiscal_year, title=f"{fiscal_year}年度 地域IoT実装状況調査",
                          as_of=as_of or FiscalYear(fiscal_year).end, deadline=deadline, model_slugs=models,
-                         state="open", opened_by=principal.actor)
+                         input_slugs=inputs, state="open", opened_by=principal.actor)
     session.add(survey)
     session.flush()
     return survey

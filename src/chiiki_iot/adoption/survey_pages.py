@@ -12,13 +12,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Role, can
+from chiiki_iot.accounts.policy import Role, authorize, can
 from chiiki_iot.accounts.secrets import new_token
 from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
+from chiiki_iot.adoption import service as status_service
 from chiiki_iot.adoption import survey
+from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import PendingUpload
-from chiiki_iot.adoption.workbooks import WorkbookRefused, apply_workbook, plan_workbook, write_workbook
-from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.adoption.survey_figures import asked_inputs
+from chiiki_iot.adoption.workbooks import (FORM_FIGURES, WorkbookRefused, apply_workbook, plan_from_form, plan_workbook,
+                                           write_workbook)
+from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
+from chiiki_iot.registry import service as registry
+from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
@@ -138,19 +144,16 @@ def answer_form(request: Request, session: SessionDep, principal: SignedInDep, s
 def _form(request: Request, session: Session, principal: SignedInDep, slug: str, code: str, *,
           answers: dict[str, dict[str, str]] | None = None, error: object = None, notice: object = None,
           status_code: int = 200) -> HTMLResponse:
-    from chiiki_iot.accounts.policy import authorize
-    from chiiki_iot.adoption import service as status_service
-    from chiiki_iot.adoption.ladder import Barrier, Stage
-    from chiiki_iot.registry import service as registry
-    from chiiki_iot.roadmap import service as roadmap
-
     current = survey.get_round(session, slug)
     body = registry.get_body(session, code)
     authorize(principal, "status.record", registry.policy_target(body))
     in_force = status_service.status_of_body(session, body.code, as_of=current.as_of)
     models = [m for m in roadmap.list_models(session) if m.slug in current.model_slugs]
+    figures_in_force = status_service.inputs_in_force(session, body_codes=[body.code], fiscal_year=current.fiscal_year)
     return render(request, "adoption/survey_form.html", status_code=status_code, survey=current, body=body,
                   models=models, in_force={k: v.stage for k, v in in_force.items()},
+                  figure_items=asked_inputs(session, current), figures_key=FORM_FIGURES,
+                  figures_in_force={slug: v for (_, slug), v in figures_in_force.items()},
                   answers=answers if answers is not None else survey.draft_of(session, slug, body.code),
                   stages=list(Stage), barriers=list(Barrier), error=error, notice=notice)
 
@@ -158,13 +161,11 @@ def _form(request: Request, session: Session, principal: SignedInDep, slug: str,
 @router.post("/survey/{slug}/bodies/{code}/answer", response_class=HTMLResponse,
              dependencies=[Depends(csrf_protected)])
 async def answer(request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str) -> Response:
-    from chiiki_iot.adoption.workbooks import plan_from_form
-    from chiiki_iot.core.errors import UserError
-
     form = await request.form()
     current = survey.get_round(session, slug)
     answers = {m: {field: str(form.get(f"{field}__{m}", "")).strip() for field in ("stage", "barrier", "project")}
                for m in current.model_slugs}
+    answers[FORM_FIGURES] = {i: str(form.get(f"figure__{i}", "")).strip() for i in current.input_slugs or []}
     answers = {m: a for m, a in answers.items() if any(a.values())}
     if form.get("action") == "draft":
         survey.save_draft(session, principal=principal, slug=slug, body_code=code, answers=answers)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
-from chiiki_iot.adoption import service
+from chiiki_iot.adoption import service, survey_figures
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
 from chiiki_iot.adoption.survey import mark_answered
@@ -65,6 +65,7 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
                 cell.protection = Protection(locked=False)
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True  # codes, names and headers stay as sent; answer columns are open
+    survey_figures.write_sheet(book, session, survey, bodies)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -96,9 +97,12 @@ def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untype
         "3. 事業名と URL は根拠として役立ちます。分かる範囲で書いてください。",
         "4. 「時点」は段階になった日です。空欄なら基準日として扱います。和暦（令和2年4月1日、R2.4.1）も使えます。",
         "5. 団体コード・団体名・分野別モデルの列は変更しないでください（保護されています）。",
-        "6. 記入後、このファイルをそのまま提出してください。取り込み前に変更点の一覧を確認できます。",
+        "6. 「数値」シートがあれば、今年度の値（学校数、拠点数など）を「今回の値」に数字で書いてください。"
+        "前年度の値は参考です。分からない項目は空欄のままで構いません。",
+        "7. 記入後、このファイルをそのまま提出してください。取り込み前に変更点の一覧を確認できます。",
         "",
-        "English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional.",
+        "English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional. "
+        "Write this year's figures, if asked, in the '数値' sheet.",
     ]
     for line in lines:
         sheet.append([line])
@@ -143,6 +147,7 @@ class WorkbookPlan:
     round_slug: str
     file_name: str
     rows: list[AnswerRow] = field(default_factory=list)
+    figures: list[survey_figures.FigureRow] = field(default_factory=list)
     unanswered: int = 0
 
     @property
@@ -150,8 +155,12 @@ class WorkbookPlan:
         return sum(r.changes for r in self.rows)
 
     @property
+    def figure_change_count(self) -> int:
+        return sum(f.changes for f in self.figures)
+
+    @property
     def body_codes(self) -> list[str]:
-        return sorted({r.body_code for r in self.rows})
+        return sorted({r.body_code for r in self.rows} | {f.body_code for f in self.figures})
 
 
 class WorkbookRefused(InvalidInput):
@@ -166,7 +175,8 @@ def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_na
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise InvalidInput(f"「{file_name}」を Excel ブック（.xlsx）として開けません。",
                            f"'{file_name}' cannot be opened as an Excel workbook (.xlsx).") from exc
-    sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[-1]
+    sheet = book[SHEET] if SHEET in book.sheetnames else \
+        next((ws for ws in book.worksheets if ws.title not in ("記入方法", survey_figures.SHEET)), book.worksheets[-1])
     header_row, columns = _header(sheet)
     if "今回の段階" not in columns or ("団体コード" not in columns and "団体名" not in columns):
         raise InvalidInput(f"「{file_name}」の「{sheet.title}」シートに「団体コード」「今回の段階」の見出しがありません。",
@@ -184,12 +194,19 @@ def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_na
             continue  # blank rows, trailing or not
         row_problems = _read_row(session, survey, number, values, by_name, (on_as_of, current), bodies, plan)
         problems.extend((number, column, p) for column, p in row_problems)
+    marks = [(sheet, columns, problems)]
+    if survey_figures.SHEET in book.sheetnames:
+        figures_sheet = book[survey_figures.SHEET]
+        plan.figures, figure_problems = survey_figures.read_sheet(
+            figures_sheet, session, survey, bodies, lambda values, fail: _body(session, values, fail, bodies))
+        marks.append((figures_sheet, survey_figures.header_columns(figures_sheet), figure_problems))
+        problems = problems + figure_problems
     if problems:
         error = WorkbookRefused(
             f"「{file_name}」に {len(problems)} 件の誤りがあるため、取り込みませんでした。注記付きのブックで場所を確認できます。",
             f"'{file_name}' has {len(problems)} problem(s); nothing was imported. The annotated workbook marks each.",
             problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]])
-        error.annotated = _annotate(book, sheet, columns, problems)
+        error.annotated = _annotate(book, marks)
         raise error
     return plan
 
@@ -297,17 +314,18 @@ def _body(session: Session, values: dict[str, object], fail, bodies: dict[str, B
     return None
 
 
-def _annotate(book, sheet, columns: dict[str, int], problems: list[tuple[int, str, Problem]]) -> bytes:  # type: ignore[no-untyped-def]
+def _annotate(book, marks) -> bytes:  # type: ignore[no-untyped-def]
+    """The workbook as sent, each bad cell red with a comment, and a first sheet listing every problem."""
     red = PatternFill("solid", fgColor="FFC7CE")
-    sheet.protection.sheet = False
-    for number, column, problem in problems:
-        cell = sheet.cell(row=number, column=columns.get(column, 0) + 1)
-        cell.fill = red
-        cell.comment = Comment(f"{problem.message_ja}\n{problem.message_en}", "chiiki-iot")
     listing = book.create_sheet("エラー一覧", 0)
-    listing.append(["行 / row", "列 / column", "内容", "problem"])
-    for number, column, problem in problems:
-        listing.append([number, column, problem.message_ja, problem.message_en])
+    listing.append(["シート / sheet", "行 / row", "列 / column", "内容", "problem"])
+    for sheet, columns, problems in marks:
+        sheet.protection.sheet = False
+        for number, column, problem in problems:
+            cell = sheet.cell(row=number, column=columns.get(column, 0) + 1)
+            cell.fill = red
+            cell.comment = Comment(f"{problem.message_ja}\n{problem.message_en}", "chiiki-iot")
+            listing.append([sheet.title, number, column, problem.message_ja, problem.message_en])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -337,6 +355,7 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
             session.add(BarrierReport(body_code=row.body_code, model_slug=row.model_slug, barrier=row.barrier.value,
                                       other_text=row.barrier_text, reported_on=row.effective_on,
                                       source_kind="survey", source_ref=survey.slug, recorded_by=principal.actor))
+    changed += survey_figures.record(session, survey=survey, rows=plan.figures, actor=principal.actor)
     mark_answered(session, survey=survey, body_codes=plan.body_codes, actor=principal.actor)
     session.flush()
     return changed
@@ -348,6 +367,9 @@ def _barriers_of_round(session: Session, survey: SurveyRound) -> set[tuple[str, 
                            .where(BarrierReport.source_ref == survey.slug, BarrierReport.source_kind == "survey"))
     return {(c, m, b) for c, m, b in rows}
 
+
+
+FORM_FIGURES = "_figures"  # the key of the form's figures among its answers (model slugs never start with _)
 
 
 def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
@@ -365,6 +387,8 @@ def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
                                      "事業名": answer.get("project", ""), "URL": answer.get("url", "")}
         row_problems = _read_row(session, survey, number, values, {}, (on_as_of, {}), {body.code: body}, plan)
         problems.extend((number, column, p) for column, p in row_problems)
-    if problems:
-        raise InvalidInput("回答に誤りがあります。", "Some answers are not valid.", problems=[p for _, _, p in problems])
+    plan.figures, figure_problems = survey_figures.read_form(session, survey, body, answers.get(FORM_FIGURES, {}))
+    if problems or figure_problems:
+        raise InvalidInput("回答に誤りがあります。", "Some answers are not valid.",
+                           problems=[p for _, _, p in problems] + figure_problems)
     return plan
