@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption import demo, service
+from chiiki_iot.adoption.projects import projects_of_body
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.adoption.models import StatusChange
 from chiiki_iot.core.errors import InvalidInput
@@ -36,3 +37,11 @@ def test_a_plausible_deterministic_history(session: Session, monkeypatch: pytest
     assert late["実装済"] > early["実装済"] and late["関心あり"] + late["検討中"] > 200  # many stall before action
     sapporo = service.status_of_body(session, "011002", as_of=dt.date(2021, 3, 31))
     assert sapporo and all(c.is_synthetic and c.source_kind == "demo" for c in sapporo.values())
+    projects = projects_of_body(session, "011002")
+    assert projects and all(p.is_synthetic and p.name.startswith("（合成）") for p in projects)
+    figures = service.inputs_of_body(session, "011002")
+    assert figures[("schools-total", 2020)].is_synthetic
+    assert figures[("schools-cloud-ready", 2020)].value <= figures[("schools-total", 2020)].value
+    in_force = service.inputs_in_force(session, body_codes=None, fiscal_year=2020)
+    national = sum(v for (_, slug), v in in_force.items() if slug == "schools-total")
+    assert 20_000 < national < 80_000  # the order of Japan's ~35,000 schools

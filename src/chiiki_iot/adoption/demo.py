@@ -2,8 +2,10 @@
 
 Five survey rounds FY2016–FY2020 for every prefecture and municipality on every model: each body climbs
 the ladder along a saturating adoption curve of its own (larger bodies earlier), some stall between
-interest and action and report a barrier, a few stop. Every row is marked synthetic and shown as such;
-demo data is only written on a demo site and never into a database that holds real status data.
+interest and action and report a barrier, a few stop. A body that reaches 実証中 has a project for it,
+and every body reports the KPI input figures of each year (schools, and how many of them a model
+reaches, growing with the body's stage). Every row is marked synthetic and shown as such; demo data is
+only written on a demo site and never into a database that holds real status data.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.audit import record_event
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage
-from chiiki_iot.adoption.models import BarrierReport, StatusChange
+from chiiki_iot.adoption.models import BarrierReport, InputValue, Project, StatusChange
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.core.settings import get_settings
@@ -42,25 +44,33 @@ def generate(session: Session, *, principal: Principal) -> int:
         return 0  # already there: deterministic, so nothing to add
     bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))))
     models = [m.slug for m in roadmap.list_models(session)]
+    inputs = {i.slug: i.kpi.model.slug for i in roadmap.list_kpi_inputs(session)}
     now = dt.datetime.now(dt.UTC)
     statuses: list[dict[str, object]] = []
     barriers: list[dict[str, object]] = []
+    projects: list[dict[str, object]] = []
+    figures: list[dict[str, object]] = []
     for body in bodies:
+        paths = {}
         for slug in models:
             rng = random.Random(f"{SEED}:{body.code}:{slug}")
-            _history(rng, body, slug, now, statuses, barriers)
-    for chunk in range(0, len(statuses), 20_000):
-        session.execute(insert(StatusChange), statuses[chunk:chunk + 20_000])
-    if barriers:
-        session.execute(insert(BarrierReport), barriers)
+            paths[slug] = _history(rng, body, slug, now, statuses, barriers)
+            projects.extend(_project(rng, body, slug, paths[slug]))
+        figures.extend(_figures(random.Random(f"{SEED}:{body.code}:figures"), body, inputs, paths, now))
+    for table, rows in ((StatusChange, statuses), (InputValue, figures), (BarrierReport, barriers), (Project, projects)):
+        for chunk in range(0, len(rows), 20_000):
+            session.execute(insert(table), rows[chunk:chunk + 20_000])
     record_event(session, action="demo-data", entity="status_changes", entity_key="*",
-                 note=f"{len(statuses)} synthetic status rows, {len(barriers)} synthetic barriers")
+                 note=f"{len(statuses)} synthetic status rows, {len(barriers)} synthetic barriers, "
+                      f"{len(projects)} synthetic projects, {len(figures)} synthetic figures")
     return len(statuses)
 
 
 def _history(rng: random.Random, body: Body, slug: str, now: dt.datetime, statuses: list[dict[str, object]],
-             barriers: list[dict[str, object]]) -> None:
-    """One body's path on one model: a logistic curve with a body- and model-specific midpoint."""
+             barriers: list[dict[str, object]]) -> dict[int, Stage]:
+    """One body's path on one model: a logistic curve with a body- and model-specific midpoint.
+    Returns the stage in force at each round's fiscal-year end."""
+    path: dict[int, Stage] = {}
     eagerness = 1.4 if body.kind in (BodyKind.PREFECTURE, BodyKind.DESIGNATED_CITY) else 1.0
     midpoint = rng.uniform(2016.5, 2026) - (eagerness - 1) * 3
     stalls = rng.random() < 0.25  # stuck between interest and action (the seed's gap)
@@ -84,6 +94,45 @@ def _history(rng: random.Random, body: Body, slug: str, now: dt.datetime, status
                 barriers.append({"body_code": body.code, "model_slug": slug, "barrier": barrier.value,
                                  "other_text": "", "reported_on": day, "source_kind": "demo",
                                  "source_ref": f"demo-fy{year}", "recorded_by": "demo", "is_synthetic": True})
+        path[year] = stage
         if stage == Stage.STOPPED:
             break
         stage_before = level
+    return path
+
+
+VENDORS = ("（合成）サンプル情報システム株式会社", "（合成）地域ネットワーク株式会社", "（合成）スマート農業研究所")
+
+
+def _project(rng: random.Random, body: Body, slug: str, path: dict[int, Stage]) -> list[dict[str, object]]:
+    """A project from the year the body first reached 実証中 (none if it never did)."""
+    started = next((year for year, stage in path.items() if stage in (Stage.DEMONSTRATING, Stage.IMPLEMENTED)), None)
+    if started is None:
+        return []
+    return [{"body_code": body.code, "name": f"（合成）{slug} 事業 {started}", "model_slugs": [slug],
+             "starts_on": dt.date(started, 4, 1), "ends_on": FiscalYear(started + 2).end,
+             "budget_yen": rng.randrange(2, 200) * 1_000_000, "funding": rng.choice(("national-subsidy", "own", "other")),
+             "vendors": [rng.choice(VENDORS)], "partner_codes": [], "outcome": "", "is_synthetic": True}]
+
+
+# Rough sizes by kind of body, so that national sums are of the right order (about 35,000 schools).
+SCHOOLS = {BodyKind.PREFECTURE: (60, 250), BodyKind.DESIGNATED_CITY: (150, 500), BodyKind.SPECIAL_WARD: (40, 100)}
+SHARE_BY_STAGE = {Stage.IMPLEMENTED: (0.6, 1.0), Stage.DEMONSTRATING: (0.1, 0.4)}
+
+
+def _figures(rng: random.Random, body: Body, inputs: dict[str, str], paths: dict[str, dict[int, Stage]],
+             now: dt.datetime) -> list[dict[str, object]]:
+    """Each year's KPI input figures: a total that stays put and counts that grow with the model's stage."""
+    low, high = SCHOOLS.get(body.kind, (3, 40))
+    schools = rng.randint(low, high)
+    rows = []
+    for year in ROUNDS:
+        for slug, model in inputs.items():
+            stage = paths.get(model, {}).get(year, Stage.NOT_STARTED)
+            share = rng.uniform(*SHARE_BY_STAGE.get(stage, (0.0, 0.05)))
+            value = schools if slug == "schools-total" else round(schools * share) if slug.startswith("schools-") \
+                else round(rng.uniform(0, 20) * share)
+            rows.append({"body_code": body.code, "input_slug": slug, "fiscal_year": year, "value": value,
+                         "source_kind": "demo", "source_ref": f"demo-fy{year}", "recorded_at": now,
+                         "recorded_by": "demo", "is_synthetic": True})
+    return rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
@@ -61,6 +61,7 @@ def projects_of_body(session: Session, body_code: str) -> list[Project]:
     """The body's own projects and the joint projects it is a partner in."""
     code = registry.get_body(session, body_code).code
     own = list(session.scalars(select(Project).where(Project.body_code == code)))
-    partner = [p for p in session.scalars(select(Project).where(Project.body_code != code))
-               if code in (p.partner_codes or [])]
+    # The JSON text narrows the scan in the database; the exact check below keeps 01100 out of 011002.
+    mentioned = select(Project).where(Project.body_code != code, cast(Project.partner_codes, String).contains(code))
+    partner = [p for p in session.scalars(mentioned) if code in (p.partner_codes or [])]
     return sorted(own + partner, key=lambda p: (p.starts_on or dt.date.min, p.id))
