@@ -3,7 +3,17 @@ data that nobody meant shows up here."""
 
 import pytest
 
-from chiiki_iot.accounts.policy import ANONYMOUS, Forbidden, Grant, Principal, Role, SignInRequired, Target, authorize, can
+from chiiki_iot.accounts.policy import (
+    ANONYMOUS,
+    Forbidden,
+    Grant,
+    Principal,
+    Role,
+    SignInRequired,
+    Target,
+    authorize,
+    can,
+)
 
 SAPPORO = Target(body_code="011002", prefecture_code="010006", block_slug="hokkaido")
 HOKKAIDO = Target(body_code="010006", prefecture_code="010006", block_slug="hokkaido", is_prefecture=True)

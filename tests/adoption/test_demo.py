@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption import demo, service
-from chiiki_iot.adoption.projects import projects_of_body
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.adoption.models import StatusChange
+from chiiki_iot.adoption.projects import projects_of_body
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.settings import get_settings
 from tests.adoption.test_importers import OPERATOR

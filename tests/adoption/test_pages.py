@@ -101,3 +101,49 @@ def test_kpi_inputs_come_from_the_roadmap_data_and_are_reported_per_year(client:
     negative = client.post("/api/v1/bodies/202011/inputs", headers=headers,
                            json={"input": "schools-total", "fiscal_year": 2019, "value": -1})
     assert negative.status_code == 422
+
+
+def test_a_body_records_a_stage_and_a_barrier_on_its_page(client: TestClient) -> None:
+    from tests.accounts.test_web import sign_in
+
+    assert 'action="/bodies/402036/status"' not in client.get("/bodies/402036/status").text  # anonymous: no form
+    sign_in(client, make_user(Role.MUNICIPALITY, "402036"))  # 久留米市
+    page = client.get("/bodies/402036/status").text
+    assert '<label for="rs-stage">' in page and '<label for="rb-barrier">' in page
+    token = client.cookies.get("chiiki_csrf")
+    recorded = client.post("/bodies/402036/status", follow_redirects=True,
+                           data={"csrf_token": token, "model": "smart-agriculture", "stage": "検討中",
+                                 "effective_on": "令和2年4月1日", "project": "くるめスマート農業"})
+    assert recorded.status_code == 200 and "記録しました" in recorded.text
+    history = client.get("/api/v1/bodies/402036/status/history").json()
+    assert [(h["model"], h["stage"], h["effective_on"], h["source_kind"]) for h in history] == [
+        ("smart-agriculture", "検討中", "2020-04-01", "manual")]
+    script = client.post("/bodies/402036/status", data={"csrf_token": token, "model": "smart-agriculture",
+                                                        "stage": "実装済", "effective_on": "2021-04-01",
+                                                        "url": "javascript:alert(1)"})
+    assert script.status_code == 422 and "http:// または https://" in script.text
+    assert 'value="javascript:alert(1)"' in script.text  # what was typed is kept for correction
+    vague = client.post("/bodies/402036/barriers", data={"csrf_token": token, "model": "smart-agriculture",
+                                                         "barrier": "その他", "reported_on": "2021-04-01"})
+    assert vague.status_code == 422 and "内容を書いてください" in vague.text
+    reported = client.post("/bodies/402036/barriers", follow_redirects=True,
+                           data={"csrf_token": token, "model": "smart-agriculture", "barrier": "その他",
+                                 "other_text": "通信環境が整っていない", "reported_on": "R3.4.1"})
+    assert reported.status_code == 200 and "通信環境が整っていない" in reported.text
+    assert len(client.get("/api/v1/bodies/402036/status/history").json()) == 1  # the refused change left nothing
+    assert client.post("/bodies/011002/status", data={"csrf_token": token, "model": "smart-agriculture",
+                                                      "stage": "実装済", "effective_on": "2021-04-01"}).status_code == 403
+
+
+def test_barriers_by_api_in_json_and_csv(client: TestClient) -> None:
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.MUNICIPALITY, '032018'))}"}  # 盛岡市
+    created = client.post("/api/v1/bodies/032018/barriers", headers=headers,
+                          json={"model": "telework", "barrier": "人材の不足", "reported_on": "2020-03-31"})
+    assert created.status_code == 201, created.text
+    vague = client.post("/api/v1/bodies/032018/barriers", headers=headers,
+                        json={"model": "telework", "barrier": "その他", "reported_on": "2020-03-31"})
+    assert vague.status_code == 422 and "Describe the barrier" in vague.text
+    listed = client.get("/api/v1/bodies/032018/barriers").json()
+    assert [(b["model"], b["barrier"], b["source_kind"]) for b in listed] == [("telework", "人材の不足", "manual")]
+    text = client.get("/api/v1/bodies/032018/barriers", params={"format": "csv"}).content.decode("utf-8-sig")
+    assert "人材の不足" in text.splitlines()[1]

@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.policy import Forbidden, Role
 from chiiki_iot.adoption import service, survey, survey_figures
 from chiiki_iot.adoption.models import BarrierReport, StatusChange
-from chiiki_iot.adoption.workbooks import SHEET, WorkbookRefused, apply_workbook, plan_workbook, write_workbook
+from chiiki_iot.adoption.workbooks import (
+    SHEET,
+    WorkbookRefused,
+    apply_workbook,
+    plan_workbook,
+    write_workbook,
+)
 from tests.accounts.factories import create_user, principal
 
 TWO = ["011002", "472018"]

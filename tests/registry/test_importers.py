@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.registry import service
-from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.registry.importers import (
     apply_boundary_import,
     apply_population_import,

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.adoption import indicators as indicator_service
 from chiiki_iot.adoption import projects, service
-from chiiki_iot.adoption.ladder import Stage
-from chiiki_iot.adoption.models import InputValue, StatusChange
+from chiiki_iot.adoption.ladder import Barrier, Stage
+from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
@@ -222,3 +222,50 @@ def report_input(session: SessionDep, principal: ApiWriterDep, code: str,
                  figure: Annotated[InputCreate, Body()]) -> InputRead:
     return InputRead.of(service.record_input(session, principal=principal, body_code=code, input_slug=figure.input,
                                              fiscal_year=figure.fiscal_year, value=figure.value))
+
+
+class BarrierRead(BaseModel):
+    """壁: a barrier a body reported for a model on a date."""
+
+    body_code: str
+    model: str
+    barrier: str
+    other_text: str
+    reported_on: dt.date
+    source_kind: str
+    source_ref: str
+    synthetic: bool
+
+    @classmethod
+    def of(cls, r: BarrierReport) -> BarrierRead:
+        return cls(body_code=r.body_code, model=r.model_slug, barrier=r.barrier, other_text=r.other_text,
+                   reported_on=r.reported_on, source_kind=r.source_kind, source_ref=r.source_ref,
+                   synthetic=r.is_synthetic)
+
+
+class BarrierCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(max_length=64, description="分野別モデルの識別子 / model slug")
+    barrier: Barrier
+    other_text: str = Field("", max_length=500, description="「その他」の内容 / what 'other' is (required then)")
+    reported_on: dt.date
+
+
+@router.get("/bodies/{code}/barriers", response_model=list[BarrierRead], summary="A body's reported barriers / 壁")
+def body_barriers(session: SessionDep, code: str, format: Format = "json") -> list[BarrierRead] | Response:
+    items = [BarrierRead.of(r) for r in service.barriers_of_body(session, code)]
+    if format == "csv":
+        return csv_response((i.model_dump() for i in items), columns=list(BarrierRead.model_fields),
+                            filename=f"barriers-{code}.csv")
+    return items
+
+
+@router.post("/bodies/{code}/barriers", response_model=BarrierRead, status_code=201,
+             summary="Report a barrier (token) / 壁の報告",
+             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
+def report_barrier(session: SessionDep, principal: ApiWriterDep, code: str,
+                   report: Annotated[BarrierCreate, Body()]) -> BarrierRead:
+    return BarrierRead.of(service.report_barrier(session, principal=principal, body_code=code, model_slug=report.model,
+                                                 barrier=report.barrier, reported_on=report.reported_on,
+                                                 other_text=report.other_text))

@@ -14,9 +14,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
-from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
 from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.text import clean_url
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
@@ -54,6 +55,7 @@ def record_status(session: Session, *, principal: Principal, body_code: str, mod
                            "Status is recorded for the city, not for a designated-city ward.")
     if source_kind not in SOURCE_KINDS:
         raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
+    clean_url(evidence.url)
     if effective_on > dt.date.today() + dt.timedelta(days=366):
         raise InvalidInput(f"日付 {effective_on} は先すぎます。", f"The date {effective_on} is too far ahead.")
     change = StatusChange(body_code=body.code, model_slug=check_model(session, model_slug), stage=stage.value,
@@ -124,6 +126,29 @@ def barriers_of_body(session: Session, body_code: str) -> list[BarrierReport]:
     code = registry.get_body(session, body_code).code
     return list(session.scalars(select(BarrierReport).where(BarrierReport.body_code == code)
                                 .order_by(BarrierReport.reported_on.desc(), BarrierReport.id.desc())))
+
+
+def check_barrier(barrier: Barrier, other_text: str) -> None:
+    """「その他」 says nothing without its content, so it needs the text."""
+    if barrier == Barrier.OTHER and not other_text.strip():
+        raise InvalidInput("「その他」の壁は内容を書いてください。", "Describe the barrier when it is 'other'.")
+
+
+def report_barrier(session: Session, *, principal: Principal, body_code: str, model_slug: str, barrier: Barrier,
+                   reported_on: dt.date, other_text: str = "", source_kind: str = "manual",
+                   source_ref: str = "") -> BarrierReport:
+    """壁の報告 outside a survey: the body itself (or the secretariat) says what holds a model back."""
+    body = registry.get_body(session, body_code)
+    authorize(principal, "status.record", registry.policy_target(body))
+    check_barrier(barrier, other_text)
+    if reported_on > dt.date.today():
+        raise InvalidInput(f"日付 {reported_on} は未来です。", f"The date {reported_on} is in the future.")
+    report = BarrierReport(body_code=body.code, model_slug=check_model(session, model_slug), barrier=barrier.value,
+                           other_text=other_text.strip(), reported_on=reported_on, source_kind=source_kind,
+                           source_ref=source_ref, recorded_by=principal.actor)
+    session.add(report)
+    session.flush()
+    return report
 
 
 def record_input(session: Session, *, principal: Principal, body_code: str, input_slug: str, fiscal_year: int,

@@ -20,8 +20,14 @@ from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import PendingUpload
 from chiiki_iot.adoption.survey_figures import asked_inputs
-from chiiki_iot.adoption.workbooks import (FORM_FIGURES, WorkbookRefused, apply_workbook, plan_from_form, plan_workbook,
-                                           write_workbook)
+from chiiki_iot.adoption.workbooks import (
+    FORM_FIGURES,
+    WorkbookRefused,
+    apply_workbook,
+    plan_from_form,
+    plan_workbook,
+    write_workbook,
+)
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
@@ -163,7 +169,7 @@ def _form(request: Request, session: Session, principal: SignedInDep, slug: str,
 async def answer(request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str) -> Response:
     form = await request.form()
     current = survey.get_round(session, slug)
-    answers = {m: {field: str(form.get(f"{field}__{m}", "")).strip() for field in ("stage", "barrier", "project")}
+    answers = {m: {field: str(form.get(f"{field}__{m}", "")).strip() for field in ("stage", "barrier", "barrier_text", "project")}
                for m in current.model_slugs}
     answers[FORM_FIGURES] = {i: str(form.get(f"figure__{i}", "")).strip() for i in current.input_slugs or []}
     answers = {m: a for m, a in answers.items() if any(a.values())}

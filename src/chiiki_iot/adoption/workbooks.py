@@ -26,7 +26,7 @@ from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
 from chiiki_iot.adoption.survey import mark_answered
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.fiscal import parse_date
-from chiiki_iot.core.text import normalize, search_key
+from chiiki_iot.core.text import clean_url, normalize, search_key
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.models import Body, BodyKind
@@ -264,6 +264,15 @@ def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[s
         if barrier is None:
             fail("主な壁", None, f"壁「{values.get('主な壁')}」は一覧にありません",
                  f"barrier '{values.get('主な壁')}' is not one of {', '.join(BARRIER_EN.values())}")
+        else:
+            try:
+                service.check_barrier(barrier, _text(values.get("壁（その他の内容）")))
+            except UserError as error:
+                fail("壁（その他の内容）", error)
+    try:
+        clean_url(_text(values.get("URL")))
+    except UserError as error:
+        fail("URL", error)
     if problems or body is None or stage is None:
         return problems
     plan.rows.append(AnswerRow(number, body.code, body.full_name, model, stage, _previous(session, known, body.code,
@@ -384,6 +393,7 @@ def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
         answer = answers.get(slug, {})
         values: dict[str, object] = {"団体コード": body.code, "モデル識別子": slug, "分野別モデル": models[slug].name_ja,
                                      "今回の段階": answer.get("stage", ""), "主な壁": answer.get("barrier", ""),
+                                     "壁（その他の内容）": answer.get("barrier_text", ""),
                                      "事業名": answer.get("project", ""), "URL": answer.get("url", "")}
         row_problems = _read_row(session, survey, number, values, {}, (on_as_of, {}), {body.code: body}, plan)
         problems.extend((number, column, p) for column, p in row_problems)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import jaconv
+
+from chiiki_iot.core.errors import InvalidInput, Problem
 
 # Small-ke variants that appear in place names (霞ヶ関 / 霞ケ関 / 霞が関) and old/new kanji forms
 # that users type interchangeably. Folding maps every variant to one representative.
@@ -68,3 +71,16 @@ def search_key(text: str) -> str:
 def digits_only(text: str) -> str:
     """Keep the ASCII digits of a normalised string ('０１１００２' → '011002')."""
     return "".join(ch for ch in normalize(text) if ch.isdigit())
+
+
+def clean_url(url: str) -> str | None:
+    """A web address we will link to: http(s) only, so that no 'javascript:' ever becomes a link."""
+    text = url.strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 255 or " " in text:
+        raise InvalidInput(f"ウェブサイトのアドレス「{text}」は http:// または https:// で始まる URL にしてください。",
+                           f"The web address '{text}' must be an http:// or https:// URL.",
+                           problems=[Problem("URL の形式が正しくありません", "not a valid URL", "url")])
+    return text

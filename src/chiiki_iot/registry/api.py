@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.registry import service
 from chiiki_iot.registry.schemas import (
     BODY_CSV_COLUMNS,
@@ -18,7 +19,6 @@ from chiiki_iot.registry.schemas import (
     BodyUpdate,
     RegistrySummaryRead,
 )
-from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 

@@ -12,9 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import altair as alt
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.policy import authorize, can
+from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
+from chiiki_iot.adoption.indicators import indicators_of_body
+from chiiki_iot.core.errors import Conflict, InvalidInput
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.registry import maps, search, service
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, BodyKind
-from chiiki_iot.accounts.policy import authorize, can
-from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
-from chiiki_iot.core.errors import Conflict, InvalidInput
-from chiiki_iot.adoption.indicators import indicators_of_body
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from chiiki_iot.accounts.policy import Principal, Target, authorize
-from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, Problem
-from chiiki_iot.core.text import digits_only, search_key
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
+from chiiki_iot.core.text import clean_url, digits_only, search_key
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, PopulationFigure
 from chiiki_iot.registry.search import ParsedQuery, match_condition, match_rank, parse_query
@@ -100,7 +99,7 @@ def update_body_details(session: Session, *, principal: Principal, code: str, ex
     body = get_body(session, code)
     authorize(principal, "body.edit", policy_target(body))
     _check_version(body, expected_version)
-    body.url = _clean_url(url)
+    body.url = clean_url(url)
     try:
         session.flush()
     except StaleDataError:  # another request saved between our read and our write
@@ -138,18 +137,6 @@ def _conflict(body: Body) -> Conflict:
         extra={"current": {"url": body.url or "", "version": body.version,
                            "reviewed_by": body.reviewed_by or ""}},
     )
-
-
-def _clean_url(url: str) -> str | None:
-    text = url.strip()
-    if not text:
-        return None
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 255 or " " in text:
-        raise InvalidInput(f"ウェブサイトのアドレス「{text}」は http:// または https:// で始まる URL にしてください。",
-                           f"The web address '{text}' must be an http:// or https:// URL.",
-                           problems=[Problem("URL の形式が正しくありません", "not a valid URL", "url")])
-    return text
 
 
 def get_block(session: Session, slug: str) -> Block:

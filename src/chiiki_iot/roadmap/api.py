@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.roadmap import service
 from chiiki_iot.roadmap.schemas import (
     KPI_CSV_COLUMNS,
@@ -20,7 +21,6 @@ from chiiki_iot.roadmap.schemas import (
     kpi_read,
     model_read,
 )
-from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 

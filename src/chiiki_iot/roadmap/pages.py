@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.roadmap import charts, service
 from chiiki_iot.roadmap.datafile import COUNTED_THINGS, ROADMAP_FISCAL_YEARS
-from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 

@@ -10,16 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiiki_iot import __version__
+from chiiki_iot.accounts.web import CSRF_COOKIE
 from chiiki_iot.core import i18n
 from chiiki_iot.core.db import get_engine
-from sqlalchemy.orm.exc import StaleDataError
-
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, UserError
 from chiiki_iot.core.settings import get_settings
-from chiiki_iot.accounts.web import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.templating import render
 from chiiki_iot.web.validation import problem_from_pydantic
