@@ -176,10 +176,31 @@ def check_input_value(item: KpiInput, value: float) -> None:
 
 def inputs_in_force(session: Session, *, body_codes: list[str] | None, fiscal_year: int) -> dict[tuple[str, str], float]:
     """(body code, input slug) → the figure in force for a fiscal year (newest record), for many bodies at once."""
-    query = select(InputValue).where(InputValue.fiscal_year == fiscal_year).order_by(InputValue.id)
+    query = select(InputValue.body_code, InputValue.input_slug, InputValue.value).where(
+        InputValue.fiscal_year == fiscal_year).order_by(InputValue.id)
     if body_codes is not None:
         query = query.where(InputValue.body_code.in_(body_codes))
-    return {(r.body_code, r.input_slug): r.value for r in session.scalars(query)}
+    return {(code, slug): value for code, slug, value in session.execute(query)}
+
+
+def history_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
+    """Every status change up to a date as plain (body, model, stage, effective_on) tuples, in the order they
+    take effect: the KPI engine sweeps through them once to get the status at every fiscal-year end."""
+    query = (select(StatusChange.body_code, StatusChange.model_slug, StatusChange.stage, StatusChange.effective_on)
+             .where(StatusChange.effective_on <= until).order_by(StatusChange.effective_on, StatusChange.id))
+    return session.execute(query.execution_options(yield_per=50_000))
+
+
+def barrier_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
+    """Every barrier report up to a date as (body, model, barrier, reported_on) tuples."""
+    return session.execute(select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier,
+                                  BarrierReport.reported_on).where(BarrierReport.reported_on <= until))
+
+
+def data_version(session: Session) -> tuple[int, int, int]:
+    """The newest ids of status, barrier and figure rows: history is append-only, so a new row changes this."""
+    return tuple(session.scalar(select(func.max(t.id))) or 0  # type: ignore[return-value]
+                 for t in (StatusChange, BarrierReport, InputValue))
 
 
 def inputs_of_body(session: Session, body_code: str) -> dict[tuple[str, int], InputValue]:

@@ -303,3 +303,21 @@ def boundary_levels(session: Session) -> list[str]:
     from chiiki_iot.registry.models import BoundaryLayer
 
     return list(session.scalars(select(BoundaryLayer.level)))
+
+
+@dataclass(frozen=True)
+class BodyRef:
+    """A light reference to a prefecture or municipality, for computations over all of them."""
+
+    code: str
+    full_name: str
+    kind: str
+    prefecture_code: str
+    block_slug: str
+
+
+def counted_bodies(session: Session) -> list[BodyRef]:
+    """The 1,788 bodies that KPIs and surveys count (prefectures and municipalities, not wards), by code."""
+    rows = session.execute(select(Body.code, Body.full_name, Body.kind, Body.prefecture_code, Body.block_slug)
+                           .where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])).order_by(Body.code))
+    return [BodyRef(*row) for row in rows]

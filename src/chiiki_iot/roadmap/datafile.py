@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -93,6 +94,37 @@ class InputSpec(Strict):
     unit_en: str
 
 
+class MeasureMethod(StrEnum):
+    """How a KPI is measured (測定方法) — declared per KPI in the data, never coded per KPI."""
+
+    BODIES_AT_STAGE = "bodies-at-stage"  # count bodies (of some kinds) at or above a stage on any of some models
+    INPUT_SUM = "input-sum"  # sum a figure bodies report
+    INPUT_RATIO = "input-ratio"  # sum of one figure over the sum of another (×scale, e.g. 100 for %)
+    NATIONAL_FIGURE = "national-figure"  # a national figure the secretariat enters with its source and date
+    NOT_MEASURED = "not-measured"  # a qualitative target: no number to track
+
+
+class MeasureSpec(Strict):
+    """測定方法 of one KPI. Absent in the data means a national figure (or not measured, if qualitative)."""
+
+    method: MeasureMethod
+    models: list[str] = []
+    stage: str = "実装済"
+    kinds: list[Literal["prefecture", "municipality"]] = ["prefecture", "municipality"]
+    input: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+
+    @model_validator(mode="after")
+    def _complete(self) -> MeasureSpec:
+        needs = {MeasureMethod.BODIES_AT_STAGE: self.models, MeasureMethod.INPUT_SUM: self.input,
+                 MeasureMethod.INPUT_RATIO: self.numerator and self.denominator}
+        if self.method in needs and not needs[self.method]:
+            raise ValueError(f"measure {self.method.value} is missing its models or inputs")
+        return self
+
+
 class KpiSpec(Strict):
     """One 達成すべき指標."""
 
@@ -108,6 +140,14 @@ class KpiSpec(Strict):
     footnotes_ja: list[str] = []
     footnotes_en: list[str] = []
     inputs: list[InputSpec] = Field([], description="Figures bodies report for this KPI (survey KPI inputs).")
+    measure: MeasureSpec | None = Field(None, description="How the KPI is measured; default: a national figure.")
+
+    @property
+    def measure_or_default(self) -> MeasureSpec:
+        if self.measure is not None:
+            return self.measure
+        qualitative = self.target.kind == TargetKind.QUALITATIVE
+        return MeasureSpec(method=MeasureMethod.NOT_MEASURED if qualitative else MeasureMethod.NATIONAL_FIGURE)
 
     @model_validator(mode="after")
     def _relative_targets_have_baseline(self) -> KpiSpec:
@@ -184,6 +224,12 @@ class RevisionSpec(Strict):
             dupes = {s for s in slugs if slugs.count(s) > 1}
             if dupes:
                 raise ValueError(f"duplicate {kind} slugs: {sorted(dupes)}")
+        for kpi in (k for f in self.fields for m in f.models for k in m.kpis):
+            spec = kpi.measure_or_default
+            unknown = [m for m in spec.models if m not in models] + \
+                [i for i in (spec.input, spec.numerator, spec.denominator) if i and i not in inputs]
+            if unknown:
+                raise ValueError(f"KPI {kpi.slug}: its measure names unknown models or inputs {unknown}")
         return self
 
 

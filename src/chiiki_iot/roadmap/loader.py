@@ -87,6 +87,7 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
                     target_fiscal_year=k.target_fiscal_year,
                     baseline=k.baseline.model_dump() if k.baseline else None,
                     footnotes_ja=list(k.footnotes_ja), footnotes_en=list(k.footnotes_en), sort_order=k_order,
+                    measure=k.measure_or_default.model_dump(mode="json"),
                     inputs=[KpiInput(revision=revision, slug=i.slug, name_ja=i.name_ja, name_en=i.name_en,
                                      unit_ja=i.unit_ja, unit_en=i.unit_en) for i in k.inputs],
                 )

@@ -134,6 +134,8 @@ class Kpi(Base):
     baseline: Mapped[dict | None] = mapped_column(JSON)
     footnotes_ja: Mapped[list[str]] = mapped_column(JSON)
     footnotes_en: Mapped[list[str]] = mapped_column(JSON)
+    measure: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}",
+                                          doc="測定方法: how progress is measured (roadmap data's MeasureSpec).")
     sort_order: Mapped[int] = mapped_column(Integer)
 
     revision: Mapped[RoadmapRevision] = relationship()

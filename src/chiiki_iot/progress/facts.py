@@ -1,0 +1,109 @@
+"""The facts the KPI engine works on, read once and cached: the stage of every body on every model at each
+fiscal-year end (年度末), the figures reported for each fiscal year, and the barriers reported.
+
+Reading history is the expensive part, so one sweep through the status history (oldest first) yields the
+status at every fiscal-year end at once. The result is cached per process and keyed on the newest row ids of
+the history tables (history is append-only) and on a write counter bumped by every ORM write to them, so a
+new status, figure or barrier is seen on the next request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from chiiki_iot.adoption import service as adoption
+from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
+from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.progress.models import NationalFigure
+from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.service import BodyRef
+
+BASE_FISCAL_YEAR = 2016  # the first round the roadmap counts from (its plans start in FY2016)
+WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure)
+
+
+@dataclass
+class Facts:
+    """Everything the engine needs as of one date."""
+
+    as_of: dt.date
+    bodies: list[BodyRef]
+    years: list[int]  # fiscal years whose 年度末 is on or before as_of, from the base year
+    stages: dict[int, dict[tuple[str, str], str]]  # fiscal year → (body, model) → stage at its 年度末
+    current: dict[tuple[str, str], str]  # (body, model) → stage on as_of
+    figures: dict[int, dict[tuple[str, str], float]] = field(default_factory=dict)  # fy → (body, input) → value
+    barriers: list[tuple[str, str, str, dt.date]] = field(default_factory=list)
+
+    @property
+    def by_code(self) -> dict[str, BodyRef]:
+        return {b.code: b for b in self.bodies}
+
+
+_lock = threading.Lock()
+_cache: OrderedDict[tuple[object, ...], Facts] = OrderedDict()
+_writes = 0
+CACHE_SIZE = 8
+
+
+def _bump(*_: object) -> None:
+    global _writes
+    _writes += 1
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: object) -> None:
+    if any(isinstance(o, WATCHED) for o in (*session.new, *session.dirty, *session.deleted)):
+        _bump()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _bump()  # bulk inserts (demo data, benchmarks) bypass flush; any bulk write invalidates
+
+
+def clear() -> None:
+    """Forget every cached fact (tests that roll back their writes call this)."""
+    with _lock:
+        _cache.clear()
+
+
+def facts(session: Session, as_of: dt.date) -> Facts:
+    """The facts as of a date, from the cache when nothing has been written since."""
+    key = (str(session.get_bind().engine.url), as_of, _writes, adoption.data_version(session),
+           session.scalar(select(func.max(NationalFigure.id))))
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    result = _read(session, as_of)
+    with _lock:
+        _cache[key] = result
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def _read(session: Session, as_of: dt.date) -> Facts:
+    years = [y for y in range(BASE_FISCAL_YEAR, as_of.year + 1) if FiscalYear(y).end <= as_of]
+    ends = [(y, FiscalYear(y).end) for y in years]
+    stages: dict[int, dict[tuple[str, str], str]] = {}
+    state: dict[tuple[str, str], str] = {}
+    pending = list(ends)
+    for code, model, stage, day in adoption.history_rows(session, until=as_of):
+        while pending and day > pending[0][1]:
+            stages[pending.pop(0)[0]] = dict(state)
+        state[(code, model)] = stage
+    for year, _ in pending:
+        stages[year] = dict(state)
+    figures = {y: adoption.inputs_in_force(session, body_codes=None, fiscal_year=y)
+               for y in range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1)}
+    return Facts(as_of, registry.counted_bodies(session), years, stages, state, figures,
+                 [tuple(r) for r in adoption.barrier_rows(session, until=as_of)])  # type: ignore[misc]
+

@@ -1,0 +1,282 @@
+"""The KPI engine (KPIの進捗): every KPI measured as its roadmap data declares, for the nation, a block, a
+prefecture (with its municipalities) or any group of bodies, at every 年度末 and as of any date; rated and
+forecast by ``kpi.py``. Pages, API, reports and the CLI read progress only through these functions.
+
+Scope targets. A national target is shared out to a scope in proportion to the bodies it could count: a
+block with 10% of the eligible bodies carries 10% of a count or sum target (its fair share); a share target
+(100% of schools) is the same percentage everywhere. National figures exist for the nation only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.adoption.ladder import LADDER, Stage
+from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.progress import facts as fact_store
+from chiiki_iot.progress.facts import Facts
+from chiiki_iot.progress.kpi import Forecast, Point, Rating, forecast, rate
+from chiiki_iot.progress.models import NationalFigure
+from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.models import BodyKind
+from chiiki_iot.registry.service import BodyRef
+from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.roadmap.models import Kpi
+
+RANK = {s.value: i for i, s in enumerate(LADDER)} | {Stage.STOPPED.value: -1}
+SCOPE_KINDS = ("nation", "block", "prefecture", "group")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """範囲: the nation, a block, a prefecture with its municipalities, or a named group of bodies."""
+
+    kind: str
+    key: str
+    label_ja: str
+    label_en: str
+    codes: frozenset[str] | None  # None: every body
+
+    def holds(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+
+NATION = Scope("nation", "", "全国", "Japan", None)
+
+
+def scope_of(session: Session, kind: str, key: str = "") -> Scope:
+    """A scope from its kind and key (block slug, prefecture code, or comma-separated body codes)."""
+    if kind == "nation":
+        return NATION
+    bodies = registry.counted_bodies(session)
+    if kind == "block":
+        block = registry.get_block(session, key)
+        return Scope(kind, block.slug, block.name_ja, block.name_en,
+                     frozenset(b.code for b in bodies if b.block_slug == block.slug))
+    if kind == "prefecture":
+        pref = registry.get_prefecture(session, key)
+        return Scope(kind, pref.code, pref.name, pref.name_en or pref.name,
+                     frozenset(b.code for b in bodies if b.prefecture_code == pref.code))
+    if kind == "group":
+        codes = [registry.get_body(session, c.strip()).code for c in key.split(",") if c.strip()]
+        if not codes:
+            raise InvalidInput("団体コードを一つ以上指定してください。", "Name at least one body code.")
+        return Scope(kind, ",".join(codes), f"{len(codes)}団体", f"{len(codes)} bodies", frozenset(codes))
+    raise InvalidInput(f"範囲「{kind}」は {'・'.join(SCOPE_KINDS)} のいずれかです。",
+                       f"Scope '{kind}' must be one of {', '.join(SCOPE_KINDS)}.")
+
+
+# ---- measuring ---------------------------------------------------------------------------------------
+
+def _eligible(spec: dict, body: BodyRef) -> bool:
+    kinds = spec.get("kinds") or ["prefecture", "municipality"]
+    is_pref = body.kind == BodyKind.PREFECTURE
+    return ("prefecture" in kinds and is_pref) or ("municipality" in kinds and not is_pref)
+
+
+def counts_body(spec: dict, stages: dict[tuple[str, str], str], body: BodyRef) -> bool:
+    """Whether a body counts toward a bodies-at-stage KPI: eligible, and at or above the stage on a model."""
+    least = RANK[spec.get("stage", Stage.IMPLEMENTED.value)]
+    return _eligible(spec, body) and any(RANK.get(stages.get((body.code, m), ""), 0) >= least
+                                         for m in spec["models"])
+
+
+def _value(spec: dict, facts: Facts, scope: Scope, *, stages: dict[tuple[str, str], str] | None,
+           figures: dict[tuple[str, str], float] | None) -> float | None:
+    method = spec["method"]
+    bodies = [b for b in facts.bodies if scope.holds(b.code)]
+    if method == "bodies-at-stage" and stages is not None:
+        return float(sum(counts_body(spec, stages, b) for b in bodies))
+    if method in ("input-sum", "input-ratio") and figures:
+        codes = {b.code for b in bodies}
+
+        def total(slug: str) -> float:
+            return sum(v for (c, s), v in figures.items() if s == slug and c in codes)
+        if method == "input-sum":
+            return total(spec["input"])
+        denominator = total(spec["denominator"])
+        return total(spec["numerator"]) / denominator * spec.get("scale", 1.0) if denominator else None
+    return None
+
+
+def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
+    rows = session.scalars(select(NationalFigure).where(NationalFigure.kpi_slug == kpi.slug,
+                                                        NationalFigure.observed_on <= as_of)
+                           .order_by(NationalFigure.fiscal_year, NationalFigure.id))
+    latest = {r.fiscal_year: r.value for r in rows}  # the newest record of each year wins
+    return [Point(y, v) for y, v in sorted(latest.items())]
+
+
+def series(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> list[Point]:
+    """The KPI's value at each fiscal year (年度末 for stages; the year's figures for reported inputs)."""
+    spec = kpi.measure or {}
+    method = spec.get("method", "national-figure")
+    if method == "national-figure":
+        return _national_series(session, kpi, facts.as_of) if scope.kind == "nation" else []
+    if method == "bodies-at-stage":
+        return [Point(y, v) for y in facts.years
+                if (v := _value(spec, facts, scope, stages=facts.stages[y], figures=None)) is not None]
+    return [Point(y, v) for y, figs in sorted(facts.figures.items())
+            if figs and (v := _value(spec, facts, scope, stages=None, figures=figs)) is not None]
+
+
+def current_value(kpi: Kpi, scope: Scope, facts: Facts, points: list[Point]) -> float | None:
+    """The value as of the facts' date: today's stages for counts, else the latest point."""
+    spec = kpi.measure or {}
+    if spec.get("method") == "bodies-at-stage":
+        return _value(spec, facts, scope, stages=facts.current, figures=None)
+    return points[-1].value if points else None
+
+
+# ---- targets -----------------------------------------------------------------------------------------
+
+def national_target(session: Session, kpi: Kpi) -> float | None:
+    """The target as a number: the value itself, or baseline × multiple (3倍) when the baseline is known."""
+    if kpi.target_kind == "qualitative" or kpi.target_value is None:
+        return None
+    if kpi.target_kind != "multiple":
+        return kpi.target_value
+    baseline = (kpi.baseline or {}).get("value")
+    if baseline is None and (kpi.baseline or {}).get("fiscal_year"):
+        points = {p.fiscal_year: p.value for p in _national_series(session, kpi, dt.date.max)}
+        baseline = points.get(kpi.baseline["fiscal_year"])
+    return baseline * kpi.target_value if baseline is not None else None
+
+
+def scope_target(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> float | None:
+    """The scope's fair share of the national target (see the module docstring)."""
+    target = national_target(session, kpi)
+    spec = kpi.measure or {}
+    if target is None or scope.kind == "nation" or kpi.target_kind == "share":
+        return target if scope.kind == "nation" or spec.get("method") != "national-figure" else None
+    if spec.get("method") == "national-figure":
+        return None
+    eligible = [b for b in facts.bodies if _eligible(spec, b)]
+    inside = sum(scope.holds(b.code) for b in eligible)
+    return target * inside / len(eligible) if eligible else None
+
+
+def ceiling(kpi: Kpi, scope: Scope, facts: Facts) -> float | None:
+    """The most the value can be: every eligible body, or 100% — the saturating curve's ceiling."""
+    spec = kpi.measure or {}
+    if spec.get("method") == "bodies-at-stage":
+        return float(sum(scope.holds(b.code) and _eligible(spec, b) for b in facts.bodies))
+    if spec.get("method") == "input-ratio" and spec.get("scale") == 100:
+        return 100.0
+    return None
+
+
+# ---- progress ----------------------------------------------------------------------------------------
+
+@dataclass
+class KpiProgress:
+    """進捗: a KPI in a scope — value, target, share of target, gap, change per round, rating and forecast."""
+
+    kpi: Kpi
+    scope: Scope
+    method: str
+    points: list[Point]
+    value: float | None
+    target: float | None
+    rating: Rating
+    pace_ratio: float | None
+    outlook: Forecast
+    change_per_round: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def share_of_target(self) -> float | None:
+        return self.value / self.target if self.value is not None and self.target else None
+
+    @property
+    def gap(self) -> float | None:
+        return max(0.0, self.target - self.value) if self.value is not None and self.target is not None else None
+
+    @property
+    def forecast_at_target_year(self) -> float | None:
+        return self.outlook.at(self.kpi.target_fiscal_year)
+
+
+def get_kpi(session: Session, slug: str) -> Kpi:
+    kpi = next((k for k in roadmap.list_kpis(session) if k.slug == slug), None)
+    if kpi is None:
+        raise NotFound(f"KPI「{slug}」はありません。", f"There is no KPI '{slug}'.")
+    return kpi
+
+
+def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, facts: Facts | None = None,
+                 ) -> KpiProgress:
+    known = facts or fact_store.facts(session, as_of)
+    method = (kpi.measure or {}).get("method", "national-figure")
+    points = series(session, kpi, scope, known)
+    value = current_value(kpi, scope, known, points)
+    target = scope_target(session, kpi, scope, known)
+    rated_on = points if not points or value is None or points[-1].value == value else \
+        [*points, Point(FiscalYear.of(as_of).year, value)]
+    rating, ratio = rate(rated_on, target, kpi.target_fiscal_year)
+    outlook = forecast(points, max(kpi.target_fiscal_year, FiscalYear.of(as_of).year + 3),
+                       ceiling=ceiling(kpi, scope, known))
+    change = points[-1].value - points[-2].value if len(points) >= 2 else None
+    return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change)
+
+
+def overview(session: Session, scope: Scope, *, as_of: dt.date) -> list[KpiProgress]:
+    """Every KPI of the current roadmap in a scope (the dashboard's cards)."""
+    known = fact_store.facts(session, as_of)
+    return [kpi_progress(session, k, scope, as_of=as_of, facts=known) for k in roadmap.list_kpis(session)]
+
+
+def breakdown(session: Session, kpi: Kpi, level: str, *, as_of: dt.date) -> list[KpiProgress]:
+    """The KPI for each block or each prefecture; counts and sums add up to the national figure."""
+    known = fact_store.facts(session, as_of)
+    if level == "block":
+        scopes = [scope_of(session, "block", b.slug) for b in registry.list_blocks(session)]
+    elif level == "prefecture":
+        scopes = [scope_of(session, "prefecture", p.code) for p in registry.list_prefectures(session)]
+    else:
+        raise InvalidInput(f"内訳「{level}」は block か prefecture です。", f"Breakdown '{level}' must be block or prefecture.")
+    return [kpi_progress(session, kpi, s, as_of=as_of, facts=known) for s in scopes]
+
+
+def record_national_figure(session: Session, *, principal: Principal, kpi_slug: str, fiscal_year: int,
+                           value: float, source: str, observed_on: dt.date) -> NationalFigure:
+    """全国値の入力: the secretariat enters a KPI's national figure with where it comes from."""
+    authorize(principal, "users.manage")
+    kpi = get_kpi(session, kpi_slug)
+    if (kpi.measure or {}).get("method", "national-figure") != "national-figure":
+        raise InvalidInput(f"「{kpi.name_ja}」は団体の記録から計算するKPIです。全国値は入力できません。",
+                           f"'{kpi.name_en}' is computed from the bodies' records; it takes no national figure.")
+    if not source.strip():
+        raise InvalidInput("出典を入力してください。", "Give the source of the figure.")
+    if value < 0:
+        raise InvalidInput("値は0以上にしてください。", "The value cannot be negative.")
+    figure = NationalFigure(kpi_slug=kpi.slug, fiscal_year=fiscal_year, value=value, source=source.strip(),
+                            observed_on=observed_on, recorded_at=dt.datetime.now(dt.UTC), recorded_by=principal.actor)
+    session.add(figure)
+    session.flush()
+    return figure
+
+
+def body_contribution(session: Session, body_code: str, *, as_of: dt.date) -> list[tuple[Kpi, str, float | None]]:
+    """What a body adds to each measured KPI: ('counted' | 'not-counted' | 'reported', its figure)."""
+    body = registry.get_body(session, body_code)
+    known = fact_store.facts(session, as_of)
+    ref = known.by_code.get(body.code)
+    if ref is None:
+        return []
+    latest = max((y for y, f in known.figures.items() if any(c == body.code for c, _ in f)), default=None)
+    out: list[tuple[Kpi, str, float | None]] = []
+    for kpi in roadmap.list_kpis(session):
+        spec = kpi.measure or {}
+        if spec.get("method") == "bodies-at-stage" and _eligible(spec, ref):
+            out.append((kpi, "counted" if counts_body(spec, known.current, ref) else "not-counted", None))
+        elif spec.get("method") in ("input-sum", "input-ratio") and latest is not None:
+            slug = spec.get("input") or spec.get("numerator")
+            out.append((kpi, "reported", known.figures[latest].get((body.code, slug))))
+    return out
