@@ -1,0 +1,151 @@
+"""The interest-to-action funnel (関心から実行へ), what answers each barrier, and which models a body might
+take up next (横展開). All read the cached facts of ``facts.py``.
+
+Barriers to support follow the seed's support package (支援パッケージ): 予算の制約 → financial support for
+implementation projects; 効果の見える化 → good practice and the IoT design hub; 人材の不足 → expert dispatch
+(地域情報化アドバイザー, IoTメンター); 推進体制 → help building the structure and the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage
+from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.core.terms import N_
+from chiiki_iot.progress import facts as fact_store
+from chiiki_iot.progress.service import RANK, Scope
+from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.models import BodyKind
+from chiiki_iot.registry.service import BodyRef
+from chiiki_iot.roadmap import service as roadmap
+
+MIN_PEERS = 3  # a model is suggested when three peers (or a third of them) have implemented it
+STUCK = (Stage.INTERESTED.value, Stage.CONSIDERING.value)  # interested, not yet acting
+
+
+@dataclass(frozen=True)
+class Support:
+    slug: str
+    name_ja: str
+    name_en: str
+
+
+SUPPORT_FOR: dict[str, Support] = {
+    Barrier.BUDGET.value: Support("funding", N_("実装事業への財政支援"), "Funding for implementation projects"),
+    Barrier.VISIBILITY.value: Support("good-practice", N_("優良事例の紹介・IoTデザインハブ"),
+                                      "Good practice and the IoT design hub"),
+    Barrier.PEOPLE.value: Support("experts", N_("専門家派遣（地域情報化アドバイザー・IoTメンター）"),
+                                  "Expert dispatch (regional ICT advisers, IoT mentors)"),
+    Barrier.STRUCTURE.value: Support("structure", N_("推進体制の整備・計画策定支援"), "Help with structure and planning"),
+    Barrier.OTHER.value: Support("consultation", N_("個別相談"), "Individual consultation"),
+}
+
+
+@dataclass
+class FunnelStep:
+    """One fiscal year of the funnel: bodies per stage, and how many of last year's moved up."""
+
+    fiscal_year: int
+    counts: dict[str, int]
+    moved_up: dict[str, tuple[int, int]] = field(default_factory=dict)  # stage → (moved up, were there)
+    barriers: dict[str, Counter[str]] = field(default_factory=dict)  # stage → barrier → reports that year
+
+
+def funnel(session: Session, model_slug: str, scope: Scope, *, as_of: dt.date) -> list[FunnelStep]:
+    """Per fiscal year: bodies at each stage of one model, conversions from the year before, barriers."""
+    model = roadmap.get_model(session, model_slug).slug
+    known = fact_store.facts(session, as_of)
+    codes = [b.code for b in known.bodies if scope.holds(b.code)]
+    reported: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for code, slug, barrier, day in known.barriers:
+        if slug == model and scope.holds(code):
+            reported[FiscalYear.of(day).year].append((code, barrier))
+    steps: list[FunnelStep] = []
+    for year in known.years:
+        stages = known.stages[year]
+        at = {c: stages.get((c, model), Stage.NOT_STARTED.value) for c in codes}
+        step = FunnelStep(year, dict(Counter(at.values())))
+        if steps:
+            before = {c: known.stages[steps[-1].fiscal_year].get((c, model), Stage.NOT_STARTED.value) for c in codes}
+            for stage in LADDER[:-1]:
+                there = [c for c in codes if before[c] == stage.value]
+                step.moved_up[stage.value] = (sum(RANK[at[c]] > RANK[stage.value] for c in there), len(there))
+        for code, barrier in reported.get(year, []):
+            step.barriers.setdefault(at.get(code, Stage.NOT_STARTED.value), Counter())[barrier] += 1
+        steps.append(step)
+    return steps
+
+
+@dataclass
+class SupportNeed:
+    """A body that reported barriers while interested but not acting, and on which models."""
+
+    body: BodyRef
+    models: list[str]
+
+
+def support_needs(session: Session, scope: Scope, *, as_of: dt.date, years: int = 2,
+                  ) -> dict[str, list[SupportNeed]]:
+    """support slug → the bodies that would gain most (most models held back), from recent barrier reports."""
+    known = fact_store.facts(session, as_of)
+    since = FiscalYear(FiscalYear.of(as_of).year - years + 1).start
+    held: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for code, model, barrier, day in known.barriers:
+        if day >= since and scope.holds(code) and known.current.get((code, model)) in STUCK:
+            held[SUPPORT_FOR[barrier].slug][code].add(model)
+    by_code = known.by_code
+    return {slug: sorted((SupportNeed(by_code[c], sorted(m)) for c, m in bodies.items() if c in by_code),
+                         key=lambda n: (-len(n.models), n.body.code))
+            for slug, bodies in held.items()}
+
+
+@dataclass
+class NextModel:
+    """A model similar bodies have implemented and this body has not, with those peers to contact."""
+
+    model_slug: str
+    peers: list[BodyRef]
+    peer_count: int
+
+    @property
+    def share(self) -> float:
+        return len(self.peers) / self.peer_count if self.peer_count else 0.0
+
+
+def _implemented(stages: dict[tuple[str, str], str], code: str, models: list[str]) -> set[str]:
+    return {m for m in models if stages.get((code, m)) == Stage.IMPLEMENTED.value}
+
+
+def next_models(session: Session, body_code: str, *, as_of: dt.date, peers_wanted: int = 20,
+                ) -> tuple[list[BodyRef], list[NextModel]]:
+    """(the peers, the models to consider). Peers: same block and same kind of body (prefectures with
+    prefectures, designated cities with designated cities, other municipalities together), the most similar
+    in the models they have implemented first (Jaccard similarity)."""
+    body = registry.get_body(session, body_code)
+    known = fact_store.facts(session, as_of)
+    models = [m.slug for m in roadmap.list_models(session)]
+    mine = _implemented(known.current, body.code, models)
+
+    def group(kind: str) -> str:
+        return kind if kind in (BodyKind.PREFECTURE, BodyKind.DESIGNATED_CITY) else "municipality"
+    candidates = [b for b in known.bodies if b.block_slug == body.block_slug and b.code != body.code
+                  and group(b.kind) == group(body.kind)]
+
+    def similarity(b: BodyRef) -> float:
+        theirs = _implemented(known.current, b.code, models)
+        union = mine | theirs
+        return len(mine & theirs) / len(union) if union else 0.0
+    peers = sorted(candidates, key=lambda b: (-similarity(b), b.code))[:peers_wanted]
+    found = []
+    for model in models:
+        if RANK.get(known.current.get((body.code, model), ""), 0) >= RANK[Stage.DEMONSTRATING.value]:
+            continue  # already acting on it
+        doing = [p for p in peers if model in _implemented(known.current, p.code, models)]
+        if len(doing) >= MIN_PEERS or (doing and len(doing) * 3 >= len(peers)):
+            found.append(NextModel(model, doing, len(peers)))
+    return peers, sorted(found, key=lambda n: (-n.share, n.model_slug))
