@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
@@ -208,3 +208,8 @@ def inputs_of_body(session: Session, body_code: str) -> dict[tuple[str, int], In
     code = registry.get_body(session, body_code).code
     rows = session.scalars(select(InputValue).where(InputValue.body_code == code).order_by(InputValue.id))
     return {(r.input_slug, r.fiscal_year): r for r in rows}
+
+
+def has_synthetic_data(session: Session) -> bool:
+    """Whether any demo (合成) status is stored: every figure computed from it must say so."""
+    return bool(session.scalar(select(exists().where(StatusChange.is_synthetic.is_(True)))))

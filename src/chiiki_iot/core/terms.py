@@ -11,4 +11,6 @@ TERMS = (
     # The implementation ladder and the barriers (adoption.ladder), written out so Babel extracts them.
     N_("未着手"), N_("関心あり"), N_("検討中"), N_("実証中"), N_("実装済"), N_("中止・休止"),
     N_("予算の制約"), N_("利用イメージ・効果の見える化"), N_("人材の不足"), N_("官民が連携した推進体制"), N_("その他"),
+    # KPI ratings (progress.kpi.Rating).
+    N_("達成"), N_("順調"), N_("要注意"), N_("遅延"), N_("評価なし"),
 )

@@ -39,6 +39,8 @@ class Facts:
     current: dict[tuple[str, str], str]  # (body, model) → stage on as_of
     figures: dict[int, dict[tuple[str, str], float]] = field(default_factory=dict)  # fy → (body, input) → value
     barriers: list[tuple[str, str, str, dt.date]] = field(default_factory=list)
+    synthetic: bool = False  # demo data is among the facts: every page and response says so
+    version: str = ""  # changes whenever the facts do (for chart caches)
 
     @property
     def by_code(self) -> dict[str, BodyRef]:
@@ -83,6 +85,7 @@ def facts(session: Session, as_of: dt.date) -> Facts:
             _cache.move_to_end(key)
             return _cache[key]
     result = _read(session, as_of)
+    result.version = f"{_writes}-{'-'.join(map(str, key[3]))}-{key[4]}"
     with _lock:
         _cache[key] = result
         while len(_cache) > CACHE_SIZE:
@@ -105,5 +108,6 @@ def _read(session: Session, as_of: dt.date) -> Facts:
     figures = {y: adoption.inputs_in_force(session, body_codes=None, fiscal_year=y)
                for y in range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1)}
     return Facts(as_of, registry.counted_bodies(session), years, stages, state, figures,
-                 [tuple(r) for r in adoption.barrier_rows(session, until=as_of)])  # type: ignore[misc]
+                 [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
+                 synthetic=adoption.has_synthetic_data(session))
 

@@ -1,0 +1,115 @@
+"""Dashboard pages: the national overview, each block and prefecture, each KPI, and a body's contribution."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.web import current_principal
+from chiiki_iot.adoption.ladder import LADDER, Stage
+from chiiki_iot.core.i18n import current_language
+from chiiki_iot.progress import charts, funnel, service
+from chiiki_iot.progress import facts as fact_store
+from chiiki_iot.progress.kpi import FORECAST_LABELS, RATING_LABELS
+from chiiki_iot.progress.service import Scope
+from chiiki_iot.registry import service as registry
+from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+AsOf = Annotated[dt.date | None, Query(description="基準日 / as of (default today)")]
+DEFAULT_MODEL = "open-data"
+SVG_HEADERS = {"Cache-Control": "private, max-age=60", "Vary": "Cookie"}
+
+
+def _dashboard(request: Request, session: Session, scope: Scope, day: dt.date, model: str) -> HTMLResponse:
+    known = fact_store.facts(session, day)
+    cards = service.overview(session, scope, as_of=day)
+    chosen = roadmap.get_model(session, model)
+    rankings = None
+    if scope.kind in ("nation", "block"):
+        rankings = sorted(service.breakdown(session, _counting_kpi(session, chosen.slug) or cards[0].kpi,
+                                            "prefecture", as_of=day), key=lambda p: -(p.share_of_target or 0))
+        if scope.kind == "block":
+            rankings = [r for r in rankings if r.scope.codes and r.scope.codes <= (scope.codes or frozenset())]
+    return render(request, "progress/dashboard.html", scope=scope, as_of=day, cards=cards, facts=known,
+                  model=chosen, models=roadmap.list_models(session),
+                  steps=funnel.funnel(session, chosen.slug, scope, as_of=day),
+                  needs=funnel.support_needs(session, scope, as_of=day), supports=funnel.SUPPORT_FOR,
+                  rankings=rankings, ranking_kpi=_counting_kpi(session, chosen.slug),
+                  stages=[*LADDER, Stage.STOPPED], ratings=RATING_LABELS, blocks=registry.list_blocks(session),
+                  prefectures=registry.list_prefectures(session))
+
+
+def _counting_kpi(session: Session, model_slug: str):  # type: ignore[no-untyped-def]
+    """The model's KPI that counts bodies, if it has one (rankings compare prefectures on it)."""
+    return next((k for k in roadmap.list_kpis(session) if k.model.slug == model_slug
+                 and (k.measure or {}).get("method") == "bodies-at-stage"), None)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def national(request: Request, session: SessionDep, as_of: AsOf = None,
+             model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
+    return _dashboard(request, session, service.NATION, as_of or dt.date.today(), model)
+
+
+@router.get("/dashboard/blocks/{slug}", response_class=HTMLResponse)
+def block(request: Request, session: SessionDep, slug: str, as_of: AsOf = None,
+          model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
+    return _dashboard(request, session, service.scope_of(session, "block", slug), as_of or dt.date.today(), model)
+
+
+@router.get("/dashboard/prefectures/{code}", response_class=HTMLResponse)
+def prefecture(request: Request, session: SessionDep, code: str, as_of: AsOf = None,
+               model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
+    scope = service.scope_of(session, "prefecture", code)
+    return _dashboard(request, session, scope, as_of or dt.date.today(), model)
+
+
+@router.get("/dashboard/kpis/{slug}", response_class=HTMLResponse)
+def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = None) -> HTMLResponse:
+    day = as_of or dt.date.today()
+    kpi = service.get_kpi(session, slug)
+    progress = service.kpi_progress(session, kpi, service.NATION, as_of=day)
+    measured = progress.method not in ("national-figure", "not-measured")
+    return render(request, "progress/kpi.html", kpi=kpi, p=progress, as_of=day,
+                  facts=fact_store.facts(session, day), ratings=RATING_LABELS, forecast_labels=FORECAST_LABELS,
+                  blocks=service.breakdown(session, kpi, "block", as_of=day) if measured else [],
+                  prefectures=service.breakdown(session, kpi, "prefecture", as_of=day) if measured else [])
+
+
+@router.get("/dashboard/kpis/{slug}/trend.svg")
+def trend(session: SessionDep, slug: str, scope: Annotated[str, Query(max_length=16)] = "nation",
+          key: Annotated[str, Query(max_length=2000)] = "", as_of: AsOf = None) -> Response:
+    day = as_of or dt.date.today()
+    progress = service.kpi_progress(session, service.get_kpi(session, slug), service.scope_of(session, scope, key),
+                                    as_of=day)
+    svg = charts.trend_svg(progress, lang=current_language.get(),
+                           version=f"{fact_store.facts(session, day).version}:{day}")
+    return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+@router.get("/dashboard/stages/{model}.svg")
+def stage_map(session: SessionDep, model: str, scope: Annotated[str, Query(max_length=16)] = "nation",
+              key: Annotated[str, Query(max_length=2000)] = "", as_of: AsOf = None) -> Response:
+    day = as_of or dt.date.today()
+    slug = roadmap.get_model(session, model).slug
+    svg = charts.stage_map_svg(session, fact_store.facts(session, day), slug, service.scope_of(session, scope, key),
+                               lang=current_language.get())
+    return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+@router.get("/bodies/{code}/progress", response_class=HTMLResponse)
+def body_progress(request: Request, session: SessionDep, code: str, as_of: AsOf = None) -> HTMLResponse:
+    day = as_of or dt.date.today()
+    body = registry.get_body(session, code)
+    peers, suggestions = funnel.next_models(session, body.code, as_of=day)
+    return render(request, "progress/body.html", body=body, as_of=day, facts=fact_store.facts(session, day),
+                  contribution=service.body_contribution(session, body.code, as_of=day), peers=peers,
+                  suggestions=suggestions, models={m.slug: m for m in roadmap.list_models(session)})
