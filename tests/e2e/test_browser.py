@@ -31,6 +31,13 @@ MAIN_PAGES = [
     "/bodies/011002/status",
     "/roadmap/models/open-data/adoption",
     "/bodies/011003",
+    "/dashboard",
+    "/dashboard?lang=en",
+    "/dashboard/kpis/open-data-bodies",
+    "/dashboard/kpis/schools-using-cloud-materials?lang=en",
+    "/dashboard/prefectures/130001",
+    "/dashboard/blocks/kyushu",
+    "/bodies/011002/progress",
 ]
 
 
@@ -43,7 +50,7 @@ def test_page_loads_cleanly_and_is_accessible(live_server: str, page, path: str)
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/map", "/roadmap", "/bodies/130001"])
+@pytest.mark.parametrize("path", ["/map", "/roadmap", "/bodies/130001", "/dashboard", "/dashboard/kpis/open-data-bodies"])
 def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_server + path)
     page.wait_for_load_state("networkidle")
@@ -51,7 +58,8 @@ def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore
     assert widths and all(w > 100 for w in widths)
 
 
-@pytest.mark.parametrize("path", ["/", "/bodies", "/blocks?lang=en", "/prefectures", "/roadmap", "/api/docs?lang=en"])
+@pytest.mark.parametrize("path", ["/", "/bodies", "/blocks?lang=en", "/prefectures", "/roadmap", "/api/docs?lang=en",
+                                  "/dashboard"])
 def test_no_sideways_scrolling_on_a_phone(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     """At 375 px only wide tables scroll, inside their own box; the page itself never does."""
     page.set_viewport_size({"width": 375, "height": 800})

@@ -45,6 +45,7 @@ def create_app() -> FastAPI:
     from chiiki_iot.adoption import survey_pages
     from chiiki_iot.progress import api as progress_api
     from chiiki_iot.progress import pages as progress_pages
+    from chiiki_iot.reports import pages as report_pages
     from chiiki_iot.registry import api as registry_api
     from chiiki_iot.registry import pages as registry_pages
     from chiiki_iot.roadmap import api as roadmap_api
@@ -63,7 +64,8 @@ def create_app() -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (web_pages, registry_pages, roadmap_pages, accounts_pages, accounts_admin, adoption_pages,
-                   survey_pages, progress_pages, registry_api, roadmap_api, accounts_api, adoption_api, progress_api):
+                   survey_pages, progress_pages, report_pages, registry_api, roadmap_api, accounts_api,
+                   adoption_api, progress_api):
         app.include_router(module.router)
     app.middleware("http")(_language_middleware)
     app.add_middleware(HeadAsGet)

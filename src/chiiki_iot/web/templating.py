@@ -25,7 +25,8 @@ from chiiki_iot.core.settings import get_settings
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "templates",
                  PACKAGE_DIR / "roadmap" / "templates", PACKAGE_DIR / "accounts" / "templates",
-                 PACKAGE_DIR / "adoption" / "templates", PACKAGE_DIR / "progress" / "templates"]
+                 PACKAGE_DIR / "adoption" / "templates", PACKAGE_DIR / "progress" / "templates",
+                 PACKAGE_DIR / "reports" / "templates"]
 
 
 def _number(value: float | int | None) -> str:

@@ -1,0 +1,158 @@
+"""The PDCA report (PDCAサイクルの報告): for a date (usually a survey round's 基準日) and a scope, an Excel
+workbook — a summary, one sheet per measured KPI with its chart, the status of every body, the changes
+since the previous 年度末 — and the same content as a print-ready HTML page (A4).
+
+Every number comes from ``progress.service``, the same functions the dashboard and the API call, so the
+workbook's figures are the API's figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy.orm import Session
+
+from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.core.fiscal import FiscalYear, wareki
+from chiiki_iot.progress import facts as fact_store
+from chiiki_iot.progress import service
+from chiiki_iot.progress.facts import Facts
+from chiiki_iot.progress.service import KpiProgress, Scope
+from chiiki_iot.roadmap import service as roadmap
+
+SUMMARY_COLUMNS = ["KPI識別子", "KPI", "測定方法", "実績", "目標", "目標に対する割合", "評価", "ペース比",
+                   "目標年度", "目標年度の見通し", "見通しの方法", "前年度からの変化"]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Report:
+    """What the workbook and the HTML page both show."""
+
+    scope: Scope
+    as_of: dt.date
+    facts: Facts
+    kpis: list[KpiProgress]
+    changes: list[tuple[str, str, str, str, str]]  # body code, body name, model, before, after
+
+    @property
+    def generated_on(self) -> dt.date:
+        return dt.date.today()
+
+
+def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = lambda _: None) -> Report:
+    step("facts")
+    known = fact_store.facts(session, as_of)
+    step("kpis")
+    kpis = service.overview(session, scope, as_of=as_of)
+    step("changes")
+    return Report(scope, as_of, known, kpis, _changes(session, known, scope))
+
+
+def _changes(session: Session, known: Facts, scope: Scope) -> list[tuple[str, str, str, str, str]]:
+    """Status changes between the last two fiscal-year ends on or before the date."""
+    if len(known.years) < 2:
+        return []
+    before, after = known.stages[known.years[-2]], known.stages[known.years[-1]]
+    names = {b.code: b.full_name for b in known.bodies}
+    out = []
+    for (code, model), stage in sorted(after.items()):
+        old = before.get((code, model), Stage.NOT_STARTED.value)
+        if stage != old and scope.holds(code) and code in names:
+            out.append((code, names[code], model, old, stage))
+    return out
+
+
+def summary_rows(report: Report) -> list[list[object]]:
+    """One row per KPI, in SUMMARY_COLUMNS order (the summary sheet and the HTML table)."""
+    return [[p.kpi.slug, p.kpi.name_ja, p.method, p.value, p.target,
+             round(p.share_of_target, 4) if p.share_of_target is not None else None, p.rating.value,
+             round(p.pace_ratio, 3) if p.pace_ratio is not None else None, p.kpi.target_fiscal_year,
+             p.forecast_at_target_year, p.outlook.method, p.change_per_round] for p in report.kpis]
+
+
+def workbook(session: Session, report: Report, *, step: Progress = lambda _: None) -> bytes:
+    book = Workbook()
+    _summary(book.active, report)
+    for index, progress in enumerate((p for p in report.kpis if p.points), start=1):
+        step(progress.kpi.slug)
+        _kpi_sheet(book.create_sheet(f"{index:02d}_{progress.kpi.slug}"[:31]), progress)
+    step("bodies")
+    _status_sheet(book.create_sheet("団体別の状況"), session, report)
+    changes = book.create_sheet("前年度からの変更")
+    changes.append(["団体コード", "団体名", "分野別モデル", "前年度末", "今年度末"])
+    for row in report.changes:
+        changes.append(list(row))
+    _widths(changes, [10, 28, 24, 12, 12])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
+    sheet.title = "概要"
+    sheet.append([f"地域IoT実装 PDCA 報告：{report.scope.label_ja}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"基準日 {report.as_of:%Y年%m月%d日}（{wareki(report.as_of)}）　"
+                  f"作成日 {report.generated_on:%Y年%m月%d日}　{FiscalYear.of(report.as_of).label()}"])
+    if report.facts.synthetic:
+        sheet.append(["【合成データ】この報告の数値にはデモ用の合成データが含まれています。実際の団体の回答ではありません。"])
+    sheet.append([])
+    sheet.append(SUMMARY_COLUMNS)
+    header = sheet.max_row
+    for cell in sheet[header]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True)
+    for row in summary_rows(report):
+        sheet.append(row)
+    for cell in sheet["F"][header:]:
+        cell.number_format = "0.0%"
+    sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
+    _widths(sheet, [30, 40, 16, 12, 12, 12, 10, 10, 10, 14, 12, 14])
+
+
+def _kpi_sheet(sheet, p: KpiProgress) -> None:  # type: ignore[no-untyped-def]
+    sheet.append([p.kpi.name_ja, p.kpi.target_text_ja, f"評価：{p.rating.value}"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["年度", "実績", "見通し", "見通し（下限）", "見通し（上限）", "目標"])
+    for point in p.points:
+        sheet.append([point.fiscal_year, point.value, None, None, None, p.target])
+    for point, low, high in zip(p.outlook.points, p.outlook.low, p.outlook.high, strict=True):
+        sheet.append([point.fiscal_year, None, point.value, low, high, p.target])
+    last = sheet.max_row
+    chart = LineChart()
+    chart.title = p.kpi.name_ja
+    chart.y_axis.title = p.kpi.unit_ja
+    chart.x_axis.title = "年度"
+    chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=2, max_row=last), titles_from_data=True)
+    chart.add_data(Reference(sheet, min_col=6, min_row=2, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=last))
+    chart.width, chart.height = 18, 9
+    sheet.add_chart(chart, "H2")
+    _widths(sheet, [10, 12, 12, 14, 14, 12])
+
+
+def _status_sheet(sheet, session: Session, report: Report) -> None:  # type: ignore[no-untyped-def]
+    models = [m.slug for m in roadmap.list_models(session)]
+    sheet.append(["団体コード", "団体名", "種類", *[m.name_ja for m in roadmap.list_models(session)]])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    current = report.facts.current
+    for body in report.facts.bodies:
+        if report.scope.holds(body.code):
+            sheet.append([body.code, body.full_name, body.kind,
+                          *[current.get((body.code, m), Stage.NOT_STARTED.value) for m in models]])
+    sheet.freeze_panes = "D2"
+    _widths(sheet, [10, 28, 10, *[12] * len(models)])
+
+
+def _widths(sheet, widths: list[int]) -> None:  # type: ignore[no-untyped-def]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
