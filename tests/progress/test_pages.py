@@ -54,3 +54,18 @@ def test_dashboard_kpi_prefecture_and_body_pages(client: TestClient) -> None:
     assert funnel[-1]["counts"]["実装済"] >= 2
     assert client.get("/api/v1/progress/kpis", params={"scope": "planet"}).status_code == 422
     assert client.get("/dashboard/kpis/no-such-kpi").status_code == 404
+
+
+def test_the_dcat_catalogue_lists_every_dataset_and_its_links_work(client: TestClient) -> None:
+    response = client.get("/api/v1/catalog")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/ld+json")
+    catalogue = response.json()
+    assert catalogue["@type"] == "dcat:Catalog" and catalogue["@context"]["dcat"] == "http://www.w3.org/ns/dcat#"
+    ids = {d["dct:identifier"] for d in catalogue["dcat:dataset"]}
+    assert {"progress-kpis", "kpi-open-data-bodies", "funnel-l-alert", "adoption-open-data"} <= ids
+    for dataset in catalogue["dcat:dataset"][:8]:
+        for distribution in dataset["dcat:distribution"]:
+            path = distribution["dcat:accessURL"].split("8000", 1)[1]
+            got = client.get(path)
+            assert got.status_code == 200 and got.headers["content-type"].startswith(
+                distribution["dcat:mediaType"]), path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.progress import facts as fact_store
-from chiiki_iot.progress import funnel, service
+from chiiki_iot.progress import catalog, funnel, service
 from chiiki_iot.progress.schemas import (FunnelStepRead, KpiDetailRead, KpiProgressRead, NationalFigureCreate,
                                          NationalFigureRead, NextModelRead, SupportNeedRead)
 from chiiki_iot.web.deps import get_session
@@ -112,3 +113,9 @@ def next_models(session: SessionDep, code: str, as_of: AsOf = None) -> list[Next
     day = as_of or dt.date.today()
     _, found = funnel.next_models(session, code, as_of=day)
     return [NextModelRead.of(n, synthetic=fact_store.facts(session, day).synthetic) for n in found]
+
+
+@router.get("/catalog", summary="DCAT catalogue of the site's datasets (JSON-LD) / データカタログ",
+            response_class=Response, responses={200: {"content": {"application/ld+json": {}}}})
+def dcat_catalogue(session: SessionDep) -> Response:
+    return Response(json.dumps(catalog.catalogue(session), ensure_ascii=False), media_type="application/ld+json")
