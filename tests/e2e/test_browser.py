@@ -183,3 +183,24 @@ def test_synthetic_demo_data_is_labelled(live_server: str, page) -> None:  # typ
     assert serious_violations(page) == []
     response = page.request.get(live_server + "/api/v1/roadmap/models/open-data/adoption?as_of=2021-03-31")
     assert response.ok and all(row["synthetic"] for row in response.json()[:50])
+
+
+def test_the_demo_dashboard_and_its_pdca_workbook(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    page.goto(live_server + "/dashboard?as_of=2021-03-31")
+    assert page.get_by_role("note").filter(has_text="合成データ").count() == 1
+    page.get_by_role("link", name="オープンデータに取り組む自治体数").first.click()
+    page.wait_for_url("**/dashboard/kpis/open-data-bodies**")
+    assert page.get_by_role("img", name="年度ごとの実績").count() == 1 and serious_violations(page) == []
+    response = page.request.get(live_server + "/reports/pdca.xlsx?as_of=2021-03-31")
+    book = load_workbook(io.BytesIO(response.body()))
+    summary = book["概要"]
+    values = {summary.cell(r, 1).value: summary.cell(r, 4).value for r in range(1, summary.max_row + 1)}
+    api = page.request.get(live_server + "/api/v1/progress/kpis?as_of=2021-03-31").json()
+    assert all(k["synthetic"] for k in api if k["method"] == "bodies-at-stage")
+    assert {k["kpi"]: round(k["value"], 6) for k in api if k["value"] is not None} == {
+        slug: round(value, 6) for slug, value in values.items() if slug in {k["kpi"] for k in api} and value is not None}
+    assert values["open-data-bodies"] > 100

@@ -41,6 +41,13 @@ class Facts:
     barriers: list[tuple[str, str, str, dt.date]] = field(default_factory=list)
     synthetic: bool = False  # demo data is among the facts: every page and response says so
     version: str = ""  # changes whenever the facts do (for chart caches)
+    memo: dict[object, object] = field(default_factory=dict)  # results derived from these facts alone
+
+    def remember(self, key: object, compute):  # type: ignore[no-untyped-def]
+        """A value derived only from these facts, computed once (facts never change once read)."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @property
     def by_code(self) -> dict[str, BodyRef]:

@@ -87,17 +87,36 @@ def counts_body(spec: dict, stages: dict[tuple[str, str], str], body: BodyRef) -
                                          for m in spec["models"])
 
 
-def _value(spec: dict, facts: Facts, scope: Scope, *, stages: dict[tuple[str, str], str] | None,
-           figures: dict[tuple[str, str], float] | None) -> float | None:
+def _counted(spec: dict, facts: Facts, year: int | None) -> frozenset[str]:
+    """The bodies a bodies-at-stage KPI counts at a fiscal-year end (None: on the facts' date)."""
+    stages = facts.current if year is None else facts.stages[year]
+    key = ("counted", spec["method"], tuple(spec["models"]), spec.get("stage"), tuple(spec.get("kinds") or ()), year)
+    return facts.remember(key, lambda: frozenset(b.code for b in facts.bodies if counts_body(spec, stages, b)))
+
+
+def _figures_by_input(facts: Facts, year: int) -> dict[str, dict[str, float]]:
+    """input slug → body code → the year's figure."""
+    def build() -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for (code, slug), value in facts.figures.get(year, {}).items():
+            out.setdefault(slug, {})[code] = value
+        return out
+    return facts.remember(("figures", year), build)
+
+
+def _value(spec: dict, facts: Facts, scope: Scope, year: int | None) -> float | None:
+    """The KPI's value in a scope at a fiscal-year end (or, for counts, on the facts' date when year is None)."""
     method = spec["method"]
-    bodies = [b for b in facts.bodies if scope.holds(b.code)]
-    if method == "bodies-at-stage" and stages is not None:
-        return float(sum(counts_body(spec, stages, b) for b in bodies))
-    if method in ("input-sum", "input-ratio") and figures:
-        codes = {b.code for b in bodies}
+    if method == "bodies-at-stage":
+        counted = _counted(spec, facts, year)
+        return float(len(counted) if scope.codes is None else len(counted & scope.codes))
+    if method in ("input-sum", "input-ratio") and year is not None:
+        figures = _figures_by_input(facts, year)
 
         def total(slug: str) -> float:
-            return sum(v for (c, s), v in figures.items() if s == slug and c in codes)
+            values = figures.get(slug, {})
+            return sum(values.values()) if scope.codes is None else \
+                sum(v for c, v in values.items() if c in scope.codes)
         if method == "input-sum":
             return total(spec["input"])
         denominator = total(spec["denominator"])
@@ -120,17 +139,16 @@ def series(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> list[Point
     if method == "national-figure":
         return _national_series(session, kpi, facts.as_of) if scope.kind == "nation" else []
     if method == "bodies-at-stage":
-        return [Point(y, v) for y in facts.years
-                if (v := _value(spec, facts, scope, stages=facts.stages[y], figures=None)) is not None]
+        return [Point(y, v) for y in facts.years if (v := _value(spec, facts, scope, y)) is not None]
     return [Point(y, v) for y, figs in sorted(facts.figures.items())
-            if figs and (v := _value(spec, facts, scope, stages=None, figures=figs)) is not None]
+            if figs and (v := _value(spec, facts, scope, y)) is not None]
 
 
 def current_value(kpi: Kpi, scope: Scope, facts: Facts, points: list[Point]) -> float | None:
     """The value as of the facts' date: today's stages for counts, else the latest point."""
     spec = kpi.measure or {}
     if spec.get("method") == "bodies-at-stage":
-        return _value(spec, facts, scope, stages=facts.current, figures=None)
+        return _value(spec, facts, scope, None)
     return points[-1].value if points else None
 
 
@@ -220,8 +238,8 @@ def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, fa
     rated_on = points if not points or value is None or points[-1].value == value else \
         [*points, Point(FiscalYear.of(as_of).year, value)]
     rating, ratio = rate(rated_on, target, kpi.target_fiscal_year)
-    outlook = forecast(points, max(kpi.target_fiscal_year, FiscalYear.of(as_of).year + 3),
-                       ceiling=ceiling(kpi, scope, known))
+    until, top = max(kpi.target_fiscal_year, FiscalYear.of(as_of).year + 3), ceiling(kpi, scope, known)
+    outlook = known.remember(("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top))
     change = points[-1].value - points[-2].value if len(points) >= 2 else None
     return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change)
 

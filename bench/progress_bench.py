@@ -1,0 +1,68 @@
+"""Benchmark of the national dashboard's data and the national PDCA workbook.
+
+``.venv/bin/python bench/progress_bench.py [DATABASE_URL] [SCALE]``. The history is the one
+``adoption_bench.py`` writes (SCALE × five annual rounds for all 1,788 bodies × 23 models). The dashboard's data is what ``/dashboard`` computes: every KPI's progress for
+the nation, the funnel of one model and the support needs. Cold = the facts cache emptied first (one sweep
+through the history); warm = the cache as a second visitor finds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from adoption_bench import fill  # noqa: E402
+from registry_bench import reset, timed  # noqa: E402
+
+from chiiki_iot.core.bootstrap import initialise  # noqa: E402
+from chiiki_iot.core.db import make_engine  # noqa: E402
+from chiiki_iot.progress import facts, funnel, service  # noqa: E402
+from chiiki_iot.reports import pdca  # noqa: E402
+
+AS_OF = dt.date(2021, 3, 31)
+
+
+def dashboard(session: Session) -> None:
+    service.overview(session, service.NATION, as_of=AS_OF)
+    funnel.funnel(session, "open-data", service.NATION, as_of=AS_OF)
+    funnel.support_needs(session, service.NATION, as_of=AS_OF)
+
+
+def cold(session: Session) -> None:
+    facts.clear()
+    dashboard(session)
+
+
+def national_workbook(session: Session) -> None:
+    report = pdca.build(session, scope=service.NATION, as_of=AS_OF)
+    pdca.workbook(session, report)
+
+
+def main() -> None:
+    url = sys.argv[1] if len(sys.argv) > 1 and "://" in sys.argv[1] else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    scale = int(sys.argv[-1]) if sys.argv[-1].isdigit() else 1
+    reset(url)
+    engine = make_engine(url)
+    initialise(engine)
+    with Session(engine) as session:
+        rows = fill(session, scale)
+        if engine.dialect.name == "postgresql":
+            session.connection().exec_driver_sql("ANALYZE")
+            session.commit()
+        results = [("the national dashboard's data, cold (history swept once)", *timed(lambda: cold(session), 3)),
+                   ("the national dashboard's data, warm (cached facts)", *timed(lambda: dashboard(session), 20)),
+                   ("the national PDCA workbook (warm facts)", *timed(lambda: national_workbook(session), 3))]
+    print(f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows\n")
+    print("| operation | median ms | max ms |\n|---|---:|---:|")
+    for name, median, worst in results:
+        print(f"| {name} | {median:,.1f} | {worst:,.1f} |")
+
+
+if __name__ == "__main__":
+    main()
