@@ -32,19 +32,26 @@ def _dashboard(request: Request, session: Session, scope: Scope, day: dt.date, m
     known = fact_store.facts(session, day)
     cards = service.overview(session, scope, as_of=day)
     chosen = roadmap.get_model(session, model)
-    rankings = None
-    if scope.kind in ("nation", "block"):
-        rankings = sorted(service.breakdown(session, _counting_kpi(session, chosen.slug) or cards[0].kpi,
-                                            "prefecture", as_of=day), key=lambda p: -(p.share_of_target or 0))
+    ranked_kpi = _counting_kpi(session, chosen.slug)
+    rankings, block_rankings = None, None
+    if ranked_kpi is not None and scope.kind in ("nation", "block"):
+        rankings = _ranked(service.breakdown(session, ranked_kpi, "prefecture", as_of=day))
         if scope.kind == "block":
             rankings = [r for r in rankings if r.scope.codes and r.scope.codes <= (scope.codes or frozenset())]
+        else:
+            block_rankings = _ranked(service.breakdown(session, ranked_kpi, "block", as_of=day))
     return render(request, "progress/dashboard.html", scope=scope, as_of=day, cards=cards, facts=known,
                   model=chosen, models=roadmap.list_models(session),
                   steps=funnel.funnel(session, chosen.slug, scope, as_of=day),
                   needs=funnel.support_needs(session, scope, as_of=day), supports=funnel.SUPPORT_FOR,
-                  rankings=rankings, ranking_kpi=_counting_kpi(session, chosen.slug),
+                  rankings=rankings, block_rankings=block_rankings, ranking_kpi=ranked_kpi,
                   stages=[*LADDER, Stage.STOPPED], ratings=RATING_LABELS, blocks=registry.list_blocks(session),
                   prefectures=registry.list_prefectures(session))
+
+
+def _ranked(rows: list[service.KpiProgress]) -> list[service.KpiProgress]:
+    """Best first: by share of the scope's part of the target."""
+    return sorted(rows, key=lambda p: (-(p.share_of_target or 0), p.scope.key))
 
 
 def _counting_kpi(session: Session, model_slug: str):  # type: ignore[no-untyped-def]
