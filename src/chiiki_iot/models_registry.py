@@ -7,6 +7,7 @@ def import_all_models() -> None:
     import chiiki_iot.accounts.models  # noqa: F401
     import chiiki_iot.adoption.models  # noqa: F401
     import chiiki_iot.core.models  # noqa: F401
+    import chiiki_iot.outreach.models  # noqa: F401
     import chiiki_iot.progress.models  # noqa: F401
     import chiiki_iot.registry.models  # noqa: F401
     import chiiki_iot.roadmap.models  # noqa: F401

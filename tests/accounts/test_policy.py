@@ -46,6 +46,9 @@ EXPECTED = [
     ("users.invite", NAHA, {"secretariat"}),
     ("organisation.edit", Target(organisation="acme"), {"secretariat", "org"}),
     ("organisation.edit", Target(organisation="other"), {"secretariat"}),
+    ("outreach.edit", Target(block_slug="hokkaido"), {"secretariat", "bureau-hokkaido"}),
+    ("outreach.edit", Target(block_slug="okinawa"), {"secretariat"}),
+    ("outreach.edit", Target(), {"secretariat"}),  # a national event: the secretariat's
 ]
 
 

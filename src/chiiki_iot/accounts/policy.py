@@ -94,6 +94,8 @@ POLICY: dict[str, dict[Role, Reach]] = {
     "users.invite": {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK,
                      Role.PREFECTURE: Reach.OWN_MUNICIPALITIES},
     "organisation.edit": {Role.SECRETARIAT: Reach.EVERYTHING, Role.ORGANISATION: Reach.OWN_ORGANISATION},
+    # 説明会等・協議会の記録: a regional bureau its block's events and council log; the secretariat all.
+    "outreach.edit": {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
 }
 ACTION_LABELS: dict[str, tuple[str, str]] = {
     "body.edit": ("団体情報の編集", "editing a body's details"),
@@ -104,6 +106,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "audit.read": ("監査ログの閲覧", "reading the audit log"),
     "users.invite": ("利用者の招待", "inviting users"),
     "organisation.edit": ("団体・企業情報の編集", "editing an organisation"),
+    "outreach.edit": ("説明会等・協議会の記録", "recording events and council activity"),
 }
 
 

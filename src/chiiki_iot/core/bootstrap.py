@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from chiiki_iot.models_registry import import_all_models
+from chiiki_iot.outreach.loader import load_outreach
 from chiiki_iot.registry.loader import LoadReport, load_registry
 from chiiki_iot.roadmap.loader import load_roadmap
 
@@ -39,6 +40,7 @@ def load_reference_data(engine: Engine, *, force: bool = False) -> tuple[LoadRep
     with Session(engine) as session, session.begin():
         report = load_registry(session, force=force)
         revisions = load_roadmap(session, force=force)
+        load_outreach(session)
     return report, revisions
 
 

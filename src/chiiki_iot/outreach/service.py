@@ -1,0 +1,309 @@
+"""Rules of outreach: briefing sessions (説明会等) and their coverage, the threads, the calendar.
+
+Coverage is always counted from the events, never typed in: a prefecture is covered when a held event
+served its local governments (a 自治体説明会 or a block seminar combined with one); a block is reached when
+a held event of the 地域ブロック category served it. Pages, API and CLI read these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from icalendar import Calendar
+from icalendar import Event as IcsEvent
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, Target, authorize
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, Problem
+from chiiki_iot.core.terms import N_
+from chiiki_iot.core.text import clean_url
+from chiiki_iot.outreach.models import Event, Organisation, ThreadLogEntry, ThreadMembership
+from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.models import Block, Body
+
+CATEGORIES = {"block": N_("地域ブロック説明会等"), "six": N_("地方6団体説明会等"), "local": N_("自治体説明会等"),
+              "other": N_("その他")}
+STATUSES = {"planned": N_("予定"), "held": N_("開催済"), "cancelled": N_("中止")}
+THREADS = {"vertical": N_("縦の糸"), "horizontal": N_("横の糸"), "diagonal": N_("斜めの糸")}
+LONG_AGO_DAYS = 365  # "none for a long time": no session for a year
+
+
+# ---- events ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventInput:
+    """What a form or the API sends for an event."""
+
+    held_on: dt.date
+    title: str
+    category: str
+    status: str = "held"
+    target_block: str | None = None
+    target_prefecture: str | None = None
+    organiser: str | None = None
+    place: str = ""
+    attendance: int | None = None
+    materials_url: str = ""
+
+
+def list_events(session: Session, *, block: str | None = None, prefecture: str | None = None,
+                since: dt.date | None = None, until: dt.date | None = None) -> list[Event]:
+    """Events by date; a block's list includes events for its prefectures."""
+    query = select(Event).order_by(Event.held_on, Event.id)
+    if since:
+        query = query.where(Event.held_on >= since)
+    if until:
+        query = query.where(Event.held_on <= until)
+    events = list(session.scalars(query))
+    if prefecture:
+        code = registry.get_prefecture(session, prefecture).code
+        events = [e for e in events if e.target_prefecture == code]
+    if block:
+        slug = registry.get_block(session, block).slug
+        blocks = _block_of_prefectures(session)
+        events = [e for e in events if e.target_block == slug or blocks.get(e.target_prefecture or "") == slug]
+    return events
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound(f"説明会等 {event_id} はありません。", f"There is no event {event_id}.")
+    return event
+
+
+def _block_of_prefectures(session: Session) -> dict[str, str]:
+    return {p.code: p.block_slug for p in registry.list_prefectures(session)}
+
+
+def event_target(session: Session, block: str | None, prefecture: str | None) -> Target:
+    """The policy target of an event: its block (a prefecture's block); national events have none."""
+    if block:
+        return Target(block_slug=block)
+    if prefecture:
+        return Target(block_slug=_block_of_prefectures(session).get(prefecture, ""))
+    return Target()
+
+
+def _checked(session: Session, data: EventInput) -> EventInput:
+    problems = []
+    if not data.title.strip():
+        problems.append(("題名を入力してください。", "Give the event a title."))
+    if data.category not in CATEGORIES:
+        problems.append((f"区分「{data.category}」は選択肢にありません。", f"Unknown category '{data.category}'."))
+    if data.status not in STATUSES:
+        problems.append((f"状態「{data.status}」は選択肢にありません。", f"Unknown status '{data.status}'."))
+    if data.status == "held" and data.held_on > dt.date.today():
+        problems.append(("未来の日付の説明会等は「予定」にしてください。", "An event in the future can only be planned."))
+    if data.attendance is not None and data.attendance < 0:
+        problems.append(("参加者数は0以上にしてください。", "Attendance cannot be negative."))
+    if data.category == "local" and not data.target_prefecture:
+        problems.append(("自治体説明会等には対象の都道府県を選んでください。", "A briefing for local governments needs its prefecture."))
+    if problems:
+        raise InvalidInput(problems[0][0] if len(problems) == 1 else "入力に誤りがあります。",
+                           problems[0][1] if len(problems) == 1 else "Some fields are not valid.",
+                           problems=[Problem(ja, en, "") for ja, en in problems])
+    block = registry.get_block(session, data.target_block).slug if data.target_block else None
+    prefecture = registry.get_prefecture(session, data.target_prefecture).code if data.target_prefecture else None
+    if data.organiser and session.get(Organisation, data.organiser) is None:
+        raise NotFound(f"団体「{data.organiser}」はありません。", f"There is no organisation '{data.organiser}'.")
+    clean_url(data.materials_url)
+    return EventInput(data.held_on, data.title.strip(), data.category, data.status, block, prefecture,
+                      data.organiser or None, data.place.strip(), data.attendance, data.materials_url.strip())
+
+
+def add_event(session: Session, *, principal: Principal, data: EventInput) -> Event:
+    checked = _checked(session, data)
+    authorize(principal, "outreach.edit", event_target(session, checked.target_block, checked.target_prefecture))
+    event = Event(source="manual")
+    _apply(event, checked)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def update_event(session: Session, *, principal: Principal, event_id: int, expected_version: int,
+                 data: EventInput) -> Event:
+    """Change an event; the bureau must be responsible both for where it was and where it goes."""
+    event = get_event(session, event_id)
+    authorize(principal, "outreach.edit", event_target(session, event.target_block, event.target_prefecture))
+    checked = _checked(session, data)
+    authorize(principal, "outreach.edit", event_target(session, checked.target_block, checked.target_prefecture))
+    if event.version != expected_version:
+        raise Conflict("この説明会等は、開いた後に他の人が更新しました。", "Someone changed this event since you opened it.",
+                       extra={"current": {"version": event.version}})
+    _apply(event, checked)
+    session.flush()
+    return event
+
+
+def _apply(event: Event, data: EventInput) -> None:
+    event.held_on, event.title, event.category, event.status = data.held_on, data.title, data.category, data.status
+    event.target_block, event.target_prefecture = data.target_block, data.target_prefecture
+    event.organiser_slug, event.place, event.attendance = data.organiser, data.place, data.attendance
+    event.materials_url = data.materials_url or None
+
+
+# ---- coverage ----------------------------------------------------------------------------------------
+
+@dataclass
+class AreaCoverage:
+    """説明会等の実施状況 of a prefecture or block: sessions held and planned, by category."""
+
+    key: str
+    name_ja: str
+    name_en: str
+    held: dict[str, int] = field(default_factory=dict)
+    planned: dict[str, int] = field(default_factory=dict)
+    last_held: dt.date | None = None
+
+    @property
+    def held_total(self) -> int:
+        return sum(self.held.values())
+
+
+@dataclass
+class Coverage:
+    as_of: dt.date
+    total_held: int
+    prefectures: list[AreaCoverage]
+    blocks: list[AreaCoverage]
+    prefectures_covered: list[str]  # with a prefecture-level session held
+    prefectures_planned: list[str]  # with one planned only
+    blocks_reached: list[str]  # with a block-level session held
+
+    @property
+    def prefectures_without(self) -> list[AreaCoverage]:
+        return [p for p in self.prefectures if p.key not in self.prefectures_covered]
+
+
+def coverage(session: Session, *, as_of: dt.date | None = None) -> Coverage:
+    """Coverage counted from the events up to a date (default: all recorded events)."""
+    day = as_of or dt.date.max
+    events = [e for e in list_events(session) if e.held_on <= day or e.status == "planned"]
+    prefs = {p.code: AreaCoverage(p.code, p.name, p.name_en or p.name) for p in registry.list_prefectures(session)}
+    blocks = {b.slug: AreaCoverage(b.slug, b.name_ja, b.name_en) for b in registry.list_blocks(session)}
+    block_of = _block_of_prefectures(session)
+    for e in events:
+        if e.status == "cancelled":
+            continue
+        areas = [prefs[e.target_prefecture]] if e.target_prefecture in prefs else []
+        block = e.target_block or block_of.get(e.target_prefecture or "")
+        if block in blocks:
+            areas.append(blocks[block])
+        for area in areas:
+            tally = area.held if e.status == "held" else area.planned
+            tally[e.category] = tally.get(e.category, 0) + 1
+            if e.status == "held" and (area.last_held is None or e.held_on > area.last_held):
+                area.last_held = e.held_on
+    held = [e for e in events if e.status == "held"]
+    covered = sorted({e.target_prefecture for e in held if e.target_prefecture})
+    planned = sorted({e.target_prefecture for e in events if e.status == "planned" and e.target_prefecture} - set(covered))
+    reached = sorted({e.target_block for e in held if e.category == "block" and e.target_block})
+    return Coverage(as_of or dt.date.today(), len(held), list(prefs.values()), list(blocks.values()),
+                    covered, planned, reached)
+
+
+@dataclass
+class PlanningRow:
+    """A prefecture to visit: no session yet, or none for a long time, with its least-advanced bodies."""
+
+    area: AreaCoverage
+    reason: str  # never | long-ago
+    weakest: list[tuple[Body, int]]  # bodies with the fewest models at 実証中 or beyond
+
+
+def planning(session: Session, *, today: dt.date, weakest: int = 5) -> list[PlanningRow]:
+    from chiiki_iot.progress import facts as fact_store  # progress reads adoption; outreach reads progress
+    from chiiki_iot.progress.service import RANK
+
+    cov = coverage(session)
+    known = fact_store.facts(session, today)
+    acting = RANK["実証中"]
+    score: dict[str, int] = {}
+    for (code, _model), stage in known.current.items():
+        score[code] = score.get(code, 0) + (RANK.get(stage, 0) >= acting)
+    bodies = {b.code: b for b in session.scalars(select(Body).where(Body.code.in_([r.code for r in known.bodies])))}
+    rows = []
+    for area in cov.prefectures:
+        if area.key in cov.prefectures_covered and area.last_held and (today - area.last_held).days < LONG_AGO_DAYS:
+            continue
+        reason = "never" if area.key not in cov.prefectures_covered else "long-ago"
+        inside = sorted((b for b in known.bodies if b.prefecture_code == area.key),
+                        key=lambda b: (score.get(b.code, 0), b.code))[:weakest]
+        rows.append(PlanningRow(area, reason, [(bodies[b.code], score.get(b.code, 0)) for b in inside]))
+    return sorted(rows, key=lambda r: (r.reason != "never", r.area.last_held or dt.date.min, r.area.key))
+
+
+# ---- calendar ----------------------------------------------------------------------------------------
+
+def calendar_ics(session: Session, *, block: str | None, base_url: str, since: dt.date) -> bytes:
+    """Upcoming events as iCalendar (RFC 5545): all-day entries, nationally or for one block."""
+    cal = Calendar()
+    cal.add("prodid", "-//chiiki-iot//outreach//JA")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "地域IoT実装推進 説明会等" + (f"（{registry.get_block(session, block).name_ja}）" if block else ""))
+    for e in list_events(session, block=block, since=since):
+        if e.status == "cancelled":
+            continue
+        item = IcsEvent()
+        item.add("uid", f"event-{e.id}@chiiki-iot")
+        item.add("summary", e.title)
+        item.add("dtstart", e.held_on)
+        item.add("dtend", e.held_on + dt.timedelta(days=1))
+        item.add("dtstamp", dt.datetime.now(dt.UTC))
+        item.add("categories", [CATEGORIES[e.category]])
+        item.add("status", "TENTATIVE" if e.status == "planned" else "CONFIRMED")
+        if e.place:
+            item.add("location", e.place)
+        item.add("url", f"{base_url.rstrip('/')}/outreach/events/{e.id}")
+        cal.add_component(item)
+    return cal.to_ical()
+
+
+# ---- threads -----------------------------------------------------------------------------------------
+
+def thread_members(session: Session) -> dict[str, list[tuple[ThreadMembership, Organisation | None]]]:
+    rows = session.execute(select(ThreadMembership, Organisation)
+                           .join(Organisation, Organisation.slug == ThreadMembership.organisation_slug, isouter=True)
+                           .order_by(ThreadMembership.thread, ThreadMembership.since, ThreadMembership.id))
+    out: dict[str, list[tuple[ThreadMembership, Organisation | None]]] = {t: [] for t in THREADS}
+    for membership, org in rows:
+        out.setdefault(membership.thread, []).append((membership, org))
+    return out
+
+
+def thread_log(session: Session, *, thread: str | None = None, block: str | None = None) -> list[ThreadLogEntry]:
+    query = select(ThreadLogEntry).order_by(ThreadLogEntry.happened_on, ThreadLogEntry.id)
+    if thread:
+        query = query.where(ThreadLogEntry.thread == thread)
+    if block:
+        query = query.where(ThreadLogEntry.block_slug == registry.get_block(session, block).slug)
+    return list(session.scalars(query))
+
+
+def add_log_entry(session: Session, *, principal: Principal, block: str, happened_on: dt.date, kind: str,
+                  text_ja: str, status: str = "held") -> ThreadLogEntry:
+    """A block council's decision or meeting (斜めの糸), recorded by its bureau or the secretariat."""
+    slug = registry.get_block(session, block).slug
+    authorize(principal, "outreach.edit", Target(block_slug=slug))
+    if kind not in ("decision", "meeting") or status not in ("held", "planned") or not text_ja.strip():
+        raise InvalidInput("種類（決定・会合）、状態（開催済・予定）と内容を入力してください。",
+                           "Give the kind (decision or meeting), the status (held or planned) and the text.")
+    council = session.scalar(select(Organisation.slug).where(Organisation.block_slug == slug,
+                                                              Organisation.kind == "regional-council"))
+    entry = ThreadLogEntry(thread="diagonal", block_slug=slug, organisation_slug=council, happened_on=happened_on,
+                           kind=kind, status=status, text_ja=text_ja.strip(), recorded_by=principal.actor)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.slug)))
+
+
+def block_names(session: Session) -> dict[str, Block]:
+    return {b.slug: b for b in registry.list_blocks(session)}
