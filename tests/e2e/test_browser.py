@@ -38,6 +38,12 @@ MAIN_PAGES = [
     "/dashboard/prefectures/130001",
     "/dashboard/blocks/kyushu",
     "/bodies/011002/progress",
+    "/outreach",
+    "/outreach?lang=en",
+    "/outreach/calendar?month=2017-05",
+    "/outreach/threads",
+    "/outreach/events",
+    "/outreach/planning",
 ]
 
 
@@ -50,7 +56,8 @@ def test_page_loads_cleanly_and_is_accessible(live_server: str, page, path: str)
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/map", "/roadmap", "/bodies/130001", "/dashboard", "/dashboard/kpis/open-data-bodies"])
+@pytest.mark.parametrize("path", ["/map", "/roadmap", "/bodies/130001", "/dashboard", "/dashboard/kpis/open-data-bodies",
+                                  "/outreach"])
 def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_server + path)
     page.wait_for_load_state("networkidle")
@@ -59,7 +66,7 @@ def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize("path", ["/", "/bodies", "/blocks?lang=en", "/prefectures", "/roadmap", "/api/docs?lang=en",
-                                  "/dashboard"])
+                                  "/dashboard", "/outreach/calendar?month=2017-05"])
 def test_no_sideways_scrolling_on_a_phone(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     """At 375 px only wide tables scroll, inside their own box; the page itself never does."""
     page.set_viewport_size({"width": 375, "height": 800})

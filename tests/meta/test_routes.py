@@ -9,6 +9,8 @@ from chiiki_iot.accounts.web import csrf_protected, current_principal
 from chiiki_iot.adoption import api as adoption_api
 from chiiki_iot.adoption import pages as adoption_pages
 from chiiki_iot.adoption import survey_pages
+from chiiki_iot.outreach import api as outreach_api
+from chiiki_iot.outreach import pages as outreach_pages
 from chiiki_iot.progress import api as progress_api
 from chiiki_iot.progress import pages as progress_pages
 from chiiki_iot.reports import pages as report_pages
@@ -21,7 +23,8 @@ from chiiki_iot.web import pages as web_pages
 # The routers create_app() mounts; a new one must be added here (and to create_app).
 ROUTERS = [m.router for m in (web_pages, registry_pages, roadmap_pages, pages, admin_pages, registry_api,
                               roadmap_api, accounts_api, adoption_pages, adoption_api, survey_pages,
-                              progress_pages, progress_api, report_pages)]
+                              progress_pages, progress_api, report_pages,
+                              outreach_pages, outreach_api)]
 
 
 def calls(dependant: Dependant) -> set[object]:

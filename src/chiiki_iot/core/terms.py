@@ -13,4 +13,7 @@ TERMS = (
     N_("予算の制約"), N_("利用イメージ・効果の見える化"), N_("人材の不足"), N_("官民が連携した推進体制"), N_("その他"),
     # KPI ratings (progress.kpi.Rating).
     N_("達成"), N_("順調"), N_("要注意"), N_("遅延"), N_("評価なし"),
+    # Outreach (outreach.service): event categories, statuses and the three threads.
+    N_("地域ブロック説明会等"), N_("地方6団体説明会等"), N_("自治体説明会等"), N_("予定"), N_("開催済"), N_("中止"),
+    N_("縦の糸"), N_("横の糸"), N_("斜めの糸"),
 )

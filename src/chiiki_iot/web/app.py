@@ -43,6 +43,8 @@ def create_app() -> FastAPI:
     from chiiki_iot.adoption import api as adoption_api
     from chiiki_iot.adoption import pages as adoption_pages
     from chiiki_iot.adoption import survey_pages
+    from chiiki_iot.outreach import api as outreach_api
+    from chiiki_iot.outreach import pages as outreach_pages
     from chiiki_iot.progress import api as progress_api
     from chiiki_iot.progress import pages as progress_pages
     from chiiki_iot.reports import pages as report_pages
@@ -65,7 +67,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (web_pages, registry_pages, roadmap_pages, accounts_pages, accounts_admin, adoption_pages,
                    survey_pages, progress_pages, report_pages, registry_api, roadmap_api, accounts_api,
-                   adoption_api, progress_api):
+                   adoption_api, progress_api, outreach_pages, outreach_api):
         app.include_router(module.router)
     app.middleware("http")(_language_middleware)
     app.add_middleware(HeadAsGet)

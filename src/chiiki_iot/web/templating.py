@@ -26,7 +26,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "templates",
                  PACKAGE_DIR / "roadmap" / "templates", PACKAGE_DIR / "accounts" / "templates",
                  PACKAGE_DIR / "adoption" / "templates", PACKAGE_DIR / "progress" / "templates",
-                 PACKAGE_DIR / "reports" / "templates"]
+                 PACKAGE_DIR / "reports" / "templates", PACKAGE_DIR / "outreach" / "templates"]
 
 
 def _number(value: float | int | None) -> str:

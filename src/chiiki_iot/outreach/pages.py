@@ -1,0 +1,142 @@
+"""Outreach pages: coverage with the seed's map, planning, the events list and month view, the three
+threads, and edit forms for bureaus and the secretariat."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, Role, can
+from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
+from chiiki_iot.core.errors import InvalidInput, UserError
+from chiiki_iot.core.fiscal import parse_date
+from chiiki_iot.core.i18n import current_language
+from chiiki_iot.outreach import charts, service
+from chiiki_iot.outreach.service import EventInput
+from chiiki_iot.registry import service as registry
+from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@router.get("/outreach", response_class=HTMLResponse)
+def overview(request: Request, session: SessionDep) -> HTMLResponse:
+    cov = service.coverage(session)
+    return render(request, "outreach/coverage.html", cov=cov, categories=service.CATEGORIES,
+                  blocks=service.block_names(session))
+
+
+@router.get("/outreach/map.svg")
+def coverage_map(session: SessionDep) -> Response:
+    cov = service.coverage(session)
+    version = f"{cov.total_held}:{len(cov.prefectures_covered)}:{len(cov.prefectures_planned)}:{cov.as_of}"
+    svg = charts.coverage_map_svg(cov, registry.list_prefectures(session), lang=current_language.get(), version=version)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60", "Vary": "Cookie"})
+
+
+@router.get("/outreach/planning", response_class=HTMLResponse)
+def planning(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "outreach/planning.html", rows=service.planning(session, today=dt.date.today()))
+
+
+def _event_form(request: Request, session: Session, principal: Principal, *, event=None,  # type: ignore[no-untyped-def]
+                error: UserError | None = None, entered: dict[str, str] | None = None) -> HTMLResponse:
+    template = "outreach/event.html" if event is not None else "outreach/events.html"
+    context = {"event": event, "error": error, "entered": entered or {}, "categories": service.CATEGORIES,
+               "statuses": service.STATUSES, "blocks": registry.list_blocks(session),
+               "prefectures": registry.list_prefectures(session), "organisations": service.list_organisations(session),
+               "can_edit": can(principal, "outreach.edit") or any(g.role == Role.BUREAU for g in principal.grants)}
+    if event is None:
+        context["events"] = service.list_events(session)
+    return render(request, template, status_code=error.status_code if error else 200, **context)
+
+
+@router.get("/outreach/events", response_class=HTMLResponse)
+def events(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
+    return _event_form(request, session, principal)
+
+
+@router.get("/outreach/events/{event_id}", response_class=HTMLResponse)
+def event(request: Request, session: SessionDep, principal: PrincipalDep, event_id: int) -> HTMLResponse:
+    return _event_form(request, session, principal, event=service.get_event(session, event_id))
+
+
+def _input(form: dict[str, str]) -> EventInput:
+    try:
+        day = parse_date(form.get("held_on", ""))
+    except ValueError as exc:
+        raise InvalidInput(f"日付「{form.get('held_on')}」が読めません（例 2017-05-19、令和元年5月19日）。",
+                           f"Cannot read the date '{form.get('held_on')}'.") from exc
+    attendance = form.get("attendance", "").strip()
+    if attendance and not attendance.isdigit():
+        raise InvalidInput("参加者数は数字で入力してください。", "Attendance must be a whole number.")
+    return EventInput(held_on=day, title=form.get("title", ""), category=form.get("category", ""),
+                      status=form.get("status", "held"), target_block=form.get("target_block") or None,
+                      target_prefecture=form.get("target_prefecture") or None, organiser=form.get("organiser") or None,
+                      place=form.get("place", ""), attendance=int(attendance) if attendance else None,
+                      materials_url=form.get("materials_url", ""))
+
+
+FIELDS = ("held_on", "title", "category", "status", "target_block", "target_prefecture", "organiser", "place",
+          "attendance", "materials_url", "version")
+
+
+@router.post("/outreach/events", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
+async def add_event(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
+    form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
+    try:
+        created = service.add_event(session, principal=principal, data=_input(form))
+    except UserError as error:
+        if error.status_code in (401, 403):
+            raise
+        return _event_form(request, session, principal, error=error, entered=form)
+    return RedirectResponse(f"/outreach/events/{created.id}?saved=1", status_code=303)
+
+
+@router.post("/outreach/events/{event_id}", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
+async def update_event(request: Request, session: SessionDep, principal: SignedInDep, event_id: int,
+                       ) -> Response:
+    form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
+    try:
+        version = int(form.get("version") or 0)
+        service.update_event(session, principal=principal, event_id=event_id, expected_version=version,
+                             data=_input(form))
+    except UserError as error:
+        if error.status_code in (401, 403):
+            raise
+        return _event_form(request, session, principal, event=service.get_event(session, event_id), error=error,
+                           entered=form)
+    return RedirectResponse(f"/outreach/events/{event_id}?saved=1", status_code=303)
+
+
+@router.get("/outreach/calendar", response_class=HTMLResponse)
+def month_view(request: Request, session: SessionDep,
+               month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")] = "") -> HTMLResponse:
+    today = dt.date.today()
+    year, number = (int(month[:4]), int(month[5:])) if month else (today.year, today.month)
+    if not 1 <= number <= 12:
+        raise InvalidInput(f"月「{month}」は 01〜12 で指定してください。", f"Month '{month}' must be 01 to 12.")
+    first = dt.date(year, number, 1)
+    last = dt.date(year, number, month_calendar.monthrange(year, number)[1])
+    by_day: dict[dt.date, list] = {}  # type: ignore[type-arg]
+    for e in service.list_events(session, since=first, until=last):
+        by_day.setdefault(e.held_on, []).append(e)
+    weeks = month_calendar.Calendar(firstweekday=6).monthdatescalendar(year, number)  # weeks start on Sunday
+    previous = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+    following = (last + dt.timedelta(days=1)).strftime("%Y-%m")
+    return render(request, "outreach/calendar.html", first=first, weeks=weeks, by_day=by_day, previous=previous,
+                  following=following, categories=service.CATEGORIES, blocks=registry.list_blocks(session))
+
+
+@router.get("/outreach/threads", response_class=HTMLResponse)
+def threads(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "outreach/threads.html", members=service.thread_members(session),
+                  threads=service.THREADS, horizontal=service.thread_log(session, thread="horizontal"),
+                  diagonal=service.thread_log(session, thread="diagonal"), blocks=service.block_names(session))
