@@ -484,9 +484,6 @@ def survey_close(round_slug: Annotated[str, typer.Argument(help="回 / round")])
     console.print(escape(f"{closed.title}: closed"))
 
 
-if __name__ == "__main__":
-    app()
-
 
 report_app = typer.Typer(help="PDCA の報告 / PDCA reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -519,3 +516,7 @@ def report_pdca(
         data = pdca.workbook(session, report, step=step)
     output.write_bytes(data)
     console.print(f"{output} ({len(data):,} bytes, {len(report.kpis)} KPI, {len(report.changes):,} changes)")
+
+
+if __name__ == "__main__":
+    app()

@@ -29,3 +29,15 @@ class TestNormalize:
     def test_full_width_digits_become_ascii(self) -> None:
         assert normalize("０１１００２") == "011002"
         assert digits_only("〒０１１−００２") == "011002"
+
+
+def test_clean_url_refuses_what_it_cannot_link_to() -> None:
+    import pytest
+
+    from chiiki_iot.core.errors import InvalidInput
+    from chiiki_iot.core.text import clean_url
+
+    assert clean_url(" https://www.city.sapporo.jp/ ") == "https://www.city.sapporo.jp/"
+    for bad in ("javascript:alert(1)", "http://[::1", "http://a\nb", "ftp://example.jp"):
+        with pytest.raises(InvalidInput):
+            clean_url(bad)

@@ -109,3 +109,34 @@ class TestNationalFigures:
         with pytest.raises(InvalidInput, match="計算する"):
             service.record_national_figure(session, principal=admin, kpi_slug="open-data-bodies", fiscal_year=2018,
                                            value=1, source="x", observed_on=dt.date(2019, 1, 1))
+
+
+class TestReviewFindings:
+    def test_a_year_nobody_reported_is_no_point_and_wards_are_refused(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        adoption.record_input(session, principal=admin, body_code="011002", input_slug="telework-facilities",
+                              fiscal_year=2019, value=50)
+        adoption.record_input(session, principal=admin, body_code="011002", input_slug="schools-total",
+                              fiscal_year=2017, value=10)  # another input in an earlier year
+        sites = service.kpi_progress(session, service.get_kpi(session, "telework-sites"), service.NATION,
+                                     as_of=FY_END[2019])
+        assert [(p.fiscal_year, p.value) for p in sites.points] == [(2019, 50)]
+        with pytest.raises(InvalidInput, match="行政区"):
+            adoption.record_input(session, principal=admin, body_code="011011", input_slug="telework-facilities",
+                                  fiscal_year=2019, value=1000)  # 札幌市中央区
+
+    def test_a_ratio_counts_only_bodies_that_gave_both_figures(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        adoption.record_input(session, principal=admin, body_code="011002", input_slug="schools-cloud-ready",
+                              fiscal_year=2019, value=600)  # no total given
+        adoption.record_input(session, principal=admin, body_code="472018", input_slug="schools-total",
+                              fiscal_year=2019, value=100)
+        adoption.record_input(session, principal=admin, body_code="472018", input_slug="schools-cloud-ready",
+                              fiscal_year=2019, value=40)
+        ratio = service.kpi_progress(session, service.get_kpi(session, "schools-using-cloud-materials"),
+                                     service.NATION, as_of=FY_END[2019])
+        assert ratio.value == pytest.approx(40.0)
+
+    def test_dates_outside_the_programme_are_refused(self, session: Session) -> None:
+        kpi = service.get_kpi(session, "open-data-bodies")
+        for day in (dt.date(1, 1, 1), dt.date(9999, 12, 31)):
+            with pytest.raises(InvalidInput, match="基準日"):
+                service.kpi_progress(session, kpi, service.NATION, as_of=day)

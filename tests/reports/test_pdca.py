@@ -21,7 +21,7 @@ def test_the_workbook_says_what_the_api_says(client: TestClient) -> None:
     headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
     for code, day in (("202011", "2018-05-01"), ("202029", "2019-05-01")):  # 長野市, 松本市
         client.post(f"/api/v1/bodies/{code}/status", headers=headers,
-                    json={"model": "open-data", "stage": "実装済", "effective_on": day})
+                    json={"model": "tourism-cloud", "stage": "実装済", "effective_on": day})
     response = client.get("/reports/pdca.xlsx", params={"scope": "prefecture", "key": "20", "as_of": AS_OF})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
@@ -35,11 +35,11 @@ def test_the_workbook_says_what_the_api_says(client: TestClient) -> None:
     for slug, row in rows.items():
         assert row[3] == pytest.approx(api[slug]["value"]) and row[4] == pytest.approx(api[slug]["target"])
         assert row[6] == api[slug]["rating"]
-    assert rows["open-data-bodies"][3] >= 2
-    sheet = next(book[n] for n in book.sheetnames if n.endswith("open-data-bodies"))
+    assert rows["tourism-cloud-bodies"][3] >= 2
+    sheet = next(book[n] for n in book.sheetnames if n.endswith("tourism-cloud-bodies"))
     assert sheet._charts and [sheet.cell(r, 1).value for r in range(3, 7)] == [2016, 2017, 2018, 2019]
     changes = book["前年度からの変更"]
-    assert ["202029", "長野県松本市", "open-data"] in [[c.value for c in row][:3] for row in changes.iter_rows(min_row=2)]
+    assert ["202029", "長野県松本市", "tourism-cloud"] in [[c.value for c in row][:3] for row in changes.iter_rows(min_row=2)]
     status = book["団体別の状況"]
     assert status.max_row == 1 + 78  # 長野県 and its 77 municipalities
 

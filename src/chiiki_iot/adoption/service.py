@@ -39,6 +39,13 @@ class Evidence:
                                   ("documents", list(self.documents))) if v}
 
 
+def check_counted(body: Body) -> None:
+    """Status, barriers and figures belong to prefectures and municipalities; a ward's go to its city."""
+    if body.kind == BodyKind.WARD:
+        raise InvalidInput(f"{body.full_name}は行政区です。市として記録してください。",
+                           f"{body.full_name} is a ward of a designated city; record it for the city.")
+
+
 def check_model(session: Session, slug: str) -> str:
     """A model slug of the current roadmap (NotFound otherwise)."""
     return roadmap.get_model(session, slug).slug
@@ -50,9 +57,7 @@ def record_status(session: Session, *, principal: Principal, body_code: str, mod
     """Add a status change. The body itself (or the secretariat) records it; history is never rewritten."""
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
-    if body.kind == BodyKind.WARD:
-        raise InvalidInput("行政区には実装状況を記録できません（市として記録してください）。",
-                           "Status is recorded for the city, not for a designated-city ward.")
+    check_counted(body)
     if source_kind not in SOURCE_KINDS:
         raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
     clean_url(evidence.url)
@@ -140,6 +145,7 @@ def report_barrier(session: Session, *, principal: Principal, body_code: str, mo
     """壁の報告 outside a survey: the body itself (or the secretariat) says what holds a model back."""
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
+    check_counted(body)
     check_barrier(barrier, other_text)
     if reported_on > dt.date.today():
         raise InvalidInput(f"日付 {reported_on} は未来です。", f"The date {reported_on} is in the future.")
@@ -156,6 +162,7 @@ def record_input(session: Session, *, principal: Principal, body_code: str, inpu
     """A KPI input figure for a fiscal year (the body itself or the secretariat); the newest record counts."""
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
+    check_counted(body)
     item = roadmap.get_kpi_input(session, input_slug)
     check_input_value(item, value)
     if source_kind not in SOURCE_KINDS:

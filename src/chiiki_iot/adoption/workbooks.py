@@ -309,6 +309,11 @@ def _body(session: Session, values: dict[str, object], fail, bodies: dict[str, B
         if code not in bodies:
             fail("団体コード", None, f"団体コード {code} は登録されていない団体です", f"code {code} is not a registered body")
             return None
+        try:
+            service.check_counted(bodies[code])
+        except UserError as error:
+            fail("団体コード", error)
+            return None
         return bodies[code]
     name = _text(values.get("団体名"))
     found = [b for b in registry.search_bodies(session, name, limit=5)

@@ -78,8 +78,12 @@ def clean_url(url: str) -> str | None:
     text = url.strip()
     if not text:
         return None
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 255 or " " in text:
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = urlsplit("")
+    unprintable = any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 255 or unprintable:
         raise InvalidInput(f"ウェブサイトのアドレス「{text}」は http:// または https:// で始まる URL にしてください。",
                            f"The web address '{text}' must be an http:// or https:// URL.",
                            problems=[Problem("URL の形式が正しくありません", "not a valid URL", "url")])

@@ -19,13 +19,15 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from chiiki_iot.adoption import service as adoption
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
+from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.progress.models import NationalFigure
 from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.models import Body
 from chiiki_iot.registry.service import BodyRef
 
 BASE_FISCAL_YEAR = 2016  # the first round the roadmap counts from (its plans start in FY2016)
-WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure)
+WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure, Body)
 
 
 @dataclass
@@ -71,6 +73,11 @@ def _after_flush(session: Session, _context: object) -> None:
         _bump()
 
 
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(_session: Session) -> None:
+    _bump()  # rolled-back rows may have used ids that new rows will reuse (SQLite)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _on_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
@@ -83,16 +90,30 @@ def clear() -> None:
         _cache.clear()
 
 
+EARLIEST = dt.date(BASE_FISCAL_YEAR, 4, 1)
+
+
+def check_as_of(day: dt.date) -> None:
+    """Progress is asked between the roadmap's first fiscal year and a year ahead; anything else is a typo
+    (and would cost a sweep of the whole history for nothing)."""
+    latest = dt.date.today() + dt.timedelta(days=366)
+    if not EARLIEST <= day <= latest:
+        raise InvalidInput(f"基準日は {EARLIEST:%Y年%m月%d日} から {latest:%Y年%m月%d日} までの日付にしてください。",
+                           f"The as-of date must be between {EARLIEST} and {latest}.")
+
+
 def facts(session: Session, as_of: dt.date) -> Facts:
     """The facts as of a date, from the cache when nothing has been written since."""
-    key = (str(session.get_bind().engine.url), as_of, _writes, adoption.data_version(session),
-           session.scalar(select(func.max(NationalFigure.id))))
+    check_as_of(as_of)
+    versions = (adoption.data_version(session), session.scalar(select(func.max(NationalFigure.id))),
+                registry.data_version(session))  # read first: these autoflush pending writes
+    key = (str(session.get_bind().engine.url), as_of, _writes, *versions)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
     result = _read(session, as_of)
-    result.version = f"{_writes}-{'-'.join(map(str, key[3]))}-{key[4]}"
+    result.version = f"{_writes}-{'-'.join(map(str, key[3]))}-{key[4]}-{key[5]}"
     with _lock:
         _cache[key] = result
         while len(_cache) > CACHE_SIZE:

@@ -50,7 +50,7 @@ WATCH_RATIO = 0.5
 
 @dataclass(frozen=True)
 class Point:
-    fiscal_year: int
+    fiscal_year: int  # a 年度末 point; a point between two (today) may carry a fraction
     value: float
 
 

@@ -95,11 +95,14 @@ def _counted(spec: dict, facts: Facts, year: int | None) -> frozenset[str]:
 
 
 def _figures_by_input(facts: Facts, year: int) -> dict[str, dict[str, float]]:
-    """input slug → body code → the year's figure."""
+    """input slug → body code → the year's figure, for counted bodies only (so that the prefectures add up
+    to the nation)."""
     def build() -> dict[str, dict[str, float]]:
+        counted = facts.remember("codes", lambda: frozenset(b.code for b in facts.bodies))
         out: dict[str, dict[str, float]] = {}
         for (code, slug), value in facts.figures.get(year, {}).items():
-            out.setdefault(slug, {})[code] = value
+            if code in counted:
+                out.setdefault(slug, {})[code] = value
         return out
     return facts.remember(("figures", year), build)
 
@@ -112,15 +115,15 @@ def _value(spec: dict, facts: Facts, scope: Scope, year: int | None) -> float | 
         return float(len(counted) if scope.codes is None else len(counted & scope.codes))
     if method in ("input-sum", "input-ratio") and year is not None:
         figures = _figures_by_input(facts, year)
-
-        def total(slug: str) -> float:
-            values = figures.get(slug, {})
-            return sum(values.values()) if scope.codes is None else \
-                sum(v for c, v in values.items() if c in scope.codes)
         if method == "input-sum":
-            return total(spec["input"])
-        denominator = total(spec["denominator"])
-        return total(spec["numerator"]) / denominator * spec.get("scale", 1.0) if denominator else None
+            values = figures.get(spec["input"])
+            if not values:
+                return None  # nobody reported it that year: no figure, not zero
+            return sum(v for c, v in values.items() if scope.holds(c))
+        top, bottom = figures.get(spec["numerator"], {}), figures.get(spec["denominator"], {})
+        both = [c for c in top if c in bottom and scope.holds(c)]  # a ratio only over bodies that gave both
+        denominator = sum(bottom[c] for c in both)
+        return sum(top[c] for c in both) / denominator * spec.get("scale", 1.0) if denominator else None
     return None
 
 
@@ -236,12 +239,18 @@ def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, fa
     value = current_value(kpi, scope, known, points)
     target = scope_target(session, kpi, scope, known)
     rated_on = points if not points or value is None or points[-1].value == value else \
-        [*points, Point(FiscalYear.of(as_of).year, value)]
+        [*points, Point(_year_position(as_of), value)]  # type: ignore[arg-type]
     rating, ratio = rate(rated_on, target, kpi.target_fiscal_year)
     until, top = max(kpi.target_fiscal_year, FiscalYear.of(as_of).year + 3), ceiling(kpi, scope, known)
     outlook = known.remember(("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top))
     change = points[-1].value - points[-2].value if len(points) >= 2 else None
     return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change)
+
+
+def _year_position(day: dt.date) -> float:
+    """Where a date falls on the 年度末 axis: FY2019's end is 2019.0, so 2020-09-30 is about 2019.5."""
+    last_end = FiscalYear(FiscalYear.of(day).year - 1).end
+    return FiscalYear.of(day).year - 1 + (day - last_end).days / 365
 
 
 def overview(session: Session, scope: Scope, *, as_of: dt.date) -> list[KpiProgress]:

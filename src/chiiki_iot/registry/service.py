@@ -321,3 +321,9 @@ def counted_bodies(session: Session) -> list[BodyRef]:
     rows = session.execute(select(Body.code, Body.full_name, Body.kind, Body.prefecture_code, Body.block_slug)
                            .where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])).order_by(Body.code))
     return [BodyRef(*row) for row in rows]
+
+
+def data_version(session: Session) -> tuple[int, object]:
+    """Changes when bodies are added or edited (count, newest review or version sum) — for caches."""
+    count, versions = session.execute(select(func.count(Body.code), func.sum(Body.version))).one()
+    return count, versions

@@ -57,10 +57,11 @@ def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = la
 
 
 def _changes(session: Session, known: Facts, scope: Scope) -> list[tuple[str, str, str, str, str]]:
-    """Status changes between the last two fiscal-year ends on or before the date."""
-    if len(known.years) < 2:
-        return []
-    before, after = known.stages[known.years[-2]], known.stages[known.years[-1]]
+    """Status changes since the previous 年度末: from the last fiscal-year end before the report's date
+    to the date itself (which may be a 年度末, then the one before it is the base)."""
+    ends = [y for y in known.years if FiscalYear(y).end < known.as_of]
+    before = known.stages[ends[-1]] if ends else {}
+    after = known.current
     names = {b.code: b.full_name for b in known.bodies}
     out = []
     for (code, model), stage in sorted(after.items()):
@@ -87,7 +88,7 @@ def workbook(session: Session, report: Report, *, step: Progress = lambda _: Non
     step("bodies")
     _status_sheet(book.create_sheet("団体別の状況"), session, report)
     changes = book.create_sheet("前年度からの変更")
-    changes.append(["団体コード", "団体名", "分野別モデル", "前年度末", "今年度末"])
+    changes.append(["団体コード", "団体名", "分野別モデル", "前年度末", "基準日"])
     for row in report.changes:
         changes.append(list(row))
     _widths(changes, [10, 28, 24, 12, 12])

@@ -48,6 +48,12 @@ def _fiscal_year(year: int) -> str:
     return FiscalYear(year).label(i18n.current_language.get())
 
 
+def _safe_href(value: str | None) -> str:
+    """An address only if it is http(s): stored rows from before a check existed never become a script link."""
+    text = (value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
+
+
 def _json_ja(value: object) -> str:
     """JSON with Japanese left readable (audit before/after values)."""
     return "" if value is None else json.dumps(value, ensure_ascii=False)
@@ -63,7 +69,8 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(number=_number, date=_date, wareki=wareki, fiscal_year=_fiscal_year, json_ja=_json_ja)
+    env.filters.update(number=_number, date=_date, wareki=wareki, fiscal_year=_fiscal_year, json_ja=_json_ja,
+                       safe_href=_safe_href)
     env.globals.update(pick=i18n.pick, role_labels={str(k): v for k, v in ROLE_LABELS.items()})
     return env
 
