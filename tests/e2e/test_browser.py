@@ -44,6 +44,8 @@ MAIN_PAGES = [
     "/outreach/threads",
     "/outreach/events",
     "/outreach/planning",
+    "/outreach/organisations",
+    "/reports/pdca?scope=prefecture&key=13",
 ]
 
 

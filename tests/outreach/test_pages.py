@@ -63,3 +63,32 @@ def test_month_view_and_threads(client: TestClient) -> None:
     assert client.get("/outreach/calendar", params={"month": "2017-13"}).status_code == 422
     threads = client.get("/outreach/threads")
     assert threads.status_code == 200 and "全国町村会 政務調査会 行政委員会" in threads.text and "2017年9月" in threads.text
+
+
+def test_organisations_threads_and_council_log_by_form_and_api(client: TestClient) -> None:
+    sign_in(client, make_user(Role.BUREAU, "shikoku"))
+    token = client.cookies.get("chiiki_csrf")
+    page = client.get("/outreach/organisations")
+    assert page.status_code == 200 and "全国町村会" in page.text and '<label for="org-slug">' in page.text
+    saved = client.post("/outreach/organisations", follow_redirects=True,
+                        data={"csrf_token": token, "slug": "shikoku-iot-lab", "name_ja": "四国IoTラボ", "kind": "npo",
+                              "block": "shikoku", "members": "382019, shikoku-council"})  # 松山市 and the council
+    assert saved.status_code == 200 and "四国IoTラボ" in saved.text
+    bad = client.post("/outreach/organisations", data={"csrf_token": token, "slug": "X Y", "name_ja": "x", "kind": "npo",
+                                                       "block": "shikoku"})
+    assert bad.status_code == 422 and "識別子" in bad.text
+    assert client.post("/outreach/organisations", data={"csrf_token": token, "slug": "kanto-x", "name_ja": "x",
+                                                        "kind": "npo", "block": "kanto"}).status_code == 403
+    logged = client.post("/outreach/log", follow_redirects=True,
+                         data={"csrf_token": token, "block": "shikoku", "happened_on": "2017-10-02", "kind": "meeting",
+                               "text_ja": "四国情報通信懇談会 地域IoT分科会"})
+    assert logged.status_code == 200 and "四国情報通信懇談会 地域IoT分科会" in logged.text
+    orgs = {o["slug"]: o for o in client.get("/api/v1/outreach/organisations").json()}
+    assert orgs["shikoku-iot-lab"]["members"] == ["382019", "shikoku-council"]
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.BUREAU, 'shikoku'))}"}
+    joined = client.post("/api/v1/outreach/threads/diagonal/members", headers=headers,
+                         json={"organisation": "shikoku-iot-lab", "role": "実証の支援", "since": "2017-10-01"})
+    assert joined.status_code == 201
+    assert any(m["organisation"] == "shikoku-iot-lab" for m in client.get("/api/v1/outreach/threads").json()["diagonal"])
+    assert client.post("/api/v1/outreach/threads/horizontal/members", headers=headers,
+                       json={"organisation": "shikoku-iot-lab", "since": "2017-10-01"}).status_code == 403

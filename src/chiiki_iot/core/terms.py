@@ -16,4 +16,5 @@ TERMS = (
     # Outreach (outreach.service): event categories, statuses and the three threads.
     N_("地域ブロック説明会等"), N_("地方6団体説明会等"), N_("自治体説明会等"), N_("予定"), N_("開催済"), N_("中止"),
     N_("縦の糸"), N_("横の糸"), N_("斜めの糸"),
+    N_("府省"), N_("地方六団体"), N_("業界団体"), N_("情報通信懇談会・協議会"), N_("企業"), N_("大学"), N_("NPO"),
 )

@@ -13,7 +13,8 @@ from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.outreach import service
-from chiiki_iot.outreach.schemas import AreaRead, CoverageRead, EventRead, EventWrite, LogRead, LogWrite
+from chiiki_iot.outreach.schemas import (AreaRead, CoverageRead, EventRead, EventWrite, LogRead, LogWrite,
+                                         MembershipWrite, OrganisationRead, OrganisationWrite)
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
@@ -105,3 +106,45 @@ def calendar(session: SessionDep, block: str | None = None, since: dt.date | Non
     name = f"chiiki-iot-{block or 'national'}.ics"
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _org_read(o) -> OrganisationRead:  # type: ignore[no-untyped-def]
+    return OrganisationRead(slug=o.slug, name_ja=o.name_ja, name_en=o.name_en, kind=o.kind, block=o.block_slug,
+                            prefecture=o.prefecture_code, members=list(o.members or []))
+
+
+@router.get("/organisations", response_model=list[OrganisationRead], summary="Organisations / 団体")
+def organisations(session: SessionDep, format: Format = "json") -> list[OrganisationRead] | Response:
+    items = [_org_read(o) for o in service.list_organisations(session)]
+    if format == "csv":
+        return csv_response(({**i.model_dump(), "members": " ".join(i.members)} for i in items),
+                            columns=list(OrganisationRead.model_fields), filename="organisations.csv")
+    return items
+
+
+@router.put("/organisations/{slug}", response_model=OrganisationRead, summary="Add or change an organisation (token)",
+            responses=WRITE_RESPONSES)
+def save_organisation(session: SessionDep, principal: ApiWriterDep, slug: str,
+                      data: Annotated[OrganisationWrite, Body()]) -> OrganisationRead:
+    if data.slug != slug:
+        raise InvalidInput("URL と本文の識別子が違います。", "The slug in the address and in the body differ.")
+    return _org_read(service.save_organisation(session, principal=principal, data=service.OrganisationInput(
+        slug=data.slug, name_ja=data.name_ja, name_en=data.name_en, kind=data.kind, block=data.block,
+        prefecture=data.prefecture, members=tuple(data.members))))
+
+
+@router.get("/threads", summary="Who takes part in each thread / 縦・横・斜めの糸")
+def threads(session: SessionDep) -> dict[str, list[dict[str, object]]]:
+    return {thread: [{"organisation": m.organisation_slug, "body_code": m.body_code, "role": m.role,
+                      "since": m.since.isoformat(), "name_ja": o.name_ja if o else None} for m, o in rows]
+            for thread, rows in service.thread_members(session).items()}
+
+
+@router.post("/threads/{thread}/members", status_code=201, summary="Add a member to a thread (token)",
+             responses=WRITE_RESPONSES)
+def add_member(session: SessionDep, principal: ApiWriterDep, thread: str,
+               data: Annotated[MembershipWrite, Body()]) -> dict[str, object]:
+    member = service.add_thread_member(session, principal=principal, thread=thread, organisation=data.organisation,
+                                       role=data.role, since=data.since)
+    return {"thread": member.thread, "organisation": member.organisation_slug, "role": member.role,
+            "since": member.since.isoformat()}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, Role, can
+from chiiki_iot.accounts.policy import Principal, Role, Target, can
 from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import InvalidInput, UserError
 from chiiki_iot.core.fiscal import parse_date
@@ -52,7 +52,7 @@ def _event_form(request: Request, session: Session, principal: Principal, *, eve
     context = {"event": event, "error": error, "entered": entered or {}, "categories": service.CATEGORIES,
                "statuses": service.STATUSES, "blocks": registry.list_blocks(session),
                "prefectures": registry.list_prefectures(session), "organisations": service.list_organisations(session),
-               "can_edit": can(principal, "outreach.edit") or any(g.role == Role.BUREAU for g in principal.grants)}
+               "can_edit": _can_edit(principal)}
     if event is None:
         context["events"] = service.list_events(session)
     return render(request, template, status_code=error.status_code if error else 200, **context)
@@ -136,7 +136,59 @@ def month_view(request: Request, session: SessionDep,
 
 
 @router.get("/outreach/threads", response_class=HTMLResponse)
-def threads(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "outreach/threads.html", members=service.thread_members(session),
+def threads(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
+    editable = [b for b in registry.list_blocks(session) if can(principal, "outreach.edit", Target(block_slug=b.slug))]
+    return render(request, "outreach/threads.html", members=service.thread_members(session), editable=editable,
                   threads=service.THREADS, horizontal=service.thread_log(session, thread="horizontal"),
                   diagonal=service.thread_log(session, thread="diagonal"), blocks=service.block_names(session))
+
+
+def _can_edit(principal: Principal) -> bool:
+    return can(principal, "outreach.edit") or any(g.role == Role.BUREAU for g in principal.grants)
+
+
+def _organisations_page(request: Request, session: Session, principal: Principal, *, error: UserError | None = None,
+                        entered: dict[str, str] | None = None) -> HTMLResponse:
+    return render(request, "outreach/organisations.html", status_code=error.status_code if error else 200,
+                  organisations=service.list_organisations(session), kinds=service.ORGANISATION_KINDS,
+                  blocks=registry.list_blocks(session), prefectures=registry.list_prefectures(session),
+                  can_edit=_can_edit(principal), error=error, entered=entered or {})
+
+
+@router.get("/outreach/organisations", response_class=HTMLResponse)
+def organisations(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
+    return _organisations_page(request, session, principal)
+
+
+@router.post("/outreach/organisations", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
+def save_organisation(request: Request, session: SessionDep, principal: SignedInDep,
+                      slug: Annotated[str, Form(max_length=63)], name_ja: Annotated[str, Form(max_length=255)],
+                      kind: Annotated[str, Form(max_length=32)], name_en: Annotated[str, Form(max_length=255)] = "",
+                      block: Annotated[str, Form(max_length=32)] = "", prefecture: Annotated[str, Form(max_length=6)] = "",
+                      members: Annotated[str, Form(max_length=5000)] = "") -> Response:
+    data = service.OrganisationInput(slug=slug.strip(), name_ja=name_ja, kind=kind, name_en=name_en,
+                                     block=block or None, prefecture=prefecture or None,
+                                     members=tuple(members.replace("、", ",").split(",")))
+    try:
+        service.save_organisation(session, principal=principal, data=data)
+    except UserError as error:
+        if error.status_code in (401, 403):
+            raise
+        return _organisations_page(request, session, principal, error=error,
+                                   entered={"slug": slug, "name_ja": name_ja, "name_en": name_en, "kind": kind,
+                                            "block": block, "prefecture": prefecture, "members": members})
+    return RedirectResponse("/outreach/organisations?saved=1", status_code=303)
+
+
+@router.post("/outreach/log", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
+def add_log(request: Request, session: SessionDep, principal: SignedInDep, block: Annotated[str, Form(max_length=32)],
+            happened_on: Annotated[str, Form(max_length=32)], kind: Annotated[str, Form(max_length=16)],
+            text_ja: Annotated[str, Form(max_length=2000)], status: Annotated[str, Form(max_length=16)] = "held",
+            ) -> Response:
+    try:
+        day = parse_date(happened_on)
+    except ValueError as exc:
+        raise InvalidInput(f"日付「{happened_on}」が読めません。", f"Cannot read the date '{happened_on}'.") from exc
+    entry = service.add_log_entry(session, principal=principal, block=block, happened_on=day, kind=kind,
+                                  text_ja=text_ja, status=status)
+    return RedirectResponse(f"/outreach/threads?saved=1#block-{entry.block_slug}", status_code=303)

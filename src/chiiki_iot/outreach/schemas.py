@@ -107,3 +107,34 @@ class LogWrite(BaseModel):
     kind: Literal["decision", "meeting"]
     status: Literal["held", "planned"] = "held"
     text_ja: str = Field(min_length=1, max_length=2000)
+
+
+class OrganisationRead(BaseModel):
+    slug: str
+    name_ja: str
+    name_en: str
+    kind: str
+    block: str | None
+    prefecture: str | None
+    members: list[str]
+
+
+class OrganisationWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(max_length=63)
+    name_ja: str = Field(min_length=1, max_length=255)
+    name_en: str = Field("", max_length=255)
+    kind: Literal["ministry", "local-gov-association", "industry-association", "regional-council", "company",
+                  "university", "npo"]
+    block: str | None = Field(None, max_length=32)
+    prefecture: str | None = Field(None, max_length=6)
+    members: list[str] = Field([], max_length=500)
+
+
+class MembershipWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str = Field(max_length=64)
+    role: str = Field("", max_length=255)
+    since: dt.date

@@ -8,6 +8,7 @@ a held event of the 地域ブロック category served it. Pages, API and CLI re
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from icalendar import Calendar
@@ -307,3 +308,61 @@ def list_organisations(session: Session) -> list[Organisation]:
 
 def block_names(session: Session) -> dict[str, Block]:
     return {b.slug: b for b in registry.list_blocks(session)}
+
+
+ORGANISATION_KINDS = {"ministry": N_("府省"), "local-gov-association": N_("地方六団体"),
+                      "industry-association": N_("業界団体"), "regional-council": N_("情報通信懇談会・協議会"),
+                      "company": N_("企業"), "university": N_("大学"), "npo": N_("NPO")}
+
+
+@dataclass(frozen=True)
+class OrganisationInput:
+    slug: str
+    name_ja: str
+    kind: str
+    name_en: str = ""
+    block: str | None = None
+    prefecture: str | None = None
+    members: tuple[str, ...] = ()
+
+
+def save_organisation(session: Session, *, principal: Principal, data: OrganisationInput) -> Organisation:
+    """Add or change an organisation (the secretariat; a bureau for a council of its own block)."""
+
+
+    block = registry.get_block(session, data.block).slug if data.block else None
+    authorize(principal, "outreach.edit", Target(block_slug=block or ""))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", data.slug):
+        raise InvalidInput("識別子は半角英小文字・数字・ハイフンで2〜63字にしてください。",
+                           "The slug must be 2–63 lower-case letters, digits or hyphens.")
+    if data.kind not in ORGANISATION_KINDS or not data.name_ja.strip():
+        raise InvalidInput("名称と種類を入力してください。", "Give a name and a kind.")
+    prefecture = registry.get_prefecture(session, data.prefecture).code if data.prefecture else None
+    members = [m.strip() for m in data.members if m.strip()]
+    unknown = [m for m in members if session.get(Organisation, m) is None and not m.isdigit()]
+    if unknown:
+        raise InvalidInput(f"構成員「{'、'.join(unknown)}」は登録された団体ではありません。",
+                           f"Unknown members: {', '.join(unknown)}.")
+    members = [registry.get_body(session, m).code if m.isdigit() else m for m in members]
+    org = session.get(Organisation, data.slug) or Organisation(slug=data.slug)
+    org.name_ja, org.name_en, org.kind = data.name_ja.strip(), data.name_en.strip(), data.kind
+    org.block_slug, org.prefecture_code, org.members = block, prefecture, members
+    session.add(org)
+    session.flush()
+    return org
+
+
+def add_thread_member(session: Session, *, principal: Principal, thread: str, organisation: str, role: str,
+                      since: dt.date) -> ThreadMembership:
+    """Someone joins a thread; a block council joins the diagonal thread through its bureau."""
+    if thread not in THREADS:
+        raise InvalidInput(f"糸「{thread}」は vertical・horizontal・diagonal のいずれかです。",
+                           f"Thread '{thread}' must be vertical, horizontal or diagonal.")
+    org = session.get(Organisation, organisation)
+    if org is None:
+        raise NotFound(f"団体「{organisation}」はありません。", f"There is no organisation '{organisation}'.")
+    authorize(principal, "outreach.edit", Target(block_slug=org.block_slug or "") if thread == "diagonal" else Target())
+    member = ThreadMembership(thread=thread, organisation_slug=org.slug, role=role.strip(), since=since)
+    session.add(member)
+    session.flush()
+    return member
