@@ -92,3 +92,23 @@ def test_organisations_threads_and_council_log_by_form_and_api(client: TestClien
     assert any(m["organisation"] == "shikoku-iot-lab" for m in client.get("/api/v1/outreach/threads").json()["diagonal"])
     assert client.post("/api/v1/outreach/threads/horizontal/members", headers=headers,
                        json={"organisation": "shikoku-iot-lab", "since": "2017-10-01"}).status_code == 403
+
+
+def test_review_findings_bureaus_stay_in_their_block_and_bad_input_is_explained(client: TestClient) -> None:
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.BUREAU, 'kanto'))}"}
+    takeover = client.put("/api/v1/outreach/organisations/tohoku-council", headers=headers,
+                          json={"slug": "tohoku-council", "name_ja": "乗っ取り", "kind": "regional-council",
+                                "block": "kanto"})
+    assert takeover.status_code == 403
+    elsewhere = client.post("/api/v1/outreach/events", headers=headers,
+                            json={"held_on": "2017-08-01", "title": "x", "category": "local", "target_block": "kanto",
+                                  "target_prefecture": "02"})
+    assert elsewhere.status_code == 422 and "not in the block" in elsewhere.text
+    assert client.post("/api/v1/outreach/events", headers=headers,
+                       json={"held_on": "2017-08-01", "title": "x", "category": "local", "target_prefecture": "13",
+                             "attendance": 10**12}).status_code == 422
+    for month in ("0000-01", "9999-12"):
+        assert client.get("/outreach/calendar", params={"month": month}).status_code == 422
+    assert client.get("/outreach/events/99999999999999999999").status_code in (404, 422)
+    feed = Calendar.from_ical(client.get("/api/v1/outreach/calendar.ics").content)
+    assert feed.get("prodid") is not None

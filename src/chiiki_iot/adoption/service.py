@@ -198,6 +198,21 @@ def history_rows(session: Session, *, until: dt.date):  # type: ignore[no-untype
     return session.execute(query.execution_options(yield_per=50_000))
 
 
+def stages_on(session: Session, *, day: dt.date, model_slugs: list[str]) -> dict[tuple[str, str], str]:
+    """(body, model) → stage in force on ``day`` for every counted body: one index seek per pair (the
+    model/body/date index), so its cost follows the number of bodies × models, not the length of history."""
+    out: dict[tuple[str, str], str] = {}
+    for slug in model_slugs:
+        latest = (select(StatusChange.stage)
+                  .where(StatusChange.model_slug == slug, StatusChange.body_code == Body.code,
+                         StatusChange.effective_on <= day)
+                  .order_by(StatusChange.effective_on.desc(), StatusChange.id.desc()).limit(1)
+                  .correlate(Body).scalar_subquery())
+        rows = session.execute(select(Body.code, latest).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])))
+        out.update(((code, slug), stage) for code, stage in rows if stage is not None)
+    return out
+
+
 def barrier_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
     """Every barrier report up to a date as (body, model, barrier, reported_on) tuples."""
     return session.execute(select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier,

@@ -101,8 +101,9 @@ def add_log(session: SessionDep, principal: ApiWriterDep, slug: str, entry: Anno
 @router.get("/calendar.ics", summary="Upcoming sessions as iCalendar / 予定（iCalendar）",
             response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
 def calendar(session: SessionDep, block: str | None = None, since: dt.date | None = None) -> Response:
+    # A year back by default: subscribers keep recent sessions, and the feed is never empty while any exist.
     data = service.calendar_ics(session, block=block, base_url=get_settings().base_url,
-                                since=since or dt.date.today())
+                                since=since or dt.date.today() - dt.timedelta(days=365))
     name = f"chiiki-iot-{block or 'national'}.ics"
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

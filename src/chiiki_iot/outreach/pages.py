@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import datetime as dt
+import hashlib
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -36,7 +38,8 @@ def overview(request: Request, session: SessionDep) -> HTMLResponse:
 @router.get("/outreach/map.svg")
 def coverage_map(session: SessionDep) -> Response:
     cov = service.coverage(session)
-    version = f"{cov.total_held}:{len(cov.prefectures_covered)}:{len(cov.prefectures_planned)}:{cov.as_of}"
+    version = hashlib.sha256(repr((cov.prefectures_covered, cov.prefectures_planned, cov.blocks_reached))
+                             .encode()).hexdigest()[:16]
     svg = charts.coverage_map_svg(cov, registry.list_prefectures(session), lang=current_language.get(), version=version)
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60", "Vary": "Cookie"})
 
@@ -75,7 +78,7 @@ def _input(form: dict[str, str]) -> EventInput:
         raise InvalidInput(f"日付「{form.get('held_on')}」が読めません（例 2017-05-19、令和元年5月19日）。",
                            f"Cannot read the date '{form.get('held_on')}'.") from exc
     attendance = form.get("attendance", "").strip()
-    if attendance and not attendance.isdigit():
+    if attendance and not re.fullmatch(r"[0-9]{1,7}", attendance):
         raise InvalidInput("参加者数は数字で入力してください。", "Attendance must be a whole number.")
     return EventInput(held_on=day, title=form.get("title", ""), category=form.get("category", ""),
                       status=form.get("status", "held"), target_block=form.get("target_block") or None,
@@ -105,7 +108,7 @@ async def update_event(request: Request, session: SessionDep, principal: SignedI
                        ) -> Response:
     form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
     try:
-        version = int(form.get("version") or 0)
+        version = int(form.get("version")) if re.fullmatch(r"[0-9]{1,9}", form.get("version") or "") else 0
         service.update_event(session, principal=principal, event_id=event_id, expected_version=version,
                              data=_input(form))
     except UserError as error:
@@ -121,8 +124,9 @@ def month_view(request: Request, session: SessionDep,
                month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")] = "") -> HTMLResponse:
     today = dt.date.today()
     year, number = (int(month[:4]), int(month[5:])) if month else (today.year, today.month)
-    if not 1 <= number <= 12:
-        raise InvalidInput(f"月「{month}」は 01〜12 で指定してください。", f"Month '{month}' must be 01 to 12.")
+    if not 1 <= number <= 12 or not 1900 <= year <= 2100:
+        raise InvalidInput(f"月「{month}」は 1900-01〜2100-12 の範囲で指定してください。",
+                           f"Month '{month}' must be between 1900-01 and 2100-12.")
     first = dt.date(year, number, 1)
     last = dt.date(year, number, month_calendar.monthrange(year, number)[1])
     by_day: dict[dt.date, list] = {}  # type: ignore[type-arg]
@@ -132,7 +136,8 @@ def month_view(request: Request, session: SessionDep,
     previous = (first - dt.timedelta(days=1)).strftime("%Y-%m")
     following = (last + dt.timedelta(days=1)).strftime("%Y-%m")
     return render(request, "outreach/calendar.html", first=first, weeks=weeks, by_day=by_day, previous=previous,
-                  following=following, categories=service.CATEGORIES, blocks=registry.list_blocks(session))
+                  following=following, categories=service.CATEGORIES, statuses=service.STATUSES,
+                  blocks=registry.list_blocks(session))
 
 
 @router.get("/outreach/threads", response_class=HTMLResponse)

@@ -45,7 +45,7 @@ class EventWrite(BaseModel):
     target_prefecture: str | None = Field(None, max_length=6, description="2桁または6桁 / 2 or 6 digits")
     organiser: str | None = Field(None, max_length=64)
     place: str = Field("", max_length=255)
-    attendance: int | None = Field(None, ge=0)
+    attendance: int | None = Field(None, ge=0, le=1_000_000)
     materials_url: str = Field("", max_length=255)
     version: int | None = Field(None, description="更新時は必須 / required when updating")
 

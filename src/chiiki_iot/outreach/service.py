@@ -29,6 +29,9 @@ CATEGORIES = {"block": N_("地域ブロック説明会等"), "six": N_("地方6�
 STATUSES = {"planned": N_("予定"), "held": N_("開催済"), "cancelled": N_("中止")}
 THREADS = {"vertical": N_("縦の糸"), "horizontal": N_("横の糸"), "diagonal": N_("斜めの糸")}
 LONG_AGO_DAYS = 365  # "none for a long time": no session for a year
+MAX_ATTENDANCE = 1_000_000
+EARLIEST_EVENT = dt.date(2016, 1, 1)
+PREFECTURE_LEVEL = ("local", "block")  # categories that make a session count for its prefecture
 
 
 # ---- events ------------------------------------------------------------------------------------------
@@ -69,7 +72,7 @@ def list_events(session: Session, *, block: str | None = None, prefecture: str |
 
 
 def get_event(session: Session, event_id: int) -> Event:
-    event = session.get(Event, event_id)
+    event = session.get(Event, event_id) if 0 < event_id < 2**31 else None
     if event is None:
         raise NotFound(f"説明会等 {event_id} はありません。", f"There is no event {event_id}.")
     return event
@@ -98,8 +101,12 @@ def _checked(session: Session, data: EventInput) -> EventInput:
         problems.append((f"状態「{data.status}」は選択肢にありません。", f"Unknown status '{data.status}'."))
     if data.status == "held" and data.held_on > dt.date.today():
         problems.append(("未来の日付の説明会等は「予定」にしてください。", "An event in the future can only be planned."))
-    if data.attendance is not None and data.attendance < 0:
-        problems.append(("参加者数は0以上にしてください。", "Attendance cannot be negative."))
+    if data.attendance is not None and not 0 <= data.attendance <= MAX_ATTENDANCE:
+        problems.append((f"参加者数は0〜{MAX_ATTENDANCE:,}にしてください。", f"Attendance must be 0 to {MAX_ATTENDANCE:,}."))
+    if not EARLIEST_EVENT <= data.held_on <= dt.date.today() + dt.timedelta(days=5 * 366):
+        problems.append(("開催日は2016年以降、5年先までにしてください。", "The date must be from 2016 to five years ahead."))
+    if len(data.title) > 255 or len(data.place) > 255:
+        problems.append(("題名と場所は255字以内にしてください。", "Title and place are 255 characters at most."))
     if data.category == "local" and not data.target_prefecture:
         problems.append(("自治体説明会等には対象の都道府県を選んでください。", "A briefing for local governments needs its prefecture."))
     if problems:
@@ -108,6 +115,9 @@ def _checked(session: Session, data: EventInput) -> EventInput:
                            problems=[Problem(ja, en, "") for ja, en in problems])
     block = registry.get_block(session, data.target_block).slug if data.target_block else None
     prefecture = registry.get_prefecture(session, data.target_prefecture).code if data.target_prefecture else None
+    if block and prefecture and _block_of_prefectures(session).get(prefecture) != block:
+        raise InvalidInput("対象の都道府県が、対象の地域ブロックに含まれていません。",
+                           "The prefecture served is not in the block served.")
     if data.organiser and session.get(Organisation, data.organiser) is None:
         raise NotFound(f"団体「{data.organiser}」はありません。", f"There is no organisation '{data.organiser}'.")
     clean_url(data.materials_url)
@@ -200,8 +210,9 @@ def coverage(session: Session, *, as_of: dt.date | None = None) -> Coverage:
             if e.status == "held" and (area.last_held is None or e.held_on > area.last_held):
                 area.last_held = e.held_on
     held = [e for e in events if e.status == "held"]
-    covered = sorted({e.target_prefecture for e in held if e.target_prefecture})
-    planned = sorted({e.target_prefecture for e in events if e.status == "planned" and e.target_prefecture} - set(covered))
+    covered = sorted({e.target_prefecture for e in held if e.target_prefecture and e.category in PREFECTURE_LEVEL})
+    planned = sorted({e.target_prefecture for e in events if e.status == "planned" and e.target_prefecture
+                      and e.category in PREFECTURE_LEVEL} - set(covered))
     reached = sorted({e.target_block for e in held if e.category == "block" and e.target_block})
     return Coverage(as_of or dt.date.today(), len(held), list(prefs.values()), list(blocks.values()),
                     covered, planned, reached)
@@ -247,8 +258,6 @@ def calendar_ics(session: Session, *, block: str | None, base_url: str, since: d
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "地域IoT実装推進 説明会等" + (f"（{registry.get_block(session, block).name_ja}）" if block else ""))
     for e in list_events(session, block=block, since=since):
-        if e.status == "cancelled":
-            continue
         item = IcsEvent()
         item.add("uid", f"event-{e.id}@chiiki-iot")
         item.add("summary", e.title)
@@ -256,7 +265,7 @@ def calendar_ics(session: Session, *, block: str | None, base_url: str, since: d
         item.add("dtend", e.held_on + dt.timedelta(days=1))
         item.add("dtstamp", dt.datetime.now(dt.UTC))
         item.add("categories", [CATEGORIES[e.category]])
-        item.add("status", "TENTATIVE" if e.status == "planned" else "CONFIRMED")
+        item.add("status", {"planned": "TENTATIVE", "cancelled": "CANCELLED"}.get(e.status, "CONFIRMED"))
         if e.place:
             item.add("location", e.place)
         item.add("url", f"{base_url.rstrip('/')}/outreach/events/{e.id}")
@@ -290,9 +299,11 @@ def add_log_entry(session: Session, *, principal: Principal, block: str, happene
     """A block council's decision or meeting (斜めの糸), recorded by its bureau or the secretariat."""
     slug = registry.get_block(session, block).slug
     authorize(principal, "outreach.edit", Target(block_slug=slug))
-    if kind not in ("decision", "meeting") or status not in ("held", "planned") or not text_ja.strip():
-        raise InvalidInput("種類（決定・会合）、状態（開催済・予定）と内容を入力してください。",
-                           "Give the kind (decision or meeting), the status (held or planned) and the text.")
+    if kind not in ("decision", "meeting") or status not in ("held", "planned") or not text_ja.strip() \
+            or not EARLIEST_EVENT <= happened_on <= dt.date.today() + dt.timedelta(days=5 * 366):
+        raise InvalidInput("種類（決定・会合）、状態（開催済・予定）、内容と、2016年以降5年先までの日付を入力してください。",
+                           "Give the kind (decision or meeting), the status (held or planned), the text and a date "
+                           "from 2016 to five years ahead.")
     council = session.scalar(select(Organisation.slug).where(Organisation.block_slug == slug,
                                                               Organisation.kind == "regional-council"))
     entry = ThreadLogEntry(thread="diagonal", block_slug=slug, organisation_slug=council, happened_on=happened_on,
@@ -332,6 +343,9 @@ def save_organisation(session: Session, *, principal: Principal, data: Organisat
 
     block = registry.get_block(session, data.block).slug if data.block else None
     authorize(principal, "outreach.edit", Target(block_slug=block or ""))
+    existing = session.get(Organisation, data.slug)
+    if existing is not None:  # changing one: the bureau must hold where it is now as well as where it goes
+        authorize(principal, "outreach.edit", Target(block_slug=existing.block_slug or ""))
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", data.slug):
         raise InvalidInput("識別子は半角英小文字・数字・ハイフンで2〜63字にしてください。",
                            "The slug must be 2–63 lower-case letters, digits or hyphens.")
@@ -344,7 +358,7 @@ def save_organisation(session: Session, *, principal: Principal, data: Organisat
         raise InvalidInput(f"構成員「{'、'.join(unknown)}」は登録された団体ではありません。",
                            f"Unknown members: {', '.join(unknown)}.")
     members = [registry.get_body(session, m).code if m.isdigit() else m for m in members]
-    org = session.get(Organisation, data.slug) or Organisation(slug=data.slug)
+    org = existing or Organisation(slug=data.slug)
     org.name_ja, org.name_en, org.kind = data.name_ja.strip(), data.name_en.strip(), data.kind
     org.block_slug, org.prefecture_code, org.members = block, prefecture, members
     session.add(org)

@@ -1,8 +1,10 @@
 """The facts the KPI engine works on, read once and cached: the stage of every body on every model at each
 fiscal-year end (年度末), the figures reported for each fiscal year, and the barriers reported.
 
-Reading history is the expensive part, so one sweep through the status history (oldest first) yields the
-status at every fiscal-year end at once. The result is cached per process and keyed on the newest row ids of
+Reading history is the expensive part, and there are two ways: sweep the whole history once, oldest
+first, noting the state at each 年度末 (cheap while history is short), or seek the stage in force for each
+body, model and date through the model/body/date index (``adoption.service.stages_on``), whose cost follows
+1,788 × 23 pairs and not the length of history. The cheaper is chosen from the history's length. The result is cached per process and keyed on the newest row ids of
 the history tables (history is append-only) and on a write counter bumped by every ORM write to them, so a
 new status, figure or barrier is seen on the next request.
 """
@@ -25,6 +27,7 @@ from chiiki_iot.progress.models import NationalFigure
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import Body
 from chiiki_iot.registry.service import BodyRef
+from chiiki_iot.roadmap import service as roadmap
 
 BASE_FISCAL_YEAR = 2016  # the first round the roadmap counts from (its plans start in FY2016)
 WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure, Body)
@@ -121,21 +124,40 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     return result
 
 
+# Measured on the 2-core reference machine (docs/benchmarks.md): a sweep costs about 7 µs per history row,
+# a seek about 20 µs per body × model × date. The engine takes whichever is cheaper for the data at hand.
+SWEEP_US_PER_ROW = 7
+SEEK_US_PER_PAIR = 20
+
+
 def _read(session: Session, as_of: dt.date) -> Facts:
     years = [y for y in range(BASE_FISCAL_YEAR, as_of.year + 1) if FiscalYear(y).end <= as_of]
-    ends = [(y, FiscalYear(y).end) for y in years]
+    models = [m.slug for m in roadmap.list_models(session)]
+    bodies = registry.counted_bodies(session)
+    rows = adoption.data_version(session)[0]  # history is append-only: the newest id bounds its length
+    if rows * SWEEP_US_PER_ROW <= len(bodies) * len(models) * (len(years) + 1) * SEEK_US_PER_PAIR:
+        stages, current = _sweep(session, as_of, years)
+    else:
+        stages = {y: adoption.stages_on(session, day=FiscalYear(y).end, model_slugs=models) for y in years}
+        current = stages[years[-1]] if years and FiscalYear(years[-1]).end == as_of else \
+            adoption.stages_on(session, day=as_of, model_slugs=models)
+    figures = {y: adoption.inputs_in_force(session, body_codes=None, fiscal_year=y)
+               for y in range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1)}
+    return Facts(as_of, bodies, years, stages, current, figures,
+                 [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
+                 synthetic=adoption.has_synthetic_data(session))
+
+
+def _sweep(session: Session, as_of: dt.date, years: list[int],
+           ) -> tuple[dict[int, dict[tuple[str, str], str]], dict[tuple[str, str], str]]:
+    """One pass through the history, oldest first, noting the state at each 年度末 on the way."""
     stages: dict[int, dict[tuple[str, str], str]] = {}
     state: dict[tuple[str, str], str] = {}
-    pending = list(ends)
+    pending = [(y, FiscalYear(y).end) for y in years]
     for code, model, stage, day in adoption.history_rows(session, until=as_of):
         while pending and day > pending[0][1]:
             stages[pending.pop(0)[0]] = dict(state)
         state[(code, model)] = stage
     for year, _ in pending:
         stages[year] = dict(state)
-    figures = {y: adoption.inputs_in_force(session, body_codes=None, fiscal_year=y)
-               for y in range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1)}
-    return Facts(as_of, registry.counted_bodies(session), years, stages, state, figures,
-                 [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
-                 synthetic=adoption.has_synthetic_data(session))
-
+    return stages, state
