@@ -55,7 +55,7 @@ def main() -> None:
         if engine.dialect.name == "postgresql":
             session.connection().exec_driver_sql("ANALYZE")
             session.commit()
-        results = [("the national dashboard's data, cold (history swept once)", *timed(lambda: cold(session), 3)),
+        results = [("the national dashboard's data, cold (facts read afresh)", *timed(lambda: cold(session), 3)),
                    ("the national dashboard's data, warm (cached facts)", *timed(lambda: dashboard(session), 20)),
                    ("the national PDCA workbook (warm facts)", *timed(lambda: national_workbook(session), 3))]
     print(f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows\n")

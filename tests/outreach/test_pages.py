@@ -83,6 +83,12 @@ def test_organisations_threads_and_council_log_by_form_and_api(client: TestClien
                          data={"csrf_token": token, "block": "shikoku", "happened_on": "2017-10-02", "kind": "meeting",
                                "text_ja": "四国情報通信懇談会 地域IoT分科会"})
     assert logged.status_code == 200 and "四国情報通信懇談会 地域IoT分科会" in logged.text
+    joined_page = client.post("/outreach/threads/members", follow_redirects=True,
+                              data={"csrf_token": token, "thread": "diagonal", "organisation": "shikoku-iot-lab",
+                                    "role": "地域の実証", "since": "2017-10-01"})
+    assert joined_page.status_code == 200 and "地域の実証" in joined_page.text
+    assert client.post("/outreach/threads/members", data={"csrf_token": token, "thread": "vertical",
+                                                           "organisation": "mic", "since": "2017-10-01"}).status_code == 403
     orgs = {o["slug"]: o for o in client.get("/api/v1/outreach/organisations").json()}
     assert orgs["shikoku-iot-lab"]["members"] == ["382019", "shikoku-council"]
     headers = {"Authorization": f"Bearer {token_for(make_user(Role.BUREAU, 'shikoku'))}"}

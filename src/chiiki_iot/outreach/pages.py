@@ -144,6 +144,7 @@ def month_view(request: Request, session: SessionDep,
 def threads(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
     editable = [b for b in registry.list_blocks(session) if can(principal, "outreach.edit", Target(block_slug=b.slug))]
     return render(request, "outreach/threads.html", members=service.thread_members(session), editable=editable,
+                  organisations=service.list_organisations(session),
                   threads=service.THREADS, horizontal=service.thread_log(session, thread="horizontal"),
                   diagonal=service.thread_log(session, thread="diagonal"), blocks=service.block_names(session))
 
@@ -197,3 +198,16 @@ def add_log(request: Request, session: SessionDep, principal: SignedInDep, block
     entry = service.add_log_entry(session, principal=principal, block=block, happened_on=day, kind=kind,
                                   text_ja=text_ja, status=status)
     return RedirectResponse(f"/outreach/threads?saved=1#block-{entry.block_slug}", status_code=303)
+
+
+@router.post("/outreach/threads/members", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
+def add_member(session: SessionDep, principal: SignedInDep, thread: Annotated[str, Form(max_length=16)],
+               organisation: Annotated[str, Form(max_length=64)], since: Annotated[str, Form(max_length=32)],
+               role: Annotated[str, Form(max_length=255)] = "") -> Response:
+    try:
+        day = parse_date(since)
+    except ValueError as exc:
+        raise InvalidInput(f"日付「{since}」が読めません。", f"Cannot read the date '{since}'.") from exc
+    service.add_thread_member(session, principal=principal, thread=thread, organisation=organisation, role=role,
+                              since=day)
+    return RedirectResponse(f"/outreach/threads?saved=1#{thread}", status_code=303)
