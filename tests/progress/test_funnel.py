@@ -45,3 +45,15 @@ def test_models_that_similar_bodies_have_and_this_one_has_not(session: Session) 
     tourism = next(s for s in suggestions if s.model_slug == "tourism-cloud")
     assert [p.code for p in tourism.peers] == ["472051", "472093", "472107"]
     assert all(s.model_slug != "open-data" for s in suggestions)  # it has that one already
+
+
+def test_the_year_under_way_shows_its_barriers(session: Session) -> None:
+    admin = principal(create_user(session, Role.SECRETARIAT))
+    okinawa = service.scope_of(session, "prefecture", "47")
+    adoption.record_status(session, principal=admin, body_code="472115", model_slug="testbed",
+                           stage=Stage.CONSIDERING, effective_on=dt.date(2018, 5, 1), source_kind="manual")
+    adoption.report_barrier(session, principal=admin, body_code="472115", model_slug="testbed",
+                            barrier=Barrier.BUDGET, reported_on=dt.date(2018, 6, 1))
+    steps = funnel.funnel(session, "testbed", okinawa, as_of=dt.date(2018, 9, 30))
+    assert (steps[-1].fiscal_year, steps[-1].partial) == (2018, True)
+    assert steps[-1].counts["検討中"] >= 1 and steps[-1].barriers["検討中"]["予算の制約"] == 1

@@ -54,6 +54,7 @@ class FunnelStep:
     counts: dict[str, int]
     moved_up: dict[str, tuple[int, int]] = field(default_factory=dict)  # stage → (moved up, were there)
     barriers: dict[str, Counter[str]] = field(default_factory=dict)  # stage → barrier → reports that year
+    partial: bool = False  # the fiscal year under way, up to the as-of date
 
 
 def funnel(session: Session, model_slug: str, scope: Scope, *, as_of: dt.date) -> list[FunnelStep]:
@@ -66,10 +67,12 @@ def funnel(session: Session, model_slug: str, scope: Scope, *, as_of: dt.date) -
         if slug == model and scope.holds(code):
             reported[FiscalYear.of(day).year].append((code, barrier))
     steps: list[FunnelStep] = []
-    for year in known.years:
-        stages = known.stages[year]
+    points = [(year, known.stages[year], False) for year in known.years]
+    if not known.years or FiscalYear(known.years[-1]).end < as_of:
+        points.append((FiscalYear.of(as_of).year, known.current, True))  # the year under way
+    for year, stages, partial in points:
         at = {c: stages.get((c, model), Stage.NOT_STARTED.value) for c in codes}
-        step = FunnelStep(year, dict(Counter(at.values())))
+        step = FunnelStep(year, dict(Counter(at.values())), partial=partial)
         if steps:
             before = {c: known.stages[steps[-1].fiscal_year].get((c, model), Stage.NOT_STARTED.value) for c in codes}
             for stage in LADDER[:-1]:

@@ -76,12 +76,13 @@ class FunnelStepRead(BaseModel):
     counts: dict[str, int]
     moved_up: dict[str, list[int]] = Field(description="stage → [moved up, were there the year before]")
     barriers: dict[str, dict[str, int]]
+    partial: bool = Field(description="the fiscal year under way, up to the as-of date")
     synthetic: bool
 
     @classmethod
     def of(cls, s: FunnelStep, *, synthetic: bool) -> FunnelStepRead:
         return cls(fiscal_year=s.fiscal_year, counts=s.counts, moved_up={k: list(v) for k, v in s.moved_up.items()},
-                   barriers={k: dict(v) for k, v in s.barriers.items()}, synthetic=synthetic)
+                   barriers={k: dict(v) for k, v in s.barriers.items()}, partial=s.partial, synthetic=synthetic)
 
 
 class SupportNeedRead(BaseModel):
