@@ -10,7 +10,7 @@ block with 10% of the eligible bodies carries 10% of a count or sum target (its 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -174,20 +174,29 @@ def scope_target(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> floa
     """The scope's fair share of the national target (see the module docstring)."""
     target = national_target(session, kpi)
     spec = kpi.measure or {}
-    if target is None or scope.kind == "nation" or kpi.target_kind == "share":
-        return target if scope.kind == "nation" or spec.get("method") != "national-figure" else None
-    if spec.get("method") == "national-figure":
-        return None
-    eligible = [b for b in facts.bodies if _eligible(spec, b)]
-    inside = sum(scope.holds(b.code) for b in eligible)
-    return target * inside / len(eligible) if eligible else None
+    if target is None or scope.kind == "nation":
+        return target
+    if spec.get("method", "national-figure") in ("national-figure", "not-measured"):
+        return None  # national figures have no regional breakdown
+    if kpi.target_kind == "share":
+        return target  # 100% of schools is 100% in every prefecture
+    total = _eligible_count(spec, NATION, facts)
+    return target * _eligible_count(spec, scope, facts) / total if total else None
+
+
+def _eligible_count(spec: dict, scope: Scope, facts: Facts) -> int:
+    def count() -> int:
+        return sum(scope.holds(b.code) and _eligible(spec, b) for b in facts.bodies)
+    if scope.kind == "group":
+        return count()  # any set of bodies can be asked for: not worth keeping
+    return facts.remember(("eligible", tuple(spec.get("kinds") or ()), scope.kind, scope.key), count)
 
 
 def ceiling(kpi: Kpi, scope: Scope, facts: Facts) -> float | None:
     """The most the value can be: every eligible body, or 100% — the saturating curve's ceiling."""
     spec = kpi.measure or {}
     if spec.get("method") == "bodies-at-stage":
-        return float(sum(scope.holds(b.code) and _eligible(spec, b) for b in facts.bodies))
+        return float(_eligible_count(spec, scope, facts))
     if spec.get("method") == "input-ratio" and spec.get("scale") == 100:
         return 100.0
     return None
@@ -209,7 +218,6 @@ class KpiProgress:
     pace_ratio: float | None
     outlook: Forecast
     change_per_round: float | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def share_of_target(self) -> float | None:
