@@ -250,7 +250,8 @@ def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, fa
         [*points, Point(_year_position(as_of), value)]  # type: ignore[arg-type]
     rating, ratio = rate(rated_on, target, kpi.target_fiscal_year)
     until, top = max(kpi.target_fiscal_year, FiscalYear.of(as_of).year + 3), ceiling(kpi, scope, known)
-    outlook = known.remember(("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top))
+    outlook = forecast(points, until, ceiling=top) if scope.kind == "group" else \
+        known.remember(("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top))
     change = points[-1].value - points[-2].value if len(points) >= 2 else None
     return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change)
 
