@@ -26,3 +26,11 @@ class TestEncodings:
             read_csv(b"\n\n", name="empty.csv")
         assert "データがありません" in exc.value.message_ja
         assert "no data" in exc.value.message_en
+
+
+def test_a_csv_download_named_in_japanese_keeps_its_name_and_valid_headers() -> None:
+    from chiiki_iot.web.tables import csv_response
+
+    response = csv_response([{"a": 1}], columns=["a"], filename="進捗-東京都\U000d55e7.csv")
+    disposition = response.headers["content-disposition"]
+    assert 'filename="-.csv"' in disposition and "filename*=UTF-8''%E9%80%B2%E6%8D%97" in disposition

@@ -34,7 +34,7 @@ def test_every_operation_survives_fuzzing_and_refuses_anonymous_writes(live_serv
             response = case.call(base_url=live_server, timeout=30)
             calls.append(response.status_code)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path}: {response.status_code}")
+                failures.append(f"{case.method} {case.formatted_path} {case.query}: {response.status_code}")
             if case.method.upper() in WRITES and response.status_code not in (401, 422):
                 failures.append(f"{case.method} {case.formatted_path}: write answered {response.status_code}")
 

@@ -69,3 +69,10 @@ def test_the_dcat_catalogue_lists_every_dataset_and_its_links_work(client: TestC
             got = client.get(path)
             assert got.status_code == 200 and got.headers["content-type"].startswith(
                 distribution["dcat:mediaType"]), path
+
+
+def test_odd_keys_never_break_the_csv_download(client: TestClient) -> None:
+    response = client.get("/api/v1/progress/kpis", params={"format": "csv", "scope": "prefecture", "key": "\x9dyKq\U000d55e7"})
+    assert response.status_code in (404, 422)
+    ok = client.get("/api/v1/progress/kpis", params={"format": "csv", "scope": "prefecture", "key": "４７"})
+    assert ok.status_code == 200 and 'filename="kpis-prefecture-470007.csv"' in ok.headers["content-disposition"]

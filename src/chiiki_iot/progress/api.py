@@ -41,7 +41,7 @@ def kpis(session: SessionDep, format: Format = "json", scope: ScopeKind = "natio
     area = service.scope_of(session, scope, key)
     synthetic = fact_store.facts(session, day).synthetic
     items = [KpiProgressRead.of(p, as_of=day, synthetic=synthetic) for p in service.overview(session, area, as_of=day)]
-    return _csv_or(items, format, f"kpis-{scope}{('-' + key) if key else ''}.csv")
+    return _csv_or(items, format, f"kpis-{area.kind}{('-' + area.key) if area.key else ''}.csv")
 
 
 @router.get("/progress/kpis/{slug}", response_model=KpiDetailRead, summary="One KPI with its series and forecast")

@@ -18,6 +18,8 @@ def csv_response(rows: Iterable[Mapping[str, Any]], *, columns: list[str], filen
     for row in rows:
         writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
     body = "\ufeff" + buffer.getvalue()
-    disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+    # The plain filename= must be Latin-1 (HTTP headers); filename*= carries the real, UTF-8 name.
+    plain = "".join(ch for ch in filename if 32 < ord(ch) < 127 and ch not in '"\\') or "data.csv"
+    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
     return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": disposition})
