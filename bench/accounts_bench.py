@@ -20,7 +20,7 @@ from chiiki_iot.core.db import make_engine
 from chiiki_iot.registry import service as registry
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from registry_bench import reset, timed  # noqa: E402
+from registry_bench import print_results, reset, timed  # noqa: E402
 
 PASSWORD = "a quiet measuring passphrase"
 
@@ -53,10 +53,7 @@ def main() -> None:
             session.commit()
 
         rows.append(("body save with version check and audit entry, committed", *timed(save, 50)))
-    print(f"database: {engine.dialect.name}\n")
-    print("| operation | median ms | max ms |\n|---|---:|---:|")
-    for name, median, worst in rows:
-        print(f"| {name} | {median:,.1f} | {worst:,.1f} |")
+    print_results(f"database: {engine.dialect.name}", rows)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from registry_bench import reset, timed  # noqa: E402
+from registry_bench import print_results, reset, timed  # noqa: E402
 
 
 def fill(session: Session, scale: int) -> int:
@@ -74,10 +74,7 @@ def main() -> None:
             ("a model's stage counts, as of 2020-03-31",
              *timed(lambda: service.stage_counts(session, "open-data", as_of=fy_end), 5)),
         ]
-    print(f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows (inserted in {load_s:.1f} s)\n")
-    print("| operation | median ms | max ms |\n|---|---:|---:|")
-    for name, median, worst in results:
-        print(f"| {name} | {median:,.1f} | {worst:,.1f} |")
+    print_results(f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows (inserted in {load_s:.1f} s)", results)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from adoption_bench import fill  # noqa: E402
-from registry_bench import reset, timed  # noqa: E402
+from registry_bench import print_results, reset, timed  # noqa: E402
 
 from chiiki_iot.core.bootstrap import initialise  # noqa: E402
 from chiiki_iot.core.db import make_engine  # noqa: E402
@@ -58,10 +57,7 @@ def main() -> None:
         results = [("the national dashboard's data, cold (facts read afresh)", *timed(lambda: cold(session), 3)),
                    ("the national dashboard's data, warm (cached facts)", *timed(lambda: dashboard(session), 20)),
                    ("the national PDCA workbook (warm facts)", *timed(lambda: national_workbook(session), 3))]
-    print(f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows\n")
-    print("| operation | median ms | max ms |\n|---|---:|---:|")
-    for name, median, worst in results:
-        print(f"| {name} | {median:,.1f} | {worst:,.1f} |")
+    print_results(f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows", results)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,14 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(samples), max(samples)
 
 
+def print_results(heading: str, rows: list[tuple[str, float, float]]) -> None:
+    """The Markdown table that docs/benchmarks.md takes."""
+    print(f"{heading}\n")
+    print("| operation | median ms | max ms |\n|---|---:|---:|")
+    for name, median, worst in rows:
+        print(f"| {name} | {median:,.1f} | {worst:,.1f} |")
+
+
 def reset(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -85,10 +93,7 @@ def main() -> None:
         rows.append(("prefecture tile map SVG, cold", *timed(lambda: (clear_cache(), maps.tile_map_svg(
             session, lang="ja")), 3)))
         rows.append(("national map SVG, cached", *timed(lambda: maps.map_svg(session, prefecture=None, lang="ja"), 20)))
-    print(f"database: {engine.dialect.name}\n")
-    print("| operation | median ms | max ms |\n|---|---:|---:|")
-    for name, median, worst in rows:
-        print(f"| {name} | {median:,.1f} | {worst:,.1f} |")
+    print_results(f"database: {engine.dialect.name}", rows)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from chiiki_iot.adoption import service
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.projects import FUNDING, projects_of_body
 from chiiki_iot.core.errors import InvalidInput, UserError
-from chiiki_iot.core.fiscal import parse_date
+from chiiki_iot.core.fiscal import parse_entered_date
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
@@ -48,14 +48,6 @@ def _body_page(request: Request, session: Session, principal: Principal, code: s
                   error=error, entered=entered or {}, notice=notice, today=dt.date.today())
 
 
-def _entered_date(raw: str) -> dt.date:
-    try:
-        return parse_date(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"日付「{raw}」が読めません（例 2020-04-01、令和2年4月1日）。",
-                           f"Cannot read the date '{raw}' (e.g. 2020-04-01).") from exc
-
-
 @router.post("/bodies/{code}/status", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
 def record_status(request: Request, session: SessionDep, principal: SignedInDep, code: str,
                   model: Annotated[str, Form(max_length=64)], stage: Annotated[str, Form(max_length=16)],
@@ -65,7 +57,7 @@ def record_status(request: Request, session: SessionDep, principal: SignedInDep,
     """段階の変更を記録 (manual edit): the same rule as the API and the survey, with the history kept."""
     try:
         service.record_status(session, principal=principal, body_code=code, model_slug=model,
-                              stage=parse_stage(stage), effective_on=_entered_date(effective_on),
+                              stage=parse_stage(stage), effective_on=parse_entered_date(effective_on),
                               source_kind="manual", evidence=service.Evidence(project=project.strip(), url=url.strip()))
     except UserError as error:
         if error.status_code in (401, 403):
@@ -87,7 +79,7 @@ def report_barrier(request: Request, session: SessionDep, principal: SignedInDep
         if choice is None:
             raise InvalidInput(f"壁「{barrier}」は選択肢にありません。", f"'{barrier}' is not one of the barriers.")
         service.report_barrier(session, principal=principal, body_code=code, model_slug=model, barrier=choice,
-                               reported_on=_entered_date(reported_on), other_text=other_text)
+                               reported_on=parse_entered_date(reported_on), other_text=other_text)
     except UserError as error:
         if error.status_code in (401, 403):
             raise

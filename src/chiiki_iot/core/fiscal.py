@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from japanera import EraDate
 
+from chiiki_iot.core.errors import InvalidInput
+
 
 @dataclass(frozen=True, order=True)
 class FiscalYear:
@@ -84,3 +86,12 @@ def parse_date(value: object) -> dt.date:
         era, year, month, day = match.groups()
         return dt.date(_ERAS[era] + int(year) - 1, int(month), int(day))
     raise ValueError(f"not a date: {value!r}")
+
+
+def parse_entered_date(raw: str) -> dt.date:
+    """A date typed into a form (ISO, slashes or 和暦), or a bilingual refusal naming what was typed."""
+    try:
+        return parse_date(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"日付「{raw}」が読めません（例 2020-04-01、令和2年4月1日）。",
+                           f"Cannot read the date '{raw}' (e.g. 2020-04-01).") from exc

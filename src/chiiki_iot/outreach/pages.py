@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.policy import Principal, Role, Target, can
 from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import InvalidInput, UserError
-from chiiki_iot.core.fiscal import parse_date
+from chiiki_iot.core.fiscal import parse_entered_date
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.outreach import charts, service
 from chiiki_iot.outreach.service import EventInput
@@ -72,11 +72,7 @@ def event(request: Request, session: SessionDep, principal: PrincipalDep, event_
 
 
 def _input(form: dict[str, str]) -> EventInput:
-    try:
-        day = parse_date(form.get("held_on", ""))
-    except ValueError as exc:
-        raise InvalidInput(f"日付「{form.get('held_on')}」が読めません（例 2017-05-19、令和元年5月19日）。",
-                           f"Cannot read the date '{form.get('held_on')}'.") from exc
+    day = parse_entered_date(form.get("held_on", ""))
     attendance = form.get("attendance", "").strip()
     if attendance and not re.fullmatch(r"[0-9]{1,7}", attendance):
         raise InvalidInput("参加者数は数字で入力してください。", "Attendance must be a whole number.")
@@ -191,12 +187,8 @@ def add_log(request: Request, session: SessionDep, principal: SignedInDep, block
             happened_on: Annotated[str, Form(max_length=32)], kind: Annotated[str, Form(max_length=16)],
             text_ja: Annotated[str, Form(max_length=2000)], status: Annotated[str, Form(max_length=16)] = "held",
             ) -> Response:
-    try:
-        day = parse_date(happened_on)
-    except ValueError as exc:
-        raise InvalidInput(f"日付「{happened_on}」が読めません。", f"Cannot read the date '{happened_on}'.") from exc
-    entry = service.add_log_entry(session, principal=principal, block=block, happened_on=day, kind=kind,
-                                  text_ja=text_ja, status=status)
+    entry = service.add_log_entry(session, principal=principal, block=block,
+                                  happened_on=parse_entered_date(happened_on), kind=kind, text_ja=text_ja, status=status)
     return RedirectResponse(f"/outreach/threads?saved=1#block-{entry.block_slug}", status_code=303)
 
 
@@ -204,10 +196,6 @@ def add_log(request: Request, session: SessionDep, principal: SignedInDep, block
 def add_member(session: SessionDep, principal: SignedInDep, thread: Annotated[str, Form(max_length=16)],
                organisation: Annotated[str, Form(max_length=64)], since: Annotated[str, Form(max_length=32)],
                role: Annotated[str, Form(max_length=255)] = "") -> Response:
-    try:
-        day = parse_date(since)
-    except ValueError as exc:
-        raise InvalidInput(f"日付「{since}」が読めません。", f"Cannot read the date '{since}'.") from exc
     service.add_thread_member(session, principal=principal, thread=thread, organisation=organisation, role=role,
-                              since=day)
+                              since=parse_entered_date(since))
     return RedirectResponse(f"/outreach/threads?saved=1#{thread}", status_code=303)
