@@ -4,8 +4,9 @@ tokens. Thin: parse the form, call the service, render. Every form post checks t
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -36,15 +37,32 @@ def _session_cookie(response: Response, request: Request, token: str) -> None:
                         max_age=get_settings().session_hours * 3600)
 
 
+def safe_next(target: str) -> str:
+    """Where to go after signing in: a path on this site, or "" if ``target`` could lead elsewhere.
+
+    Only a relative path starting with one "/" is followed; "//host", "/\\host", "https://..." and
+    anything with control characters are refused, so a crafted link cannot send a person who just
+    signed in to another site (open redirect).
+    """
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return ""
+    if any(ord(ch) < 0x20 or ch == "\\" for ch in target):
+        return ""
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else ""
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, session: SessionDep) -> HTMLResponse:
+def login_page(request: Request, session: SessionDep,
+               next: Annotated[str, Query(max_length=2000)] = "") -> HTMLResponse:  # noqa: A002
     return render(request, "accounts/login.html", email="", error=None, demo_users=_demo_users(session),
-                  ask_code=False)
+                  ask_code=False, next_path=safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Csrf])
 def login(request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)],
           password: Annotated[str, Form(max_length=1024)], code: Annotated[str, Form(max_length=12)] = "",
+          next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002
           ) -> Response:
     result = service.sign_in(session, email=email, password=password, ip=client_ip(request), code=code)
     if result.user is None:
@@ -53,9 +71,9 @@ def login(request: Request, session: SessionDep, email: Annotated[str, Form(max_
             "This account uses two-factor sign-in: enter the code from your authenticator app too.")
         status = 401 if result.needs_code else error.status_code
         return render(request, "accounts/login.html", status_code=status, email=email, error=error,
-                      demo_users=_demo_users(session), ask_code=result.needs_code)
+                      demo_users=_demo_users(session), ask_code=result.needs_code, next_path=safe_next(next))
     token = service.start_session(session, user=result.user, ip=client_ip(request))
-    response = RedirectResponse("/account", status_code=303)
+    response = RedirectResponse(safe_next(next) or "/account", status_code=303)
     _session_cookie(response, request, token)
     return response
 
