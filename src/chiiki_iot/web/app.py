@@ -135,7 +135,10 @@ async def _user_error_handler(request: Request, exc: UserError) -> Response:
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> Response:
     problems = [problem_from_pydantic(err) for err in exc.errors()]
-    error = InvalidInput("入力内容に誤りがあります。", "The request has invalid parameters.", problems=problems)
+    # The first reasons go into the message itself: an API client's 'detail' then says what was wrong.
+    error = InvalidInput("入力内容に誤りがあります。" + "".join(p.message_ja for p in problems[:2]),
+                         " ".join(["The request has invalid parameters.", *(p.message_en for p in problems[:2])]),
+                         problems=problems)
     return _error_response(request, error)
 
 

@@ -28,6 +28,23 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
 }
 
 
+_DATE_ERRORS = frozenset({"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type",
+                          "date_future", "date_past", "datetime_parsing", "datetime_from_date_parsing",
+                          "datetime_type"})
+
+
+def _date_problem(name: str, value: object) -> tuple[str, str]:
+    """A date that could not be read (2019-02-30, 2019/02/03, 令和元年…): say which parameter and the form.
+
+    Query parameters take the ISO form only, so 和暦 is named as not accepted rather than left to guess.
+    """
+    shown = str(value)[:40]
+    return (f"「{name}」の「{shown}」は日付として読めないか、存在しない日付です。"
+            f"YYYY-MM-DD の形式（西暦、例 2026-03-31）で実在する日付を指定してください（和暦は使えません）。",
+            f"'{name}': '{shown}' is not a valid date. Use the form YYYY-MM-DD with a real date "
+            f"(e.g. 2026-03-31).")
+
+
 def _choices_ja(expected: str) -> str:
     """Pydantic's "'json' or 'csv'" as a Japanese list: 'json'、'csv'."""
     return expected.replace(" or ", "、").replace(", ", "、")
@@ -36,6 +53,9 @@ def _choices_ja(expected: str) -> str:
 def problem_from_pydantic(error: dict[str, Any]) -> Problem:
     """One Pydantic validation error as a bilingual Problem located at its parameter."""
     location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body"))
+    if str(error.get("type", "")) in _DATE_ERRORS:
+        ja, en = _date_problem(location, error.get("input", ""))
+        return Problem(ja, en, location)
     translate = _MESSAGES.get(str(error.get("type", "")))
     if translate is None:
         message = str(error.get("msg", ""))
