@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from chiiki_iot.accounts.policy import Principal, Target, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
-from chiiki_iot.core.text import clean_url, digits_only, search_key
+from chiiki_iot.core.text import clean_url, digits_only, normalize, search_key
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, PopulationFigure
 from chiiki_iot.registry.search import ParsedQuery, match_condition, match_rank, parse_query
@@ -68,13 +68,31 @@ class BodyPage:
 
 
 def get_body(session: Session, code: str) -> Body:
-    """A body by its code in any accepted form (5/6 digits, full-width); NotFound if it does not exist."""
+    """A body by its code in any accepted form (5/6 digits, full-width); NotFound if it does not exist.
+
+    A code typed by a person (an address, a search, an API call) is never zero-padded: '1310' might be
+    a slip for 13101 (千代田区) as well as 01310, and padding it silently shows another body. Only a
+    spreadsheet column, where Excel dropped the leading zero, is padded (``codes.column_reader``).
+    """
+    _refuse_short_code(code)
     normalised = normalize_code(code)
     body = session.get(Body, normalised)
     if body is None:
         raise NotFound(f"団体コード {normalised} の団体は登録されていません。",
                        f"No local body with code {normalised} is registered.")
     return body
+
+
+def _refuse_short_code(code: str) -> None:
+    digits = digits_only(normalize(code))
+    if len(digits) < 5:
+        raise InvalidInput(
+            f"団体コード「{code}」は{len(digits)}桁です。6桁（検査数字を含む全国地方公共団体コード）または"
+            "5桁（JIS X 0402）の数字で入力してください。先頭の0が落ちている場合は、0を補って入力してください"
+            "（例 01100 または 011002）。",
+            f"Local government code '{code}' has {len(digits)} digits. Enter the 6-digit code (with check "
+            "digit) or the 5-digit JIS X 0402 code; if a leading zero was dropped, type it "
+            "(e.g. 01100 or 011002).")
 
 
 def get_prefecture(session: Session, code: str) -> Body:
