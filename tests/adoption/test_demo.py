@@ -45,3 +45,31 @@ def test_a_plausible_deterministic_history(session: Session, monkeypatch: pytest
     in_force = service.inputs_in_force(session, body_codes=None, fiscal_year=2020)
     national = sum(v for (_, slug), v in in_force.items() if slug == "schools-total")
     assert 20_000 < national < 80_000  # the order of Japan's ~35,000 schools
+
+
+def test_demo_figures_are_plausible_against_the_seed_targets(session: Session,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sum or ratio KPI, measured by the KPI engine on the demo data, lands at FY2020 between 20 % and
+    150 % of its seed target (ratios never above 100 %), and each count KPI near its target: not 1,833
+    telework sites against a target of 100."""
+    from chiiki_iot.progress import service as progress
+    from chiiki_iot.roadmap import service as roadmap
+
+    monkeypatch.setattr(get_settings(), "demo_mode", True)
+    session.execute(StatusChange.__table__.delete().where(StatusChange.is_synthetic.is_(False)))
+    demo.generate(session, principal=OPERATOR)
+    checked = []
+    for kpi in roadmap.list_kpis(session):
+        method = (kpi.measure or {}).get("method")
+        if method not in ("input-sum", "input-ratio", "bodies-at-stage") or kpi.target_value is None:
+            continue
+        year = kpi.target_fiscal_year
+        found = progress.kpi_progress(session, kpi, progress.NATION, as_of=dt.date(year + 1, 3, 31))
+        value = next(p.value for p in found.points if p.fiscal_year == year)
+        share = value / kpi.target_value
+        assert 0.2 <= share <= 1.5, f"{kpi.slug}: {value:,.0f} against a target of {kpi.target_value:,.0f}"
+        if method == "input-ratio":
+            assert value <= 100, kpi.slug
+        checked.append(kpi.slug)
+    assert {"telework-sites", "wi-fi-sites", "phr-users", "schools-using-cloud-materials",
+            "schools-able-to-teach-programming", "open-data-bodies", "sharing-economy-bodies"} <= set(checked)

@@ -44,6 +44,7 @@ def generate(session: Session, *, principal: Principal) -> int:
         return 0  # already there: deterministic, so nothing to add
     bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))))
     models = [m.slug for m in roadmap.list_models(session)]
+    latest = _latest_midpoints(session, bodies)
     inputs = {i.slug: i.kpi.model.slug for i in roadmap.list_kpi_inputs(session)}
     now = dt.datetime.now(dt.UTC)
     statuses: list[dict[str, object]] = []
@@ -54,7 +55,7 @@ def generate(session: Session, *, principal: Principal) -> int:
         paths = {}
         for slug in models:
             rng = random.Random(f"{SEED}:{body.code}:{slug}")
-            paths[slug] = _history(rng, body, slug, now, statuses, barriers)
+            paths[slug] = _history(rng, body, slug, latest.get(slug, LATEST_MIDPOINT), now, statuses, barriers)
             projects.extend(_project(rng, body, slug, paths[slug]))
         figures.extend(_figures(random.Random(f"{SEED}:{body.code}:figures"), body, inputs, paths, now))
     for table, rows in ((StatusChange, statuses), (InputValue, figures), (BarrierReport, barriers), (Project, projects)):
@@ -66,14 +67,38 @@ def generate(session: Session, *, principal: Principal) -> int:
     return len(statuses)
 
 
-def _history(rng: random.Random, body: Body, slug: str, now: dt.datetime, statuses: list[dict[str, object]],
-             barriers: list[dict[str, object]]) -> dict[int, Stage]:
+LATEST_MIDPOINT = 2026.0  # a model without a count target: about a sixth of bodies 実装済 by FY2020
+STALLS = 0.25  # the share of bodies that stall between interest and action
+REACH_AIM = 0.8  # a count KPI's demo value lands near this share of its target in its target year
+
+
+def _latest_midpoints(session: Session, bodies: list[Body]) -> dict[str, float]:
+    """Per model, the latest midpoint of its bodies' adoption curves, so that each count KPI (bodies at a
+    stage) reaches about REACH_AIM of its target in its target year: 100 sharing-economy bodies, not 300;
+    all prefectures on Lアラート by FY2018. A body is 実装済 in year T when its midpoint is before T − ln 4/1.1."""
+    latest: dict[str, float] = {}
+    for kpi in roadmap.list_kpis(session):
+        spec = kpi.measure or {}
+        if spec.get("method") != "bodies-at-stage" or not kpi.target_value:
+            continue
+        kinds = spec.get("kinds") or ["prefecture", "municipality"]
+        eligible = sum(1 for b in bodies if ("prefecture" if b.kind == BodyKind.PREFECTURE else "municipality") in kinds)
+        reach = min(1.0, REACH_AIM * kpi.target_value / max(eligible, 1) / (1 - STALLS))
+        last_start = kpi.target_fiscal_year - math.log(4) / 1.1
+        bound = 2016.5 + (last_start - 2016.5) / reach if reach > 0 else LATEST_MIDPOINT
+        for slug in spec.get("models", []):
+            latest[slug] = min(latest.get(slug, bound), bound)
+    return latest
+
+
+def _history(rng: random.Random, body: Body, slug: str, latest_midpoint: float, now: dt.datetime,
+             statuses: list[dict[str, object]], barriers: list[dict[str, object]]) -> dict[int, Stage]:
     """One body's path on one model: a logistic curve with a body- and model-specific midpoint.
     Returns the stage in force at each round's fiscal-year end."""
     path: dict[int, Stage] = {}
     eagerness = 1.4 if body.kind in (BodyKind.PREFECTURE, BodyKind.DESIGNATED_CITY) else 1.0
-    midpoint = rng.uniform(2016.5, 2026) - (eagerness - 1) * 3
-    stalls = rng.random() < 0.25  # stuck between interest and action (the seed's gap)
+    midpoint = rng.uniform(2016.5, max(latest_midpoint, 2016.6)) - (eagerness - 1) * 3
+    stalls = rng.random() < STALLS  # stuck between interest and action (the seed's gap)
     stage_before = -1
     for year in ROUNDS:
         progress = 1 / (1 + math.exp(-(year - midpoint) * 1.1))
@@ -115,24 +140,62 @@ def _project(rng: random.Random, body: Body, slug: str, path: dict[int, Stage]) 
              "vendors": [rng.choice(VENDORS)], "partner_codes": [], "outcome": "", "is_synthetic": True}]
 
 
-# Rough sizes by kind of body, so that national sums are of the right order (about 35,000 schools).
-SCHOOLS = {BodyKind.PREFECTURE: (60, 250), BodyKind.DESIGNATED_CITY: (150, 500), BodyKind.SPECIAL_WARD: (40, 100)}
-SHARE_BY_STAGE = {Stage.IMPLEMENTED: (0.6, 1.0), Stage.DEMONSTRATING: (0.1, 0.4)}
+# Rough sizes by kind of body, so that national sums are of the order the seed's targets imply: about
+# 35,000 schools (municipal elementary and junior high schools, prefectural high schools), about 30,000
+# Wi-Fi sites at disaster-prevention points, 300,000 PHR users and 100 ふるさとテレワーク sites by FY2020.
+# (low, high) per body; a kind not listed is sized like a town.
+SIZES: dict[str, dict[BodyKind, tuple[int, int]]] = {
+    "schools": {BodyKind.PREFECTURE: (30, 120), BodyKind.DESIGNATED_CITY: (120, 380), BodyKind.SPECIAL_WARD: (35, 90),
+                BodyKind.CITY: (10, 40), BodyKind.TOWN: (3, 12), BodyKind.VILLAGE: (1, 4)},
+    "wifi-points": {BodyKind.PREFECTURE: (15, 80), BodyKind.DESIGNATED_CITY: (200, 600),
+                    BodyKind.SPECIAL_WARD: (60, 160), BodyKind.CITY: (25, 90), BodyKind.TOWN: (6, 22),
+                    BodyKind.VILLAGE: (3, 9)},
+    "phr-users": {BodyKind.PREFECTURE: (1_000, 8_000), BodyKind.DESIGNATED_CITY: (5_000, 25_000),
+                  BodyKind.SPECIAL_WARD: (1_000, 6_000), BodyKind.CITY: (250, 1_600), BodyKind.TOWN: (50, 400),
+                  BodyKind.VILLAGE: (10, 100)},
+}
+# Share of a body's size that a model reaches, by the body's stage on it. "Coverage" figures (schools able
+# to use cloud materials, Wi-Fi sites) exist a little even before the body's own project, through national
+# or prefectural services; "service" figures (PHR users, telework sites) only once a service runs.
+COVERAGE = {Stage.NOT_STARTED: (0.05, 0.25), Stage.INTERESTED: (0.1, 0.35), Stage.CONSIDERING: (0.2, 0.45),
+            Stage.DEMONSTRATING: (0.4, 0.7), Stage.IMPLEMENTED: (0.75, 1.0), Stage.STOPPED: (0.05, 0.25)}
+SERVICE = {Stage.DEMONSTRATING: (0.2, 0.5), Stage.IMPLEMENTED: (0.6, 1.0)}
+# input slug → (size, what it counts, share by stage). Unknown inputs (a later revision's) get a small
+# coverage-like figure so every KPI has a series.
+PROFILES: dict[str, tuple[str, dict[Stage, tuple[float, float]]]] = {
+    "schools-total": ("schools", {}),
+    "schools-cloud-ready": ("schools", COVERAGE),
+    "schools-programming-ready": ("schools", COVERAGE),
+    "wifi-disaster-sites": ("wifi-points", COVERAGE),
+    "phr-users-count": ("phr-users", SERVICE),
+}
+TELEWORK_HOSTS = 0.2  # of the bodies running telework, the share that hosts a ふるさとテレワーク site
 
 
 def _figures(rng: random.Random, body: Body, inputs: dict[str, str], paths: dict[str, dict[int, Stage]],
              now: dt.datetime) -> list[dict[str, object]]:
-    """Each year's KPI input figures: a total that stays put and counts that grow with the model's stage."""
-    low, high = SCHOOLS.get(body.kind, (3, 40))
-    schools = rng.randint(low, high)
+    """Each year's KPI input figures: sizes that stay put and counts that grow with the model's stage.
+
+    Each body keeps one position (a quantile) inside each stage's range, so its figures rise with its
+    stage and never wobble from year to year."""
+    sizes = {name: rng.randint(*by_kind.get(body.kind, by_kind[BodyKind.TOWN])) for name, by_kind in SIZES.items()}
+    quantiles = {slug: rng.random() for slug in inputs}
     rows = []
     for year in ROUNDS:
         for slug, model in inputs.items():
             stage = paths.get(model, {}).get(year, Stage.NOT_STARTED)
-            share = rng.uniform(*SHARE_BY_STAGE.get(stage, (0.0, 0.05)))
-            value = schools if slug == "schools-total" else round(schools * share) if slug.startswith("schools-") \
-                else round(rng.uniform(0, 20) * share)
-            rows.append({"body_code": body.code, "input_slug": slug, "fiscal_year": year, "value": value,
+            rows.append({"body_code": body.code, "input_slug": slug, "fiscal_year": year,
+                         "value": _figure(slug, stage, sizes, quantiles[slug]),
                          "source_kind": "demo", "source_ref": f"demo-fy{year}", "recorded_at": now,
                          "recorded_by": "demo", "is_synthetic": True})
     return rows
+
+
+def _figure(slug: str, stage: Stage, sizes: dict[str, int], quantile: float) -> int:
+    if slug == "telework-facilities":  # a site is hosted by a few of the bodies that run telework
+        return int(quantile < TELEWORK_HOSTS and stage in (Stage.DEMONSTRATING, Stage.IMPLEMENTED))
+    size, shares = PROFILES.get(slug, ("schools", COVERAGE))
+    if not shares:
+        return sizes[size]
+    low, high = shares.get(stage, (0.0, 0.0))
+    return round(sizes[size] * (low + (high - low) * quantile))
