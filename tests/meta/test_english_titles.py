@@ -1,0 +1,28 @@
+"""The English title of a page uses an ASCII colon, not the Japanese full-width one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+PAGES = ["/", "/dashboard", "/bodies/011002/status", "/roadmap", "/bodies/011002"]
+
+
+def _title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_english_title_has_no_full_width_colon(client: TestClient, path: str) -> None:
+    title = _title(client.get(path, params={"lang": "en"}).text)
+    assert "：" not in title and "Regional IoT Implementation Platform" in title
+
+
+def test_joined_english_title_reads_naturally(client: TestClient) -> None:
+    assert _title(client.get("/dashboard", params={"lang": "en"}).text).startswith("Progress dashboard: ")
+
+
+def test_japanese_title_keeps_its_colon(client: TestClient) -> None:
+    assert "進捗ダッシュボード：" in _title(client.get("/dashboard", params={"lang": "ja"}).text)
