@@ -92,9 +92,11 @@ def block_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, session: SessionDep) -> HTMLResponse:
+def map_page(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
+    # Only the people who can import data are told how; visitors get a plain statement, not a README.
     return render(request, "registry/map.html", blocks=service.list_blocks(session),
-                  levels=service.boundary_levels(session), summary=service.registry_summary(session))
+                  levels=service.boundary_levels(session), summary=service.registry_summary(session),
+                  can_import=can(principal, "registry.import"))
 
 
 @router.get("/map.svg")
