@@ -37,7 +37,7 @@ def test_dashboard_kpi_prefecture_and_body_pages(client: TestClient) -> None:
     breakdown = client.get("/api/v1/progress/kpis/sharing-economy-bodies/breakdown",
                            params={"level": "prefecture", "format": "csv", "as_of": "2019-03-31"})
     rows = list(csv.DictReader(io.StringIO(breakdown.content.decode("utf-8-sig"))))
-    assert len(rows) == 47 and sum(float(r["value"]) for r in rows) == kpis["sharing-economy-bodies"]["value"]
+    assert len(rows) == 47 and sum(float(r["value"] or 0) for r in rows) == kpis["sharing-economy-bodies"]["value"]
     pref = client.get("/dashboard/prefectures/43", params={"model": "sharing-economy", "as_of": "2019-03-31"})
     assert pref.status_code == 200 and "熊本県" in pref.text
 

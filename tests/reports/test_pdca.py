@@ -28,23 +28,31 @@ def test_the_workbook_says_what_the_api_says(client: TestClient) -> None:
     assert book.sheetnames[0] == "概要" and "団体別の状況" in book.sheetnames and "前年度からの変更" in book.sheetnames
     summary = book["概要"]
     header = next(r for r in range(1, 10) if summary.cell(r, 1).value == SUMMARY_COLUMNS[0])
-    rows = {summary.cell(r, 1).value: [c.value for c in summary[r]] for r in range(header + 1, summary.max_row + 1)}
-    api = {k["kpi"]: k for k in client.get("/api/v1/progress/kpis", params={"scope": "prefecture", "key": "20",
-                                                                          "as_of": AS_OF}).json()}
-    assert set(rows) == set(api)
-    for slug, row in rows.items():
-        assert row[3] == pytest.approx(api[slug]["value"]) and row[4] == pytest.approx(api[slug]["target"])
-        assert row[6] == api[slug]["rating"]
-    assert rows["tourism-cloud-bodies"][3] >= 2
-    sheet = next(book[n] for n in book.sheetnames if n.endswith("tourism-cloud-bodies"))
-    assert sheet._charts and [sheet.cell(r, 1).value for r in range(3, 7)] == [2016, 2017, 2018, 2019]
+    rows = [[c.value for c in summary[r]] for r in range(header + 1, summary.max_row + 1)]
+    api = client.get("/api/v1/progress/kpis", params={"scope": "prefecture", "key": "20", "as_of": AS_OF}).json()
+    assert [(r[0], r[6]) for r in rows] == [(k["name_ja"], k["coverage"]["eligible"] if k["coverage"] else None)
+                                           for k in api]  # the same KPIs in the same order, named in Japanese
+    for row, kpi in zip(rows, api, strict=True):
+        if kpi["value"] is None:
+            assert row[3] in ("未報告", "定性目標")  # no data is not zero
+        else:
+            assert row[3] == pytest.approx(kpi["value"], abs=0.5)  # rounded for people; the API keeps precision
+        assert row[9] == (pytest.approx(kpi["target"], abs=0.5) if kpi["target"] is not None else None)
+        assert row[11] == kpi["rating"] and isinstance(row[2], str) and "-" not in row[2]  # 測定方法 in Japanese
+    tourism = next(r for r, k in zip(rows, api, strict=True) if k["kpi"] == "tourism-cloud-bodies")
+    assert tourism[3] >= 2 and tourism[5] >= 2 and tourism[1] == "観光クラウド"
+    names = book.sheetnames[1:-2]
+    assert all(len(n) <= 31 for n in names) and len(set(names)) == len(names)
+    sheet = next(book[n] for n in names if n.endswith(tourism[0][:31 - 3]) and book[n]["A1"].value == tourism[0])
+    years = [sheet.cell(r, 1).value for r in range(3, sheet.max_row + 1) if sheet.cell(r, 2).value is not None]
+    assert sheet._charts and years[-2:] == [2018, 2019]  # years before anyone in 長野県 reported are no points
     changes = book["前年度からの変更"]
-    assert ["202029", "長野県松本市", "tourism-cloud"] in [[c.value for c in row][:3] for row in changes.iter_rows(min_row=2)]
+    assert ["202029", "長野県松本市", "観光クラウド"] in [[c.value for c in row][:3] for row in changes.iter_rows(min_row=2)]
     status = book["団体別の状況"]
     assert status.max_row == 1 + 78  # 長野県 and its 77 municipalities
 
     page = client.get("/reports/pdca", params={"scope": "prefecture", "key": "20", "as_of": AS_OF})
-    assert page.status_code == 200 and "長野県" in page.text and "令和2年3月31日" in page.text
+    assert page.status_code == 200 and "長野県" in page.text and page.text.count("令和2年3月31日") == 1
     assert 'href="/reports/pdca.xlsx?scope=prefecture&amp;key=20' in page.text
 
 

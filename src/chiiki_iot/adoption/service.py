@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Barrier, Stage
-from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
+from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse, SurveyRound
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.text import clean_url
 from chiiki_iot.registry import service as registry
@@ -219,10 +219,42 @@ def barrier_rows(session: Session, *, until: dt.date):  # type: ignore[no-untype
                                   BarrierReport.reported_on).where(BarrierReport.reported_on <= until))
 
 
-def data_version(session: Session) -> tuple[int, int, int]:
-    """The newest ids of status, barrier and figure rows: history is append-only, so a new row changes this."""
-    return tuple(session.scalar(select(func.max(t.id))) or 0  # type: ignore[return-value]
-                 for t in (StatusChange, BarrierReport, InputValue))
+def data_version(session: Session) -> tuple[int, int, int, int]:
+    """The newest ids of status, barrier and figure rows (history is append-only, so a new row changes
+    them) and the sum of the survey answers' versions (a prefecture's confirmation turns a figure from
+    provisional into confirmed without adding a row)."""
+    ids = [session.scalar(select(func.max(t.id))) or 0 for t in (StatusChange, BarrierReport, InputValue)]
+    reviews = session.scalar(select(func.coalesce(func.sum(SurveyResponse.version), 0) + func.count()))
+    return ids[0], ids[1], ids[2], int(reviews or 0)
+
+
+@dataclass(frozen=True)
+class ReportedFigure:
+    """報告値: a figure a body reported for a fiscal year, and whether it is still provisional (暫定) — sent
+    in a survey answer that the prefecture has not confirmed yet."""
+
+    body_code: str
+    input_slug: str
+    fiscal_year: int
+    value: float
+    provisional: bool
+
+
+def reported_figures(session: Session, *, until_year: int) -> list[ReportedFigure]:
+    """Every figure in force for each body, input and fiscal year up to ``until_year`` (the newest record of
+    a year wins), oldest year first. Only committed records exist here: a previewed upload writes nothing."""
+    response = (select(SurveyResponse.state, SurveyResponse.body_code, SurveyRound.slug)
+                .join(SurveyRound, SurveyRound.id == SurveyResponse.round_id).subquery())
+    query = (select(InputValue.body_code, InputValue.input_slug, InputValue.fiscal_year, InputValue.value,
+                    InputValue.source_kind, response.c.state)
+             .outerjoin(response, (response.c.slug == InputValue.source_ref)
+                        & (response.c.body_code == InputValue.body_code))
+             .where(InputValue.fiscal_year <= until_year).order_by(InputValue.fiscal_year, InputValue.id))
+    latest: dict[tuple[str, str, int], ReportedFigure] = {}
+    for code, slug, year, value, source, state in session.execute(query):
+        provisional = source == "survey" and state != "confirmed"
+        latest[(code, slug, year)] = ReportedFigure(code, slug, year, value, provisional)
+    return list(latest.values())
 
 
 def inputs_of_body(session: Session, body_code: str) -> dict[tuple[str, int], InputValue]:

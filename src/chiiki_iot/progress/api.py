@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress import catalog, funnel, service
-from chiiki_iot.progress.schemas import (FunnelStepRead, KpiDetailRead, KpiProgressRead, NationalFigureCreate,
+from chiiki_iot.progress.schemas import (CoverageRead, FunnelStepRead, KpiDetailRead, KpiProgressRead, NationalFigureCreate,
                                          NationalFigureRead, NextModelRead, SupportNeedRead)
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
@@ -30,8 +30,22 @@ ScopeKey = Annotated[str, Query(max_length=2000, description="ブロック・都
 def _csv_or(items: list, format: str, filename: str):  # type: ignore[no-untyped-def, type-arg]
     if format == "csv":
         columns = list(type(items[0]).model_fields) if items else ["synthetic"]
-        return csv_response((i.model_dump() for i in items), columns=columns, filename=filename)
+        return csv_response((_flat(i.model_dump()) for i in items), columns=_flat_columns(columns),
+                            filename=filename)
     return items
+
+
+def _flat(row: dict) -> dict:  # type: ignore[type-arg]
+    """A CSV row: the coverage object becomes coverage_reported, coverage_eligible, ..."""
+    coverage = row.pop("coverage", None) if "coverage" in row else None
+    return row | {f"coverage_{k}": v for k, v in (coverage or {}).items()}
+
+
+def _flat_columns(columns: list[str]) -> list[str]:
+    if "coverage" not in columns:
+        return columns
+    at = columns.index("coverage")
+    return [*columns[:at], *(f"coverage_{k}" for k in CoverageRead.model_fields), *columns[at + 1:]]
 
 
 @router.get("/progress/kpis", response_model=list[KpiProgressRead], summary="Every KPI's progress / KPIの進捗")
@@ -84,10 +98,11 @@ def model_funnel(session: SessionDep, model: str, scope: ScopeKind = "nation", k
     steps = funnel.funnel(session, model, service.scope_of(session, scope, key), as_of=day)
     items = [FunnelStepRead.of(s, synthetic=synthetic) for s in steps]
     if format == "csv":
-        rows = ({"fiscal_year": s.fiscal_year, **{f"count:{k}": v for k, v in s.counts.items()},
+        rows = ({"fiscal_year": s.fiscal_year, "not_reported": s.not_reported,
+                 **{f"count:{k}": v for k, v in s.counts.items()},
                  **{f"moved_up:{k}": f"{a}/{b}" for k, (a, b) in s.moved_up.items()}, "synthetic": synthetic}
                 for s in steps)
-        columns = ["fiscal_year", *[f"count:{s}" for s in service.RANK], *[f"moved_up:{s}" for s in list(service.RANK)[:4]],
+        columns = ["fiscal_year", "not_reported", *[f"count:{s}" for s in service.RANK], *[f"moved_up:{s}" for s in list(service.RANK)[:4]],
                    "synthetic"]
         return csv_response(rows, columns=columns, filename=f"funnel-{model}.csv")
     return items

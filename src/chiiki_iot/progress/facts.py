@@ -20,7 +20,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from chiiki_iot.adoption import service as adoption
-from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
+from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.progress.models import NationalFigure
@@ -30,7 +30,7 @@ from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
 
 BASE_FISCAL_YEAR = 2016  # the first round the roadmap counts from (its plans start in FY2016)
-WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure, Body)
+WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure, Body, SurveyResponse)
 
 
 @dataclass
@@ -42,7 +42,10 @@ class Facts:
     years: list[int]  # fiscal years whose 年度末 is on or before as_of, from the base year
     stages: dict[int, dict[tuple[str, str], str]]  # fiscal year → (body, model) → stage at its 年度末
     current: dict[tuple[str, str], str]  # (body, model) → stage on as_of
-    figures: dict[int, dict[tuple[str, str], float]] = field(default_factory=dict)  # fy → (body, input) → value
+    # fy → (body, input) → the figure in force at that year's end: each body's newest report for that year or
+    # an earlier one, carried forward until it reports again (as statistical offices do), so one early answer
+    # changes a sum by that body's own contribution only
+    figures: dict[int, dict[tuple[str, str], adoption.ReportedFigure]] = field(default_factory=dict)
     barriers: list[tuple[str, str, str, dt.date]] = field(default_factory=list)
     synthetic: bool = False  # demo data is among the facts: every page and response says so
     version: str = ""  # changes whenever the facts do (for chart caches)
@@ -141,11 +144,26 @@ def _read(session: Session, as_of: dt.date) -> Facts:
         stages = {y: adoption.stages_on(session, day=FiscalYear(y).end, model_slugs=models) for y in years}
         current = stages[years[-1]] if years and FiscalYear(years[-1]).end == as_of else \
             adoption.stages_on(session, day=as_of, model_slugs=models)
-    figures = {y: adoption.inputs_in_force(session, body_codes=None, fiscal_year=y)
-               for y in range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1)}
+    figures = carried_forward(adoption.reported_figures(session, until_year=FiscalYear.of(as_of).year),
+                              range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1))
     return Facts(as_of, bodies, years, stages, current, figures,
                  [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
                  synthetic=adoption.has_synthetic_data(session))
+
+
+def carried_forward(reports: list[adoption.ReportedFigure], years: range,
+                    ) -> dict[int, dict[tuple[str, str], adoption.ReportedFigure]]:
+    """year → (body, input) → the newest figure reported for that year or before (reports oldest year first)."""
+    out: dict[int, dict[tuple[str, str], adoption.ReportedFigure]] = {}
+    state: dict[tuple[str, str], adoption.ReportedFigure] = {}
+    pending = iter(reports)
+    nxt = next(pending, None)
+    for year in years:
+        while nxt is not None and nxt.fiscal_year <= year:
+            state[(nxt.body_code, nxt.input_slug)] = nxt
+            nxt = next(pending, None)
+        out[year] = dict(state)
+    return out
 
 
 def _sweep(session: Session, as_of: dt.date, years: list[int],

@@ -25,6 +25,7 @@ from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
 
 MIN_PEERS = 3  # a model is suggested when three peers (or a third of them) have implemented it
+NOT_REPORTED = N_("未報告")
 STUCK = (Stage.INTERESTED.value, Stage.CONSIDERING.value)  # interested, not yet acting
 
 
@@ -55,6 +56,7 @@ class FunnelStep:
     moved_up: dict[str, tuple[int, int]] = field(default_factory=dict)  # stage → (moved up, were there)
     barriers: dict[str, Counter[str]] = field(default_factory=dict)  # stage → barrier → reports that year
     partial: bool = False  # the fiscal year under way, up to the as-of date
+    not_reported: int = 0  # bodies with no record on the model: 未報告, not counted as 未着手
 
 
 def funnel(session: Session, model_slug: str, scope: Scope, *, as_of: dt.date) -> list[FunnelStep]:
@@ -71,15 +73,16 @@ def funnel(session: Session, model_slug: str, scope: Scope, *, as_of: dt.date) -
     if not known.years or FiscalYear(known.years[-1]).end < as_of:
         points.append((FiscalYear.of(as_of).year, known.current, True))  # the year under way
     for year, stages, partial in points:
-        at = {c: stages.get((c, model), Stage.NOT_STARTED.value) for c in codes}
-        step = FunnelStep(year, dict(Counter(at.values())), partial=partial)
+        at = {c: stages[(c, model)] for c in codes if (c, model) in stages}
+        step = FunnelStep(year, dict(Counter(at.values())), partial=partial, not_reported=len(codes) - len(at))
         if steps:
-            before = {c: known.stages[steps[-1].fiscal_year].get((c, model), Stage.NOT_STARTED.value) for c in codes}
+            last = known.stages[steps[-1].fiscal_year]
+            before = {c: last[(c, model)] for c in codes if (c, model) in last}
             for stage in LADDER[:-1]:
-                there = [c for c in codes if before[c] == stage.value]
+                there = [c for c, s in before.items() if s == stage.value]
                 step.moved_up[stage.value] = (sum(RANK[at[c]] > RANK[stage.value] for c in there), len(there))
         for code, barrier in reported.get(year, []):
-            step.barriers.setdefault(at.get(code, Stage.NOT_STARTED.value), Counter())[barrier] += 1
+            step.barriers.setdefault(at.get(code, NOT_REPORTED), Counter())[barrier] += 1
         steps.append(step)
     return steps
 

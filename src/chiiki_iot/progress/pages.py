@@ -50,8 +50,9 @@ def _dashboard(request: Request, session: Session, scope: Scope, day: dt.date, m
 
 
 def _ranked(rows: list[service.KpiProgress]) -> list[service.KpiProgress]:
-    """Best first: by share of the scope's part of the target."""
-    return sorted(rows, key=lambda p: (-(p.share_of_target or 0), p.scope.key))
+    """Best first: by share of the scope's part of the target. A scope where nobody has reported is not
+    ranked at all: ranking it last at zero would say something the data does not."""
+    return sorted((p for p in rows if p.reported), key=lambda p: (-(p.share_of_target or 0), p.scope.key))
 
 
 def _counting_kpi(session: Session, model_slug: str):  # type: ignore[no-untyped-def]
@@ -87,6 +88,7 @@ def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = Non
     measured = progress.method not in ("national-figure", "not-measured")
     return render(request, "progress/kpi.html", kpi=kpi, p=progress, as_of=day,
                   facts=fact_store.facts(session, day), ratings=RATING_LABELS, forecast_labels=FORECAST_LABELS,
+                  method_labels=service.METHOD_LABELS,
                   blocks=service.breakdown(session, kpi, "block", as_of=day) if measured else [],
                   prefectures=service.breakdown(session, kpi, "prefecture", as_of=day) if measured else [])
 

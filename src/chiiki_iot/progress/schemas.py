@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from chiiki_iot.progress.funnel import FunnelStep, NextModel, SupportNeed
-from chiiki_iot.progress.service import KpiProgress
+from chiiki_iot.progress.service import Coverage, KpiProgress
 
 
 class PointRead(BaseModel):
@@ -23,6 +23,21 @@ class ForecastRead(BaseModel):
     rmse: float | None
 
 
+class CoverageRead(BaseModel):
+    """報告状況: how many of the bodies the figure could count it speaks for, and from which fiscal years."""
+
+    reported: int = Field(description="bodies whose records the value counts (未報告 bodies are left out)")
+    eligible: int = Field(description="bodies the KPI could count in this scope")
+    first_year: int | None = Field(description="oldest fiscal year among the figures carried forward")
+    last_year: int | None = Field(description="newest fiscal year among them")
+    provisional: int = Field(description="bodies whose figure awaits the prefecture's confirmation (暫定)")
+
+    @classmethod
+    def of(cls, c: Coverage | None) -> CoverageRead | None:
+        return None if c is None else cls(reported=c.reported, eligible=c.eligible, first_year=c.first_year,
+                                          last_year=c.last_year, provisional=c.provisional)
+
+
 class KpiProgressRead(BaseModel):
     """進捗: a KPI in a scope. ``synthetic`` is true when demo data is among what it was computed from."""
 
@@ -34,7 +49,8 @@ class KpiProgressRead(BaseModel):
     scope_key: str
     method: str
     unit_ja: str
-    value: float | None
+    value: float | None = Field(description="null when no body in the scope has reported (no data is not zero)")
+    coverage: CoverageRead | None = Field(description="null for national figures and qualitative KPIs")
     target: float | None
     target_fiscal_year: int
     share_of_target: float | None
@@ -51,6 +67,7 @@ class KpiProgressRead(BaseModel):
     def of(cls, p: KpiProgress, *, as_of: dt.date, synthetic: bool) -> KpiProgressRead:
         return cls(kpi=p.kpi.slug, name_ja=p.kpi.name_ja, name_en=p.kpi.name_en, model=p.kpi.model.slug,
                    scope=p.scope.kind, scope_key=p.scope.key, method=p.method, unit_ja=p.kpi.unit_ja, value=p.value,
+                   coverage=CoverageRead.of(p.coverage),
                    target=p.target, target_fiscal_year=p.kpi.target_fiscal_year, share_of_target=p.share_of_target,
                    gap=p.gap, change_per_round=p.change_per_round, rating=p.rating.value, pace_ratio=p.pace_ratio,
                    forecast_at_target_year=p.forecast_at_target_year, forecast_method=p.outlook.method,
@@ -77,12 +94,14 @@ class FunnelStepRead(BaseModel):
     moved_up: dict[str, list[int]] = Field(description="stage → [moved up, were there the year before]")
     barriers: dict[str, dict[str, int]]
     partial: bool = Field(description="the fiscal year under way, up to the as-of date")
+    not_reported: int = Field(description="bodies with no record on the model (未報告; not counted as 未着手)")
     synthetic: bool
 
     @classmethod
     def of(cls, s: FunnelStep, *, synthetic: bool) -> FunnelStepRead:
         return cls(fiscal_year=s.fiscal_year, counts=s.counts, moved_up={k: list(v) for k, v in s.moved_up.items()},
-                   barriers={k: dict(v) for k, v in s.barriers.items()}, partial=s.partial, synthetic=synthetic)
+                   barriers={k: dict(v) for k, v in s.barriers.items()}, partial=s.partial,
+                   not_reported=s.not_reported, synthetic=synthetic)
 
 
 class SupportNeedRead(BaseModel):

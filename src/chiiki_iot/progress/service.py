@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import LADDER, Stage
+from chiiki_iot.adoption.service import ReportedFigure
 from chiiki_iot.core.errors import InvalidInput, NotFound
 from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.core.terms import N_
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress.facts import Facts
 from chiiki_iot.progress.kpi import Forecast, Point, Rating, forecast, rate
@@ -31,6 +33,13 @@ from chiiki_iot.roadmap.models import Kpi
 
 RANK = {s.value: i for i, s in enumerate(LADDER)} | {Stage.STOPPED.value: -1}
 SCOPE_KINDS = ("nation", "block", "prefecture", "group")
+METHOD_LABELS = {  # how each KPI is measured (the roadmap data's ``measure.method``), as people read it
+    "bodies-at-stage": N_("段階に達した団体の数"),
+    "input-sum": N_("各団体が報告する数値の合計"),
+    "input-ratio": N_("各団体が報告する数値の合計どうしの比"),
+    "national-figure": N_("事務局が出典とともに入力する全国値"),
+    "not-measured": N_("定性目標のため数値では測りません"),
+}
 
 
 @dataclass(frozen=True)
@@ -94,37 +103,81 @@ def _counted(spec: dict, facts: Facts, year: int | None) -> frozenset[str]:
     return facts.remember(key, lambda: frozenset(b.code for b in facts.bodies if counts_body(spec, stages, b)))
 
 
-def _figures_by_input(facts: Facts, year: int) -> dict[str, dict[str, float]]:
-    """input slug → body code → the year's figure, for counted bodies only (so that the prefectures add up
-    to the nation)."""
-    def build() -> dict[str, dict[str, float]]:
+def _reporting(spec: dict, facts: Facts, year: int | None) -> frozenset[str]:
+    """The eligible bodies with any recorded stage on the KPI's models: those a count can speak for. A body
+    with no record is 未報告, not 未着手."""
+    stages = facts.current if year is None else facts.stages[year]
+
+    def build() -> frozenset[str]:
+        return frozenset(b.code for b in facts.bodies if _eligible(spec, b)
+                         and any((b.code, m) in stages for m in spec["models"]))
+    return facts.remember(("reporting", tuple(spec["models"]), tuple(spec.get("kinds") or ()), year), build)
+
+
+def _figures_by_input(facts: Facts, year: int) -> dict[str, dict[str, ReportedFigure]]:
+    """input slug → body code → the figure in force at the year's end, for counted bodies only (so that the
+    prefectures add up to the nation)."""
+    def build() -> dict[str, dict[str, ReportedFigure]]:
         counted = facts.remember("codes", lambda: frozenset(b.code for b in facts.bodies))
-        out: dict[str, dict[str, float]] = {}
-        for (code, slug), value in facts.figures.get(year, {}).items():
+        out: dict[str, dict[str, ReportedFigure]] = {}
+        for (code, slug), figure in facts.figures.get(year, {}).items():
             if code in counted:
-                out.setdefault(slug, {})[code] = value
+                out.setdefault(slug, {})[code] = figure
         return out
     return facts.remember(("figures", year), build)
 
 
-def _value(spec: dict, facts: Facts, scope: Scope, year: int | None) -> float | None:
-    """The KPI's value in a scope at a fiscal-year end (or, for counts, on the facts' date when year is None)."""
-    method = spec["method"]
+@dataclass(frozen=True)
+class Coverage:
+    """報告状況: of the bodies a figure could count, how many it speaks for, and from which fiscal years their
+    figures come (a sum carries each body's last figure forward). ``provisional`` figures come from survey
+    answers the prefecture has not confirmed yet (暫定)."""
+
+    reported: int
+    eligible: int
+    first_year: int | None = None
+    last_year: int | None = None
+    provisional: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.reported == 0
+
+
+def measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[float | None, Coverage | None]:
+    """The KPI's value in a scope at a fiscal-year end (for counts, None means the facts' date) with what it
+    covers; the value is None when no body in the scope has reported (no data is not zero). The one rule for
+    pages, API, workbook and PDF. National figures and qualitative KPIs have no body coverage."""
+    method = spec.get("method", "national-figure")
+    eligible = _eligible_count(spec, scope, facts) if method != "national-figure" else 0
     if method == "bodies-at-stage":
+        reporting = _reporting(spec, facts, year)
+        n = len(reporting) if scope.codes is None else len(reporting & scope.codes)
         counted = _counted(spec, facts, year)
-        return float(len(counted) if scope.codes is None else len(counted & scope.codes))
-    if method in ("input-sum", "input-ratio") and year is not None:
-        figures = _figures_by_input(facts, year)
-        if method == "input-sum":
-            values = figures.get(spec["input"])
-            if not values:
-                return None  # nobody reported it that year: no figure, not zero
-            return sum(v for c, v in values.items() if scope.holds(c))
-        top, bottom = figures.get(spec["numerator"], {}), figures.get(spec["denominator"], {})
-        both = [c for c in top if c in bottom and scope.holds(c)]  # a ratio only over bodies that gave both
-        denominator = sum(bottom[c] for c in both)
-        return sum(top[c] for c in both) / denominator * spec.get("scale", 1.0) if denominator else None
-    return None
+        value = float(len(counted) if scope.codes is None else len(counted & scope.codes))
+        return (value if n else None), Coverage(n, eligible)
+    if method not in ("input-sum", "input-ratio") or year is None:
+        return None, None
+    figures = _figures_by_input(facts, year)
+    if method == "input-sum":
+        used = {c: f for c, f in figures.get(spec["input"], {}).items() if scope.holds(c)}
+        value = sum(f.value for f in used.values()) if used else None
+        return value, _coverage_of(list(used.values()), len(used), eligible)
+    top, bottom = figures.get(spec["numerator"], {}), figures.get(spec["denominator"], {})
+    both = [c for c in top if c in bottom and scope.holds(c)]  # a ratio only over bodies that gave both
+    denominator = sum(bottom[c].value for c in both)
+    value = sum(top[c].value for c in both) / denominator * spec.get("scale", 1.0) if denominator else None
+    return value, _coverage_of([f for c in both for f in (top[c], bottom[c])], len(both), eligible)
+
+
+def _coverage_of(used: list[ReportedFigure], bodies: int, eligible: int) -> Coverage:
+    years = [f.fiscal_year for f in used]
+    return Coverage(bodies, eligible, min(years, default=None), max(years, default=None),
+                    len({f.body_code for f in used if f.provisional}))
+
+
+def _value(spec: dict, facts: Facts, scope: Scope, year: int | None) -> float | None:
+    return measure(spec, facts, scope, year)[0]
 
 
 def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
@@ -136,23 +189,28 @@ def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
 
 
 def series(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> list[Point]:
-    """The KPI's value at each fiscal year (年度末 for stages; the year's figures for reported inputs)."""
+    """The KPI's value at each complete fiscal year (年度末 on or before the facts' date) that has data: stages
+    at the 年度末, reported figures carried forward to it. The year under way is not a point: ratings and
+    forecasts read only complete years."""
     spec = kpi.measure or {}
     method = spec.get("method", "national-figure")
     if method == "national-figure":
         return _national_series(session, kpi, facts.as_of) if scope.kind == "nation" else []
-    if method == "bodies-at-stage":
-        return [Point(y, v) for y in facts.years if (v := _value(spec, facts, scope, y)) is not None]
-    return [Point(y, v) for y, figs in sorted(facts.figures.items())
-            if figs and (v := _value(spec, facts, scope, y)) is not None]
+    return [Point(y, v) for y in facts.years if (v := _value(spec, facts, scope, y)) is not None]
 
 
-def current_value(kpi: Kpi, scope: Scope, facts: Facts, points: list[Point]) -> float | None:
-    """The value as of the facts' date: today's stages for counts, else the latest point."""
+def current_measure(kpi: Kpi, scope: Scope, facts: Facts, points: list[Point],
+                    ) -> tuple[float | None, Coverage | None]:
+    """The value as of the facts' date with its coverage: today's stages for counts; for reported figures,
+    those in force in the fiscal year under way (answers already committed in an open round included, each
+    replacing only its own body's figure); else the latest point."""
     spec = kpi.measure or {}
-    if spec.get("method") == "bodies-at-stage":
-        return _value(spec, facts, scope, None)
-    return points[-1].value if points else None
+    method = spec.get("method", "national-figure")
+    if method == "bodies-at-stage":
+        return measure(spec, facts, scope, None)
+    if method in ("input-sum", "input-ratio"):
+        return measure(spec, facts, scope, max(facts.figures, default=None))
+    return (points[-1].value if points else None), None
 
 
 # ---- targets -----------------------------------------------------------------------------------------
@@ -218,6 +276,12 @@ class KpiProgress:
     pace_ratio: float | None
     outlook: Forecast
     change_per_round: float | None = None
+    coverage: Coverage | None = None  # None for national figures and qualitative KPIs
+
+    @property
+    def reported(self) -> bool:
+        """Whether there is anything to show: a value (no data is 未報告, never a zero)."""
+        return self.value is not None
 
     @property
     def share_of_target(self) -> float | None:
@@ -241,25 +305,19 @@ def get_kpi(session: Session, slug: str) -> Kpi:
 
 def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, facts: Facts | None = None,
                  ) -> KpiProgress:
+    """The KPI in a scope. Rating and forecast read only complete fiscal years (年度末 points); the value is
+    as of the date, with its coverage, and is None where nobody in the scope has reported."""
     known = facts or fact_store.facts(session, as_of)
     method = (kpi.measure or {}).get("method", "national-figure")
     points = series(session, kpi, scope, known)
-    value = current_value(kpi, scope, known, points)
+    value, coverage = current_measure(kpi, scope, known, points)
     target = scope_target(session, kpi, scope, known)
-    rated_on = points if not points or value is None or points[-1].value == value else \
-        [*points, Point(_year_position(as_of), value)]  # type: ignore[arg-type]
-    rating, ratio = rate(rated_on, target, kpi.target_fiscal_year)
+    rating, ratio = rate(points, target, kpi.target_fiscal_year) if value is not None else (Rating.NOT_RATED, None)
     until, top = max(kpi.target_fiscal_year, FiscalYear.of(as_of).year + 3), ceiling(kpi, scope, known)
     outlook = forecast(points, until, ceiling=top) if scope.kind == "group" else \
         known.remember(("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top))
     change = points[-1].value - points[-2].value if len(points) >= 2 else None
-    return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change)
-
-
-def _year_position(day: dt.date) -> float:
-    """Where a date falls on the 年度末 axis: FY2019's end is 2019.0, so 2020-09-30 is about 2019.5."""
-    last_end = FiscalYear(FiscalYear.of(day).year - 1).end
-    return FiscalYear.of(day).year - 1 + (day - last_end).days / 365
+    return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change, coverage)
 
 
 def overview(session: Session, scope: Scope, *, as_of: dt.date) -> list[KpiProgress]:
@@ -306,13 +364,16 @@ def body_contribution(session: Session, body_code: str, *, as_of: dt.date) -> li
     ref = known.by_code.get(body.code)
     if ref is None:
         return []
-    latest = max((y for y, f in known.figures.items() if any(c == body.code for c, _ in f)), default=None)
+    in_force = known.figures.get(max(known.figures, default=0), {})  # carried forward to the year under way
     out: list[tuple[Kpi, str, float | None]] = []
     for kpi in roadmap.list_kpis(session):
         spec = kpi.measure or {}
         if spec.get("method") == "bodies-at-stage" and _eligible(spec, ref):
-            out.append((kpi, "counted" if counts_body(spec, known.current, ref) else "not-counted", None))
-        elif spec.get("method") in ("input-sum", "input-ratio") and latest is not None:
-            slug = spec.get("input") or spec.get("numerator")
-            out.append((kpi, "reported", known.figures[latest].get((body.code, slug))))
+            if not any((body.code, m) in known.current for m in spec["models"]):
+                out.append((kpi, "not-reported", None))
+            else:
+                out.append((kpi, "counted" if counts_body(spec, known.current, ref) else "not-counted", None))
+        elif spec.get("method") in ("input-sum", "input-ratio") and _eligible(spec, ref):
+            figure = in_force.get((body.code, spec.get("input") or spec["numerator"]))
+            out.append((kpi, "reported", figure.value) if figure else (kpi, "not-reported", None))
     return out

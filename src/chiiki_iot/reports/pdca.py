@@ -19,16 +19,18 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.core.fiscal import FiscalYear, wareki
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress import service
 from chiiki_iot.progress.facts import Facts
+from chiiki_iot.progress.kpi import FORECAST_LABELS
 from chiiki_iot.progress.service import KpiProgress, Scope
 from chiiki_iot.roadmap import service as roadmap
 
-SUMMARY_COLUMNS = ["KPI識別子", "KPI", "測定方法", "実績", "目標", "目標に対する割合", "評価", "ペース比",
-                   "目標年度", "目標年度の見通し", "見通しの方法", "前年度からの変化"]
+SUMMARY_COLUMNS = ["KPI", "分野別モデル", "測定方法", "実績", "単位", "報告団体数", "対象団体数", "数値の年度",
+                   "うち暫定", "目標", "目標に対する割合", "評価", "ペース比", "目標年度", "目標年度の見通し",
+                   "見通しの方法", "前年度からの変化"]
+FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "・" for c in "[]:*?/\\"})
 Progress = Callable[[str], None]
 
 
@@ -64,27 +66,55 @@ def _changes(session: Session, known: Facts, scope: Scope) -> list[tuple[str, st
     after = known.current
     names = {b.code: b.full_name for b in known.bodies}
     out = []
+    model_names = {m.slug: m.name_ja for m in roadmap.list_models(session)}
     for (code, model), stage in sorted(after.items()):
-        old = before.get((code, model), Stage.NOT_STARTED.value)
+        old = before.get((code, model), "未報告")
         if stage != old and scope.holds(code) and code in names:
-            out.append((code, names[code], model, old, stage))
+            out.append((code, names[code], model_names.get(model, model), old, stage))
     return out
 
 
 def summary_rows(report: Report) -> list[list[object]]:
-    """One row per KPI, in SUMMARY_COLUMNS order (the summary sheet and the HTML table)."""
-    return [[p.kpi.slug, p.kpi.name_ja, p.method, p.value, p.target,
-             round(p.share_of_target, 4) if p.share_of_target is not None else None, p.rating.value,
-             round(p.pace_ratio, 3) if p.pace_ratio is not None else None, p.kpi.target_fiscal_year,
-             p.forecast_at_target_year, p.outlook.method, p.change_per_round] for p in report.kpis]
+    """One row per KPI, in SUMMARY_COLUMNS order: Japanese names and labels, figures rounded as people read
+    them (the API keeps full precision), and what each figure covers."""
+    rows: list[list[object]] = []
+    for p in report.kpis:
+        c = p.coverage
+        years = "" if c is None or c.first_year is None else (
+            FiscalYear(c.first_year).label() if c.first_year == c.last_year
+            else f"{FiscalYear(c.first_year).label()}〜{FiscalYear(c.last_year).label()}")  # type: ignore[arg-type]
+        rows.append([p.kpi.name_ja, p.kpi.model.name_ja, service.METHOD_LABELS.get(p.method, p.method),
+                     _for_people(p.value) if p.value is not None else ("定性目標" if p.method == "not-measured"
+                                                                      else "未報告"),
+                     p.kpi.unit_ja, c.reported if c else None, c.eligible if c else None, years,
+                     c.provisional if c else None, _for_people(p.target),
+                     round(p.share_of_target, 4) if p.share_of_target is not None else None, p.rating.value,
+                     round(p.pace_ratio, 2) if p.pace_ratio is not None else None,
+                     FiscalYear(p.kpi.target_fiscal_year).label(), _for_people(p.forecast_at_target_year),
+                     FORECAST_LABELS.get(p.outlook.method, p.outlook.method), _for_people(p.change_per_round)])
+    return rows
+
+
+def _for_people(value: float | None) -> float | int | None:
+    """A figure as a person reads it: whole numbers as such, others to one decimal place."""
+    if value is None:
+        return None
+    return int(round(value)) if abs(value - round(value)) < 1e-9 or abs(value) >= 1000 else round(value, 1)
+
+
+def sheet_names(report: Report) -> list[str]:
+    """One Japanese sheet name per KPI with a series: numbered, at most 31 characters (Excel's limit), none
+    of the characters Excel refuses, and unique (the number makes them so)."""
+    return [f"{i:02d} {p.kpi.name_ja.translate(FORBIDDEN_IN_SHEET_NAMES)}"[:31]
+            for i, p in enumerate((p for p in report.kpis if p.points), start=1)]
 
 
 def workbook(session: Session, report: Report, *, step: Progress = lambda _: None) -> bytes:
     book = Workbook()
     _summary(book.active, report)
-    for index, progress in enumerate((p for p in report.kpis if p.points), start=1):
-        step(progress.kpi.slug)
-        _kpi_sheet(book.create_sheet(f"{index:02d}_{progress.kpi.slug}"[:31]), progress)
+    for name, progress in zip(sheet_names(report), (p for p in report.kpis if p.points), strict=True):
+        step(progress.kpi.name_ja)
+        _kpi_sheet(book.create_sheet(name), progress)
     step("bodies")
     _status_sheet(book.create_sheet("団体別の状況"), session, report)
     changes = book.create_sheet("前年度からの変更")
@@ -101,6 +131,8 @@ def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
     sheet.title = "概要"
     sheet.append([f"地域IoT実装 PDCA 報告：{report.scope.label_ja}"])
     sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(["報告した団体の数値だけを数えます（未報告は 0 と数えません）。数値の合計は各団体の最新の報告値を"
+                  "次の報告まで引き継ぎます。評価と見通しは確定した年度末の値から計算します。"])
     sheet.append([f"基準日 {report.as_of:%Y年%m月%d日}（{wareki(report.as_of)}）　"
                   f"作成日 {report.generated_on:%Y年%m月%d日}　{FiscalYear.of(report.as_of).label()}"])
     if report.facts.synthetic:
@@ -113,20 +145,27 @@ def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
         cell.alignment = Alignment(wrap_text=True)
     for row in summary_rows(report):
         sheet.append(row)
-    for cell in sheet["F"][header:]:
+    for cell in sheet["K"][header:]:
         cell.number_format = "0.0%"
-    sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
-    _widths(sheet, [30, 40, 16, 12, 12, 12, 10, 10, 10, 14, 12, 14])
+    for column in "DJOQ":
+        for cell in sheet[column][header:]:
+            cell.number_format = "#,##0.#"
+    sheet.freeze_panes = sheet.cell(row=header + 1, column=2)
+    _widths(sheet, [40, 24, 24, 12, 8, 10, 10, 20, 8, 12, 12, 8, 8, 10, 14, 20, 14])
 
 
 def _kpi_sheet(sheet, p: KpiProgress) -> None:  # type: ignore[no-untyped-def]
     sheet.append([p.kpi.name_ja, p.kpi.target_text_ja, f"評価：{p.rating.value}"])
     sheet["A1"].font = Font(bold=True)
     sheet.append(["年度", "実績", "見通し", "見通し（下限）", "見通し（上限）", "目標"])
+    target = _for_people(p.target)
     for point in p.points:
-        sheet.append([point.fiscal_year, point.value, None, None, None, p.target])
+        sheet.append([point.fiscal_year, _for_people(point.value), None, None, None, target])
     for point, low, high in zip(p.outlook.points, p.outlook.low, p.outlook.high, strict=True):
-        sheet.append([point.fiscal_year, None, point.value, low, high, p.target])
+        sheet.append([point.fiscal_year, None, _for_people(point.value), _for_people(low), _for_people(high), target])
+    for row in sheet.iter_rows(min_row=3, min_col=2, max_col=6):
+        for cell in row:
+            cell.number_format = "#,##0.#"
     last = sheet.max_row
     chart = LineChart()
     chart.title = p.kpi.name_ja
@@ -149,7 +188,7 @@ def _status_sheet(sheet, session: Session, report: Report) -> None:  # type: ign
     for body in report.facts.bodies:
         if report.scope.holds(body.code):
             sheet.append([body.code, body.full_name, body.kind,
-                          *[current.get((body.code, m), Stage.NOT_STARTED.value) for m in models]])
+                          *[current.get((body.code, m), "未報告") for m in models]])
     sheet.freeze_panes = "D2"
     _widths(sheet, [10, 28, 10, *[12] * len(models)])
 
