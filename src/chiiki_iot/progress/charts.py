@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.progress.facts import Facts
+from chiiki_iot.progress.funnel import NOT_REPORTED
 from chiiki_iot.progress.service import KpiProgress, Scope
 from chiiki_iot.registry import service as registry
 from chiiki_iot.web.charts import chart_config, render_svg
 
-# Okabe–Ito, ordered along the ladder; stopped in grey.
-STAGE_COLOURS = {Stage.NOT_STARTED.value: "#BBBBBB", Stage.INTERESTED.value: "#56B4E9",
+# Okabe–Ito, ordered along the ladder; stopped in grey; no record (未報告) in a pale grey of its own, so a
+# body that has not answered is not drawn as one that answered 未着手.
+STAGE_COLOURS = {NOT_REPORTED: "#E4E4E4", Stage.NOT_STARTED.value: "#BBBBBB", Stage.INTERESTED.value: "#56B4E9",
                  Stage.CONSIDERING.value: "#E69F00", Stage.DEMONSTRATING.value: "#009E73",
                  Stage.IMPLEMENTED.value: "#0072B2", Stage.STOPPED.value: "#7F7F7F"}
 
@@ -40,7 +42,10 @@ def _trend_spec(p: KpiProgress, lang: str) -> dict[str, Any]:
     if actual and ahead:
         ahead.insert(0, {**actual[-1], "low": actual[-1]["value"], "high": actual[-1]["value"],
                          "kind": "見通し" if ja else "Forecast"})
-    x = alt.X("year:O", title="年度" if ja else "Fiscal year")
+    # A quantitative axis, not an ordinal one: years without a figure keep their width, so a gap in the
+    # series (2020 … 2026) is seen as a gap instead of two neighbouring ticks.
+    x = alt.X("year:Q", title="年度" if ja else "Fiscal year", scale=alt.Scale(zero=False, nice=False),
+              axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0))
     y_title = f"{p.kpi.name_ja}（{p.kpi.unit_ja}）" if ja else f"{p.kpi.name_en} ({p.kpi.unit_en})"
     layers: list[alt.Chart] = []
     if ahead:
@@ -70,7 +75,7 @@ def stage_map_svg(session: Session, facts: Facts, model_slug: str, scope: Scope,
 
 def _stage_map_spec(session: Session, facts: Facts, model_slug: str, scope: Scope, lang: str) -> dict[str, Any]:
     points = [{"lng": b.lng, "lat": b.lat, "name": b.full_name,
-               "stage": facts.current.get((b.code, model_slug), Stage.NOT_STARTED.value)}
+               "stage": facts.current.get((b.code, model_slug), NOT_REPORTED)}
               for b in registry.all_points(session) if scope.holds(b.code) and b.lat is not None]
     order = list(STAGE_COLOURS)
     chart = alt.Chart(alt.InlineData(values=points)).mark_circle(size=22, opacity=0.85).encode(
