@@ -1,0 +1,111 @@
+"""Figures an official can trust: a sum carries each body's last figure forward, so an early answer moves a
+KPI by that body's own contribution only; every figure says what it covers; a scope nobody has reported
+for has no value, rating or ranking (no data is not zero); ratings and forecasts read complete years only;
+figures from answers the prefecture has not confirmed are counted as provisional.
+
+Each test works on a group of bodies of its own, away from figures other tests commit."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Role
+from chiiki_iot.adoption import service as adoption
+from chiiki_iot.adoption import survey
+from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.progress import funnel, service
+from chiiki_iot.progress.kpi import Rating
+from tests.accounts.factories import create_user, principal
+
+SAPPORO, HAKODATE, NAHA = "011002", "012025", "472018"
+
+
+@pytest.fixture
+def admin(session: Session):  # type: ignore[no-untyped-def]
+    return principal(create_user(session, Role.SECRETARIAT))
+
+
+def report(session: Session, admin, code: str, slug: str, year: int, value: float, **source: str) -> None:  # type: ignore[no-untyped-def]
+    adoption.record_input(session, principal=admin, body_code=code, input_slug=slug, fiscal_year=year, value=value,
+                          **source)
+
+
+def sites(session: Session, scope: service.Scope, day: dt.date) -> service.KpiProgress:
+    return service.kpi_progress(session, service.get_kpi(session, "telework-sites"), scope, as_of=day)
+
+
+class TestCarriedForward:
+    def test_an_early_answer_changes_the_sum_by_its_own_contribution_only(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        group = service.scope_of(session, "group", f"{SAPPORO},{HAKODATE},{NAHA}")
+        for code, value in ((SAPPORO, 6), (HAKODATE, 3), (NAHA, 4)):
+            report(session, admin, code, "telework-facilities", 2019, value)
+        before = sites(session, group, dt.date(2020, 11, 30))
+        assert before.value == 13 and before.coverage == service.Coverage(3, 3, 2019, 2019)
+        report(session, admin, SAPPORO, "telework-facilities", 2020, 10)  # one answer in the year under way
+        after = sites(session, group, dt.date(2020, 11, 30))
+        assert after.value == 13 - 6 + 10  # not 10: the others' figures are carried forward
+        assert after.coverage == service.Coverage(3, 3, 2019, 2020)
+        assert [(p.fiscal_year, p.value) for p in after.points] == [(2019, 13)]  # the year under way is no point
+        assert after.rating == before.rating and after.outlook == before.outlook  # complete years only
+
+    def test_a_ratio_carries_numerator_and_denominator_forward(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        group = service.scope_of(session, "group", f"{SAPPORO},{NAHA}")
+        for code, total, ready in ((SAPPORO, 300, 30), (NAHA, 100, 10)):
+            report(session, admin, code, "schools-total", 2019, total)
+            report(session, admin, code, "schools-cloud-ready", 2019, ready)
+        report(session, admin, SAPPORO, "schools-total", 2020, 320)
+        report(session, admin, SAPPORO, "schools-cloud-ready", 2020, 250)
+        kpi = service.get_kpi(session, "schools-using-cloud-materials")
+        now = service.kpi_progress(session, kpi, group, as_of=dt.date(2020, 11, 30))
+        assert now.value == pytest.approx((250 + 10) / (320 + 100) * 100)  # not 250 / 320
+        assert now.coverage == service.Coverage(2, 2, 2019, 2020)
+
+
+class TestNoDataIsNotZero:
+    def test_a_scope_nobody_reported_for_has_no_value_no_rating_and_says_so(self, session: Session) -> None:
+        group = service.scope_of(session, "group", f"{HAKODATE},{NAHA}")
+        for slug in ("telework-sites", "tourism-cloud-bodies"):
+            p = service.kpi_progress(session, service.get_kpi(session, slug), group, as_of=dt.date(2020, 3, 31))
+            assert p.value is None and p.rating == Rating.NOT_RATED and p.points == []
+            assert p.coverage is not None and p.coverage.empty and p.coverage.eligible == 2
+
+    def test_the_funnel_counts_bodies_without_a_record_as_not_reported(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        adoption.record_status(session, principal=admin, body_code=SAPPORO, model_slug="tourism-cloud",
+                               stage=Stage.NOT_STARTED, effective_on=dt.date(2019, 5, 1), source_kind="manual")
+        group = service.scope_of(session, "group", f"{SAPPORO},{HAKODATE},{NAHA}")
+        steps = funnel.funnel(session, "tourism-cloud", group, as_of=dt.date(2020, 3, 31))
+        assert (steps[-1].fiscal_year, steps[-1].counts, steps[-1].not_reported) == (2019, {"未着手": 1}, 2)
+
+
+class TestProvisional:
+    def test_a_figure_counts_as_provisional_until_the_prefecture_confirms(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        fy = survey.open_round(session, principal=admin, fiscal_year=2020, deadline=dt.date(2021, 5, 31), force=True,
+                               model_slugs=["telework"])
+        survey.mark_answered(session, survey=fy, body_codes=[HAKODATE], actor=admin.actor)
+        report(session, admin, HAKODATE, "telework-facilities", 2020, 5, source_kind="survey", source_ref=fy.slug)
+        group = service.scope_of(session, "group", f"{HAKODATE},{NAHA}")
+        assert sites(session, group, dt.date(2020, 11, 30)).coverage == service.Coverage(1, 2, 2020, 2020, 1)
+        answer = next(r for b, r in survey.responses_to_review(session, principal=admin, slug=fy.slug)
+                      if b.code == HAKODATE)
+        survey.review_response(session, principal=admin, slug=fy.slug, body_code=HAKODATE, decision="confirm",
+                               expected_version=answer.version)
+        assert sites(session, group, dt.date(2020, 11, 30)).coverage == service.Coverage(1, 2, 2020, 2020, 0)
+
+
+def test_a_dashboard_with_no_reports_ranks_and_rates_nobody(client) -> None:  # type: ignore[no-untyped-def]
+    """As on a fresh install: the first day of the programme, before anyone has reported anything."""
+    page = client.get("/dashboard", params={"as_of": "2016-04-01", "model": "tourism-cloud"})
+    assert page.status_code == 200
+    assert "まだどの団体も報告していないため、順位と評価は示しません。" in page.text
+    assert "遅延" not in page.text.split('id="rating-method"')[0]  # no body is rated delayed for lack of data
+    assert '"num">0 団体' not in page.text and "報告なし（対象 1,788 団体）" in page.text
+    kpis = client.get("/api/v1/progress/kpis", params={"as_of": "2016-04-01"}).json()
+    counted = next(k for k in kpis if k["kpi"] == "tourism-cloud-bodies")
+    assert counted["value"] is None and counted["coverage"]["reported"] == 0 and counted["rating"] == "評価なし"
+    rows = client.get("/api/v1/progress/kpis/tourism-cloud-bodies/breakdown",
+                      params={"level": "block", "as_of": "2016-04-01", "format": "csv"}).content.decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(rows)))
+    assert len(table) == 11 and {(r["value"], r["coverage_reported"], r["rating"]) for r in table} == {("", "0", "評価なし")}
