@@ -20,6 +20,7 @@ from chiiki_iot.roadmap.schemas import (
     field_read,
     kpi_read,
     model_read,
+    notes_text,
 )
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
@@ -36,7 +37,8 @@ Revision = Annotated[str | None, Query(
 def revisions(session: SessionDep, format: Format = "json") -> list[RevisionRead] | Response:
     items = [RevisionRead.model_validate(r) for r in service.list_revisions(session)]
     if format == "csv":
-        return csv_response((r.model_dump() for r in items), columns=list(RevisionRead.model_fields),
+        return csv_response(({**r.model_dump(), "notes": notes_text(r.notes)} for r in items),
+                            columns=list(RevisionRead.model_fields),
                             filename="revisions.csv")
     return items
 
@@ -54,7 +56,7 @@ def fields(session: SessionDep, revision: Revision = None, format: Format = "jso
 def models(session: SessionDep, revision: Revision = None, format: Format = "json") -> list[ModelRead] | Response:
     items = [model_read(m) for m in service.list_models(session, revision=revision)]
     if format == "csv":
-        rows = [{**m.model_dump(exclude={"plans", "kpis"}),
+        rows = [{**m.model_dump(exclude={"plans", "kpis"}), "notes": notes_text(m.notes),
                  **{f"fy{p.fiscal_year}": f"[{p.phase}] {p.plan_ja}" for p in m.plans}} for m in items]
         columns = [c for c in ModelRead.model_fields if c not in ("plans", "kpis")]
         return csv_response(rows, columns=columns + [f"fy{y}" for y in range(2016, 2021)], filename="models.csv")
@@ -72,7 +74,7 @@ def kpis(session: SessionDep, revision: Revision = None, format: Format = "json"
     if format == "csv":
         rows = [{**k.model_dump(), "baseline": k.baseline["description_ja"] if k.baseline else "",
                  "footnotes_ja": " / ".join(k.footnotes_ja), "footnotes_en": " / ".join(k.footnotes_en),
-                 "inputs": " ".join(k.inputs)}
+                 "inputs": " ".join(k.inputs), "notes": notes_text(k.notes)}
                 for k in items]
         return csv_response(rows, columns=KPI_CSV_COLUMNS, filename="kpis.csv")
     return items

@@ -61,6 +61,37 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# 注: what a transcription note can be about → the label shown when the note is opened. The seed is a PDF
+# extraction, so some of what the roadmap shows is not printed there but reconstructed or inferred by us;
+# each such judgement is a note in the data (not a YAML comment), loaded with the revision and shown on
+# the pages as 「注」 beside the text it qualifies. A closed list per level, so a typo fails validation.
+NOTE_FIELDS: dict[str, str] = {
+    "decided_on": N_("決定日"), "policy_goal": N_("政策目標"), "phases": N_("実証・実装のフェーズ"),
+    "effects": N_("効果"), "translation": N_("英語表記"),
+    "name": N_("名称"), "field": N_("分野"), "effect": N_("効果"), "plans": N_("年度の区切りとフェーズ"),
+    "phase": N_("フェーズ"), "plan": N_("計画"),
+    "target": N_("目標"), "baseline": N_("基準"), "target_fiscal_year": N_("目標年度"), "model": N_("掲載位置"),
+}
+REVISION_NOTE_FIELDS = frozenset({"decided_on", "policy_goal", "phases", "effects", "translation"})
+MODEL_NOTE_FIELDS = frozenset({"name", "field", "effect", "plans"})
+PLAN_NOTE_FIELDS = frozenset({"phase", "plan"})
+KPI_NOTE_FIELDS = frozenset({"name", "target", "baseline", "target_fiscal_year", "model"})
+
+
+class NoteSpec(Strict):
+    """注: a judgement call of the transcription — what it is about and why, in Japanese and English."""
+
+    field: str = Field(description="What the note qualifies: one of NOTE_FIELDS allowed at its level.")
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+def _check_notes(notes: list[NoteSpec], allowed: frozenset[str], where: str) -> None:
+    wrong = sorted({n.field for n in notes} - allowed)
+    if wrong:
+        raise ValueError(f"{where}: notes about {wrong} are not allowed here (one of {sorted(allowed)})")
+
+
 class Baseline(Strict):
     """What a relative target is measured against (the base of 3倍, 10%以上)."""
 
@@ -141,6 +172,7 @@ class KpiSpec(Strict):
     footnotes_en: list[str] = []
     inputs: list[InputSpec] = Field([], description="Figures bodies report for this KPI (survey KPI inputs).")
     measure: MeasureSpec | None = Field(None, description="How the KPI is measured; default: a national figure.")
+    notes: list[NoteSpec] = Field([], description="注: where the name, target or baseline is ours, not the seed's.")
 
     @property
     def measure_or_default(self) -> MeasureSpec:
@@ -155,6 +187,7 @@ class KpiSpec(Strict):
             raise ValueError(f"KPI {self.slug}: a multiple target needs a baseline")
         if self.counts not in COUNTED_THINGS:
             raise ValueError(f"KPI {self.slug}: counts '{self.counts}' is not one of {sorted(COUNTED_THINGS)}")
+        _check_notes(self.notes, KPI_NOTE_FIELDS, f"KPI {self.slug}")
         return self
 
 
@@ -165,6 +198,12 @@ class YearPlan(Strict):
     phase: Phase
     plan_ja: str
     plan_en: str = ""
+    notes: list[NoteSpec] = []
+
+    @model_validator(mode="after")
+    def _notes_fit(self) -> YearPlan:
+        _check_notes(self.notes, PLAN_NOTE_FIELDS, f"plan of FY{self.fiscal_year}")
+        return self
 
 
 class ModelSpec(Strict):
@@ -181,12 +220,14 @@ class ModelSpec(Strict):
     effect_en: str = ""
     note_ja: str = ""
     note_en: str = ""
+    notes: list[NoteSpec] = Field([], description="注: where the effect, the year split or the phases are ours.")
 
     @model_validator(mode="after")
     def _plans_cover_each_year_once(self) -> ModelSpec:
         years = [p.fiscal_year for p in self.plans]
         if self.in_roadmap_table and sorted(years) != list(ROADMAP_FISCAL_YEARS):
             raise ValueError(f"model {self.slug}: plans must cover {ROADMAP_FISCAL_YEARS} once each, got {years}")
+        _check_notes(self.notes, MODEL_NOTE_FIELDS, f"model {self.slug}")
         return self
 
 
@@ -212,10 +253,12 @@ class RevisionSpec(Strict):
     source_ja: str
     policy_goal_ja: str
     policy_goal_en: str
+    notes: list[NoteSpec] = Field([], description="注: judgement calls about the revision as a whole.")
     fields: list[FieldSpec]
 
     @model_validator(mode="after")
     def _slugs_unique(self) -> RevisionSpec:
+        _check_notes(self.notes, REVISION_NOTE_FIELDS, f"revision {self.slug}")
         models = [m.slug for f in self.fields for m in f.models]
         kpis = [k.slug for f in self.fields for m in f.models for k in m.kpis]
         inputs = [i.slug for f in self.fields for m in f.models for k in m.kpis for i in k.inputs]

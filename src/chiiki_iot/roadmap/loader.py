@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.core.models import ReferenceLoad
-from chiiki_iot.roadmap.datafile import RevisionSpec, shipped_revisions
+from chiiki_iot.roadmap.datafile import NoteSpec, RevisionSpec, shipped_revisions
 from chiiki_iot.roadmap.models import Kpi, KpiInput, RoadmapField, RoadmapRevision, SectorModel, YearPlan
 
 
@@ -60,7 +60,7 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
     revision = RoadmapRevision(
         slug=spec.slug, title_ja=spec.title_ja, title_en=spec.title_en, decided_on=spec.decided_on,
         supersedes=spec.supersedes, source_ja=spec.source_ja, policy_goal_ja=spec.policy_goal_ja,
-        policy_goal_en=spec.policy_goal_en, loaded_at=dt.datetime.now(dt.UTC),
+        policy_goal_en=spec.policy_goal_en, notes=_notes(spec.notes), loaded_at=dt.datetime.now(dt.UTC),
     )
     for f_order, f in enumerate(spec.fields):
         field = RoadmapField(slug=f.slug, name_ja=f.name_ja, name_en=f.name_en, area_ja=f.area_ja, area_en=f.area_en,
@@ -70,11 +70,13 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
             model = SectorModel(
                 revision=revision, slug=m.slug, name_ja=m.name_ja, name_en=m.name_en,
                 short_name_ja=m.short_name_ja, in_roadmap_table=m.in_roadmap_table, effect_ja=m.effect_ja,
-                effect_en=m.effect_en, note_ja=m.note_ja, note_en=m.note_en, sort_order=m_order,
+                effect_en=m.effect_en, note_ja=m.note_ja, note_en=m.note_en, notes=_notes(m.notes),
+                sort_order=m_order,
             )
             field.models.append(model)
             model.plans = [
-                YearPlan(fiscal_year=p.fiscal_year, phase=p.phase.value, plan_ja=p.plan_ja, plan_en=p.plan_en)
+                YearPlan(fiscal_year=p.fiscal_year, phase=p.phase.value, plan_ja=p.plan_ja, plan_en=p.plan_en,
+                         notes=_notes(p.notes))
                 for p in m.plans
             ]
             model.kpis = [
@@ -87,10 +89,14 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
                     target_fiscal_year=k.target_fiscal_year,
                     baseline=k.baseline.model_dump() if k.baseline else None,
                     footnotes_ja=list(k.footnotes_ja), footnotes_en=list(k.footnotes_en), sort_order=k_order,
-                    measure=k.measure_or_default.model_dump(mode="json"),
+                    measure=k.measure_or_default.model_dump(mode="json"), notes=_notes(k.notes),
                     inputs=[KpiInput(revision=revision, slug=i.slug, name_ja=i.name_ja, name_en=i.name_en,
                                      unit_ja=i.unit_ja, unit_en=i.unit_en) for i in k.inputs],
                 )
                 for k_order, k in enumerate(m.kpis)
             ]
     return revision
+
+
+def _notes(notes: list[NoteSpec]) -> list[dict[str, str]]:
+    return [n.model_dump() for n in notes]

@@ -36,6 +36,8 @@ class RoadmapRevision(Base):
     source_ja: Mapped[str] = mapped_column(Text)
     policy_goal_ja: Mapped[str] = mapped_column(Text)
     policy_goal_en: Mapped[str] = mapped_column(Text)
+    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
+                                              doc="注: transcription judgement calls, each {field, ja, en}.")
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     fields: Mapped[list[RoadmapField]] = relationship(
@@ -82,6 +84,8 @@ class SectorModel(Base):
     effect_en: Mapped[str] = mapped_column(Text)
     note_ja: Mapped[str] = mapped_column(Text)
     note_en: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
+                                              doc="注: transcription judgement calls, each {field, ja, en}.")
     sort_order: Mapped[int] = mapped_column(Integer)
 
     revision: Mapped[RoadmapRevision] = relationship()
@@ -106,6 +110,8 @@ class YearPlan(Base):
     phase: Mapped[str] = mapped_column(String(8))
     plan_ja: Mapped[str] = mapped_column(Text)
     plan_en: Mapped[str] = mapped_column(Text)
+    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
+                                              doc="注: transcription judgement calls, each {field, ja, en}.")
 
     model: Mapped[SectorModel] = relationship(back_populates="plans")
 
@@ -136,6 +142,8 @@ class Kpi(Base):
     footnotes_en: Mapped[list[str]] = mapped_column(JSON)
     measure: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}",
                                           doc="測定方法: how progress is measured (roadmap data's MeasureSpec).")
+    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
+                                              doc="注: transcription judgement calls, each {field, ja, en}.")
     sort_order: Mapped[int] = mapped_column(Integer)
 
     revision: Mapped[RoadmapRevision] = relationship()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.roadmap import charts, service
-from chiiki_iot.roadmap.datafile import COUNTED_THINGS, ROADMAP_FISCAL_YEARS
+from chiiki_iot.roadmap.datafile import COUNTED_THINGS, NOTE_FIELDS, ROADMAP_FISCAL_YEARS
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
@@ -24,7 +24,7 @@ Revision = Annotated[str | None, Query(max_length=16)]
 def overview(request: Request, session: SessionDep, revision: Revision = None) -> HTMLResponse:
     return render(request, "roadmap/overview.html", revision=service.get_revision(session, revision),
                   revisions=service.list_revisions(session), years=ROADMAP_FISCAL_YEARS,
-                  plan_spans=service.plan_spans)
+                  plan_spans=service.plan_spans, note_labels=NOTE_FIELDS)
 
 
 @router.get("/roadmap/timeline.svg")
@@ -36,7 +36,7 @@ def timeline(session: SessionDep, revision: Revision = None) -> Response:
 @router.get("/roadmap/kpis", response_class=HTMLResponse)
 def kpis(request: Request, session: SessionDep, revision: Revision = None) -> HTMLResponse:
     return render(request, "roadmap/kpis.html", revision=service.get_revision(session, revision),
-                  counted_things=COUNTED_THINGS)
+                  counted_things=COUNTED_THINGS, note_labels=NOTE_FIELDS)
 
 
 @router.get("/roadmap/compare", response_class=HTMLResponse)
@@ -48,9 +48,10 @@ def compare(request: Request, session: SessionDep, old: Annotated[str, Query(ali
 @router.get("/roadmap/fields/{slug}", response_class=HTMLResponse)
 def field_page(request: Request, session: SessionDep, slug: str, revision: Revision = None) -> HTMLResponse:
     return render(request, "roadmap/field.html", field=service.get_field(session, slug, revision=revision),
-                  years=ROADMAP_FISCAL_YEARS)
+                  years=ROADMAP_FISCAL_YEARS, note_labels=NOTE_FIELDS)
 
 
 @router.get("/roadmap/models/{slug}", response_class=HTMLResponse)
 def model_page(request: Request, session: SessionDep, slug: str, revision: Revision = None) -> HTMLResponse:
-    return render(request, "roadmap/model.html", model=service.get_model(session, slug, revision=revision))
+    return render(request, "roadmap/model.html", model=service.get_model(session, slug, revision=revision),
+                  note_labels=NOTE_FIELDS)

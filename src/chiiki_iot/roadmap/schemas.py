@@ -11,6 +11,15 @@ class Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class NoteRead(Read):
+    """注: a judgement call of the transcription — what it qualifies (``field``) and why. Anything with a
+    note is not printed in the seed as shown: it was reconstructed or inferred."""
+
+    field: str
+    ja: str
+    en: str
+
+
 class KpiRead(Read):
     """達成すべき指標."""
 
@@ -31,6 +40,7 @@ class KpiRead(Read):
     footnotes_ja: list[str]
     footnotes_en: list[str]
     inputs: list[str] = []  # slugs of the figures bodies report for this KPI
+    notes: list[NoteRead] = []
 
 
 class YearPlanRead(Read):
@@ -38,6 +48,7 @@ class YearPlanRead(Read):
     phase: str
     plan_ja: str
     plan_en: str
+    notes: list[NoteRead] = []
 
 
 class ModelRead(Read):
@@ -55,6 +66,7 @@ class ModelRead(Read):
     note_en: str
     plans: list[YearPlanRead]
     kpis: list[KpiRead]
+    notes: list[NoteRead] = []
 
 
 class FieldRead(Read):
@@ -74,6 +86,7 @@ class RevisionRead(Read):
     supersedes: str | None
     policy_goal_ja: str
     policy_goal_en: str
+    notes: list[NoteRead] = []
 
 
 class ChangeRead(Read):
@@ -114,3 +127,8 @@ def _columns(row) -> dict:  # type: ignore[no-untyped-def]
 
 
 KPI_CSV_COLUMNS = list(KpiRead.model_fields)
+
+
+def notes_text(notes: list[NoteRead]) -> str:
+    """Notes as one CSV cell: 「注（field）: text」 joined, Japanese first as the pages are."""
+    return " / ".join(f"注（{n.field}）: {n.ja}" for n in notes)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from chiiki_iot.core.errors import NotFound
 from chiiki_iot.roadmap.compare import RevisionDiff, diff_revisions
-from chiiki_iot.roadmap.models import Kpi, KpiInput, RoadmapField, RoadmapRevision, SectorModel
+from chiiki_iot.roadmap.models import Kpi, KpiInput, RoadmapField, RoadmapRevision, SectorModel, YearPlan
 
 
 def list_revisions(session: Session) -> list[RoadmapRevision]:
@@ -70,6 +70,7 @@ class PlanSpan:
     phase: str
     plan_ja: str
     plan_en: str
+    notes: tuple[dict, ...] = ()  # 注 of the span's years, each once
 
 
 def plan_spans(model: SectorModel) -> list[PlanSpan]:
@@ -77,11 +78,21 @@ def plan_spans(model: SectorModel) -> list[PlanSpan]:
     spans: list[PlanSpan] = []
     for plan in model.plans:
         last = spans[-1] if spans else None
+        notes = tuple(plan.notes or ())
         if last and (last.phase, last.plan_ja) == (plan.phase, plan.plan_ja):
-            spans[-1] = PlanSpan((*last.years, plan.fiscal_year), last.phase, last.plan_ja, last.plan_en)
+            merged = last.notes + tuple(n for n in notes if n not in last.notes)
+            spans[-1] = PlanSpan((*last.years, plan.fiscal_year), last.phase, last.plan_ja, last.plan_en, merged)
         else:
-            spans.append(PlanSpan((plan.fiscal_year,), plan.phase, plan.plan_ja, plan.plan_en))
+            spans.append(PlanSpan((plan.fiscal_year,), plan.phase, plan.plan_ja, plan.plan_en, notes))
     return spans
+
+
+def notes_about(row: RoadmapRevision | SectorModel | YearPlan | Kpi, *fields: str) -> list[dict[str, str]]:
+    """The 注 of a revision, model, year plan or KPI — each ``{field, ja, en}`` — optionally only those about
+    some fields. Pages of other domains that show roadmap text call this so the mark travels with the text:
+    a page showing a KPI's name shows ``notes_about(kpi, "name")`` beside it (e.g. through the
+    ``roadmap/_notes.html`` macro)."""
+    return [n for n in (row.notes or []) if not fields or n["field"] in fields]
 
 
 def list_kpi_inputs(session: Session, *, revision: str | None = None) -> list[KpiInput]:
