@@ -14,6 +14,7 @@ from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.policy import ROLE_LABELS, Role, policy_matrix
 from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import UserError
+from chiiki_iot.core.i18n import current_language
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 from chiiki_iot.web.templating import render
@@ -78,4 +79,8 @@ def audit_page(request: Request, session: SessionDep, principal: SignedInDep,
         rows = audit_log.list_entries(session, principal=principal, filters=filters, limit=100_000)
         return csv_response((audit_log.as_row(e) for e in rows), columns=audit_log.CSV_COLUMNS, filename="audit.csv")
     entries = audit_log.list_entries(session, principal=principal, filters=filters, offset=(page - 1) * 100, limit=100)
-    return render(request, "accounts/admin_audit.html", entries=entries, filters=filters, page=page)
+    lang = current_language.get()
+    return render(request, "accounts/admin_audit.html", entries=entries, filters=filters, page=page,
+                  action_label=lambda e: audit_log.action_label(e, lang=lang),
+                  entity_label=lambda e: audit_log.entity_label(e, lang=lang),
+                  changes=lambda e: audit_log.changes(e, lang=lang), role_text=audit_log.role_text)

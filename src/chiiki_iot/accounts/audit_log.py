@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.models import AuditEntry
-from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.accounts.policy import ROLE_LABELS, Principal, authorize
 
 CSV_COLUMNS = ["id", "at", "actor", "role", "ip", "action", "entity", "entity_key", "before", "after", "note"]
 
@@ -48,3 +48,117 @@ def as_row(entry: AuditEntry) -> dict[str, Any]:
             "before": json.dumps(entry.before, ensure_ascii=False) if entry.before is not None else "",
             "after": json.dumps(entry.after, ensure_ascii=False) if entry.after is not None else "",
             "note": entry.note}
+
+
+# --- For people: the audit view shows actions, tables and fields in words, and a change as a diff. -----
+# The CSV and the API keep the machine values above (``as_row``): they are for tools and for searching.
+
+ACTION_LABELS: dict[str, tuple[str, str]] = {
+    "create": ("作成", "Created"),
+    "update": ("変更", "Changed"),
+    "delete": ("削除", "Deleted"),
+    "sign-in": ("サインイン", "Signed in"),
+    "sign-out": ("サインアウト", "Signed out"),
+    "sign-out-all": ("すべての端末からサインアウト", "Signed out everywhere"),
+    "demo-data": ("デモデータの作成", "Demo data created"),
+}
+
+ENTITY_LABELS: dict[str, tuple[str, str]] = {
+    "api_tokens": ("APIトークン", "API token"), "barrier_reports": ("壁の報告", "barrier report"),
+    "blocks": ("地域ブロック", "regional block"), "bodies": ("団体", "local body"),
+    "boundary_layers": ("境界データ", "boundary layer"), "events": ("説明会等", "event"),
+    "indicator_values": ("参考指標の値", "indicator value"), "indicators": ("参考指標", "indicator"),
+    "input_values": ("入力値", "input value"), "invitations": ("招待", "invitation"),
+    "kpi_inputs": ("KPIの入力項目", "KPI input"), "kpis": ("KPI", "KPI"),
+    "national_figures": ("全国値", "national figure"), "organisations": ("団体・企業", "organisation"),
+    "password_resets": ("パスワード再設定", "password reset"), "pending_uploads": ("仮アップロード", "pending upload"),
+    "population_figures": ("人口", "population figure"), "projects": ("事業", "project"),
+    "roadmap_fields": ("ロードマップの分野", "roadmap field"), "roadmap_revisions": ("ロードマップの版", "roadmap revision"),
+    "roadmap_year_plans": ("年度ごとの計画", "fiscal-year plan"), "role_grants": ("役割の付与", "role grant"),
+    "sector_models": ("分野別モデル", "sector model"), "status_changes": ("実装状況", "implementation status"),
+    "survey_responses": ("調査の回答", "survey answer"), "survey_rounds": ("調査回", "survey round"),
+    "thread_log": ("糸の記録", "thread log"), "thread_memberships": ("糸への参加", "thread membership"),
+    "users": ("利用者", "user"),
+}
+
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "url": ("公式ウェブサイト", "website"), "version": ("版数", "version"), "stage": ("段階", "stage"),
+    "status": ("状態", "status"), "state": ("状態", "state"), "email": ("メールアドレス", "e-mail"),
+    "display_name": ("表示名", "display name"), "name": ("名称", "name"), "name_ja": ("名称", "name (ja)"),
+    "name_en": ("英語名", "name (en)"), "role": ("役割", "role"), "scope": ("担当範囲", "scope"),
+    "body_code": ("団体コード", "body code"), "code": ("団体コード", "code"), "model_slug": ("分野別モデル", "model"),
+    "note": ("備考", "note"), "reviewed_at": ("確認日時", "reviewed at"), "reviewed_by": ("確認者", "reviewed by"),
+    "recorded_at": ("記録日時", "recorded at"), "recorded_by": ("記録者", "recorded by"),
+    "effective_on": ("基準日", "effective on"), "as_of": ("基準日", "as of"), "value": ("値", "value"),
+    "file_name": ("ファイル名", "file name"), "uploaded_at": ("アップロード日時", "uploaded at"),
+    "uploaded_by": ("アップロードした人", "uploaded by"), "deadline": ("締切", "deadline"),
+    "fiscal_year": ("年度", "fiscal year"), "population": ("人口", "population"), "source": ("出典", "source"),
+    "is_active": ("有効", "active"), "password_hash": ("パスワード", "password"), "barrier": ("壁", "barrier"),
+    "other_text": ("その他の内容", "other (text)"), "created_at": ("作成日時", "created at"),
+    "granted_at": ("付与日時", "granted at"), "revoked_at": ("失効日時", "revoked at"),
+    "expires_at": ("有効期限", "expires at"), "title": ("件名", "title"), "held_on": ("開催日", "held on"),
+    "place": ("場所", "place"), "kind": ("種類", "kind"), "round_id": ("調査回", "survey round"),
+    "committed_at": ("確定日時", "committed at"), "submitted_at": ("提出日時", "submitted at"),
+    "submitted_by": ("提出した人", "submitted by"), "user_id": ("利用者", "user"),
+}
+
+EMPTY = "—"
+SHOWN_CHARS = 120
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One line of the readable diff: 「公式ウェブサイト: （なし） → https://…」."""
+
+    field: str
+    before: str
+    after: str
+
+
+def _label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    ja, en = table.get(key, (key, key))
+    return en if lang == "en" else ja
+
+
+def action_label(entry: AuditEntry, *, lang: str) -> str:
+    """「作成: 仮アップロード」, 「サインイン」: what happened, in words, with the kind of record for row changes."""
+    action = _label(ACTION_LABELS, entry.action, lang)
+    if entry.action in ("create", "update", "delete"):
+        return action + (": " if lang == "en" else "：") + _label(ENTITY_LABELS, entry.entity, lang)
+    return action
+
+
+def role_text(roles: str) -> str:
+    """'municipality:011002,bureau:kanto' as 「市区町村の担当者（011002）、総合通信局（kanto）」 in the current language."""
+    from chiiki_iot.core.i18n import gettext
+
+    parts = []
+    for grant in filter(None, roles.split(",")):
+        role, _, scope = grant.partition(":")
+        label = ROLE_LABELS.get(role, role)  # type: ignore[call-overload]
+        parts.append(gettext(label) + (f" ({scope})" if scope else ""))
+    return ", ".join(parts)
+
+
+def entity_label(entry: AuditEntry, *, lang: str) -> str:
+    return _label(ENTITY_LABELS, entry.entity, lang)
+
+
+def _shown(value: Any, lang: str) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if lang == "en" else ("はい" if value else "いいえ")
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+def changes(entry: AuditEntry, *, lang: str) -> list[FieldChange]:
+    """The fields an entry touched, before → after; a new record lists what it was created with."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = [k for k in (after or before) if k != "id"]
+    rows = [FieldChange(_label(FIELD_LABELS, k, lang), _shown(before.get(k), lang), _shown(after.get(k), lang))
+            for k in keys]
+    if entry.action == "create":
+        rows = [r for r in rows if r.after != EMPTY]
+    return rows
