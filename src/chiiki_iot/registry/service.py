@@ -295,10 +295,43 @@ def wards_of(session: Session, city_code: str) -> list[Body]:
     return list(session.scalars(select(Body).where(Body.parent_code == city_code).order_by(Body.code)))
 
 
-def population_history(session: Session, code: str) -> list[PopulationFigure]:
-    return list(session.scalars(
+@dataclass(frozen=True)
+class PopulationPoint:
+    """A population on a date. For a prefecture whose own figure was not imported, the sum of its
+    municipalities' figures of the same date and source, with how many of them were summed."""
+
+    as_of: dt.date
+    population: int
+    source: str
+    summed: int | None = None  # municipalities summed (None: the body's own figure)
+    of: int | None = None  # municipalities the prefecture has
+
+
+def population_history(session: Session, code: str) -> list[PopulationFigure] | list[PopulationPoint]:
+    """A body's imported population figures by date. Population files are by municipality (住民基本台帳
+    by 市区町村 has no prefecture rows), so a prefecture without its own figures shows their sum rather
+    than 「未取り込み」."""
+    own = list(session.scalars(
         select(PopulationFigure).where(PopulationFigure.body_code == code).order_by(PopulationFigure.as_of)
     ))
+    body = session.get(Body, code)
+    if own or body is None or body.kind != BodyKind.PREFECTURE:
+        return own
+    return prefecture_population_sums(session, code)
+
+
+def prefecture_population_sums(session: Session, prefecture_code: str) -> list[PopulationPoint]:
+    """Per date and source, the sum of the prefecture's municipalities (wards are inside their city)."""
+    members = (select(Body.code).where(Body.prefecture_code == prefecture_code,
+                                       Body.kind.in_(list(MUNICIPAL_KINDS))))
+    total = session.scalar(select(func.count()).select_from(members.subquery())) or 0
+    rows = session.execute(
+        select(PopulationFigure.as_of, PopulationFigure.source, func.sum(PopulationFigure.population),
+               func.count(PopulationFigure.body_code))
+        .where(PopulationFigure.body_code.in_(members))
+        .group_by(PopulationFigure.as_of, PopulationFigure.source).order_by(PopulationFigure.as_of)
+    )
+    return [PopulationPoint(as_of, int(pop), source, count, total) for as_of, source, pop, count in rows]
 
 
 def all_points(session: Session) -> list[Body]:
