@@ -4,7 +4,9 @@ Five survey rounds FY2016–FY2020 for every prefecture and municipality on ever
 the ladder along a saturating adoption curve of its own (larger bodies earlier), some stall between
 interest and action and report a barrier, a few stop. A body that reaches 実証中 has a project for it,
 and every body reports the KPI input figures of each year (schools, and how many of them a model
-reaches, growing with the body's stage). Every row is marked synthetic and shown as such; demo data is
+reaches, growing with the body's stage). Figures are sized by kind of body and models paced by their count
+targets, so that every KPI lands at FY2020 in a believable range of the seed's target (tests/adoption/
+test_demo.py holds each sum, ratio and count KPI to 20–150 % of it). Every row is marked synthetic and shown as such; demo data is
 only written on a demo site and never into a database that holds real status data.
 """
 
