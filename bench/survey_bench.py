@@ -39,7 +39,7 @@ def main() -> None:
     timings: list[tuple[str, float]] = []
     with Session(engine) as session:
         act_as(session, OPERATOR)
-        fy = survey.open_round(session, principal=OPERATOR, fiscal_year=2019, deadline=dt.date(2020, 5, 31))
+        fy = survey.open_round(session, principal=OPERATOR, fiscal_year=2019, deadline=dt.date(2020, 5, 31), force=True)
         session.commit()
         start = time.perf_counter()
         data = write_workbook(session, survey=fy)

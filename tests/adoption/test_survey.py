@@ -53,7 +53,7 @@ def changes(session: Session) -> int:
 class TestRoundEndToEnd:
     def test_open_fill_preview_commit_and_reimport(self, session: Session) -> None:
         admin = principal(create_user(session, Role.SECRETARIAT))
-        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31),
+        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31), force=True,
                                model_slugs=["open-data", "l-alert", "telework"])
         blank = write_workbook(session, survey=fy, body_codes=TWO)
         sheet = load_workbook(io.BytesIO(blank))[SHEET]
@@ -86,7 +86,7 @@ class TestRoundEndToEnd:
 
     def test_a_bad_workbook_changes_nothing_and_comes_back_annotated(self, session: Session) -> None:
         admin = principal(create_user(session, Role.SECRETARIAT))
-        fy = survey.open_round(session, principal=admin, fiscal_year=2018, deadline=dt.date(2019, 5, 31),
+        fy = survey.open_round(session, principal=admin, fiscal_year=2018, deadline=dt.date(2019, 5, 31), force=True,
                                model_slugs=["open-data", "l-alert"])
         blank = write_workbook(session, survey=fy, body_codes=TWO)
         bad = fill(blank, {("011002", "open-data"): {"今回の段階": "ほぼ完了"},
@@ -107,7 +107,7 @@ class TestRoundEndToEnd:
     def test_a_municipality_uploads_only_for_itself(self, session: Session) -> None:
         admin = principal(create_user(session, Role.SECRETARIAT))
         naha = principal(create_user(session, Role.MUNICIPALITY, "472018"))
-        fy = survey.open_round(session, principal=admin, fiscal_year=2017, deadline=dt.date(2018, 5, 31),
+        fy = survey.open_round(session, principal=admin, fiscal_year=2017, deadline=dt.date(2018, 5, 31), force=True,
                                model_slugs=["open-data"])
         filled = fill(write_workbook(session, survey=fy, body_codes=TWO),
                       {("011002", "open-data"): {"今回の段階": "実装済"}})
@@ -137,7 +137,7 @@ class TestFigures:
         admin = principal(create_user(session, Role.SECRETARIAT))
         service.record_input(session, principal=admin, body_code="011002", input_slug="schools-total",
                              fiscal_year=2018, value=300)
-        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31),
+        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31), force=True,
                                model_slugs=["education-cloud", "open-data"])
         assert fy.input_slugs == ["schools-total", "schools-cloud-ready"]  # from the roadmap data, not code
         blank = write_workbook(session, survey=fy, body_codes=TWO)
@@ -158,7 +158,7 @@ class TestFigures:
 
     def test_an_unreadable_figure_is_named_and_nothing_is_recorded(self, session: Session) -> None:
         admin = principal(create_user(session, Role.SECRETARIAT))
-        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31),
+        fy = survey.open_round(session, principal=admin, fiscal_year=2019, deadline=dt.date(2020, 5, 31), force=True,
                                model_slugs=["education-cloud"])
         blank = write_workbook(session, survey=fy, body_codes=TWO)
         bad = fill_figures(fill(blank, {("011002", "education-cloud"): {"今回の段階": "実装済"}}),

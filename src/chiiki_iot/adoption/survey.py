@@ -13,25 +13,55 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, authorize, can
+from chiiki_iot.accounts.policy import Principal, Role, authorize, can
 from chiiki_iot.adoption.models import SurveyResponse, SurveyRound
 from chiiki_iot.adoption.service import check_model
-from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, Problem
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
 
+class OpeningNeedsConfirmation(InvalidInput):
+    """Opening this round looks like a mistake (past deadline, another round still open): say why, and let
+    the secretariat open it anyway only when they say so (``force``)."""
+
+
+def opening_warnings(session: Session, *, fiscal_year: int, deadline: dt.date,
+                     today: dt.date | None = None) -> list[Problem]:
+    """What is odd about opening a round now: a deadline already past, or other rounds still open (their
+    answering periods would overlap this one's, and bodies would not know which workbook to send)."""
+    today = today or dt.date.today()
+    warnings = []
+    if deadline < today:
+        warnings.append(Problem(f"回答期限 {deadline:%Y年%m月%d日} は過ぎています（今日は {today:%Y年%m月%d日}）。",
+                                f"The deadline {deadline} is in the past (today is {today}).", "回答期限 / deadline"))
+    for other in session.scalars(select(SurveyRound).where(SurveyRound.state == "open",
+                                                           SurveyRound.fiscal_year != fiscal_year)
+                                 .order_by(SurveyRound.fiscal_year)):
+        warnings.append(Problem(f"{other.title}（回答期限 {other.deadline:%Y年%m月%d日}）がまだ受付中です。期間が重なります。",
+                                f"{other.title} ({other.slug}, deadline {other.deadline}) is still open; the two "
+                                "rounds would overlap.", other.slug))
+    return warnings
+
+
 def open_round(session: Session, *, principal: Principal, fiscal_year: int, deadline: dt.date,
                model_slugs: list[str] | None = None, input_slugs: list[str] | None = None,
-               as_of: dt.date | None = None) -> SurveyRound:
+               as_of: dt.date | None = None, force: bool = False) -> SurveyRound:
     """Open the survey for a fiscal year; it asks about every model of the roadmap unless told otherwise,
-    and for the KPI input figures of the models it asks about (the roadmap data says which those are)."""
+    and for the KPI input figures of the models it asks about (the roadmap data says which those are).
+    A past deadline or another open round is refused unless ``force`` says the secretariat means it."""
     authorize(principal, "users.manage")  # the secretariat runs the survey
     slug = f"fy{fiscal_year}"
     if session.scalar(select(SurveyRound).where(SurveyRound.slug == slug)) is not None:
         raise InvalidInput(f"{fiscal_year}年度の調査は既にあります。", f"The FY{fiscal_year} survey already exists.")
+    warnings = opening_warnings(session, fiscal_year=fiscal_year, deadline=deadline)
+    if warnings and not force:
+        raise OpeningNeedsConfirmation(
+            f"{fiscal_year}年度の調査はまだ開いていません。次の点を確かめ、このまま開くなら確認の欄に印を付けてください。",
+            f"The FY{fiscal_year} survey was not opened. Check the following; to open it anyway, confirm it.",
+            problems=warnings)
     models = [check_model(session, m) for m in model_slugs] if model_slugs else \
         [m.slug for m in roadmap.list_models(session)]
     inputs = [roadmap.get_kpi_input(session, i).slug for i in input_slugs] if input_slugs is not None else \
@@ -92,6 +122,7 @@ class ResponseRate:
     label: str
     answered: int
     total: int
+    label_en: str = ""
 
     @property
     def rate(self) -> float:
@@ -106,15 +137,25 @@ def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], lis
     bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
                                   .order_by(Body.code)))
     prefs = {b.code: b for b in bodies if b.kind == BodyKind.PREFECTURE}
-    by_pref: dict[str, ResponseRate] = {c: ResponseRate(c, p.name, 0, 0) for c, p in prefs.items()}
-    by_block: dict[str, ResponseRate] = {}
+    by_pref: dict[str, ResponseRate] = {c: ResponseRate(c, p.name, 0, 0, p.name_en or "") for c, p in prefs.items()}
+    by_block = {b.slug: ResponseRate(b.slug, b.name_ja, 0, 0, b.name_en) for b in registry.list_blocks(session)}
     for b in bodies:
-        for group in (by_pref[b.prefecture_code],
-                      by_block.setdefault(b.block_slug, ResponseRate(b.block_slug, b.block_slug, 0, 0))):
+        for group in (by_pref[b.prefecture_code], by_block[b.block_slug]):
             group.total += 1
             group.answered += b.code in answered
     missing = [b for b in bodies if b.code not in answered]
-    return list(by_pref.values()), list(by_block.values()), missing
+    return list(by_pref.values()), [r for r in by_block.values() if r.total], missing
+
+
+def missing_in_scope(principal: Principal, missing: list[Body]) -> list[Body]:
+    """Who has not answered, as far as this person follows them: the secretariat the nation, a bureau its
+    block, a prefecture itself and its municipalities, a municipality itself. Nobody else needs the list."""
+    if can(principal, "users.manage"):
+        return missing
+    blocks = {g.scope for g in principal.grants if g.role == Role.BUREAU}
+    prefectures = {g.scope for g in principal.grants if g.role == Role.PREFECTURE}
+    own = {g.scope for g in principal.grants if g.role == Role.MUNICIPALITY}
+    return [b for b in missing if b.block_slug in blocks or b.prefecture_code in prefectures or b.code in own]
 
 
 DECISIONS = {"confirm": "confirmed", "return": "returned"}
@@ -122,7 +163,7 @@ DECISIONS = {"confirm": "confirmed", "return": "returned"}
 
 def review_response(session: Session, *, principal: Principal, slug: str, body_code: str, decision: str,
                     expected_version: int) -> SurveyResponse:
-    """確認 or 差戻し: a prefecture (its municipalities), a bureau (its block) or the secretariat reviews an answer."""
+    """承認 or 差戻し: a prefecture (its municipalities), a bureau (its block) or the secretariat reviews an answer."""
     if decision not in DECISIONS:
         raise InvalidInput(f"判断「{decision}」は confirm か return です。", f"Decision '{decision}' must be confirm or return.")
     survey = get_round(session, slug)

@@ -63,10 +63,12 @@ def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[Body])
         cell.font = Font(bold=True)
     last = service.inputs_in_force(session, body_codes=None if len(bodies) > 500 else [b.code for b in bodies],
                                    fiscal_year=survey.fiscal_year - 1)
+    previous = COLUMNS.index("前年度の値") + 1
     for body in bodies:
         for item in items:
             sheet.append([body.code, body.full_name, item.name_ja, item.slug, item.unit_ja,
-                          last.get((body.code, item.slug)), None])
+                          for_people(last.get((body.code, item.slug))), None])
+            sheet.cell(sheet.max_row, previous).number_format = number_format(sheet.cell(sheet.max_row, previous).value)
     answer = COLUMNS.index(ANSWER_COLUMN) + 1
     for (cell,) in sheet.iter_rows(min_row=2, min_col=answer, max_col=answer):
         cell.protection = Protection(locked=False)
@@ -74,6 +76,20 @@ def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[Body])
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True
+
+
+def for_people(value: float | None) -> float | None:
+    """A figure as a person reads it: whole numbers as integers, others to one decimal place (a ratio
+    computed upstream can be 30201.3422818792; nobody reads or types that back)."""
+    if value is None:
+        return None
+    rounded = round(value, 1)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def number_format(value: float | None) -> str:
+    """Thousands separators, and one decimal place only where the figure has one."""
+    return "#,##0.0" if isinstance(value, float) else "#,##0"
 
 
 def parse_figure(raw: object, item: KpiInput) -> float:
@@ -101,7 +117,7 @@ def _unreadable(raw: object, item: KpiInput) -> InvalidInput:
 def header_columns(sheet: Worksheet) -> dict[str, int]:
     """Column name → index, from the first row."""
     header = [normalize(str(v)) if v is not None else "" for v in next(sheet.iter_rows(max_row=1, values_only=True), ())]
-    return {name: header.index(name) for name in COLUMNS if name in header}
+    return {name: header.index(normalize(name)) for name in COLUMNS if normalize(name) in header}
 
 
 def read_sheet(sheet: Worksheet, session: Session, survey: SurveyRound, bodies: dict[str, Body],

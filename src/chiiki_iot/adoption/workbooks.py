@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.accounts.policy import Principal, authorize, can
 from chiiki_iot.adoption import service, survey_figures
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
@@ -35,6 +36,13 @@ from chiiki_iot.roadmap import service as roadmap
 SHEET = "回答"
 COLUMNS = ["団体コード", "団体名", "分野別モデル", "モデル識別子", "前回の段階", "今回の段階", "主な壁",
            "壁（その他の内容）", "事業名", "URL", "時点"]
+COLUMNS_EN = {"団体コード": "body code", "団体名": "body", "分野別モデル": "model", "今回の段階": "stage",
+              "主な壁": "main barrier", "壁（その他の内容）": "barrier (other)", "事業名": "project", "URL": "URL",
+              "時点": "date"}
+# A header as read is NFKC-normalised (「（」 becomes 「(」), so headers are matched on their normalised form.
+_BY_NORMALISED = {normalize(name): name for name in COLUMNS}
+ROUND_SHEET = "調査の回"  # very hidden: which round the workbook was written for
+ROUND_PROPERTY = "chiiki-iot-round"  # the same, as a custom document property
 INPUT_COLUMNS = {"今回の段階", "主な壁", "壁（その他の内容）", "事業名", "URL", "時点"}
 MAX_ERRORS_SHOWN = 200
 
@@ -66,9 +74,47 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True  # codes, names and headers stay as sent; answer columns are open
     survey_figures.write_sheet(book, session, survey, bodies)
+    _mark_round(book, survey)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _mark_round(book: Workbook, survey: SurveyRound) -> None:
+    """Write the round into the workbook twice (a very hidden sheet and a custom property), so a workbook
+    sent back on another round's page is recognised even if one of the two was lost on the way."""
+    sheet = book.create_sheet(ROUND_SHEET)
+    for row in (["回 / round", survey.slug], ["年度 / fiscal year", survey.fiscal_year], ["調査 / survey", survey.title]):
+        sheet.append(row)
+    sheet.sheet_state = "veryHidden"
+    book.custom_doc_props.append(StringProperty(name=ROUND_PROPERTY, value=survey.slug))
+
+
+def _round_of(book) -> str | None:  # type: ignore[no-untyped-def]
+    """The round a workbook was written for, or None for workbooks older than the mark."""
+    if ROUND_SHEET in book.sheetnames and book[ROUND_SHEET]["B1"].value:
+        return str(book[ROUND_SHEET]["B1"].value).strip()
+    prop = next((p for p in book.custom_doc_props.props if p.name == ROUND_PROPERTY), None)
+    return str(prop.value).strip() if prop is not None and prop.value else None
+
+
+def _check_round(session: Session, book, survey: SurveyRound, file_name: str) -> list[Problem]:  # type: ignore[no-untyped-def]
+    """Refuse a workbook of another round; an unmarked (older) workbook is read with a warning."""
+    written_for = _round_of(book)
+    if written_for is None:
+        return [Problem(f"「{file_name}」にはどの回のブックかの記録がありません（以前の様式です）。{survey.title}の回答として読みました。"
+                        "内容が今回の回答で間違いないか確かめてください。",
+                        f"'{file_name}' does not say which round it was written for (an older workbook); it was read "
+                        f"as an answer to {survey.title}. Check that it really is this round's answer.")]
+    if written_for != survey.slug:
+        other = session.scalar(select(SurveyRound).where(SurveyRound.slug == written_for))
+        other_ja = other.title if other else written_for
+        raise WorkbookRefused(
+            f"「{file_name}」は{other_ja}の回答用ブックです。{survey.title}には取り込めません。"
+            f"{other_ja}のページから提出するか、{survey.title}のブックをダウンロードし直してください。",
+            f"'{file_name}' is the workbook of {other_ja} ({written_for}); it cannot be imported into "
+            f"{survey.title} ({survey.slug}). Submit it on that round's page or download this round's workbook.")
+    return []
 
 
 def _stages_on(session: Session, model_slugs: list[str], day: dt.date) -> dict[str, dict[str, str]]:
@@ -95,14 +141,15 @@ def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untype
         "1. 「回答」シートの「今回の段階」を一覧から選んでください（未着手・関心あり・検討中・実証中・実装済・中止・休止）。",
         "2. 取組の妨げになっていることがあれば「主な壁」を選び、「その他」のときは内容を書いてください。",
         "3. 事業名と URL は根拠として役立ちます。分かる範囲で書いてください。",
-        "4. 「時点」は段階になった日です。空欄なら基準日として扱います。和暦（令和2年4月1日、R2.4.1）も使えます。",
+        ("4. 「時点」は段階になった日です。空欄なら提出した日（基準日が先ならその基準日）として扱います。"
+         "未来の日付は使えません。和暦（令和2年4月1日、R2.4.1）も使えます。"),
         "5. 団体コード・団体名・分野別モデルの列は変更しないでください（保護されています）。",
-        "6. 「数値」シートがあれば、今年度の値（学校数、拠点数など）を「今回の値」に数字で書いてください。"
-        "前年度の値は参考です。分からない項目は空欄のままで構いません。",
+        ("6. 「数値」シートがあれば、今年度の値（学校数、拠点数など）を「今回の値」に数字で書いてください。"
+         "前年度の値は参考です。分からない項目は空欄のままで構いません。"),
         "7. 記入後、このファイルをそのまま提出してください。取り込み前に変更点の一覧を確認できます。",
         "",
-        "English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional. "
-        "Write this year's figures, if asked, in the '数値' sheet.",
+        ("English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional. "
+         "Write this year's figures, if asked, in the '数値' sheet."),
     ]
     for line in lines:
         sheet.append([line])
@@ -144,11 +191,18 @@ class AnswerRow:
 
 @dataclass
 class WorkbookPlan:
+    """What a workbook (or the form) would record. ``received_on`` is the day it was sent: an undated answer
+    takes it (never a day after it), and a typed date after it is refused. ``principal``, when given, is the
+    sender: rows for bodies outside their scope are errors of the preview, not a refusal at commit."""
+
     round_slug: str
     file_name: str
     rows: list[AnswerRow] = field(default_factory=list)
     figures: list[survey_figures.FigureRow] = field(default_factory=list)
     unanswered: int = 0
+    received_on: dt.date = field(default_factory=dt.date.today)
+    principal: Principal | None = field(default=None, repr=False)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def change_count(self) -> int:
@@ -164,24 +218,31 @@ class WorkbookPlan:
 
 
 class WorkbookRefused(InvalidInput):
-    """Problems found in a workbook; ``annotated`` is the same workbook with each bad cell marked."""
+    """Problems found in a workbook; ``annotated`` is the same workbook with each bad cell marked and
+    ``cells`` the same problems as (sheet, row, column, problem) for the page's list."""
 
     annotated: bytes = b""
+    cells: list[tuple[str, int, str, Problem]] = []  # noqa: RUF012 - replaced per instance, never mutated
 
 
-def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_name: str) -> WorkbookPlan:
+def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_name: str,
+                  received_on: dt.date | None = None, principal: Principal | None = None) -> WorkbookPlan:
+    """Read a filled-in workbook into a plan, or refuse it with every bad cell named. ``received_on`` is the
+    upload date (today by default); ``principal`` the uploader, whose scope limits the rows."""
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise InvalidInput(f"「{file_name}」を Excel ブック（.xlsx）として開けません。",
                            f"'{file_name}' cannot be opened as an Excel workbook (.xlsx).") from exc
     sheet = book[SHEET] if SHEET in book.sheetnames else \
-        next((ws for ws in book.worksheets if ws.title not in ("記入方法", survey_figures.SHEET)), book.worksheets[-1])
+        next((ws for ws in book.worksheets if ws.title not in ("記入方法", survey_figures.SHEET, ROUND_SHEET)), book.worksheets[-1])
+    warnings = _check_round(session, book, survey, file_name)
     header_row, columns = _header(sheet)
     if "今回の段階" not in columns or ("団体コード" not in columns and "団体名" not in columns):
         raise InvalidInput(f"「{file_name}」の「{sheet.title}」シートに「団体コード」「今回の段階」の見出しがありません。",
                            f"Sheet '{sheet.title}' of '{file_name}' has no '団体コード'/'今回の段階' headers.")
-    plan = WorkbookPlan(survey.slug, file_name)
+    plan = WorkbookPlan(survey.slug, file_name, received_on=received_on or dt.date.today(), principal=principal,
+                        warnings=warnings)
     problems: list[tuple[int, str, Problem]] = []
     models = {m.slug: m for m in roadmap.list_models(session)}
     by_name = {search_key(m.name_ja): m.slug for m in models.values()}
@@ -198,7 +259,7 @@ def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_na
     if survey_figures.SHEET in book.sheetnames:
         figures_sheet = book[survey_figures.SHEET]
         plan.figures, figure_problems = survey_figures.read_sheet(
-            figures_sheet, session, survey, bodies, lambda values, fail: _body(session, values, fail, bodies))
+            figures_sheet, session, survey, bodies, lambda values, fail: _body(session, values, fail, bodies, principal))
         marks.append((figures_sheet, survey_figures.header_columns(figures_sheet), figure_problems))
         problems = problems + figure_problems
     if problems:
@@ -206,6 +267,8 @@ def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_na
             f"「{file_name}」に {len(problems)} 件の誤りがあるため、取り込みませんでした。注記付きのブックで場所を確認できます。",
             f"'{file_name}' has {len(problems)} problem(s); nothing was imported. The annotated workbook marks each.",
             problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]])
+        error.cells = [(sheet.title, number, column, p) for sheet, _, found in marks
+                       for number, column, p in found][:MAX_ERRORS_SHOWN]
         error.annotated = _annotate(book, marks)
         raise error
     return plan
@@ -220,8 +283,8 @@ def _header(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def
             text = normalize(str(value)) if value is not None else ""
             if not text and r > 0 and c < len(rows[r - 1]) and rows[r - 1][c] is not None:
                 text = normalize(str(rows[r - 1][c]))
-            if text in COLUMNS:
-                names.setdefault(text, c)
+            if text in _BY_NORMALISED:
+                names.setdefault(_BY_NORMALISED[text], c)
         if "今回の段階" in names:
             return r + 1, names
     return 1, {}
@@ -241,7 +304,7 @@ def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[s
     if not stage_text:
         plan.unanswered += 1
         return []
-    body = _body(session, values, fail, bodies)
+    body = _body(session, values, fail, bodies, plan.principal)
     model = _text(values.get("モデル識別子")) or by_name.get(search_key(_text(values.get("分野別モデル"))), "")
     if model not in survey.model_slugs:
         fail("分野別モデル", None, f"分野別モデル「{model or values.get('分野別モデル')}」はこの調査の対象ではありません",
@@ -251,13 +314,17 @@ def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[s
     except UserError as error:
         fail("今回の段階", error)
         stage = None
-    day = survey.as_of
+    day = min(survey.as_of, plan.received_on)  # undated: the 基準日, or the day it was sent if that is earlier
     if _text(values.get("時点")):
         try:
             day = parse_date(values.get("時点"))
         except ValueError:
             fail("時点", None, f"日付「{values.get('時点')}」が読めません（例 2020-04-01、令和2年4月1日、R2.4.1）",
                  f"cannot read the date '{values.get('時点')}' (e.g. 2020-04-01, R2.4.1)")
+        if day > plan.received_on:
+            fail("時点", None, f"日付 {day:%Y年%m月%d日} は未来です（提出日 {plan.received_on:%Y年%m月%d日} より後）。"
+                 "段階になった日を書いてください", f"the date {day} is in the future (after the day it was sent, "
+                 f"{plan.received_on}); write the day the stage was reached")
     barrier = None
     if _text(values.get("主な壁")):
         barrier = next((b for b in Barrier if search_key(b.value) == search_key(_text(values.get("主な壁")))), None)
@@ -298,7 +365,20 @@ def _text(value: object) -> str:
     return "" if value is None else normalize(str(value))
 
 
-def _body(session: Session, values: dict[str, object], fail, bodies: dict[str, Body]) -> Body | None:  # type: ignore[no-untyped-def]
+def _body(session: Session, values: dict[str, object], fail, bodies: dict[str, Body],  # type: ignore[no-untyped-def]
+          principal: Principal | None = None) -> Body | None:
+    """The row's body, or None with the problem filed; a body outside the sender's scope is a problem here,
+    in the preview, rather than a refusal of the whole file at commit."""
+    body = _find_body(session, values, fail, bodies)
+    if body is not None and principal is not None and not can(principal, "status.record", registry.policy_target(body)):
+        column = "団体コード" if values.get("団体コード") is not None and _text(values.get("団体コード")) else "団体名"
+        fail(column, None, f"{body.full_name}（{body.code}）はあなたの担当外です。担当する団体の行だけを提出してください",
+             f"{body.full_name} ({body.code}) is outside your scope; submit rows for your own bodies only")
+        return None
+    return body
+
+
+def _find_body(session: Session, values: dict[str, object], fail, bodies: dict[str, Body]) -> Body | None:  # type: ignore[no-untyped-def]
     raw = values.get("団体コード")
     if raw is not None and _text(raw):
         try:
@@ -328,6 +408,17 @@ def _body(session: Session, values: dict[str, object], fail, bodies: dict[str, B
     return None
 
 
+def _column_of(columns: dict[str, int], column: str) -> int:
+    """Where to mark a problem: its own column, or — when the sheet lacks it — the column it depends on."""
+    for name in (column, *_FALLBACK.get(column, ())):
+        if name in columns:
+            return columns[name]
+    return 0
+
+
+_FALLBACK = {"壁（その他の内容）": ("主な壁",), "モデル識別子": ("分野別モデル",), "団体名": ("団体コード",)}
+
+
 def _annotate(book, marks) -> bytes:  # type: ignore[no-untyped-def]
     """The workbook as sent, each bad cell red with a comment, and a first sheet listing every problem."""
     red = PatternFill("solid", fgColor="FFC7CE")
@@ -336,7 +427,7 @@ def _annotate(book, marks) -> bytes:  # type: ignore[no-untyped-def]
     for sheet, columns, problems in marks:
         sheet.protection.sheet = False
         for number, column, problem in problems:
-            cell = sheet.cell(row=number, column=columns.get(column, 0) + 1)
+            cell = sheet.cell(row=number, column=_column_of(columns, column) + 1)
             cell.fill = red
             cell.comment = Comment(f"{problem.message_ja}\n{problem.message_en}", "chiiki-iot")
             listing.append([sheet.title, number, column, problem.message_ja, problem.message_en])
@@ -387,11 +478,12 @@ FORM_FIGURES = "_figures"  # the key of the form's figures among its answers (mo
 
 
 def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
-                   answers: dict[str, dict[str, str]]) -> WorkbookPlan:
-    """The online form's answers read exactly as workbook rows are, so one set of rules checks both."""
+                   answers: dict[str, dict[str, str]], received_on: dt.date | None = None) -> WorkbookPlan:
+    """The online form's answers read exactly as workbook rows are, so one set of rules checks both; the
+    form has no date, so its answers take the day it was sent (or the round's 基準日 if that is earlier)."""
     body = registry.get_body(session, body_code)
     models = {m.slug: m for m in roadmap.list_models(session)}
-    plan = WorkbookPlan(survey.slug, "form")
+    plan = WorkbookPlan(survey.slug, "form", received_on=received_on or dt.date.today())
     problems: list[tuple[int, str, Problem]] = []
     on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
     for number, slug in enumerate(survey.model_slugs, start=1):
@@ -401,7 +493,10 @@ def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
                                      "壁（その他の内容）": answer.get("barrier_text", ""),
                                      "事業名": answer.get("project", ""), "URL": answer.get("url", "")}
         row_problems = _read_row(session, survey, number, values, {}, (on_as_of, {}), {body.code: body}, plan)
-        problems.extend((number, column, p) for column, p in row_problems)
+        model = models[slug]
+        problems.extend((number, c, Problem(p.message_ja, p.message_en,
+                                            f"{model.name_ja}「{c}」 / {model.name_en}, {COLUMNS_EN.get(c, c)}"))
+                        for c, p in row_problems)
     plan.figures, figure_problems = survey_figures.read_form(session, survey, body, answers.get(FORM_FIGURES, {}))
     if problems or figure_problems:
         raise InvalidInput("回答に誤りがあります。", "Some answers are not valid.",
