@@ -150,7 +150,7 @@ class TestSurveyCommands:
 
         from openpyxl import load_workbook
 
-        assert runner.invoke(app, ["survey", "open", "2016", "--deadline", "2017-05-31", "--model", "open-data"]).exit_code == 0
+        assert runner.invoke(app, ["survey", "open", "2016", "--deadline", "2017-05-31", "--model", "open-data", "--force"]).exit_code == 0
         book_path = tmp_path / "fy2016.xlsx"
         result = runner.invoke(app, ["survey", "workbook", "fy2016", "-o", str(book_path), "--body", "011002"])
         assert result.exit_code == 0, result.output

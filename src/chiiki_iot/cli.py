@@ -407,13 +407,23 @@ def survey_open(
     fiscal_year: Annotated[int, typer.Argument(help="年度（例 2019） / fiscal year")],
     deadline: Annotated[str, typer.Option(help="回答期限 YYYY-MM-DD / deadline")],
     model: Annotated[list[str] | None, typer.Option(help="対象モデル（省略時はすべて） / models asked (default all)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="期限が過ぎている・他の回が受付中でも開く / open despite the warnings")] = False,
 ) -> None:
-    """調査の回を開く / open a survey round."""
+    """調査の回を開く / open a survey round (a past deadline or another open round needs --force)."""
     from chiiki_iot.adoption import survey
 
+    day = _parse_as_of(deadline) or dt.date.today()
     with unit_of_work() as session:
-        opened = survey.open_round(session, principal=cli_principal(), fiscal_year=fiscal_year,
-                                   deadline=_parse_as_of(deadline) or dt.date.today(), model_slugs=model or None)
+        warnings = survey.opening_warnings(session, fiscal_year=fiscal_year, deadline=day)
+        try:
+            opened = survey.open_round(session, principal=cli_principal(), fiscal_year=fiscal_year, deadline=day,
+                                       model_slugs=model or None, force=force)
+        except survey.OpeningNeedsConfirmation:
+            err_console.print("[yellow]承知のうえで開くには --force を付けて再実行してください / "
+                              "re-run with --force to open it anyway.[/]")
+            raise
+        for warning in warnings:  # opened with --force: still said, never silent
+            err_console.print(escape(f"[注意 / warning] {warning.message_ja} / {warning.message_en}"), style="yellow")
         console.print(escape(f"{opened.title} ({opened.slug}): {len(opened.model_slugs)} models, as of {opened.as_of}"))
 
 
@@ -469,8 +479,10 @@ def survey_rates(round_slug: Annotated[str, typer.Argument(help="回 / round")])
 
     with unit_of_work() as session:
         _, by_block, missing = survey.response_rates(session, round_slug)
-    for rate in by_block:
-        console.print(f"{rate.label:10} {rate.answered:5,} / {rate.total:5,}  {rate.rate:6.1%}")
+    table = Table("地域ブロック / block", "回答 / answered", "対象 / bodies", "回答率 / rate")
+    for rate in by_block:  # the block's Japanese name, never its slug
+        table.add_row(escape(rate.label), f"{rate.answered:,}", f"{rate.total:,}", f"{rate.rate:.1%}")
+    console.print(table)
     console.print(f"未回答 / not answered: {len(missing):,}")
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Role, authorize, can
+from chiiki_iot.accounts.policy import Principal, Role, authorize, can
 from chiiki_iot.accounts.secrets import new_token
 from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.adoption import service as status_service
@@ -22,6 +22,7 @@ from chiiki_iot.adoption.models import PendingUpload
 from chiiki_iot.adoption.survey_figures import asked_inputs
 from chiiki_iot.adoption.workbooks import (
     FORM_FIGURES,
+    WorkbookPlan,
     WorkbookRefused,
     apply_workbook,
     plan_from_form,
@@ -43,13 +44,21 @@ MAX_UPLOAD = 20 * 1024 * 1024
 @router.get("/survey", response_class=HTMLResponse)
 def rounds(request: Request, session: SessionDep, principal: SignedInDep) -> HTMLResponse:
     return render(request, "adoption/survey_rounds.html", rounds=survey.list_rounds(session),
-                  is_secretariat=can(principal, "users.manage"))
+                  is_secretariat=can(principal, "users.manage"), error=None, entered={})
 
 
-@router.post("/survey", dependencies=[Depends(csrf_protected)])
-def open_round(session: SessionDep, principal: SignedInDep, fiscal_year: Annotated[int, Form(ge=2016, le=2100)],
-               deadline: Annotated[dt.date, Form()]) -> RedirectResponse:
-    opened = survey.open_round(session, principal=principal, fiscal_year=fiscal_year, deadline=deadline)
+@router.post("/survey", dependencies=[Depends(csrf_protected)], response_model=None)
+def open_round(request: Request, session: SessionDep, principal: SignedInDep,
+               fiscal_year: Annotated[int, Form(ge=2016, le=2100)], deadline: Annotated[dt.date, Form()],
+               force: Annotated[bool, Form()] = False) -> Response:
+    """Open a round; a past deadline or an overlapping open round comes back as a warning to confirm."""
+    try:
+        opened = survey.open_round(session, principal=principal, fiscal_year=fiscal_year, deadline=deadline,
+                                   force=force)
+    except survey.OpeningNeedsConfirmation as warning:
+        return render(request, "adoption/survey_rounds.html", status_code=422, rounds=survey.list_rounds(session),
+                      is_secretariat=True, error=warning,
+                      entered={"fiscal_year": fiscal_year, "deadline": deadline.isoformat()})
     return RedirectResponse(f"/survey/{opened.slug}", status_code=303)
 
 
@@ -57,19 +66,29 @@ def open_round(session: SessionDep, principal: SignedInDep, fiscal_year: Annotat
 def round_page(request: Request, session: SessionDep, principal: SignedInDep, slug: str) -> HTMLResponse:
     current = survey.get_round(session, slug)
     by_pref, by_block, missing = survey.response_rates(session, slug)
-    own = [g.scope for g in principal.grants if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)]
+    missing = survey.missing_in_scope(principal, missing)
+    own = [registry.get_body(session, g.scope) for g in principal.grants
+           if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)]
+    to_review = survey.responses_to_review(session, principal=principal, slug=slug)
+    reviewed = request.query_params.get("reviewed", "")
+    reviewed_body = next((b for b, _ in to_review if b.code == request.query_params.get("body")), None)
+    is_secretariat = can(principal, "users.manage")
+    # A prefecture or bureau sees first what waits for them; the secretariat reviews from the full list.
+    awaiting = [] if is_secretariat else [(b, r) for b, r in to_review if r.state == "submitted"]
+    rest = [(b, r) for b, r in to_review if is_secretariat or r.state != "submitted"]
     return render(request, "adoption/survey_round.html", survey=current, by_pref=by_pref, by_block=by_block,
-                  missing=missing[:300], missing_total=len(missing), own_bodies=own,
-                  is_secretariat=can(principal, "users.manage"),
-                  to_review=survey.responses_to_review(session, principal=principal, slug=slug)[:500])
+                  missing=missing[:300], missing_total=len(missing), own_bodies=own, is_secretariat=is_secretariat,
+                  is_bureau=any(g.role == Role.BUREAU for g in principal.grants), awaiting=awaiting[:500],
+                  to_review=rest[:500], reviewed=reviewed if reviewed_body is not None else "",
+                  reviewed_body=reviewed_body)
 
 
 @router.post("/survey/{slug}/responses/{code}", dependencies=[Depends(csrf_protected)])
 def review(session: SessionDep, principal: SignedInDep, slug: str, code: str,
            decision: Annotated[str, Form(max_length=8)], version: Annotated[int, Form()]) -> RedirectResponse:
-    survey.review_response(session, principal=principal, slug=slug, body_code=code, decision=decision,
-                           expected_version=version)
-    return RedirectResponse(f"/survey/{slug}#review", status_code=303)
+    response = survey.review_response(session, principal=principal, slug=slug, body_code=code, decision=decision,
+                                      expected_version=version)
+    return RedirectResponse(f"/survey/{slug}?reviewed={decision}&body={response.body_code}#review", status_code=303)
 
 
 @router.get("/survey/{slug}/workbook.xlsx")
@@ -82,7 +101,7 @@ def workbook(session: SessionDep, principal: SignedInDep, slug: str, body: str =
     if body and body not in own and not can(principal, "users.manage"):
         raise NotFound("その団体の回答用ブックはありません。", "There is no workbook of that body for you.")
     data = write_workbook(session, survey=current, body_codes=[body] if body else None)
-    name = f"{current.slug}-{body or 'national'}.xlsx"
+    name = f"{current.slug}-{registry.get_body(session, body).full_name if body else '全国'}.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
@@ -99,6 +118,13 @@ async def upload(session: SessionDep, principal: SignedInDep, slug: str,
     return RedirectResponse(f"/survey/{slug}/uploads/{token}", status_code=303)
 
 
+def _plan(session: Session, pending: PendingUpload, current: survey.SurveyRound, principal: Principal) -> WorkbookPlan:
+    """Preview and commit read the file alike: dated by its upload, limited to the uploader's bodies."""
+    uploaded = pending.uploaded_at if pending.uploaded_at.tzinfo else pending.uploaded_at.replace(tzinfo=dt.UTC)
+    return plan_workbook(session, survey=current, data=pending.data, file_name=pending.file_name,
+                         received_on=uploaded.astimezone().date(), principal=principal)
+
+
 def _pending(session: Session, slug: str, token: str, actor: str) -> PendingUpload:
     pending = session.scalar(select(PendingUpload).where(PendingUpload.token == token, PendingUpload.round_slug == slug))
     if pending is None or pending.uploaded_by != actor:
@@ -110,20 +136,24 @@ def _pending(session: Session, slug: str, token: str, actor: str) -> PendingUplo
 def preview(request: Request, session: SessionDep, principal: SignedInDep, slug: str, token: str) -> HTMLResponse:
     pending = _pending(session, slug, token, principal.actor)
     current = survey.get_round(session, slug)
+    models = {m.slug: m for m in roadmap.list_models(session)}
     try:
-        plan = plan_workbook(session, survey=current, data=pending.data, file_name=pending.file_name)
+        plan = _plan(session, pending, current, principal)
     except WorkbookRefused as refusal:
         return render(request, "adoption/survey_preview.html", status_code=422, survey=current, pending=pending,
-                      plan=None, error=refusal)
-    return render(request, "adoption/survey_preview.html", survey=current, pending=pending, plan=plan, error=None)
+                      plan=None, error=refusal, models=models)
+    return render(request, "adoption/survey_preview.html", survey=current, pending=pending, plan=plan, error=None,
+                  models=models)
 
 
 @router.get("/survey/{slug}/uploads/{token}/errors.xlsx")
 def annotated(session: SessionDep, principal: SignedInDep, slug: str, token: str) -> Response:
     pending = _pending(session, slug, token, principal.actor)
     try:
-        plan_workbook(session, survey=survey.get_round(session, slug), data=pending.data, file_name=pending.file_name)
+        _plan(session, pending, survey.get_round(session, slug), principal)
     except WorkbookRefused as refusal:
+        if not refusal.annotated:
+            raise NotFound("このブックには注記できる箇所がありません。", "This workbook has no cells to annotate.") from None
         name = f"errors-{pending.file_name}"
         return Response(refusal.annotated, media_type=XLSX,
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
@@ -136,7 +166,7 @@ def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -
     if pending.committed_at is not None:
         raise InvalidInput("このアップロードは取り込み済みです。", "This upload was already committed.")
     current = survey.get_round(session, slug)
-    plan = plan_workbook(session, survey=current, data=pending.data, file_name=pending.file_name)
+    plan = _plan(session, pending, current, principal)
     count = apply_workbook(session, survey=current, plan=plan, principal=principal)
     pending.committed_at = dt.datetime.now(dt.UTC)
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)
