@@ -144,6 +144,9 @@ def test_a_survey_round_end_to_end_in_the_browser(live_server: str, browser, tmp
     page.get_by_label("年度").fill("2022")
     page.get_by_label("回答期限").fill("2023-05-31")
     page.get_by_role("button", name="開く").click()
+    assert "過ぎています" in page.get_by_role("alert").inner_text()  # a past deadline is never opened silently
+    page.get_by_label("上の点を確かめたうえで、このまま開く").check()
+    page.get_by_role("button", name="開く").click()
     page.wait_for_url("**/survey/fy2022")
     assert serious_violations(page) == []
     context.close()
@@ -152,7 +155,7 @@ def test_a_survey_round_end_to_end_in_the_browser(live_server: str, browser, tmp
     sign_in_with_the_keyboard(page, live_server, "demo-municipality@demo.chiiki-iot.invalid")
     page.goto(live_server + "/survey/fy2022")
     with page.expect_download() as download:
-        page.get_by_role("link", name="団体 011002 の回答用ブック").click()
+        page.get_by_role("link", name="札幌市の回答用ブック").click()
     path = tmp_path / "fy2022.xlsx"
     download.value.save_as(path)
     book = load_workbook(path)
@@ -177,9 +180,11 @@ def test_a_survey_round_end_to_end_in_the_browser(live_server: str, browser, tmp
     page.goto(live_server + "/survey/fy2022")
     import re
 
-    page.get_by_role("button", name=re.compile(r"^確認する.*北海道札幌市")).click()
+    assert page.get_by_role("heading", name="承認を待っている回答（1）").count() == 1
+    page.get_by_role("button", name=re.compile(r"^承認する.*北海道札幌市")).click()
     page.wait_for_url("**/survey/fy2022**")
-    assert page.get_by_role("cell", name="確認済").count() == 1
+    assert page.get_by_role("cell", name="承認済").count() == 1
+    assert page.get_by_role("status").first.inner_text() == "北海道札幌市 の回答を承認しました。"
     page.goto(live_server + "/bodies/011002/status?as_of=2023-03-31")
     assert page.get_by_text("fy2022").count() >= 2 and serious_violations(page) == []
     assert errors == []
