@@ -9,6 +9,7 @@ and would flood the map.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -49,36 +50,133 @@ def map_svg(session: Session, *, prefecture: Body | None, lang: str) -> str:
 
 def _map_spec(session: Session, prefecture: Body | None, pref_layer: BoundaryLayer | None,
               muni_layer: BoundaryLayer | None, lang: str) -> dict[str, Any]:
-    width, height = (720, 720) if prefecture is None else (640, 560)
-    layers: list[alt.Chart] = []
-    if prefecture is not None and muni_layer is not None:
-        layers.append(
-            alt.Chart(_shape_data(muni_layer)).mark_geoshape(fill="#e8f1fe", stroke="#4979f5", strokeWidth=0.5)
-            .transform_filter(f"datum.properties.N03_007 && slice(datum.properties.N03_007, 0, 2) == "
-                              f"'{prefecture.code[:2]}'")
-        )
-    elif pref_layer is not None:
-        shapes = alt.Chart(_shape_data(pref_layer)).mark_geoshape(fill="#f2f2f2", stroke="#999999",
-                                                                  strokeWidth=0.5)
-        if prefecture is not None:
-            shapes = shapes.transform_filter(f"datum.properties.N03_001 == '{prefecture.name}'")
-        layers.append(shapes)
-    layers.append(_points_chart(session, prefecture, lang))
-    chart = alt.layer(*layers).properties(width=width, height=height).project(type="mercator")
+    rows = _point_rows(session, prefecture, lang)
+    main, remote = split_remote(rows) if prefecture is not None else ({r["code"] for r in rows}, set())
+    if prefecture is None or not remote:
+        width, height = (720, 720) if prefecture is None else (640, 560)
+        chart: alt.TopLevelMixin = _panel(rows, prefecture, pref_layer, muni_layer, lang, codes=None) \
+            .properties(width=width, height=height)
+    else:
+        # Remote islands (伊豆諸島・小笠原, 奄美, 先島) would shrink the main area to a corner: draw the main
+        # cluster on its own and the islands in a narrow inset at their own scale.
+        title = "島しょ部（縮尺は異なります）" if lang == "ja" else "Outlying islands (different scale)"
+        islands = [r for r in rows if r["code"] in remote]
+        wide = _span_km(islands, "lng") > _span_km(islands, "lat")  # 先島・大東: below; 伊豆・小笠原: beside
+        main_size, inset_size = ((640, 400), (640, 140)) if wide else ((450, 560), (170, 560))
+        main_panel = _panel(rows, prefecture, pref_layer, muni_layer, lang, codes=main)
+        inset = _panel(rows, prefecture, pref_layer, muni_layer, lang, codes=remote, fit_points=True).properties(
+            width=inset_size[0], height=inset_size[1], title=alt.Title(title, fontSize=12, anchor="start"),
+            view=alt.ViewBackground(stroke="#999999"))
+        main_panel = main_panel.properties(width=main_size[0], height=main_size[1])
+        chart = alt.vconcat(main_panel, inset, spacing=12) if wide else alt.hconcat(main_panel, inset, spacing=12)
     spec = chart.to_dict()
     spec["config"] = {**spec.get("config", {}), **chart_config()}
     return spec
 
 
-def _points_chart(session: Session, prefecture: Body | None, lang: str) -> alt.Chart:
+def _panel(rows: list[dict[str, Any]], prefecture: Body | None, pref_layer: BoundaryLayer | None,
+           muni_layer: BoundaryLayer | None, lang: str, *, codes: set[str] | None,
+           fit_points: bool = False) -> alt.LayerChart:
+    """One map panel: shapes and points, limited to ``codes`` when the prefecture is split. With
+    ``fit_points`` the view fits the points and clips shapes (小笠原村's shape reaches 南鳥島)."""
+    shown = rows if codes is None else [r for r in rows if r["code"] in codes]
+    layers: list[alt.Chart] = []
+    fit = fit_points or (codes is not None and muni_layer is None)  # one prefecture shape: fit the points
+    projection = alt.Projection(type="mercator", fit=_fit_points(shown)) if fit else alt.Projection(type="mercator")
+    if prefecture is not None and muni_layer is not None:
+        shapes = alt.Chart(_shape_data(muni_layer)).mark_geoshape(
+            fill="#e8f1fe", stroke="#4979f5", strokeWidth=0.5, clip=fit).transform_filter(
+            f"datum.properties.N03_007 && slice(datum.properties.N03_007, 0, 2) == '{prefecture.code[:2]}'")
+        if codes is not None:
+            shapes = shapes.transform_filter(
+                f"indexof({json.dumps(sorted(c[:5] for c in codes))}, slice(datum.properties.N03_007, 0, 5)) >= 0")
+        layers.append(shapes)
+    elif pref_layer is not None:
+        shapes = alt.Chart(_shape_data(pref_layer)).mark_geoshape(fill="#f2f2f2", stroke="#999999",
+                                                                  strokeWidth=0.5, clip=fit)
+        if prefecture is not None:
+            shapes = shapes.transform_filter(f"datum.properties.N03_001 == '{prefecture.name}'")
+        layers.append(shapes)
+    layers.append(_points_chart(shown, prefecture, lang))
+    return alt.layer(*layers).project(**projection.to_dict())
+
+
+def _fit_points(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A GeoJSON feature around the points, with a margin, for the projection to fit."""
+    lats, lngs = [r["lat"] for r in rows], [r["lng"] for r in rows]
+    pad_lat = max((max(lats) - min(lats)) * 0.12, 0.05)
+    pad_lng = max((max(lngs) - min(lngs)) * 0.12, 0.05)
+    corners = [[min(lngs) - pad_lng, min(lats) - pad_lat], [max(lngs) + pad_lng, max(lats) + pad_lat]]
+    return {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": corners}}
+
+
+ISLAND_GAP_KM = 60  # points farther than this from every other point of a cluster start a new cluster
+MAIN_SHARE = 0.5  # split only if the main cluster would fill less than half the drawing's extent
+
+
+def split_remote(rows: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """(main, remote) body codes: clusters of points linked by gaps under ``ISLAND_GAP_KM``; the largest
+    is the main area. Remote clusters are split off only when they stretch the extent so much that the
+    main area would take less than ``MAIN_SHARE`` of it (東京都, 鹿児島県, 沖縄県; not 隠岐 or 対馬)."""
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(rows):
+        for j in range(i + 1, len(rows)):
+            if _km(a, rows[j]) <= ISLAND_GAP_KM:
+                parent[root(i)] = root(j)
+    clusters: dict[int, list[dict[str, Any]]] = {}
+    for i, row in enumerate(rows):
+        clusters.setdefault(root(i), []).append(row)
+    main = max(clusters.values(), key=len, default=[])
+    main_codes = {r["code"] for r in main}
+    remote = {r["code"] for r in rows} - main_codes
+    if not remote or _extent(main) >= MAIN_SHARE * _extent(rows):
+        return {r["code"] for r in rows}, set()
+    return main_codes, remote
+
+
+def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
+    x = (a["lng"] - b["lng"]) * math.cos(math.radians((a["lat"] + b["lat"]) / 2)) * 111.3
+    return math.hypot(x, (a["lat"] - b["lat"]) * 111.3)
+
+
+def _span_km(rows: list[dict[str, Any]], axis: str) -> float:
+    values = [r[axis] for r in rows]
+    scale = 111.3 * (math.cos(math.radians(sum(r["lat"] for r in rows) / len(rows))) if axis == "lng" else 1)
+    return (max(values) - min(values)) * scale
+
+
+def _extent(rows: list[dict[str, Any]]) -> float:
+    """The area of the points' bounding box in square degrees (at least a small cell)."""
+    lats, lngs = [r["lat"] for r in rows], [r["lng"] for r in rows]
+    return max(max(lats) - min(lats), 0.05) * max(max(lngs) - min(lngs), 0.05)
+
+
+def remote_bodies(session: Session, prefecture: Body) -> list[str]:
+    """Names of the prefecture's municipalities drawn in the islands inset (empty if none)."""
+    rows = _point_rows(session, prefecture, "ja")
+    _, remote = split_remote(rows)
+    return [r["name"] for r in rows if r["code"] in remote]
+
+
+def _point_rows(session: Session, prefecture: Body | None, lang: str) -> list[dict[str, Any]]:
     query = select(Body.code, Body.name, Body.lat, Body.lng, Block.name_ja, Block.name_en, Block.sort_order).join(
         Block, Block.slug == Body.block_slug).where(Body.kind.in_(list(MUNICIPAL_KINDS)), Body.lat.is_not(None))
     if prefecture is not None:
         query = query.where(Body.prefecture_code == prefecture.code)
-    rows = [
+    return [
         {"code": c, "name": n, "lat": lat, "lng": lng, "block": bja if lang == "ja" else ben, "order": o}
-        for c, n, lat, lng, bja, ben, o in session.execute(query)
+        for c, n, lat, lng, bja, ben, o in session.execute(query.order_by(Body.code))
     ]
+
+
+def _points_chart(rows: list[dict[str, Any]], prefecture: Body | None, lang: str) -> alt.Chart:
     blocks = sorted({(r["order"], r["block"]) for r in rows})
     colour = alt.Color(
         "block:N",

@@ -63,6 +63,7 @@ def body_page(request: Request, session: SessionDep, principal: PrincipalDep, co
         "can_review": can(principal, "body.review", service.policy_target(body)),
         "can_audit": can(principal, "audit.read"),
         "indicators": indicators_of_body(session, body.code),
+        "remote_islands": maps.remote_bodies(session, body) if body.kind == BodyKind.PREFECTURE else [],
     }
     return render(request, "registry/body.html", **context)
 
