@@ -11,7 +11,7 @@ PAGES = ["/", "/dashboard", "/bodies/011002/status", "/roadmap", "/bodies/011002
 
 
 def _title(html: str) -> str:
-    return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    return re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
 
 
 @pytest.mark.parametrize("path", PAGES)

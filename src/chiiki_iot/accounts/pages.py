@@ -54,7 +54,7 @@ def safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, session: SessionDep,
-               next: Annotated[str, Query(max_length=2000)] = "") -> HTMLResponse:  # noqa: A002
+               next: Annotated[str, Query(max_length=2000)] = "") -> HTMLResponse:
     return render(request, "accounts/login.html", email="", error=None, demo_users=_demo_users(session),
                   ask_code=False, next_path=safe_next(next))
 
@@ -62,7 +62,7 @@ def login_page(request: Request, session: SessionDep,
 @router.post("/login", response_class=HTMLResponse, dependencies=[Csrf])
 def login(request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)],
           password: Annotated[str, Form(max_length=1024)], code: Annotated[str, Form(max_length=12)] = "",
-          next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002
+          next: Annotated[str, Form(max_length=2000)] = "",
           ) -> Response:
     result = service.sign_in(session, email=email, password=password, ip=client_ip(request), code=code)
     if result.user is None:

@@ -39,10 +39,10 @@ def _date_problem(name: str, value: object) -> tuple[str, str]:
     Query parameters take the ISO form only, so 和暦 is named as not accepted rather than left to guess.
     """
     shown = str(value)[:40]
-    return (f"「{name}」の「{shown}」は日付として読めないか、存在しない日付です。"
-            f"YYYY-MM-DD の形式（西暦、例 2026-03-31）で実在する日付を指定してください（和暦は使えません）。",
-            f"'{name}': '{shown}' is not a valid date. Use the form YYYY-MM-DD with a real date "
-            f"(e.g. 2026-03-31).")
+    ja = (f"「{name}」の「{shown}」は日付として読めないか、存在しない日付です。"
+          "YYYY-MM-DD の形式（西暦、例 2026-03-31）で実在する日付を指定してください（和暦は使えません）。")
+    en = f"'{name}': '{shown}' is not a valid date. Use the form YYYY-MM-DD with a real date (e.g. 2026-03-31)."
+    return ja, en
 
 
 def _choices_ja(expected: str) -> str:
