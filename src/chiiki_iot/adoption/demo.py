@@ -46,6 +46,7 @@ def generate(session: Session, *, principal: Principal) -> int:
         return 0  # already there: deterministic, so nothing to add
     bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))))
     models = [m.slug for m in roadmap.list_models(session)]
+    names = {m.slug: m.name_ja for m in roadmap.list_models(session)}
     latest = _latest_midpoints(session, bodies)
     inputs = {i.slug: i.kpi.model.slug for i in roadmap.list_kpi_inputs(session)}
     now = dt.datetime.now(dt.UTC)
@@ -58,7 +59,7 @@ def generate(session: Session, *, principal: Principal) -> int:
         for slug in models:
             rng = random.Random(f"{SEED}:{body.code}:{slug}")
             paths[slug] = _history(rng, body, slug, latest.get(slug, LATEST_MIDPOINT), now, statuses, barriers)
-            projects.extend(_project(rng, body, slug, paths[slug]))
+            projects.extend(_project(rng, body, slug, paths[slug], names[slug]))
         figures.extend(_figures(random.Random(f"{SEED}:{body.code}:figures"), body, inputs, paths, now))
     for table, rows in ((StatusChange, statuses), (InputValue, figures), (BarrierReport, barriers), (Project, projects)):
         for chunk in range(0, len(rows), 20_000):
@@ -131,12 +132,12 @@ def _history(rng: random.Random, body: Body, slug: str, latest_midpoint: float, 
 VENDORS = ("（合成）サンプル情報システム株式会社", "（合成）地域ネットワーク株式会社", "（合成）スマート農業研究所")
 
 
-def _project(rng: random.Random, body: Body, slug: str, path: dict[int, Stage]) -> list[dict[str, object]]:
+def _project(rng: random.Random, body: Body, slug: str, path: dict[int, Stage], name: str) -> list[dict[str, object]]:
     """A project from the year the body first reached 実証中 (none if it never did)."""
     started = next((year for year, stage in path.items() if stage in (Stage.DEMONSTRATING, Stage.IMPLEMENTED)), None)
     if started is None:
         return []
-    return [{"body_code": body.code, "name": f"（合成）{slug} 事業 {started}", "model_slugs": [slug],
+    return [{"body_code": body.code, "name": f"（合成）{name}事業 {started}年度", "model_slugs": [slug],
              "starts_on": dt.date(started, 4, 1), "ends_on": FiscalYear(started + 2).end,
              "budget_yen": rng.randrange(2, 200) * 1_000_000, "funding": rng.choice(("national-subsidy", "own", "other")),
              "vendors": [rng.choice(VENDORS)], "partner_codes": [], "outcome": "", "is_synthetic": True}]

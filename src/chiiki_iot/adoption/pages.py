@@ -45,6 +45,7 @@ def _body_page(request: Request, session: Session, principal: Principal, code: s
                   projects=projects_of_body(session, body.code), funding=FUNDING,
                   inputs=service.inputs_of_body(session, body.code), input_items=roadmap.list_kpi_inputs(session),
                   can_record=can(principal, "status.record", registry.policy_target(body)),
+                  source_labels=service.SOURCE_LABELS,
                   error=error, entered=entered or {}, notice=notice, today=dt.date.today())
 
 

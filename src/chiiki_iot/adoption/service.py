@@ -17,6 +17,7 @@ from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse, SurveyRound
 from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.terms import N_
 from chiiki_iot.core.text import clean_url
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
@@ -24,6 +25,7 @@ from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.roadmap.models import KpiInput
 
 SOURCE_KINDS = ("survey", "import", "manual", "demo")
+SOURCE_LABELS = {"survey": N_("調査"), "import": N_("一括取り込み"), "manual": N_("手入力"), "demo": N_("デモ")}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from openpyxl.styles import Font, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
@@ -74,6 +75,8 @@ def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[Body])
         cell.protection = Protection(locked=False)
     for letter, width in zip("ABCDEFG", (10, 24, 40, 24, 8, 12, 12), strict=True):
         sheet.column_dimensions[letter].width = width
+    # The item's identifier is how the sheet is read back, not something a person reads: hidden, kept.
+    sheet.column_dimensions[get_column_letter(COLUMNS.index("項目識別子") + 1)].hidden = True
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True
 

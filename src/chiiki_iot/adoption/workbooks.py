@@ -68,6 +68,8 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
     _validation(sheet, len(bodies) * len(models) + 1)
     for index, name in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 14 if name not in ("団体名", "分野別モデル") else 28
+        # The identifier is how the workbook is read back, not something a person reads: hidden, kept.
+        sheet.column_dimensions[get_column_letter(index)].hidden = name == "モデル識別子"
         if name in INPUT_COLUMNS:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.protection = Protection(locked=False)
