@@ -109,3 +109,9 @@ def test_a_dashboard_with_no_reports_ranks_and_rates_nobody(client) -> None:  # 
                       params={"level": "block", "as_of": "2016-04-01", "format": "csv"}).content.decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(rows)))
     assert len(table) == 11 and {(r["value"], r["coverage_reported"], r["rating"]) for r in table} == {("", "0", "評価なし")}
+
+
+def test_a_kpi_page_marks_a_label_the_seed_does_not_print(client) -> None:  # type: ignore[no-untyped-def]
+    """「防災拠点等のWi-Fi整備箇所数」 is our extension of the seed's shorter label: the page says so."""
+    page = client.get("/dashboard/kpis/wi-fi-sites", params={"as_of": "2020-03-31"})
+    assert page.status_code == 200 and 'class="note transcription-note"><summary>注' in page.text
