@@ -113,6 +113,12 @@ class FieldChange:
     field: str
     before: str
     after: str
+    identifier: bool = False  # a stored key (slug, code, scope): shown as the machine value it is
+
+
+def _is_identifier(key: str) -> bool:
+    """Fields that hold keys rather than words: the audit log shows what was stored, marked as code."""
+    return key.endswith(("slug", "slugs", "scope", "code", "codes", "source_ref"))
 
 
 def _label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
@@ -157,8 +163,8 @@ def changes(entry: AuditEntry, *, lang: str) -> list[FieldChange]:
     """The fields an entry touched, before → after; a new record lists what it was created with."""
     before, after = entry.before or {}, entry.after or {}
     keys = [k for k in (after or before) if k != "id"]
-    rows = [FieldChange(_label(FIELD_LABELS, k, lang), _shown(before.get(k), lang), _shown(after.get(k), lang))
-            for k in keys]
+    rows = [FieldChange(_label(FIELD_LABELS, k, lang), _shown(before.get(k), lang), _shown(after.get(k), lang),
+                        _is_identifier(k)) for k in keys]
     if entry.action == "create":
         rows = [r for r in rows if r.after != EMPTY]
     return rows
