@@ -115,3 +115,20 @@ def test_a_kpi_page_marks_a_label_the_seed_does_not_print(client) -> None:  # ty
     """「防災拠点等のWi-Fi整備箇所数」 is our extension of the seed's shorter label: the page says so."""
     page = client.get("/dashboard/kpis/wi-fi-sites", params={"as_of": "2020-03-31"})
     assert page.status_code == 200 and 'class="note transcription-note"><summary>注' in page.text
+
+
+def test_the_support_list_looks_back_from_the_as_of_date(client) -> None:  # type: ignore[no-untyped-def]
+    """Bodies held back are those that reported a barrier in the two fiscal years up to the as-of date."""
+    from tests.accounts.test_web import make_user, token_for
+
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
+    code = "462012"  # 鹿児島市
+    assert client.post(f"/api/v1/bodies/{code}/status", headers=headers, json={
+        "model": "big-data", "stage": "関心あり", "effective_on": "2017-06-01"}).status_code == 201
+    assert client.post(f"/api/v1/bodies/{code}/barriers", headers=headers, json={
+        "model": "big-data", "barrier": "人材の不足", "reported_on": "2017-09-01"}).status_code == 201
+
+    def listed(day: str) -> bool:
+        rows = client.get("/api/v1/progress/support", params={"scope": "group", "key": code, "as_of": day}).json()
+        return any(r["body_code"] == code and r["support"] == "experts" for r in rows)
+    assert listed("2018-03-31") and listed("2019-03-31") and not listed("2020-03-31")
