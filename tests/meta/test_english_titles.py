@@ -26,3 +26,17 @@ def test_joined_english_title_reads_naturally(client: TestClient) -> None:
 
 def test_japanese_title_keeps_its_colon(client: TestClient) -> None:
     assert "進捗ダッシュボード：" in _title(client.get("/dashboard", params={"lang": "ja"}).text)
+
+
+HEADED = ["/dashboard", "/bodies/011002/status", "/bodies/011002/progress", "/reports/pdca",
+          "/roadmap/models/open-data/adoption", "/outreach/calendar?month=2017-05"]
+
+
+@pytest.mark.parametrize("path", HEADED)
+def test_english_headings_join_with_an_ascii_colon(client: TestClient, path: str) -> None:
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", client.get(path + ("&" if "?" in path else "?") + "lang=en").text,
+                        re.DOTALL).group(1)
+    assert "：" not in heading and ": " in heading
+    japanese = re.search(r"<h1[^>]*>(.*?)</h1>", client.get(path + ("&" if "?" in path else "?") + "lang=ja").text,
+                         re.DOTALL).group(1)
+    assert "：" in japanese
