@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
+from chiiki_iot.core.fiscal import FiscalYear, date_in_japan, format_date, wareki
 
 
 class TestFiscalYear:
@@ -58,3 +58,9 @@ class TestParseDate:
 
         with pytest.raises(ValueError):
             parse_date(bad)
+
+
+def test_an_upload_is_dated_by_the_japanese_calendar() -> None:
+    """08:30 on 1 April in Tokyo is still 31 March in UTC: the answer belongs to the new fiscal year."""
+    sent = dt.datetime(2027, 3, 31, 23, 30, tzinfo=dt.UTC)
+    assert date_in_japan(sent) == dt.date(2027, 4, 1) and FiscalYear.of(date_in_japan(sent)).year == 2027

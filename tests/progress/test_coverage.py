@@ -16,7 +16,7 @@ from chiiki_iot.accounts.policy import Role
 from chiiki_iot.adoption import service as adoption
 from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.ladder import Stage
-from chiiki_iot.progress import funnel, service
+from chiiki_iot.progress import facts, funnel, service
 from chiiki_iot.progress.kpi import Rating
 from tests.accounts.factories import create_user, principal
 
@@ -94,6 +94,32 @@ class TestProvisional:
                                expected_version=answer.version)
         assert sites(session, group, dt.date(2020, 11, 30)).coverage == service.Coverage(1, 2, 2020, 2020, 0)
 
+    def test_a_stage_counts_as_provisional_until_the_prefecture_confirms(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        fy = survey.open_round(session, principal=admin, fiscal_year=2020, deadline=dt.date(2021, 5, 31), force=True,
+                               model_slugs=["tourism-cloud"])
+        survey.mark_answered(session, survey=fy, body_codes=[HAKODATE], actor=admin.actor)
+        adoption.record_status(session, principal=admin, body_code=HAKODATE, model_slug="tourism-cloud",
+                               stage=Stage.IMPLEMENTED, effective_on=dt.date(2020, 10, 1), source_kind="survey",
+                               source_ref=fy.slug)
+        group = service.scope_of(session, "group", f"{HAKODATE},{NAHA}")
+        kpi = service.get_kpi(session, "tourism-cloud-bodies")
+        early = service.kpi_progress(session, kpi, group, as_of=dt.date(2020, 11, 30))
+        assert early.value == 1 and early.coverage == service.Coverage(1, 2, provisional=1)
+        answer = next(r for b, r in survey.responses_to_review(session, principal=admin, slug=fy.slug)
+                      if b.code == HAKODATE)
+        survey.review_response(session, principal=admin, slug=fy.slug, body_code=HAKODATE, decision="confirm",
+                               expected_version=answer.version)
+        approved = service.kpi_progress(session, kpi, group, as_of=dt.date(2020, 11, 30))
+        assert approved.value == 1 and approved.coverage == service.Coverage(1, 2, provisional=0)
+
+    def test_saving_a_draft_keeps_the_cached_figures(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+        fy = survey.open_round(session, principal=admin, fiscal_year=2020, deadline=dt.date(2021, 5, 31), force=True,
+                               model_slugs=["tourism-cloud"])
+        before = facts.facts(session, dt.date(2020, 11, 30))
+        survey.save_draft(session, principal=admin, slug=fy.slug, body_code=HAKODATE,
+                          answers={"tourism-cloud": {"stage": "関心あり"}})
+        assert facts.facts(session, dt.date(2020, 11, 30)) is before  # a draft changes no figure
+
 
 def test_a_dashboard_with_no_reports_ranks_and_rates_nobody(client) -> None:  # type: ignore[no-untyped-def]
     """As on a fresh install: the first day of the programme, before anyone has reported anything."""
@@ -122,7 +148,7 @@ def test_the_support_list_looks_back_from_the_as_of_date(client) -> None:  # typ
     from tests.accounts.test_web import make_user, token_for
 
     headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
-    code = "462012"  # 鹿児島市
+    code = "452025"  # 都城市: no other test writes to it
     assert client.post(f"/api/v1/bodies/{code}/status", headers=headers, json={
         "model": "big-data", "stage": "関心あり", "effective_on": "2017-06-01"}).status_code == 201
     assert client.post(f"/api/v1/bodies/{code}/barriers", headers=headers, json={

@@ -11,12 +11,13 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse, SurveyRound
 from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.core.text import clean_url
 from chiiki_iot.registry import service as registry
@@ -149,7 +150,7 @@ def report_barrier(session: Session, *, principal: Principal, body_code: str, mo
     authorize(principal, "status.record", registry.policy_target(body))
     check_counted(body)
     check_barrier(barrier, other_text)
-    if reported_on > dt.date.today():
+    if reported_on > today_in_japan():
         raise InvalidInput(f"日付 {reported_on} は未来です。", f"The date {reported_on} is in the future.")
     report = BarrierReport(body_code=body.code, model_slug=check_model(session, model_slug), barrier=barrier.value,
                            other_text=other_text.strip(), reported_on=reported_on, source_kind=source_kind,
@@ -221,13 +222,15 @@ def barrier_rows(session: Session, *, until: dt.date):  # type: ignore[no-untype
                                   BarrierReport.reported_on).where(BarrierReport.reported_on <= until))
 
 
-def data_version(session: Session) -> tuple[int, int, int, int]:
+def data_version(session: Session) -> tuple[int, int, int, str]:
     """The newest ids of status, barrier and figure rows (history is append-only, so a new row changes
-    them) and the sum of the survey answers' versions (a prefecture's confirmation turns a figure from
-    provisional into confirmed without adding a row)."""
+    them) and which survey answers are approved (a prefecture's approval turns figures from provisional
+    into approved without adding a row; a draft saved meanwhile changes nothing here, so it does not empty
+    the figures' cache)."""
     ids = [session.scalar(select(func.max(t.id))) or 0 for t in (StatusChange, BarrierReport, InputValue)]
-    reviews = session.scalar(select(func.coalesce(func.sum(SurveyResponse.version), 0) + func.count()))
-    return ids[0], ids[1], ids[2], int(reviews or 0)
+    count, total = session.execute(select(func.count(), func.coalesce(func.sum(SurveyResponse.id), 0))
+                                   .where(SurveyResponse.state == "confirmed")).one()
+    return ids[0], ids[1], ids[2], f"{count}:{total}"
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,23 @@ class ReportedFigure:
     fiscal_year: int
     value: float
     provisional: bool
+
+
+def unapproved_stages(session: Session, *, as_of: dt.date) -> frozenset[tuple[str, str]]:
+    """(body, model) pairs whose stage in force on ``as_of`` comes from a survey answer the prefecture has not
+    approved yet (暫定). Few rows qualify (the answers awaiting review), so this is one small query."""
+    later = aliased(StatusChange)
+    newer = (select(later.id).where(later.body_code == StatusChange.body_code, later.model_slug == StatusChange.model_slug,
+                                    later.effective_on <= as_of,
+                                    (later.effective_on > StatusChange.effective_on)
+                                    | ((later.effective_on == StatusChange.effective_on) & (later.id > StatusChange.id))))
+    query = (select(StatusChange.body_code, StatusChange.model_slug)
+             .join(SurveyRound, SurveyRound.slug == StatusChange.source_ref)
+             .join(SurveyResponse, (SurveyResponse.round_id == SurveyRound.id)
+                   & (SurveyResponse.body_code == StatusChange.body_code))
+             .where(StatusChange.source_kind == "survey", SurveyResponse.state != "confirmed",
+                    StatusChange.effective_on <= as_of, ~newer.exists()))
+    return frozenset((code, model) for code, model in session.execute(query))
 
 
 def reported_figures(session: Session, *, until_year: int) -> list[ReportedFigure]:

@@ -30,6 +30,7 @@ from chiiki_iot.adoption.workbooks import (
     write_workbook,
 )
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
+from chiiki_iot.core.fiscal import date_in_japan
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
@@ -122,7 +123,7 @@ def _plan(session: Session, pending: PendingUpload, current: survey.SurveyRound,
     """Preview and commit read the file alike: dated by its upload, limited to the uploader's bodies."""
     uploaded = pending.uploaded_at if pending.uploaded_at.tzinfo else pending.uploaded_at.replace(tzinfo=dt.UTC)
     return plan_workbook(session, survey=current, data=pending.data, file_name=pending.file_name,
-                         received_on=uploaded.astimezone().date(), principal=principal)
+                         received_on=date_in_japan(uploaded), principal=principal)
 
 
 def _pending(session: Session, slug: str, token: str, actor: str) -> PendingUpload:

@@ -26,7 +26,7 @@ from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
 from chiiki_iot.adoption.survey import mark_answered
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
-from chiiki_iot.core.fiscal import parse_date
+from chiiki_iot.core.fiscal import parse_date, today_in_japan
 from chiiki_iot.core.text import clean_url, normalize, search_key
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.codes import normalize_code
@@ -202,7 +202,7 @@ class WorkbookPlan:
     rows: list[AnswerRow] = field(default_factory=list)
     figures: list[survey_figures.FigureRow] = field(default_factory=list)
     unanswered: int = 0
-    received_on: dt.date = field(default_factory=dt.date.today)
+    received_on: dt.date = field(default_factory=today_in_japan)
     principal: Principal | None = field(default=None, repr=False)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -243,7 +243,7 @@ def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_na
     if "今回の段階" not in columns or ("団体コード" not in columns and "団体名" not in columns):
         raise InvalidInput(f"「{file_name}」の「{sheet.title}」シートに「団体コード」「今回の段階」の見出しがありません。",
                            f"Sheet '{sheet.title}' of '{file_name}' has no '団体コード'/'今回の段階' headers.")
-    plan = WorkbookPlan(survey.slug, file_name, received_on=received_on or dt.date.today(), principal=principal,
+    plan = WorkbookPlan(survey.slug, file_name, received_on=received_on or today_in_japan(), principal=principal,
                         warnings=warnings)
     problems: list[tuple[int, str, Problem]] = []
     models = {m.slug: m for m in roadmap.list_models(session)}
@@ -485,7 +485,7 @@ def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
     form has no date, so its answers take the day it was sent (or the round's 基準日 if that is earlier)."""
     body = registry.get_body(session, body_code)
     models = {m.slug: m for m in roadmap.list_models(session)}
-    plan = WorkbookPlan(survey.slug, "form", received_on=received_on or dt.date.today())
+    plan = WorkbookPlan(survey.slug, "form", received_on=received_on or today_in_japan())
     problems: list[tuple[int, str, Problem]] = []
     on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
     for number, slug in enumerate(survey.model_slugs, start=1):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from japanera import EraDate
 
@@ -39,6 +40,20 @@ class FiscalYear:
         # A 年度 takes the era in force at the end of its starting calendar year: FY2019 began under 平成
         # but is officially 令和元年度, and FY1989 is 平成元年度 (昭和 ended in January 1989).
         return f"{self.year}年度（{wareki_year(dt.date(self.year, 12, 31))}度）"
+
+
+JAPAN = ZoneInfo("Asia/Tokyo")
+
+
+def today_in_japan() -> dt.date:
+    """今日: the date in Japan, whatever the server's time zone. An answer sent at 08:00 on 1 April in Tokyo
+    is dated 1 April even on a server that keeps UTC, where it is still 31 March."""
+    return dt.datetime.now(JAPAN).date()
+
+
+def date_in_japan(moment: dt.datetime) -> dt.date:
+    """The Japanese calendar date of a stored (UTC) timestamp."""
+    return moment.astimezone(JAPAN).date()
 
 
 def _era_year(day: dt.date) -> tuple[str, str, int]:

@@ -11,10 +11,18 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
-from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress import catalog, funnel, service
-from chiiki_iot.progress.schemas import (CoverageRead, FunnelStepRead, KpiDetailRead, KpiProgressRead, NationalFigureCreate,
-                                         NationalFigureRead, NextModelRead, SupportNeedRead)
+from chiiki_iot.progress import facts as fact_store
+from chiiki_iot.progress.schemas import (
+    CoverageRead,
+    FunnelStepRead,
+    KpiDetailRead,
+    KpiProgressRead,
+    NationalFigureCreate,
+    NationalFigureRead,
+    NextModelRead,
+    SupportNeedRead,
+)
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 

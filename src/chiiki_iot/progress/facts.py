@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from chiiki_iot.adoption import service as adoption
@@ -30,7 +30,7 @@ from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
 
 BASE_FISCAL_YEAR = 2016  # the first round the roadmap counts from (its plans start in FY2016)
-WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure, Body, SurveyResponse)
+WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure, Body)
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Facts:
     figures: dict[int, dict[tuple[str, str], adoption.ReportedFigure]] = field(default_factory=dict)
     barriers: list[tuple[str, str, str, dt.date]] = field(default_factory=list)
     synthetic: bool = False  # demo data is among the facts: every page and response says so
+    unapproved: frozenset[tuple[str, str]] = frozenset()  # (body, model) whose stage on as_of awaits approval
     version: str = ""  # changes whenever the facts do (for chart caches)
     memo: dict[object, object] = field(default_factory=dict)  # results derived from these facts alone
 
@@ -75,8 +76,17 @@ def _bump(*_: object) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
-    if any(isinstance(o, WATCHED) for o in (*session.new, *session.dirty, *session.deleted)):
+    if any(_changes_facts(o) for o in (*session.new, *session.dirty, *session.deleted)):
         _bump()
+
+
+def _changes_facts(record: object) -> bool:
+    """Whether a written record can change a figure: a survey answer only when it is approved or stops being
+    so, not by the drafts and submissions saved while a round is open."""
+    if isinstance(record, SurveyResponse):
+        history = inspect(record).attrs.state.history
+        return "confirmed" in (*history.added, *history.deleted)
+    return isinstance(record, WATCHED)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -148,7 +158,8 @@ def _read(session: Session, as_of: dt.date) -> Facts:
                               range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1))
     return Facts(as_of, bodies, years, stages, current, figures,
                  [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
-                 synthetic=adoption.has_synthetic_data(session))
+                 synthetic=adoption.has_synthetic_data(session),
+                 unapproved=adoption.unapproved_stages(session, as_of=as_of))
 
 
 def carried_forward(reports: list[adoption.ReportedFigure], years: range,

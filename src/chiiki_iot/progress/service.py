@@ -152,10 +152,13 @@ def measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[f
     eligible = _eligible_count(spec, scope, facts) if method != "national-figure" else 0
     if method == "bodies-at-stage":
         reporting = _reporting(spec, facts, year)
-        n = len(reporting) if scope.codes is None else len(reporting & scope.codes)
+        if scope.codes is not None:
+            reporting = reporting & scope.codes
         counted = _counted(spec, facts, year)
         value = float(len(counted) if scope.codes is None else len(counted & scope.codes))
-        return (value if n else None), Coverage(n, eligible)
+        unapproved = 0 if year is not None or not facts.unapproved else sum(
+            any((c, m) in facts.unapproved for m in spec["models"]) for c in reporting)
+        return (value if reporting else None), Coverage(len(reporting), eligible, provisional=unapproved)
     if method not in ("input-sum", "input-ratio") or year is None:
         return None, None
     figures = _figures_by_input(facts, year)

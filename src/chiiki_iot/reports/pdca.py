@@ -132,7 +132,7 @@ def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
     sheet.append([f"地域IoT実装 PDCA 報告：{report.scope.label_ja}"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(["報告した団体の数値だけを数えます（未報告は 0 と数えません）。数値の合計は各団体の最新の報告値を"
-                  "次の報告まで引き継ぎます。評価と見通しは確定した年度末の値から計算します。"])
+                  "次の報告まで引き継ぎます。評価と見通しは終わった年度の年度末の値から計算します。"])
     sheet.append([f"基準日 {report.as_of:%Y年%m月%d日}（{wareki(report.as_of)}）　"
                   f"作成日 {report.generated_on:%Y年%m月%d日}　{FiscalYear.of(report.as_of).label()}"])
     if report.facts.synthetic:
