@@ -118,7 +118,7 @@ class FieldChange:
 
 def _is_identifier(key: str) -> bool:
     """Fields that hold keys rather than words: the audit log shows what was stored, marked as code."""
-    return key.endswith(("slug", "slugs", "scope", "code", "codes", "source_ref"))
+    return key.endswith(("slug", "slugs", "scope", "code", "codes", "source_ref", "draft"))
 
 
 def _label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:

@@ -17,6 +17,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,8 +95,9 @@ def _mark_round(book: Workbook, survey: SurveyRound) -> None:
 
 def _round_of(book) -> str | None:  # type: ignore[no-untyped-def]
     """The round a workbook was written for, or None for workbooks older than the mark."""
-    if ROUND_SHEET in book.sheetnames and book[ROUND_SHEET]["B1"].value:
-        return str(book[ROUND_SHEET]["B1"].value).strip()
+    sheet = book[ROUND_SHEET] if ROUND_SHEET in book.sheetnames else None
+    if isinstance(sheet, Worksheet) and sheet["B1"].value:  # a chart sheet of that name holds no cells
+        return str(sheet["B1"].value).strip()
     prop = next((p for p in book.custom_doc_props.props if p.name == ROUND_PROPERTY), None)
     return str(prop.value).strip() if prop is not None and prop.value else None
 
