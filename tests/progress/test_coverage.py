@@ -158,3 +158,16 @@ def test_the_support_list_looks_back_from_the_as_of_date(client) -> None:  # typ
         rows = client.get("/api/v1/progress/support", params={"scope": "group", "key": code, "as_of": day}).json()
         return any(r["body_code"] == code and r["support"] == "experts" for r in rows)
     assert listed("2018-03-31") and listed("2019-03-31") and not listed("2020-03-31")
+
+
+def test_years_nobody_reported_for_are_no_points(session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+    """Carried figures fill one body's gap in a year others reported; a year with no report at all is not a
+    flat point (it would pull the forecast), and the value on the date is marked apart on the axis."""
+    group = service.scope_of(session, "group", f"{SAPPORO},{NAHA}")
+    report(session, admin, SAPPORO, "telework-facilities", 2018, 5)
+    report(session, admin, NAHA, "telework-facilities", 2018, 2)
+    report(session, admin, NAHA, "telework-facilities", 2020, 4)
+    p = sites(session, group, dt.date(2021, 11, 30))
+    assert [(x.fiscal_year, x.value) for x in p.points] == [(2018, 7), (2020, 9)]  # no 2019 point
+    assert p.value == 9 and p.as_of_position == pytest.approx(2020.67, abs=0.01)
+    assert sites(session, group, dt.date(2021, 3, 31)).as_of_position is None  # a 年度末 already drawn

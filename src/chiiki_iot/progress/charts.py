@@ -56,6 +56,12 @@ def _trend_spec(p: KpiProgress, lang: str) -> dict[str, Any]:
     if actual:
         layers.append(alt.Chart(alt.InlineData(values=actual)).mark_line(point=True, color="#0072B2")
                       .encode(x=x, y=alt.Y("value:Q", title=y_title)))
+    if (position := p.as_of_position) is not None:
+        label = "基準日の値（年度途中・暫定を含む）" if ja else "Value on the as-of date (year under way)"
+        here = [{"year": position, "value": p.value, "kind": label}]
+        layers.append(alt.Chart(alt.InlineData(values=here)).mark_point(shape="diamond", size=90, filled=False,
+                                                                          color="#0072B2", strokeWidth=2)
+                      .encode(x=x, y="value:Q", tooltip=["kind:N", "value:Q"]))
     if p.target is not None:
         rule = [{"target": p.target, "label": ("目標 " if ja else "Target ") + f"{p.target:,.0f}"}]
         layers.append(alt.Chart(alt.InlineData(values=rule)).mark_rule(color="#D55E00", strokeDash=[2, 2])

@@ -193,13 +193,21 @@ def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
 
 def series(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> list[Point]:
     """The KPI's value at each complete fiscal year (年度末 on or before the facts' date) that has data: stages
-    at the 年度末, reported figures carried forward to it. The year under way is not a point: ratings and
-    forecasts read only complete years."""
+    at the 年度末; reported figures carried forward to it, in the years someone reported. The year under way
+    is not a point: ratings and forecasts read only complete years (the chart marks the as-of value apart)."""
     spec = kpi.measure or {}
     method = spec.get("method", "national-figure")
     if method == "national-figure":
         return _national_series(session, kpi, facts.as_of) if scope.kind == "nation" else []
-    return [Point(y, v) for y in facts.years if (v := _value(spec, facts, scope, y)) is not None]
+    points = []
+    for year in facts.years:
+        value, coverage = measure(spec, facts, scope, year)
+        # a year is a point only if someone reported for it: a year of carried figures alone would draw a
+        # flat line nobody reported and pull the forecast towards it
+        fresh = coverage is None or method == "bodies-at-stage" or coverage.last_year == year
+        if value is not None and fresh:
+            points.append(Point(year, value))
+    return points
 
 
 def current_measure(kpi: Kpi, scope: Scope, facts: Facts, points: list[Point],
@@ -280,6 +288,19 @@ class KpiProgress:
     outlook: Forecast
     change_per_round: float | None = None
     coverage: Coverage | None = None  # None for national figures and qualitative KPIs
+    as_of: dt.date | None = None
+
+    @property
+    def as_of_position(self) -> float | None:
+        """Where the as-of value stands on the 年度末 axis (FY2019's end is 2019.0, so 2020-09-30 is about
+        2019.5); None when there is no value or the date is a 年度末 already drawn as a point."""
+        if self.value is None or self.as_of is None:
+            return None
+        year = FiscalYear.of(self.as_of)
+        if self.as_of == year.end and any(p.fiscal_year == year.year for p in self.points):
+            return None
+        last_end = FiscalYear(year.year - 1).end
+        return year.year - 1 + (self.as_of - last_end).days / 365
 
     @property
     def reported(self) -> bool:
@@ -320,7 +341,7 @@ def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, fa
     outlook = forecast(points, until, ceiling=top) if scope.kind == "group" else \
         known.remember(("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top))
     change = points[-1].value - points[-2].value if len(points) >= 2 else None
-    return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change, coverage)
+    return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change, coverage, as_of)
 
 
 def overview(session: Session, scope: Scope, *, as_of: dt.date) -> list[KpiProgress]:

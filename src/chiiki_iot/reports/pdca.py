@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from chiiki_iot.core.fiscal import FiscalYear, wareki
+from chiiki_iot.core.fiscal import FiscalYear, format_date
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress import service
 from chiiki_iot.progress.facts import Facts
@@ -133,8 +133,8 @@ def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(["報告した団体の数値だけを数えます（未報告は 0 と数えません）。数値の合計は各団体の最新の報告値を"
                   "次の報告まで引き継ぎます。評価と見通しは終わった年度の年度末の値から計算します。"])
-    sheet.append([f"基準日 {report.as_of:%Y年%m月%d日}（{wareki(report.as_of)}）　"
-                  f"作成日 {report.generated_on:%Y年%m月%d日}　{FiscalYear.of(report.as_of).label()}"])
+    sheet.append([f"基準日 {format_date(report.as_of)}　作成日 {format_date(report.generated_on)}　"
+                  f"{FiscalYear.of(report.as_of).label()}"])
     if report.facts.synthetic:
         sheet.append(["【合成データ】この報告の数値にはデモ用の合成データが含まれています。実際の団体の回答ではありません。"])
     sheet.append([])
@@ -176,6 +176,9 @@ def _kpi_sheet(sheet, p: KpiProgress) -> None:  # type: ignore[no-untyped-def]
     chart.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=last))
     chart.width, chart.height = 18, 9
     sheet.add_chart(chart, "H2")
+    if p.as_of is not None and p.as_of_position is not None:  # below the table: not a 年度末 point
+        sheet.append([])
+        sheet.append([f"基準日 {format_date(p.as_of)} の値（年度途中・暫定を含む）", _for_people(p.value)])
     _widths(sheet, [10, 12, 12, 14, 14, 12])
 
 
