@@ -186,7 +186,7 @@ def test_a_survey_round_end_to_end_in_the_browser(live_server: str, browser, tmp
     assert page.get_by_role("cell", name="承認済").count() == 1
     assert page.get_by_role("status").first.inner_text() == "北海道札幌市 の回答を承認しました。"
     page.goto(live_server + "/bodies/011002/status?as_of=2023-03-31")
-    assert page.get_by_text("fy2022").count() >= 2 and serious_violations(page) == []
+    assert page.get_by_text("調査（2022年度）").count() >= 2 and serious_violations(page) == []
     assert errors == []
     context.close()
 

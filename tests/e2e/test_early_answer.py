@@ -97,7 +97,7 @@ def test_an_early_answer_moves_the_figures_by_its_own_contribution(live_server: 
     shown = f"{round(wifi['nation']['value']):,}"
     page.goto(live_server + "/dashboard")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=wifi["nation"]["name_ja"]))
-    assert shown in row.inner_text() and "都道府県の確認前（暫定）" in row.inner_text()
+    assert shown in row.inner_text() and "都道府県の承認前（暫定）" in row.inner_text()
     assert serious_violations(page) == []
     workbook = load_workbook(io.BytesIO(page.request.get(live_server + "/reports/pdca.xlsx").body()))["概要"]
     rows = {workbook.cell(r, 1).value: workbook.cell(r, 4).value for r in range(1, workbook.max_row + 1)}

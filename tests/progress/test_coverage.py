@@ -6,6 +6,7 @@ figures from answers the prefecture has not confirmed are counted as provisional
 Each test works on a group of bodies of its own, away from figures other tests commit."""
 
 import csv
+import re
 import datetime as dt
 import io
 
@@ -171,3 +172,20 @@ def test_years_nobody_reported_for_are_no_points(session: Session, admin) -> Non
     assert [(x.fiscal_year, x.value) for x in p.points] == [(2018, 7), (2020, 9)]  # no 2019 point
     assert p.value == 9 and p.as_of_position == pytest.approx(2020.67, abs=0.01)
     assert sites(session, group, dt.date(2021, 3, 31)).as_of_position is None  # a 年度末 already drawn
+
+
+def test_a_prefecture_dashboard_shows_targets_as_people_count_them(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/dashboard/prefectures/13", params={"as_of": "2021-03-31"}).text
+    assert re.search(r"\d\.\d (団体|箇所|人|校)", page) is None  # no 3.5 箇所 or 45.9 団体 as a share of a target
+    assert "全国の目標のみ：" in page  # a national-only target is not passed off as 東京都's own
+
+
+def test_a_bodys_page_says_which_year_its_figure_is_from(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.accounts.test_web import make_user, token_for
+
+    headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
+    code = "452017"  # 宮崎市: no other test writes to it
+    assert client.post(f"/api/v1/bodies/{code}/inputs", headers=headers, json={
+        "input": "telework-facilities", "fiscal_year": 2020, "value": 7}).status_code == 201
+    page = client.get(f"/bodies/{code}/progress", params={"as_of": "2022-06-30"}).text
+    assert re.search(r"7 箇所<span class=\"coverage\">2020年度（令和2年度）の報告</span>", page)

@@ -29,7 +29,7 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import BodyKind
 from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
-from chiiki_iot.roadmap.models import Kpi
+from chiiki_iot.roadmap.models import Kpi, KpiInput
 
 RANK = {s.value: i for i, s in enumerate(LADDER)} | {Stage.STOPPED.value: -1}
 SCOPE_KINDS = ("nation", "block", "prefecture", "group")
@@ -381,23 +381,42 @@ def record_national_figure(session: Session, *, principal: Principal, kpi_slug: 
     return figure
 
 
-def body_contribution(session: Session, body_code: str, *, as_of: dt.date) -> list[tuple[Kpi, str, float | None]]:
-    """What a body adds to each measured KPI: ('counted' | 'not-counted' | 'reported', its figure)."""
+@dataclass(frozen=True)
+class Contribution:
+    """What a body adds to a measured KPI: counted or not (counts), or its figure in force with the fiscal
+    year it was reported for and whether it awaits the prefecture's approval (sums and ratios)."""
+
+    kpi: Kpi
+    state: str  # counted | not-counted | reported | not-reported
+    value: float | None = None
+    fiscal_year: int | None = None
+    provisional: bool = False
+    item: KpiInput | None = None  # the reported figure the KPI adds up (a ratio's numerator)
+
+
+def body_contribution(session: Session, body_code: str, *, as_of: dt.date) -> list[Contribution]:
+    """The body's part in each measured KPI it is eligible for."""
     body = registry.get_body(session, body_code)
     known = fact_store.facts(session, as_of)
     ref = known.by_code.get(body.code)
     if ref is None:
         return []
     in_force = known.figures.get(max(known.figures, default=0), {})  # carried forward to the year under way
-    out: list[tuple[Kpi, str, float | None]] = []
+    out: list[Contribution] = []
     for kpi in roadmap.list_kpis(session):
         spec = kpi.measure or {}
-        if spec.get("method") == "bodies-at-stage" and _eligible(spec, ref):
+        if not _eligible(spec, ref):
+            continue
+        if spec.get("method") == "bodies-at-stage":
             if not any((body.code, m) in known.current for m in spec["models"]):
-                out.append((kpi, "not-reported", None))
+                out.append(Contribution(kpi, "not-reported"))
             else:
-                out.append((kpi, "counted" if counts_body(spec, known.current, ref) else "not-counted", None))
-        elif spec.get("method") in ("input-sum", "input-ratio") and _eligible(spec, ref):
-            figure = in_force.get((body.code, spec.get("input") or spec["numerator"]))
-            out.append((kpi, "reported", figure.value) if figure else (kpi, "not-reported", None))
+                pending = any((body.code, m) in known.unapproved for m in spec["models"])
+                state = "counted" if counts_body(spec, known.current, ref) else "not-counted"
+                out.append(Contribution(kpi, state, provisional=pending))
+        elif spec.get("method") in ("input-sum", "input-ratio"):
+            item = roadmap.get_kpi_input(session, spec.get("input") or spec["numerator"])
+            figure = in_force.get((body.code, item.slug))
+            out.append(Contribution(kpi, "reported", figure.value, figure.fiscal_year, figure.provisional, item)
+                       if figure else Contribution(kpi, "not-reported", item=item))
     return out

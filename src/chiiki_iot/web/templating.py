@@ -29,12 +29,13 @@ TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "
                  PACKAGE_DIR / "reports" / "templates", PACKAGE_DIR / "outreach" / "templates"]
 
 
-def _number(value: float | int | None) -> str:
+def _number(value: float | int | None, digits: int = 1) -> str:
+    """A figure for people: thousands separated, at most ``digits`` decimals (0 for things counted whole)."""
     if value is None:
         return "—"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
+    if isinstance(value, float) and not value.is_integer() and digits:
+        return f"{value:,.{digits}f}"
+    return f"{round(value):,}"
 
 
 def _date(value: dt.date | dt.datetime | None) -> str:
