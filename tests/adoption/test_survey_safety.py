@@ -188,3 +188,15 @@ class TestFiguresForPeople:
         sheet = load_workbook(io.BytesIO(write_workbook(session, survey=fy, body_codes=TWO)))[survey_figures.SHEET]
         assert (sheet["F2"].value, sheet["F2"].number_format) == (30201.3, "#,##0.0")
         assert (sheet["F4"].value, sheet["F4"].number_format) == (120, "#,##0")
+
+    def test_the_last_figure_reported_is_shown_however_long_ago_with_its_year(self, session: Session) -> None:
+        """札幌市 last reported its schools for FY2020: answering in FY2026 it sees 275 and when that was."""
+        admin = principal(create_user(session, Role.SECRETARIAT))
+        service.record_input(session, principal=admin, body_code="011002", input_slug="schools-total",
+                             fiscal_year=2020, value=275)
+        _, fy = open_fy(session, models=("education-cloud",))
+        sheet = load_workbook(io.BytesIO(write_workbook(session, survey=fy, body_codes=TWO)))[survey_figures.SHEET]
+        header = [c.value for c in sheet[1]]
+        row = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
+                   if r[0] == "011002" and r[header.index("項目識別子")] == "schools-total")
+        assert (row[header.index("前回の値")], row[header.index("前回の値の年度")]) == (275, "2020年度（令和2年度）")

@@ -193,6 +193,17 @@ def inputs_in_force(session: Session, *, body_codes: list[str] | None, fiscal_ye
     return {(code, slug): value for code, slug, value in session.execute(query)}
 
 
+def latest_figures_before(session: Session, *, body_codes: list[str] | None, fiscal_year: int,
+                          ) -> dict[tuple[str, str], tuple[float, int]]:
+    """(body, input) → (its last reported figure, the fiscal year it was for), from before ``fiscal_year``:
+    what a body answering this year's survey last told us, however long ago (not only last year)."""
+    query = (select(InputValue.body_code, InputValue.input_slug, InputValue.value, InputValue.fiscal_year)
+             .where(InputValue.fiscal_year < fiscal_year).order_by(InputValue.fiscal_year, InputValue.id))
+    if body_codes is not None:
+        query = query.where(InputValue.body_code.in_(body_codes))
+    return {(code, slug): (value, year) for code, slug, value, year in session.execute(query)}
+
+
 def history_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
     """Every status change up to a date as plain (body, model, stage, effective_on) tuples, in the order they
     take effect: the KPI engine sweeps through them once to get the status at every fiscal-year end."""

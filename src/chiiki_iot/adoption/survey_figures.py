@@ -21,13 +21,15 @@ from sqlalchemy.orm import Session
 from chiiki_iot.adoption import service
 from chiiki_iot.adoption.models import InputValue, SurveyRound
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
+from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.core.text import normalize
 from chiiki_iot.registry.models import Body
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.roadmap.models import KpiInput
 
 SHEET = "数値"
-COLUMNS = ["団体コード", "団体名", "項目", "項目識別子", "単位", "前年度の値", "今回の値"]
+# The answer stays in column G, where workbooks already sent out have it; the year of the last figure follows.
+COLUMNS = ["団体コード", "団体名", "項目", "項目識別子", "単位", "前回の値", "今回の値", "前回の値の年度"]
 ANSWER_COLUMN = "今回の値"
 
 
@@ -54,7 +56,8 @@ def asked_inputs(session: Session, survey: SurveyRound) -> list[KpiInput]:
 
 
 def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[Body]) -> None:  # type: ignore[no-untyped-def]
-    """Add the figures sheet, last fiscal year's figures pre-filled; nothing when the round asks none."""
+    """Add the figures sheet, each body's last reported figures (and their year) pre-filled; nothing when the
+    round asks none."""
     items = asked_inputs(session, survey)
     if not items:
         return
@@ -62,18 +65,19 @@ def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[Body])
     sheet.append(COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    last = service.inputs_in_force(session, body_codes=None if len(bodies) > 500 else [b.code for b in bodies],
-                                   fiscal_year=survey.fiscal_year - 1)
-    previous = COLUMNS.index("前年度の値") + 1
+    last = service.latest_figures_before(session, fiscal_year=survey.fiscal_year,
+                                         body_codes=None if len(bodies) > 500 else [b.code for b in bodies])
+    previous = COLUMNS.index("前回の値") + 1
     for body in bodies:
         for item in items:
-            sheet.append([body.code, body.full_name, item.name_ja, item.slug, item.unit_ja,
-                          for_people(last.get((body.code, item.slug))), None])
+            value, year = last.get((body.code, item.slug), (None, None))
+            sheet.append([body.code, body.full_name, item.name_ja, item.slug, item.unit_ja, for_people(value), None,
+                          FiscalYear(year).label() if year is not None else None])
             sheet.cell(sheet.max_row, previous).number_format = number_format(sheet.cell(sheet.max_row, previous).value)
     answer = COLUMNS.index(ANSWER_COLUMN) + 1
     for (cell,) in sheet.iter_rows(min_row=2, min_col=answer, max_col=answer):
         cell.protection = Protection(locked=False)
-    for letter, width in zip("ABCDEFG", (10, 24, 40, 24, 8, 12, 12), strict=True):
+    for letter, width in zip("ABCDEFGH", (10, 24, 40, 24, 8, 12, 12, 22), strict=True):
         sheet.column_dimensions[letter].width = width
     # The item's identifier is how the sheet is read back, not something a person reads: hidden, kept.
     sheet.column_dimensions[get_column_letter(COLUMNS.index("項目識別子") + 1)].hidden = True

@@ -149,7 +149,7 @@ def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untype
          "未来の日付は使えません。和暦（令和2年4月1日、R2.4.1）も使えます。"),
         "5. 団体コード・団体名・分野別モデルの列は変更しないでください（保護されています）。",
         ("6. 「数値」シートがあれば、今年度の値（学校数、拠点数など）を「今回の値」に数字で書いてください。"
-         "前年度の値は参考です。分からない項目は空欄のままで構いません。"),
+         "前回の値（その年度は右の列）は参考です。分からない項目は空欄のままで構いません。"),
         "7. 記入後、このファイルをそのまま提出してください。取り込み前に変更点の一覧を確認できます。",
         "",
         ("English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional. "
