@@ -49,3 +49,15 @@ class TestAuditViewForPeople:
         assert {"sign-in", "update", "create"} <= actions
         update = next(r for r in rows if r["action"] == "update" and r["entity"] == "bodies")
         assert '"url"' in update["after"]
+
+
+def test_states_sources_and_times_read_as_words_in_japan_time() -> None:
+    from chiiki_iot.accounts import audit_log
+    from chiiki_iot.accounts.models import AuditEntry
+
+    entry = AuditEntry(action="update", entity="survey_responses",
+                       before={"state": "submitted", "submitted_at": "2026-11-30T23:30:00.123456+00:00"},
+                       after={"state": "confirmed", "submitted_at": "2026-11-30T23:30:00.123456+00:00"})
+    rows = {c.field: (c.before, c.after) for c in audit_log.changes(entry, lang="ja")}
+    assert rows["状態"] == ("提出済", "承認済") and rows["提出日時"][0] == "2026-12-01 08:30"
+    assert {c.field for c in audit_log.changes(entry, lang="en")} >= {"state"}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.models import AuditEntry
 from chiiki_iot.accounts.policy import ROLE_LABELS, Principal, authorize
+from chiiki_iot.core.fiscal import JAPAN
 
 CSV_COLUMNS = ["id", "at", "actor", "role", "ip", "action", "entity", "entity_key", "before", "after", "note"]
 
@@ -100,6 +101,21 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "place": ("場所", "place"), "kind": ("種類", "kind"), "round_id": ("調査回", "survey round"),
     "committed_at": ("確定日時", "committed at"), "submitted_at": ("提出日時", "submitted at"),
     "submitted_by": ("提出した人", "submitted by"), "user_id": ("利用者", "user"),
+    "input_slug": ("入力項目", "input"), "source_kind": ("出典の種類", "source kind"),
+    "source_ref": ("出典", "source reference"), "reported_on": ("報告日", "reported on"),
+    "is_synthetic": ("合成データ", "synthetic"), "evidence": ("根拠", "evidence"), "draft": ("下書き", "draft"),
+    "model_slugs": ("分野別モデル", "models"), "input_slugs": ("入力項目", "inputs"),
+    "opened_by": ("開いた人", "opened by"), "observed_on": ("時点", "observed on"),
+    "budget_yen": ("予算（円）", "budget (yen)"), "funding": ("財源", "funding"),
+    "starts_on": ("開始日", "starts on"), "ends_on": ("終了日", "ends on"), "partner_codes": ("共同の団体", "partners"),
+}
+
+# Stored words that have a Japanese form: answer states and where a record came from.
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "draft": ("下書き", "draft"), "submitted": ("提出済", "submitted"), "confirmed": ("承認済", "approved"),
+    "returned": ("差戻し", "returned"), "open": ("受付中", "open"), "closed": ("締切済", "closed"),
+    "survey": ("調査", "survey"), "import": ("一括取り込み", "bulk import"), "manual": ("手入力", "entered by hand"),
+    "demo": ("デモ", "demo"),
 }
 
 EMPTY = "—"
@@ -150,11 +166,26 @@ def entity_label(entry: AuditEntry, *, lang: str) -> str:
     return _label(ENTITY_LABELS, entry.entity, lang)
 
 
+def _as_japan_time(stamp: str) -> str:
+    """A stored ISO timestamp to the minute, in Japan time (where the people reading the log are)."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(JAPAN)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
 def _shown(value: Any, lang: str) -> str:
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):
         return ("yes" if value else "no") if lang == "en" else ("はい" if value else "いいえ")
+    if isinstance(value, str) and value in VALUE_LABELS:
+        return _label(VALUE_LABELS, value, lang)
+    if isinstance(value, str) and len(value) > 19 and value[4:5] == "-" and value[10:11] == "T":
+        value = _as_japan_time(value)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
