@@ -189,3 +189,10 @@ def test_a_bodys_page_says_which_year_its_figure_is_from(client) -> None:  # typ
         "input": "telework-facilities", "fiscal_year": 2020, "value": 7}).status_code == 201
     page = client.get(f"/bodies/{code}/progress", params={"as_of": "2022-06-30"}).text
     assert re.search(r"7 箇所<span class=\"coverage\">2020年度（令和2年度）の報告</span>", page)
+
+
+def test_tokyos_stage_map_leaves_the_islands_out_and_says_so(client) -> None:  # type: ignore[no-untyped-def]
+    svg = client.get("/dashboard/stages/open-data.svg", params={"scope": "prefecture", "key": "13"}).text
+    assert "島しょ部の 9 団体は地図に含めていません" in svg  # 大島町 … 小笠原村: the 23 wards are no longer a smudge
+    nagano = client.get("/dashboard/stages/open-data.svg", params={"scope": "prefecture", "key": "20"}).text
+    assert "島しょ部" not in nagano

@@ -80,9 +80,13 @@ def stage_map_svg(session: Session, facts: Facts, model_slug: str, scope: Scope,
 
 
 def _stage_map_spec(session: Session, facts: Facts, model_slug: str, scope: Scope, lang: str) -> dict[str, Any]:
-    points = [{"lng": b.lng, "lat": b.lat, "name": b.full_name,
+    points = [{"code": b.code, "lng": b.lng, "lat": b.lat, "name": b.full_name,
                "stage": facts.current.get((b.code, model_slug), NOT_REPORTED)}
               for b in registry.all_points(session) if scope.holds(b.code) and b.lat is not None]
+    left_out = 0
+    if scope.kind == "prefecture":  # remote islands would squeeze the main area into a corner
+        remote = registry.remote_islands([{"code": p["code"], "lat": p["lat"], "lng": p["lng"]} for p in points])
+        points, left_out = [p for p in points if p["code"] not in remote], len(remote)
     order = list(STAGE_COLOURS)
     chart = alt.Chart(alt.InlineData(values=points)).mark_circle(size=22, opacity=0.85).encode(
         longitude="lng:Q", latitude="lat:Q",
@@ -91,4 +95,8 @@ def _stage_map_spec(session: Session, facts: Facts, model_slug: str, scope: Scop
                         legend=alt.Legend(orient="top-left")),
         order=alt.Order("stage:N"), tooltip=["name:N", "stage:N"],
     ).project(type="mercator").properties(width=560, height=560)
+    if left_out:
+        note = (f"島しょ部の {left_out} 団体は地図に含めていません（上の表の団体数には含まれます）" if lang == "ja"
+                else f"{left_out} bodies on remote islands are not drawn (the table above counts them)")
+        chart = chart.properties(title=alt.TitleParams(note, orient="bottom", fontSize=12, fontWeight="normal"))
     return _finish(chart)
