@@ -67,3 +67,15 @@ class TestSignInReturns:
     def test_the_form_does_not_carry_a_foreign_next(self, client: TestClient) -> None:
         page = client.get("/login", params={"next": "//evil.example/"})
         assert 'name="next"' not in page.text
+
+
+class TestInputErrorsOfferAWayOn:
+    def test_a_bad_date_is_said_once_and_the_page_opens_without_it(self, client: TestClient) -> None:
+        page = client.get("/dashboard", params={"as_of": "2019-02-30"})
+        assert page.status_code == 422 and page.text.count("存在しない日付です") == 1
+        assert 'href="/dashboard">条件を外してこのページを開く' in page.text
+
+    def test_a_wrong_body_code_offers_the_search(self, client: TestClient) -> None:
+        page = client.get("/bodies/999999", headers={"referer": "http://testserver/prefectures"})
+        assert page.status_code == 422 and 'href="/bodies">団体を検索する' in page.text
+        assert 'href="http://testserver/prefectures">前のページに戻る' in page.text

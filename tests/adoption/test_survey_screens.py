@@ -126,3 +126,19 @@ def test_the_round_page_names_blocks_and_the_body_and_scopes_non_respondents(cli
     awaiting = page.index("承認を待っている回答（1）")
     assert awaiting < page.index("回答用ブック") and page.index("北海道札幌市", awaiting) > awaiting
     assert "回答済み・未承認" in page
+
+
+def test_an_approved_answer_offers_no_second_approval(client: TestClient) -> None:
+    open_round(client, 2046)
+    sign_in(client, make_user(Role.MUNICIPALITY, "011002"))
+    client.post("/survey/fy2046/bodies/011002/answer", data={
+        "csrf_token": client.cookies.get("chiiki_csrf"), "action": "submit", "stage__open-data": "検討中"})
+    client.cookies.clear()
+    sign_in(client, make_user(Role.PREFECTURE, "01"))
+    page = client.get("/survey/fy2046").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    approved = client.post("/survey/fy2046/responses/011002", data={
+        "csrf_token": client.cookies.get("chiiki_csrf"), "decision": "confirm", "version": version})
+    assert approved.status_code == 200 and "の回答を承認しました" in approved.text
+    row = approved.text.split("北海道札幌市</a>")[1].split("</tr>")[0]
+    assert "承認済" in row and "承認する" not in row and "差し戻す" in row

@@ -83,4 +83,4 @@ def audit_page(request: Request, session: SessionDep, principal: SignedInDep,
     return render(request, "accounts/admin_audit.html", entries=entries, filters=filters, page=page,
                   action_label=lambda e: audit_log.action_label(e, lang=lang),
                   entity_label=lambda e: audit_log.entity_label(e, lang=lang),
-                  changes=lambda e: audit_log.changes(e, lang=lang), role_text=audit_log.role_text)
+                  changes=lambda e: audit_log.changes(e, lang=lang), role_parts=audit_log.role_parts)

@@ -150,16 +150,16 @@ def action_label(entry: AuditEntry, *, lang: str) -> str:
     return action
 
 
-def role_text(roles: str) -> str:
-    """'municipality:011002,bureau:kanto' as 「市区町村の担当者（011002）、総合通信局（kanto）」 in the current language."""
+def role_parts(roles: str) -> list[tuple[str, str]]:
+    """'municipality:011002,bureau:kanto' as [(市区町村の担当者, 011002), (総合通信局, kanto)]: the role in the
+    current language, the scope as stored (a code or block key, shown as code)."""
     from chiiki_iot.core.i18n import gettext
 
     parts = []
     for grant in filter(None, roles.split(",")):
         role, _, scope = grant.partition(":")
-        label = ROLE_LABELS.get(role, role)  # type: ignore[call-overload]
-        parts.append(gettext(label) + (f" ({scope})" if scope else ""))
-    return ", ".join(parts)
+        parts.append((gettext(ROLE_LABELS.get(role, role)), scope))  # type: ignore[call-overload]
+    return parts
 
 
 def entity_label(entry: AuditEntry, *, lang: str) -> str:
