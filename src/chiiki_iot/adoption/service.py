@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Barrier, Stage
@@ -256,36 +256,42 @@ class ReportedFigure:
     provisional: bool
 
 
+def _answers_awaiting_approval(session: Session) -> set[tuple[str, str]]:
+    """(round slug, body) of every survey answer not approved: submitted, returned or in draft."""
+    query = (select(SurveyRound.slug, SurveyResponse.body_code).join(SurveyRound, SurveyRound.id == SurveyResponse.round_id)
+             .where(SurveyResponse.state != "confirmed"))
+    return {(slug, code) for slug, code in session.execute(query)}
+
+
 def unapproved_stages(session: Session, *, as_of: dt.date) -> frozenset[tuple[str, str]]:
     """(body, model) pairs whose stage in force on ``as_of`` comes from a survey answer the prefecture has not
-    approved yet (暫定). Few rows qualify (the answers awaiting review), so this is one small query."""
-    later = aliased(StatusChange)
-    newer = (select(later.id).where(later.body_code == StatusChange.body_code, later.model_slug == StatusChange.model_slug,
-                                    later.effective_on <= as_of,
-                                    (later.effective_on > StatusChange.effective_on)
-                                    | ((later.effective_on == StatusChange.effective_on) & (later.id > StatusChange.id))))
-    query = (select(StatusChange.body_code, StatusChange.model_slug)
-             .join(SurveyRound, SurveyRound.slug == StatusChange.source_ref)
-             .join(SurveyResponse, (SurveyResponse.round_id == SurveyRound.id)
-                   & (SurveyResponse.body_code == StatusChange.body_code))
-             .where(StatusChange.source_kind == "survey", SurveyResponse.state != "confirmed",
-                    StatusChange.effective_on <= as_of, ~newer.exists()))
-    return frozenset((code, model) for code, model in session.execute(query))
+    approved yet (暫定). Read from the answers awaiting approval, so it costs nothing once a round is
+    approved, and the history only of the bodies whose answers wait."""
+    pending = _answers_awaiting_approval(session)
+    if not pending:
+        return frozenset()
+    bodies = sorted({code for _, code in pending})
+    in_force: dict[tuple[str, str], tuple[str, str]] = {}
+    for start in range(0, len(bodies), 500):  # bounded IN lists
+        query = (select(StatusChange.body_code, StatusChange.model_slug, StatusChange.source_kind,
+                        StatusChange.source_ref)
+                 .where(StatusChange.body_code.in_(bodies[start:start + 500]), StatusChange.effective_on <= as_of)
+                 .order_by(StatusChange.effective_on, StatusChange.id))
+        for code, model, kind, ref in session.execute(query):
+            in_force[(code, model)] = (kind, ref)
+    return frozenset(pair for pair, (kind, ref) in in_force.items() if kind == "survey" and (ref, pair[0]) in pending)
 
 
 def reported_figures(session: Session, *, until_year: int) -> list[ReportedFigure]:
     """Every figure in force for each body, input and fiscal year up to ``until_year`` (the newest record of
     a year wins), oldest year first. Only committed records exist here: a previewed upload writes nothing."""
-    response = (select(SurveyResponse.state, SurveyResponse.body_code, SurveyRound.slug)
-                .join(SurveyRound, SurveyRound.id == SurveyResponse.round_id).subquery())
+    pending = _answers_awaiting_approval(session)
     query = (select(InputValue.body_code, InputValue.input_slug, InputValue.fiscal_year, InputValue.value,
-                    InputValue.source_kind, response.c.state)
-             .outerjoin(response, (response.c.slug == InputValue.source_ref)
-                        & (response.c.body_code == InputValue.body_code))
+                    InputValue.source_kind, InputValue.source_ref)
              .where(InputValue.fiscal_year <= until_year).order_by(InputValue.fiscal_year, InputValue.id))
     latest: dict[tuple[str, str, int], ReportedFigure] = {}
-    for code, slug, year, value, source, state in session.execute(query):
-        provisional = source == "survey" and state != "confirmed"
+    for code, slug, year, value, source, ref in session.execute(query):
+        provisional = source == "survey" and (ref, code) in pending
         latest[(code, slug, year)] = ReportedFigure(code, slug, year, value, provisional)
     return list(latest.values())
 

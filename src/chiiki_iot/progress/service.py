@@ -148,6 +148,13 @@ def measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[f
     """The KPI's value in a scope at a fiscal-year end (for counts, None means the facts' date) with what it
     covers; the value is None when no body in the scope has reported (no data is not zero). The one rule for
     pages, API, workbook and PDF. National figures and qualitative KPIs have no body coverage."""
+    if scope.kind == "group":
+        return _measure(spec, facts, scope, year)  # any set of bodies can be asked for: not worth keeping
+    return facts.remember(("measure", str(spec), scope.kind, scope.key, year),
+                          lambda: _measure(spec, facts, scope, year))
+
+
+def _measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[float | None, Coverage | None]:
     method = spec.get("method", "national-figure")
     eligible = _eligible_count(spec, scope, facts) if method != "national-figure" else 0
     if method == "bodies-at-stage":
