@@ -20,6 +20,7 @@ from chiiki_iot.accounts.audit import act_as
 from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.core.db import get_engine, get_sessionmaker
 from chiiki_iot.core.errors import UserError
+from chiiki_iot.core.fiscal import today_in_japan
 
 app = typer.Typer(help="地域IoT実装推進プラットフォーム (chiiki-iot) の管理コマンド / admin command.",
                   no_args_is_help=True, add_completion=False)
@@ -213,7 +214,7 @@ def import_status(
 
     with unit_of_work() as session:
         plan = plan_status_import(session, data=read_file_bytes(file), file_name=file.name, model_slug=model,
-                                  as_of=_parse_as_of(as_of) or dt.date.today(), value_column=value_column,
+                                  as_of=_parse_as_of(as_of) or today_in_japan(), value_column=value_column,
                                   mapping=parse_mapping(map_ or []), code_column=code_column)
         table = Table(title=f"プレビュー / preview: {file.name} → {plan.model_slug} ({plan.as_of})")
         for col in ("行 / row", "団体コード / code", "団体 / body", "回答 / answer", "段階 / stage", "現在 / current"):
@@ -412,7 +413,7 @@ def survey_open(
     """調査の回を開く / open a survey round (a past deadline or another open round needs --force)."""
     from chiiki_iot.adoption import survey
 
-    day = _parse_as_of(deadline) or dt.date.today()
+    day = _parse_as_of(deadline) or today_in_japan()
     with unit_of_work() as session:
         warnings = survey.opening_warnings(session, fiscal_year=fiscal_year, deadline=day)
         try:

@@ -22,6 +22,7 @@ from chiiki_iot.adoption.workbooks import (
     write_workbook,
 )
 from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.fiscal import today_in_japan
 from tests.accounts.factories import create_user, principal
 from tests.adoption.test_survey import TWO, fill
 
@@ -78,7 +79,7 @@ class TestDates:
         apply_workbook(session, survey=fy, plan=plan, principal=admin)
         assert service.status_of_body(session, "011002", as_of=SENT)["open-data"].stage == "実証中"  # seen today
         today = plan_workbook(session, survey=fy, data=filled, file_name="回答.xlsx")
-        assert [r.effective_on for r in today.rows] == [min(dt.date.today(), fy.as_of)]
+        assert [r.effective_on for r in today.rows] == [min(today_in_japan(), fy.as_of)]
 
     def test_an_undated_answer_of_a_past_round_keeps_the_rounds_as_of(self, session: Session) -> None:
         _, fy = open_fy(session, 2019)

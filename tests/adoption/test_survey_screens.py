@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.cli import app
+from chiiki_iot.core.fiscal import today_in_japan
 from tests.accounts.test_web import make_user, sign_in
 from tests.adoption.test_survey_pages import upload, xlsx
 
@@ -68,7 +69,7 @@ def test_the_form_takes_other_with_its_text_dated_today(client: TestClient) -> N
         "barrier_text__open-data": "庁内の合意形成"}, follow_redirects=True)
     assert ok.status_code == 200 and "取り込みました（変更 1 件）" in ok.text
     history = [h for h in client.get("/api/v1/bodies/011002/status/history").json() if h["source_ref"] == "fy2040"]
-    assert [h["effective_on"] for h in history] == [dt.date.today().isoformat()]  # not the 基準日 2041-03-31
+    assert [h["effective_on"] for h in history] == [today_in_japan().isoformat()]  # not the 基準日 2041-03-31
     assert "その他：庁内の合意形成" in client.get("/bodies/011002/status").text
 
 
@@ -80,6 +81,7 @@ def test_a_workbook_of_another_round_is_refused_naming_both_rounds(client: TestC
     book["回答"]["F2"] = "検討中"
     refused = upload(client, "fy2042", book)
     assert refused.status_code == 422 and "この内容で取り込む" not in refused.text
+    assert 'href="/survey/fy2042#upload">調査回のページで提出する' in refused.text  # a way back to send it again
     assert "2041年度 地域IoT実装状況調査の回答用ブックです。2042年度 地域IoT実装状況調査には取り込めません" in refused.text
     assert upload(client, "fy2041", book).status_code == 200
 
@@ -129,15 +131,15 @@ def test_the_round_page_names_blocks_and_the_body_and_scopes_non_respondents(cli
 
 
 def test_an_approved_answer_offers_no_second_approval(client: TestClient) -> None:
-    open_round(client, 2046)
+    open_round(client, 2071)
     sign_in(client, make_user(Role.MUNICIPALITY, "011002"))
-    client.post("/survey/fy2046/bodies/011002/answer", data={
+    client.post("/survey/fy2071/bodies/011002/answer", data={
         "csrf_token": client.cookies.get("chiiki_csrf"), "action": "submit", "stage__open-data": "検討中"})
     client.cookies.clear()
     sign_in(client, make_user(Role.PREFECTURE, "01"))
-    page = client.get("/survey/fy2046").text
+    page = client.get("/survey/fy2071").text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    approved = client.post("/survey/fy2046/responses/011002", data={
+    approved = client.post("/survey/fy2071/responses/011002", data={
         "csrf_token": client.cookies.get("chiiki_csrf"), "decision": "confirm", "version": version})
     assert approved.status_code == 200 and "の回答を承認しました" in approved.text
     row = approved.text.split("北海道札幌市</a>")[1].split("</tr>")[0]

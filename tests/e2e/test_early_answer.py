@@ -5,14 +5,13 @@ API, the dashboard page, the PDCA workbook and its print page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
 import pytest
 from openpyxl import load_workbook
 
-from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from tests.e2e.conftest import serious_violations
 from tests.e2e.test_browser import sign_in_with_the_keyboard
 from tests.e2e.test_no_slugs import slug_pattern, workbook_slugs
@@ -39,7 +38,7 @@ def figures(page, base: str) -> dict[str, dict]:  # type: ignore[no-untyped-def,
 
 
 def test_an_early_answer_moves_the_figures_by_its_own_contribution(live_server: str, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    year = FiscalYear.of(dt.date.today()).year
+    year = FiscalYear.of(today_in_japan()).year
     context = browser.new_context(locale="ja-JP", accept_downloads=True, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in_with_the_keyboard(page, live_server, "demo-secretariat@demo.chiiki-iot.invalid")

@@ -15,6 +15,7 @@ from chiiki_iot.adoption import indicators as indicator_service
 from chiiki_iot.adoption import projects, service
 from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
@@ -67,7 +68,7 @@ def _out(items: list[StatusRead], format: str, filename: str) -> list[StatusRead
 @router.get("/bodies/{code}/status", response_model=list[StatusRead], summary="A body's status per model / 実装状況")
 def body_status(session: SessionDep, code: str, as_of: AsOf = None, format: Format = "json",
                 ) -> list[StatusRead] | Response:
-    status = service.status_of_body(session, code, as_of=as_of or dt.date.today())
+    status = service.status_of_body(session, code, as_of=as_of or today_in_japan())
     return _out([StatusRead.of(c) for c in status.values()], format, f"status-{code}.csv")
 
 
@@ -80,7 +81,7 @@ def body_history(session: SessionDep, code: str, format: Format = "json") -> lis
             summary="Bodies' status on one model / 導入状況")
 def model_adoption(session: SessionDep, slug: str, as_of: AsOf = None, format: Format = "json",
                    ) -> list[StatusRead] | Response:
-    rows = service.adoption_of_model(session, slug, as_of=as_of or dt.date.today())
+    rows = service.adoption_of_model(session, slug, as_of=as_of or today_in_japan())
     return _out([StatusRead.of(c) for _, c in rows], format, f"adoption-{slug}.csv")
 
 

@@ -16,7 +16,7 @@ from chiiki_iot.adoption import service
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.projects import FUNDING, projects_of_body
 from chiiki_iot.core.errors import InvalidInput, UserError
-from chiiki_iot.core.fiscal import parse_entered_date
+from chiiki_iot.core.fiscal import parse_entered_date, today_in_japan
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
@@ -30,7 +30,7 @@ AsOf = Annotated[dt.date | None, Query(description="基準日 / as of (default t
 @router.get("/bodies/{code}/status", response_class=HTMLResponse)
 def body_status(request: Request, session: SessionDep, principal: PrincipalDep, code: str,
                 as_of: AsOf = None) -> HTMLResponse:
-    return _body_page(request, session, principal, code, as_of or dt.date.today())
+    return _body_page(request, session, principal, code, as_of or today_in_japan())
 
 
 def _body_page(request: Request, session: Session, principal: Principal, code: str, day: dt.date, *,
@@ -46,7 +46,7 @@ def _body_page(request: Request, session: Session, principal: Principal, code: s
                   inputs=service.inputs_of_body(session, body.code), input_items=roadmap.list_kpi_inputs(session),
                   can_record=can(principal, "status.record", registry.policy_target(body)),
                   source_labels=service.SOURCE_LABELS,
-                  error=error, entered=entered or {}, notice=notice, today=dt.date.today())
+                  error=error, entered=entered or {}, notice=notice, today=today_in_japan())
 
 
 @router.post("/bodies/{code}/status", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
@@ -63,7 +63,7 @@ def record_status(request: Request, session: SessionDep, principal: SignedInDep,
     except UserError as error:
         if error.status_code in (401, 403):
             raise
-        return _body_page(request, session, principal, code, dt.date.today(), error=error,
+        return _body_page(request, session, principal, code, today_in_japan(), error=error,
                           entered={"model": model, "stage": stage, "effective_on": effective_on, "project": project,
                                    "url": url})
     return RedirectResponse(f"/bodies/{code}/status?recorded=status#history", status_code=303)
@@ -84,7 +84,7 @@ def report_barrier(request: Request, session: SessionDep, principal: SignedInDep
     except UserError as error:
         if error.status_code in (401, 403):
             raise
-        return _body_page(request, session, principal, code, dt.date.today(), error=error,
+        return _body_page(request, session, principal, code, today_in_japan(), error=error,
                           entered={"b_model": model, "barrier": barrier, "reported_on": reported_on,
                                    "other_text": other_text})
     return RedirectResponse(f"/bodies/{code}/status?recorded=barrier#barriers", status_code=303)
@@ -92,7 +92,7 @@ def report_barrier(request: Request, session: SessionDep, principal: SignedInDep
 
 @router.get("/roadmap/models/{slug}/adoption", response_class=HTMLResponse)
 def model_adoption(request: Request, session: SessionDep, slug: str, as_of: AsOf = None) -> HTMLResponse:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     return render(request, "adoption/model_adoption.html", model=roadmap.get_model(session, slug), as_of=day,
                   rows=service.adoption_of_model(session, slug, as_of=day),
                   counts=service.stage_counts(session, slug, as_of=day), stages=[*LADDER, Stage.STOPPED])

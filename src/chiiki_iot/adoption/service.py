@@ -64,7 +64,7 @@ def record_status(session: Session, *, principal: Principal, body_code: str, mod
     if source_kind not in SOURCE_KINDS:
         raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
     clean_url(evidence.url)
-    if effective_on > dt.date.today() + dt.timedelta(days=366):
+    if effective_on > today_in_japan() + dt.timedelta(days=366):
         raise InvalidInput(f"日付 {effective_on} は先すぎます。", f"The date {effective_on} is too far ahead.")
     change = StatusChange(body_code=body.code, model_slug=check_model(session, model_slug), stage=stage.value,
                           effective_on=effective_on, source_kind=source_kind, source_ref=source_ref,

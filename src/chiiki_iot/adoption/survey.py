@@ -17,7 +17,7 @@ from chiiki_iot.accounts.policy import Principal, Role, authorize, can
 from chiiki_iot.adoption.models import SurveyResponse, SurveyRound
 from chiiki_iot.adoption.service import check_model
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, Problem
-from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
@@ -32,7 +32,7 @@ def opening_warnings(session: Session, *, fiscal_year: int, deadline: dt.date,
                      today: dt.date | None = None) -> list[Problem]:
     """What is odd about opening a round now: a deadline already past, or other rounds still open (their
     answering periods would overlap this one's, and bodies would not know which workbook to send)."""
-    today = today or dt.date.today()
+    today = today or today_in_japan()
     warnings = []
     if deadline < today:
         warnings.append(Problem(f"回答期限 {deadline:%Y年%m月%d日} は過ぎています（今日は {today:%Y年%m月%d日}）。",

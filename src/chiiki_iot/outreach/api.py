@@ -11,10 +11,20 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.outreach import service
-from chiiki_iot.outreach.schemas import (AreaRead, CoverageRead, EventRead, EventWrite, LogRead, LogWrite,
-                                         MembershipWrite, OrganisationRead, OrganisationWrite)
+from chiiki_iot.outreach.schemas import (
+    AreaRead,
+    CoverageRead,
+    EventRead,
+    EventWrite,
+    LogRead,
+    LogWrite,
+    MembershipWrite,
+    OrganisationRead,
+    OrganisationWrite,
+)
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
@@ -103,7 +113,7 @@ def add_log(session: SessionDep, principal: ApiWriterDep, slug: str, entry: Anno
 def calendar(session: SessionDep, block: str | None = None, since: dt.date | None = None) -> Response:
     # A year back by default: subscribers keep recent sessions, and the feed is never empty while any exist.
     data = service.calendar_ics(session, block=block, base_url=get_settings().base_url,
-                                since=since or dt.date.today() - dt.timedelta(days=365))
+                                since=since or today_in_japan() - dt.timedelta(days=365))
     name = f"chiiki-iot-{block or 'national'}.ics"
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

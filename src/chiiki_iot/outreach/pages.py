@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.policy import Principal, Role, Target, can
 from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import InvalidInput, UserError
-from chiiki_iot.core.fiscal import parse_entered_date
+from chiiki_iot.core.fiscal import parse_entered_date, today_in_japan
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.outreach import charts, service
 from chiiki_iot.outreach.service import EventInput
@@ -46,7 +46,7 @@ def coverage_map(session: SessionDep) -> Response:
 
 @router.get("/outreach/planning", response_class=HTMLResponse)
 def planning(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "outreach/planning.html", rows=service.planning(session, today=dt.date.today()))
+    return render(request, "outreach/planning.html", rows=service.planning(session, today=today_in_japan()))
 
 
 def _event_form(request: Request, session: Session, principal: Principal, *, event=None,  # type: ignore[no-untyped-def]
@@ -118,7 +118,7 @@ async def update_event(request: Request, session: SessionDep, principal: SignedI
 @router.get("/outreach/calendar", response_class=HTMLResponse)
 def month_view(request: Request, session: SessionDep,
                month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")] = "") -> HTMLResponse:
-    today = dt.date.today()
+    today = today_in_japan()
     year, number = (int(month[:4]), int(month[5:])) if month else (today.year, today.month)
     if not 1 <= number <= 12 or not 1900 <= year <= 2100:
         raise InvalidInput(f"月「{month}」は 1900-01〜2100-12 の範囲で指定してください。",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, Target, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, Problem
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.core.text import clean_url
 from chiiki_iot.outreach.models import Event, Organisation, ThreadLogEntry, ThreadMembership
@@ -99,11 +100,11 @@ def _checked(session: Session, data: EventInput) -> EventInput:
         problems.append((f"区分「{data.category}」は選択肢にありません。", f"Unknown category '{data.category}'."))
     if data.status not in STATUSES:
         problems.append((f"状態「{data.status}」は選択肢にありません。", f"Unknown status '{data.status}'."))
-    if data.status == "held" and data.held_on > dt.date.today():
+    if data.status == "held" and data.held_on > today_in_japan():
         problems.append(("未来の日付の説明会等は「予定」にしてください。", "An event in the future can only be planned."))
     if data.attendance is not None and not 0 <= data.attendance <= MAX_ATTENDANCE:
         problems.append((f"参加者数は0〜{MAX_ATTENDANCE:,}にしてください。", f"Attendance must be 0 to {MAX_ATTENDANCE:,}."))
-    if not EARLIEST_EVENT <= data.held_on <= dt.date.today() + dt.timedelta(days=5 * 366):
+    if not EARLIEST_EVENT <= data.held_on <= today_in_japan() + dt.timedelta(days=5 * 366):
         problems.append(("開催日は2016年以降、5年先までにしてください。", "The date must be from 2016 to five years ahead."))
     if len(data.title) > 255 or len(data.place) > 255:
         problems.append(("題名と場所は255字以内にしてください。", "Title and place are 255 characters at most."))
@@ -214,7 +215,7 @@ def coverage(session: Session, *, as_of: dt.date | None = None) -> Coverage:
     planned = sorted({e.target_prefecture for e in events if e.status == "planned" and e.target_prefecture
                       and e.category in PREFECTURE_LEVEL} - set(covered))
     reached = sorted({e.target_block for e in held if e.category == "block" and e.target_block})
-    return Coverage(as_of or dt.date.today(), len(held), list(prefs.values()), list(blocks.values()),
+    return Coverage(as_of or today_in_japan(), len(held), list(prefs.values()), list(blocks.values()),
                     covered, planned, reached)
 
 
@@ -300,7 +301,7 @@ def add_log_entry(session: Session, *, principal: Principal, block: str, happene
     slug = registry.get_block(session, block).slug
     authorize(principal, "outreach.edit", Target(block_slug=slug))
     if kind not in ("decision", "meeting") or status not in ("held", "planned") or not text_ja.strip() \
-            or not EARLIEST_EVENT <= happened_on <= dt.date.today() + dt.timedelta(days=5 * 366):
+            or not EARLIEST_EVENT <= happened_on <= today_in_japan() + dt.timedelta(days=5 * 366):
         raise InvalidInput("種類（決定・会合）、状態（開催済・予定）、内容と、2016年以降5年先までの日付を入力してください。",
                            "Give the kind (decision or meeting), the status (held or planned), the text and a date "
                            "from 2016 to five years ahead.")

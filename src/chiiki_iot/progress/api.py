@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.progress import catalog, funnel, service
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress.schemas import (
@@ -59,7 +60,7 @@ def _flat_columns(columns: list[str]) -> list[str]:
 @router.get("/progress/kpis", response_model=list[KpiProgressRead], summary="Every KPI's progress / KPIの進捗")
 def kpis(session: SessionDep, format: Format = "json", scope: ScopeKind = "nation", key: ScopeKey = "",
          as_of: AsOf = None) -> list[KpiProgressRead] | Response:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     area = service.scope_of(session, scope, key)
     synthetic = fact_store.facts(session, day).synthetic
     items = [KpiProgressRead.of(p, as_of=day, synthetic=synthetic) for p in service.overview(session, area, as_of=day)]
@@ -69,7 +70,7 @@ def kpis(session: SessionDep, format: Format = "json", scope: ScopeKind = "natio
 @router.get("/progress/kpis/{slug}", response_model=KpiDetailRead, summary="One KPI with its series and forecast")
 def kpi(session: SessionDep, slug: str, scope: ScopeKind = "nation", key: ScopeKey = "",
         as_of: AsOf = None) -> KpiDetailRead:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     progress = service.kpi_progress(session, service.get_kpi(session, slug), service.scope_of(session, scope, key),
                                     as_of=day)
     return KpiDetailRead.detail(progress, as_of=day, synthetic=fact_store.facts(session, day).synthetic)
@@ -79,7 +80,7 @@ def kpi(session: SessionDep, slug: str, scope: ScopeKind = "nation", key: ScopeK
             summary="A KPI by block or prefecture / ブロック別・都道府県別")
 def kpi_breakdown(session: SessionDep, slug: str, level: Literal["block", "prefecture"] = "prefecture",
                   format: Format = "json", as_of: AsOf = None) -> list[KpiProgressRead] | Response:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     synthetic = fact_store.facts(session, day).synthetic
     items = [KpiProgressRead.of(p, as_of=day, synthetic=synthetic)
              for p in service.breakdown(session, service.get_kpi(session, slug), level, as_of=day)]
@@ -101,7 +102,7 @@ def add_national_figure(session: SessionDep, principal: ApiWriterDep, slug: str,
             summary="Bodies per stage and conversions / 関心から実行へ")
 def model_funnel(session: SessionDep, model: str, scope: ScopeKind = "nation", key: ScopeKey = "",
                  as_of: AsOf = None, format: Format = "json") -> list[FunnelStepRead] | Response:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     synthetic = fact_store.facts(session, day).synthetic
     steps = funnel.funnel(session, model, service.scope_of(session, scope, key), as_of=day)
     items = [FunnelStepRead.of(s, synthetic=synthetic) for s in steps]
@@ -120,7 +121,7 @@ def model_funnel(session: SessionDep, model: str, scope: ScopeKind = "nation", k
             summary="Bodies held back, by the support that answers their barrier / 支援が効く団体")
 def support(session: SessionDep, scope: ScopeKind = "nation", key: ScopeKey = "", as_of: AsOf = None,
             format: Format = "json") -> list[SupportNeedRead] | Response:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     synthetic = fact_store.facts(session, day).synthetic
     needs = funnel.support_needs(session, service.scope_of(session, scope, key), as_of=day)
     items = [SupportNeedRead.of(slug, n, synthetic=synthetic) for slug, listed in needs.items() for n in listed]
@@ -133,7 +134,7 @@ def support(session: SessionDep, scope: ScopeKind = "nation", key: ScopeKey = ""
 @router.get("/bodies/{code}/next-models", response_model=list[NextModelRead],
             summary="Models similar bodies have implemented / 横展開の候補")
 def next_models(session: SessionDep, code: str, as_of: AsOf = None) -> list[NextModelRead]:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     _, found = funnel.next_models(session, code, as_of=day)
     return [NextModelRead.of(n, synthetic=fact_store.facts(session, day).synthetic) for n in found]
 

@@ -3,11 +3,11 @@ with its JSON and CSV distributions, so that portals (e.g. data.go.jp, which har
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.roadmap import service as roadmap
 
@@ -55,5 +55,5 @@ def catalogue(session: Session) -> dict[str, Any]:
     return {"@context": CONTEXT, "@type": "dcat:Catalog", "@id": f"{base}/api/v1/catalog",
             "dct:title": [{"@value": "地域IoT実装推進プラットフォーム データカタログ", "@language": "ja"},
                           {"@value": "Regional IoT implementation platform: data catalogue", "@language": "en"}],
-            "dct:modified": {"@value": dt.date.today().isoformat(), "@type": "xsd:date"},
+            "dct:modified": {"@value": today_in_japan().isoformat(), "@type": "xsd:date"},
             "dcat:dataset": datasets}

@@ -22,7 +22,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from chiiki_iot.adoption import service as adoption
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse
 from chiiki_iot.core.errors import InvalidInput
-from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.progress.models import NationalFigure
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import Body
@@ -112,7 +112,7 @@ EARLIEST = dt.date(BASE_FISCAL_YEAR, 4, 1)
 def check_as_of(day: dt.date) -> None:
     """Progress is asked between the roadmap's first fiscal year and a year ahead; anything else is a typo
     (and would cost a sweep of the whole history for nothing)."""
-    latest = dt.date.today() + dt.timedelta(days=366)
+    latest = today_in_japan() + dt.timedelta(days=366)
     if not EARLIEST <= day <= latest:
         raise InvalidInput(f"基準日は {EARLIEST:%Y年%m月%d日} から {latest:%Y年%m月%d日} までの日付にしてください。",
                            f"The as-of date must be between {EARLIEST} and {latest}.")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.adoption.ladder import LADDER, Stage
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.progress import charts, funnel, service
 from chiiki_iot.progress import facts as fact_store
@@ -64,25 +65,25 @@ def _counting_kpi(session: Session, model_slug: str):  # type: ignore[no-untyped
 @router.get("/dashboard", response_class=HTMLResponse)
 def national(request: Request, session: SessionDep, as_of: AsOf = None,
              model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
-    return _dashboard(request, session, service.NATION, as_of or dt.date.today(), model)
+    return _dashboard(request, session, service.NATION, as_of or today_in_japan(), model)
 
 
 @router.get("/dashboard/blocks/{slug}", response_class=HTMLResponse)
 def block(request: Request, session: SessionDep, slug: str, as_of: AsOf = None,
           model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
-    return _dashboard(request, session, service.scope_of(session, "block", slug), as_of or dt.date.today(), model)
+    return _dashboard(request, session, service.scope_of(session, "block", slug), as_of or today_in_japan(), model)
 
 
 @router.get("/dashboard/prefectures/{code}", response_class=HTMLResponse)
 def prefecture(request: Request, session: SessionDep, code: str, as_of: AsOf = None,
                model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
     scope = service.scope_of(session, "prefecture", code)
-    return _dashboard(request, session, scope, as_of or dt.date.today(), model)
+    return _dashboard(request, session, scope, as_of or today_in_japan(), model)
 
 
 @router.get("/dashboard/kpis/{slug}", response_class=HTMLResponse)
 def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = None) -> HTMLResponse:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     kpi = service.get_kpi(session, slug)
     progress = service.kpi_progress(session, kpi, service.NATION, as_of=day)
     measured = progress.method not in ("national-figure", "not-measured")
@@ -96,7 +97,7 @@ def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = Non
 @router.get("/dashboard/kpis/{slug}/trend.svg")
 def trend(session: SessionDep, slug: str, scope: Annotated[str, Query(max_length=16)] = "nation",
           key: Annotated[str, Query(max_length=2000)] = "", as_of: AsOf = None) -> Response:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     progress = service.kpi_progress(session, service.get_kpi(session, slug), service.scope_of(session, scope, key),
                                     as_of=day)
     svg = charts.trend_svg(progress, lang=current_language.get(),
@@ -107,7 +108,7 @@ def trend(session: SessionDep, slug: str, scope: Annotated[str, Query(max_length
 @router.get("/dashboard/stages/{model}.svg")
 def stage_map(session: SessionDep, model: str, scope: Annotated[str, Query(max_length=16)] = "nation",
               key: Annotated[str, Query(max_length=2000)] = "", as_of: AsOf = None) -> Response:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     slug = roadmap.get_model(session, model).slug
     svg = charts.stage_map_svg(session, fact_store.facts(session, day), slug, service.scope_of(session, scope, key),
                                lang=current_language.get())
@@ -116,7 +117,7 @@ def stage_map(session: SessionDep, model: str, scope: Annotated[str, Query(max_l
 
 @router.get("/bodies/{code}/progress", response_class=HTMLResponse)
 def body_progress(request: Request, session: SessionDep, code: str, as_of: AsOf = None) -> HTMLResponse:
-    day = as_of or dt.date.today()
+    day = as_of or today_in_japan()
     body = registry.get_body(session, code)
     peers, suggestions = funnel.next_models(session, body.code, as_of=day)
     return render(request, "progress/body.html", body=body, as_of=day, facts=fact_store.facts(session, day),

@@ -384,7 +384,9 @@ def remote_islands(points: list[dict]) -> set[str]:  # type: ignore[type-arg]
     """The codes of bodies on remote islands that would squeeze a prefecture's main area on a map (東京都's
     伊豆諸島・小笠原, 沖縄県's 先島, 鹿児島県's 奄美); empty where the islands are near (隠岐, 対馬). Each point
     is a dict with code, lat and lng. Maps of other domains draw the main area and say what they left out."""
-    from chiiki_iot.registry.maps import split_remote  # maps renders with web helpers; keep it off the import path
+    from chiiki_iot.registry.maps import (
+        split_remote,  # maps renders with web helpers; keep it off the import path
+    )
 
     return split_remote(points)[1]
 

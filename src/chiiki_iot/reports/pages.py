@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import current_principal
 from chiiki_iot.adoption import survey
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.progress import service
 from chiiki_iot.reports import pdca
 from chiiki_iot.web.deps import get_session
@@ -28,7 +29,7 @@ def report_date(session: Session, as_of: dt.date | None, round_slug: str) -> dt.
     """The report's 基準日: a survey round's, a given date, or today."""
     if round_slug:
         return survey.get_round(session, round_slug).as_of
-    return as_of or dt.date.today()
+    return as_of or today_in_japan()
 
 
 @router.get("/reports/pdca", response_class=HTMLResponse)

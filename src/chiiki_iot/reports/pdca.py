@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from chiiki_iot.core.fiscal import FiscalYear, format_date
+from chiiki_iot.core.fiscal import FiscalYear, format_date, today_in_japan
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress import service
 from chiiki_iot.progress.facts import Facts
@@ -46,7 +46,7 @@ class Report:
 
     @property
     def generated_on(self) -> dt.date:
-        return dt.date.today()
+        return today_in_japan()
 
 
 def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = lambda _: None) -> Report:

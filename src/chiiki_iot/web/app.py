@@ -47,9 +47,9 @@ def create_app() -> FastAPI:
     from chiiki_iot.outreach import pages as outreach_pages
     from chiiki_iot.progress import api as progress_api
     from chiiki_iot.progress import pages as progress_pages
-    from chiiki_iot.reports import pages as report_pages
     from chiiki_iot.registry import api as registry_api
     from chiiki_iot.registry import pages as registry_pages
+    from chiiki_iot.reports import pages as report_pages
     from chiiki_iot.roadmap import api as roadmap_api
     from chiiki_iot.roadmap import pages as roadmap_pages
     from chiiki_iot.web import pages as web_pages
