@@ -107,7 +107,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "model_slugs": ("分野別モデル", "models"), "input_slugs": ("入力項目", "inputs"),
     "opened_by": ("開いた人", "opened by"), "observed_on": ("時点", "observed on"),
     "budget_yen": ("予算（円）", "budget (yen)"), "funding": ("財源", "funding"),
-    "starts_on": ("開始日", "starts on"), "ends_on": ("終了日", "ends on"), "partner_codes": ("共同の団体", "partners"),
+    "category": ("区分", "category"), "target_block": ("対象の地域ブロック", "target block"),
+    "organiser_slug": ("主催", "organiser"), "starts_on": ("開始日", "starts on"), "ends_on": ("終了日", "ends on"), "partner_codes": ("共同の団体", "partners"),
 }
 
 # Stored words that have a Japanese form: answer states and where a record came from.
@@ -115,7 +116,8 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "draft": ("下書き", "draft"), "submitted": ("提出済", "submitted"), "confirmed": ("承認済", "approved"),
     "returned": ("差戻し", "returned"), "open": ("受付中", "open"), "closed": ("締切済", "closed"),
     "survey": ("調査", "survey"), "import": ("一括取り込み", "bulk import"), "manual": ("手入力", "entered by hand"),
-    "demo": ("デモ", "demo"),
+    "demo": ("デモ", "demo"), "planned": ("予定", "planned"), "held": ("開催済", "held"),
+    "cancelled": ("中止", "cancelled"),
 }
 
 EMPTY = "—"
@@ -134,7 +136,8 @@ class FieldChange:
 
 def _is_identifier(key: str) -> bool:
     """Fields that hold keys rather than words: the audit log shows what was stored, marked as code."""
-    return key.endswith(("slug", "slugs", "scope", "code", "codes", "source_ref", "draft"))
+    return key.endswith(("slug", "slugs", "scope", "code", "codes", "source_ref", "draft", "block", "blocks",
+                         "category", "kind", "prefectures"))
 
 
 def _label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
