@@ -19,6 +19,7 @@ TEST_DATABASE_URL = os.environ.get("CHIIKI_TEST_DATABASE_URL") or f"sqlite:///{_
 # Settings are read once per process; point them at the test database before the app is imported.
 os.environ["CHIIKI_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["CHIIKI_LOAD_REFERENCE_DATA_ON_START"] = "false"
+os.environ["CHIIKI_TEST_FAST_PASSWORD_HASHING"] = "true"  # cheap argon2 (production's is pinned by a test)
 
 from sqlalchemy import MetaData, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402

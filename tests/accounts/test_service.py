@@ -11,7 +11,9 @@ from chiiki_iot.accounts import service
 from chiiki_iot.accounts.audit import AuditIsAppendOnly, act_as
 from chiiki_iot.accounts.models import AuditEntry, Invitation
 from chiiki_iot.accounts.policy import Forbidden, Role
+from chiiki_iot.accounts.secrets import PRODUCTION_HASHER
 from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.core.settings import Settings
 from tests.accounts.factories import PASSWORD, create_user, principal
 
 
@@ -30,6 +32,16 @@ class TestPasswords:
     def test_hash_is_argon2_and_never_the_password(self, session: Session) -> None:
         user = create_user(session)
         assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+    def test_production_hashes_at_rfc_9106_strength_and_reads_test_hashes(self, session: Session) -> None:
+        """The suite hashes cheaply (CHIIKI_TEST_FAST_PASSWORD_HASHING); a server never does: its parameters
+        are pinned here, and a hash made either way verifies with it (argon2 hashes carry their parameters)."""
+        assert Settings().test_fast_password_hashing is True and Settings(
+            _env_file=None, test_fast_password_hashing=False).test_fast_password_hashing is False
+        strong = PRODUCTION_HASHER.hash(PASSWORD)
+        assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        user = create_user(session)
+        assert PRODUCTION_HASHER.verify(user.password_hash, PASSWORD) and PRODUCTION_HASHER.verify(strong, PASSWORD)
 
 
 class TestSignIn:

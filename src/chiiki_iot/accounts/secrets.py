@@ -11,8 +11,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.settings import get_settings
 
-_HASHER = PasswordHasher()
+PRODUCTION_HASHER = PasswordHasher()  # argon2-cffi's defaults: RFC 9106's second recommendation (t=3, 64 MiB, p=4)
+_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if get_settings().test_fast_password_hashing \
+    else PRODUCTION_HASHER
 # Verified against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not-a-real-password-chiiki-iot")
 MIN_PASSWORD_LENGTH = 12

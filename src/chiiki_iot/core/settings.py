@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     mail_from: str = "chiiki-iot <no-reply@localhost>"
     # Without SMTP, mail is filed here as .eml files, never dropped.
     mail_outbox: str = "outbox"
+    # For the test suite only: argon2 at its cheapest, so a hundred sign-ins take a second instead of a
+    # minute. Never set it on a server: passwords hashed this way are far easier to crack if the database
+    # leaks (the hashes carry their parameters, so turning it off later still verifies them).
+    test_fast_password_hashing: bool = False
 
 
 @lru_cache
