@@ -186,10 +186,6 @@ def _coverage_of(used: list[ReportedFigure], bodies: int, eligible: int) -> Cove
                     len({f.body_code for f in used if f.provisional}))
 
 
-def _value(spec: dict, facts: Facts, scope: Scope, year: int | None) -> float | None:
-    return measure(spec, facts, scope, year)[0]
-
-
 def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
     rows = session.scalars(select(NationalFigure).where(NationalFigure.kpi_slug == kpi.slug,
                                                         NationalFigure.observed_on <= as_of)
