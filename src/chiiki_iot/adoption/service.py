@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, inspect, select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
@@ -242,6 +242,15 @@ def data_version(session: Session) -> tuple[int, int, int, str]:
     count, total = session.execute(select(func.count(), func.coalesce(func.sum(SurveyResponse.id), 0))
                                    .where(SurveyResponse.state == "confirmed")).one()
     return ids[0], ids[1], ids[2], f"{count}:{total}"
+
+
+def changes_approval(record: object) -> bool:
+    """Whether a record being written approves a survey answer or withdraws its approval — the one write to
+    an answer that changes what figures count as provisional (drafts and submissions do not)."""
+    if not isinstance(record, SurveyResponse):
+        return False
+    history = inspect(record).attrs.state.history
+    return "confirmed" in (*history.added, *history.deleted)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from chiiki_iot.adoption import service as adoption
-from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse
+from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.progress.models import NationalFigure
@@ -83,10 +83,7 @@ def _after_flush(session: Session, _context: object) -> None:
 def _changes_facts(record: object) -> bool:
     """Whether a written record can change a figure: a survey answer only when it is approved or stops being
     so, not by the drafts and submissions saved while a round is open."""
-    if isinstance(record, SurveyResponse):
-        history = inspect(record).attrs.state.history
-        return "confirmed" in (*history.added, *history.deleted)
-    return isinstance(record, WATCHED)
+    return isinstance(record, WATCHED) or adoption.changes_approval(record)
 
 
 @event.listens_for(Session, "after_rollback")

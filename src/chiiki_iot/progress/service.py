@@ -29,7 +29,7 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.models import BodyKind
 from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
-from chiiki_iot.roadmap.models import Kpi, KpiInput
+from chiiki_iot.roadmap.models import Kpi
 
 RANK = {s.value: i for i, s in enumerate(LADDER)} | {Stage.STOPPED.value: -1}
 SCOPE_KINDS = ("nation", "block", "prefecture", "group")
@@ -394,7 +394,7 @@ class Contribution:
     value: float | None = None
     fiscal_year: int | None = None
     provisional: bool = False
-    item: KpiInput | None = None  # the reported figure the KPI adds up (a ratio's numerator)
+    item: roadmap.KpiInput | None = None  # the reported figure the KPI adds up (a ratio's numerator)
 
 
 def body_contribution(session: Session, body_code: str, *, as_of: dt.date) -> list[Contribution]:
