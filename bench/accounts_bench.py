@@ -20,7 +20,7 @@ from chiiki_iot.core.db import make_engine
 from chiiki_iot.registry import service as registry
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from registry_bench import print_results, reset, timed  # noqa: E402
+from registry_bench import print_results, reset, timed
 
 PASSWORD = "a quiet measuring passphrase"
 
@@ -36,11 +36,21 @@ def main() -> None:
         user.grants.append(RoleGrant(role="secretariat", scope="", granted_at=service.now()))
         _, secret = service.create_api_token(session, user=user, name="bench")
         session.commit()
-        rows.append(("sign-in, right password (argon2id verify)",
-                     *timed(lambda: service.sign_in(session, email=user.email, password=PASSWORD, ip="b"), 20)))
-        rows.append(("sign-in, unknown address (dummy verify)",
-                     *timed(lambda: service.sign_in(session, email="x@example.jp", password="x", ip="b"), 20)))
-        rows.append(("API token lookup", *timed(lambda: service.principal_of_token(session, secret, ip=""), 200)))
+        rows.append(
+            (
+                "sign-in, right password (argon2id verify)",
+                *timed(lambda: service.sign_in(session, email=user.email, password=PASSWORD, ip="b"), 20),
+            )
+        )
+        rows.append(
+            (
+                "sign-in, unknown address (dummy verify)",
+                *timed(lambda: service.sign_in(session, email="x@example.jp", password="x", ip="b"), 20),
+            )
+        )
+        rows.append(
+            ("API token lookup", *timed(lambda: service.principal_of_token(session, secret, ip=""), 200))
+        )
         session.rollback()
         acting = service.principal_for(service.find_user(session, "bench@example.jp"))
         act_as(session, acting)
@@ -48,8 +58,13 @@ def main() -> None:
 
         def save() -> None:
             body = registry.get_body(session, "011002")
-            registry.update_body_details(session, principal=acting, code="011002", expected_version=body.version,
-                                         url=f"https://b{next(counter)}.example/")
+            registry.update_body_details(
+                session,
+                principal=acting,
+                code="011002",
+                expected_version=body.version,
+                url=f"https://b{next(counter)}.example/",
+            )
             session.commit()
 
         rows.append(("body save with version check and audit entry, committed", *timed(save, 50)))

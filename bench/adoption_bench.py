@@ -26,21 +26,34 @@ from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from registry_bench import print_results, reset, timed  # noqa: E402
+from registry_bench import print_results, reset, timed
 
 
 def fill(session: Session, scale: int) -> int:
     rng = random.Random(2017)
-    codes = list(session.scalars(select(Body.code).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))))
+    codes = list(
+        session.scalars(select(Body.code).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])))
+    )
     models = [m.slug for m in roadmap.list_models(session)]
     now, total, batch = dt.datetime.now(dt.UTC), 0, []
     for round_ in range(5 * scale):
         day = dt.date(2016, 9, 30) + dt.timedelta(days=round_ * 365 // scale)
         for code in codes:
             for model in models:
-                batch.append({"body_code": code, "model_slug": model, "stage": rng.choice(LADDER).value,
-                              "effective_on": day, "source_kind": "survey", "source_ref": f"bench-{round_}",
-                              "evidence": {}, "recorded_at": now, "recorded_by": "bench", "is_synthetic": True})
+                batch.append(
+                    {
+                        "body_code": code,
+                        "model_slug": model,
+                        "stage": rng.choice(LADDER).value,
+                        "effective_on": day,
+                        "source_kind": "survey",
+                        "source_ref": f"bench-{round_}",
+                        "evidence": {},
+                        "recorded_at": now,
+                        "recorded_by": "bench",
+                        "is_synthetic": True,
+                    }
+                )
                 if len(batch) == 20_000:
                     session.execute(insert(StatusChange), batch)
                     total, batch = total + len(batch), []
@@ -52,7 +65,11 @@ def fill(session: Session, scale: int) -> int:
 
 
 def main() -> None:
-    url = sys.argv[1] if len(sys.argv) > 1 and "://" in sys.argv[1] else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    url = (
+        sys.argv[1]
+        if len(sys.argv) > 1 and "://" in sys.argv[1]
+        else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    )
     scale = int(sys.argv[-1]) if sys.argv[-1].isdigit() else 1
     reset(url)
     engine = make_engine(url)
@@ -66,15 +83,24 @@ def main() -> None:
             session.commit()
         fy_end = dt.date(2020, 3, 31)
         results = [
-            ("a body's page data: status of every model as of 2020-03-31",
-             *timed(lambda: service.status_of_body(session, "011002", as_of=fy_end), 30)),
+            (
+                "a body's page data: status of every model as of 2020-03-31",
+                *timed(lambda: service.status_of_body(session, "011002", as_of=fy_end), 30),
+            ),
             ("a body's whole timeline", *timed(lambda: service.history(session, "011002"), 30)),
-            ("a model's adoption list, all bodies, as of 2020-03-31",
-             *timed(lambda: service.adoption_of_model(session, "open-data", as_of=fy_end), 5)),
-            ("a model's stage counts, as of 2020-03-31",
-             *timed(lambda: service.stage_counts(session, "open-data", as_of=fy_end), 5)),
+            (
+                "a model's adoption list, all bodies, as of 2020-03-31",
+                *timed(lambda: service.adoption_of_model(session, "open-data", as_of=fy_end), 5),
+            ),
+            (
+                "a model's stage counts, as of 2020-03-31",
+                *timed(lambda: service.stage_counts(session, "open-data", as_of=fy_end), 5),
+            ),
         ]
-    print_results(f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows (inserted in {load_s:.1f} s)", results)
+    print_results(
+        f"database: {engine.dialect.name}, scale {scale}: {rows:,} history rows (inserted in {load_s:.1f} s)",
+        results,
+    )
 
 
 if __name__ == "__main__":

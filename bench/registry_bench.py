@@ -76,23 +76,41 @@ def main() -> None:
         for query in ("さっぽろ", "府中", "01100", "ｶﾏｶﾞﾔ", "東京都府中市", "札幌市北区"):
             rows.append((f"search '{query}'", *timed(lambda q=query: service.search_bodies(session, q), 50)))
         directory = service.BodyFilter()
-        rows.append(("directory page 1 (50 of 1,741)",
-                     *timed(lambda: service.list_bodies(session, filters=directory, limit=50), 50)))
-        rows.append(("all municipalities as one list (CSV export)",
-                     *timed(lambda: service.list_bodies(session, filters=directory, limit=5000), 10)))
+        rows.append(
+            (
+                "directory page 1 (50 of 1,741)",
+                *timed(lambda: service.list_bodies(session, filters=directory, limit=50), 50),
+            )
+        )
+        rows.append(
+            (
+                "all municipalities as one list (CSV export)",
+                *timed(lambda: service.list_bodies(session, filters=directory, limit=5000), 10),
+            )
+        )
         hokkaido = service.get_body(session, "010006")
 
         def cold(prefecture):  # type: ignore[no-untyped-def]
             def run() -> None:
                 clear_cache()
                 maps.map_svg(session, prefecture=prefecture, lang="ja")
+
             return run
 
         rows.append(("national map SVG, cold", *timed(cold(None), 3)))
         rows.append(("Hokkaido map SVG with 179 shapes, cold", *timed(cold(hokkaido), 3)))
-        rows.append(("prefecture tile map SVG, cold", *timed(lambda: (clear_cache(), maps.tile_map_svg(
-            session, lang="ja")), 3)))
-        rows.append(("national map SVG, cached", *timed(lambda: maps.map_svg(session, prefecture=None, lang="ja"), 20)))
+        rows.append(
+            (
+                "prefecture tile map SVG, cold",
+                *timed(lambda: (clear_cache(), maps.tile_map_svg(session, lang="ja")), 3),
+            )
+        )
+        rows.append(
+            (
+                "national map SVG, cached",
+                *timed(lambda: maps.map_svg(session, prefecture=None, lang="ja"), 20),
+            )
+        )
     print_results(f"database: {engine.dialect.name}", rows)
 
 

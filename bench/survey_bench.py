@@ -26,7 +26,7 @@ from chiiki_iot.core.bootstrap import initialise
 from chiiki_iot.core.db import make_engine
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from registry_bench import reset  # noqa: E402
+from registry_bench import reset
 
 OPERATOR = Principal(actor="bench", grants=(Grant(Role.SECRETARIAT),), via="cli")
 
@@ -39,11 +39,15 @@ def main() -> None:
     timings: list[tuple[str, float]] = []
     with Session(engine) as session:
         act_as(session, OPERATOR)
-        fy = survey.open_round(session, principal=OPERATOR, fiscal_year=2019, deadline=dt.date(2020, 5, 31), force=True)
+        fy = survey.open_round(
+            session, principal=OPERATOR, fiscal_year=2019, deadline=dt.date(2020, 5, 31), force=True
+        )
         session.commit()
         start = time.perf_counter()
         data = write_workbook(session, survey=fy)
-        timings.append(("write the national workbook (41,124 rows, validation, protection)", time.perf_counter() - start))
+        timings.append(
+            ("write the national workbook (41,124 rows, validation, protection)", time.perf_counter() - start)
+        )
         book = load_workbook(io.BytesIO(data))
         rng = random.Random(7)
         for row in book[SHEET].iter_rows(min_row=2, min_col=6, max_col=6):
@@ -53,13 +57,21 @@ def main() -> None:
         filled = out.getvalue()
         start = time.perf_counter()
         plan = plan_workbook(session, survey=fy, data=filled, file_name="national.xlsx")
-        timings.append(("read and preview it (every cell checked, compared with the status in force)",
-                        time.perf_counter() - start))
+        timings.append(
+            (
+                "read and preview it (every cell checked, compared with the status in force)",
+                time.perf_counter() - start,
+            )
+        )
         start = time.perf_counter()
         apply_workbook(session, survey=fy, plan=plan, principal=OPERATOR)
         session.commit()
-        timings.append((f"commit it ({plan.change_count:,} status changes with audit entries), all or nothing",
-                        time.perf_counter() - start))
+        timings.append(
+            (
+                f"commit it ({plan.change_count:,} status changes with audit entries), all or nothing",
+                time.perf_counter() - start,
+            )
+        )
         if engine.dialect.name == "postgresql":
             # As autovacuum would after a bulk load; without fresh statistics the planner assumes an empty table.
             session.connection().exec_driver_sql("ANALYZE status_changes; ANALYZE survey_responses")
@@ -68,7 +80,9 @@ def main() -> None:
         again = plan_workbook(session, survey=fy, data=filled, file_name="national.xlsx")
         apply_workbook(session, survey=fy, plan=again, principal=OPERATOR)
         session.commit()
-        timings.append((f"upload the same workbook again ({again.change_count} changes)", time.perf_counter() - start))
+        timings.append(
+            (f"upload the same workbook again ({again.change_count} changes)", time.perf_counter() - start)
+        )
     print(f"database: {engine.dialect.name}; workbook {len(data):,} bytes\n")
     print("| step | seconds |\n|---|---:|")
     for name, seconds in timings:

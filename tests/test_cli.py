@@ -51,8 +51,9 @@ class TestImportPopulationCommand:
         assert "1741" in result.output and "nothing was written" in result.output
         assert self.count(engine) == before
 
-    def test_shift_jis_file_with_a_bad_code_is_refused_in_both_languages(self, engine: Engine,
-                                                                          tmp_path: Path) -> None:
+    def test_shift_jis_file_with_a_bad_code_is_refused_in_both_languages(
+        self, engine: Engine, tmp_path: Path
+    ) -> None:
         before = self.count(engine)
         bad = tmp_path / "bad.csv"
         bad.write_bytes("団体コード,人口\n011002,1960668\n011003,5\n".encode("cp932"))
@@ -84,7 +85,11 @@ class TestRegistryCommands:
 
     def test_search_explains_a_wrong_check_digit(self, engine: Engine) -> None:
         result = runner.invoke(app, ["registry", "search", "011001"])
-        assert result.exit_code == 0 and "01100 の検査数字は 2" in result.output and "no body matches" in result.output
+        assert (
+            result.exit_code == 0
+            and "01100 の検査数字は 2" in result.output
+            and "no body matches" in result.output
+        )
 
     def test_search_by_full_address_form(self, engine: Engine) -> None:
         assert "011029" in runner.invoke(app, ["registry", "search", "札幌市北区"]).output
@@ -104,8 +109,13 @@ def test_a_command_on_a_new_database_sets_it_up_first(tmp_path: Path) -> None:
     import sys
 
     env = {**os.environ, "CHIIKI_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
-    result = subprocess.run([sys.executable, "-m", "chiiki_iot.cli", "registry", "status"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "chiiki_iot.cli", "registry", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "1,741" in result.stdout
 
@@ -114,19 +124,24 @@ class TestUsersCommands:
     def test_create_admin_asks_for_a_password_and_refuses_a_weak_one(self, engine: Engine) -> None:
         weak = runner.invoke(app, ["users", "create-admin", "weak@example.jp"], input="short\nshort\n")
         assert weak.exit_code == 2 and "12" in weak.output
-        result = runner.invoke(app, ["users", "create-admin", "first-admin@example.jp", "--name", "事務局 太郎"],
-                               input="a long enough passphrase\na long enough passphrase\n")
+        result = runner.invoke(
+            app,
+            ["users", "create-admin", "first-admin@example.jp", "--name", "事務局 太郎"],
+            input="a long enough passphrase\na long enough passphrase\n",
+        )
         assert result.exit_code == 0, result.output
         listing = runner.invoke(app, ["users", "list"]).output
         assert "first-admin@example.jp" in listing and "secretariat" in listing
 
-    def test_invite_files_the_mail_in_the_outbox_when_there_is_no_smtp(self, engine: Engine, tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_invite_files_the_mail_in_the_outbox_when_there_is_no_smtp(
+        self, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         from chiiki_iot.core.settings import get_settings
 
         monkeypatch.setattr(get_settings(), "mail_outbox", str(tmp_path))
-        result = runner.invoke(app, ["users", "invite", "pref@pref.example.lg.jp", "--role", "prefecture",
-                                     "--scope", "13"])
+        result = runner.invoke(
+            app, ["users", "invite", "pref@pref.example.lg.jp", "--role", "prefecture", "--scope", "13"]
+        )
         assert result.exit_code == 0, result.output
         import email
         from email import policy
@@ -150,9 +165,16 @@ class TestSurveyCommands:
 
         from openpyxl import load_workbook
 
-        assert runner.invoke(app, ["survey", "open", "2016", "--deadline", "2017-05-31", "--model", "open-data", "--force"]).exit_code == 0
+        assert (
+            runner.invoke(
+                app, ["survey", "open", "2016", "--deadline", "2017-05-31", "--model", "open-data", "--force"]
+            ).exit_code
+            == 0
+        )
         book_path = tmp_path / "fy2016.xlsx"
-        result = runner.invoke(app, ["survey", "workbook", "fy2016", "-o", str(book_path), "--body", "011002"])
+        result = runner.invoke(
+            app, ["survey", "workbook", "fy2016", "-o", str(book_path), "--body", "011002"]
+        )
         assert result.exit_code == 0, result.output
         book = load_workbook(book_path)
         sheet = book["回答"]
@@ -160,7 +182,9 @@ class TestSurveyCommands:
         sheet.protection.sheet = False
         bad = tmp_path / "bad.xlsx"
         book.save(bad)
-        refused = runner.invoke(app, ["survey", "upload", "fy2016", str(bad), "--errors", str(tmp_path / "e.xlsx"), "--yes"])
+        refused = runner.invoke(
+            app, ["survey", "upload", "fy2016", str(bad), "--errors", str(tmp_path / "e.xlsx"), "--yes"]
+        )
         assert refused.exit_code == 2 and "今回の段階" in refused.output
         assert load_workbook(io.BytesIO((tmp_path / "e.xlsx").read_bytes()))["エラー一覧"].max_row == 2
         sheet["F2"] = "関心あり"

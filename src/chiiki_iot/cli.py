@@ -22,10 +22,15 @@ from chiiki_iot.core.db import get_engine, get_sessionmaker
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.fiscal import today_in_japan
 
-app = typer.Typer(help="地域IoT実装推進プラットフォーム (chiiki-iot) の管理コマンド / admin command.",
-                  no_args_is_help=True, add_completion=False)
-import_app = typer.Typer(help="外部データの取り込み（プレビュー後に一括確定） / import data (preview, then all or nothing).",
-                         no_args_is_help=True)
+app = typer.Typer(
+    help="地域IoT実装推進プラットフォーム (chiiki-iot) の管理コマンド / admin command.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+import_app = typer.Typer(
+    help="外部データの取り込み（プレビュー後に一括確定） / import data (preview, then all or nothing).",
+    no_args_is_help=True,
+)
 registry_app = typer.Typer(help="団体台帳の確認 / inspect the registry.", no_args_is_help=True)
 roadmap_app = typer.Typer(help="ロードマップの確認 / inspect the roadmap.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -87,15 +92,18 @@ def _confirm_or_stop(yes: bool, dry_run: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        console.print("[yellow]確定するには --yes を付けて再実行してください / re-run with --yes to commit.[/]")
+        console.print(
+            "[yellow]確定するには --yes を付けて再実行してください / re-run with --yes to commit.[/]"
+        )
         raise typer.Exit(1)
     if not typer.confirm("この内容で取り込みますか？ / Import these rows?"):
         raise typer.Exit(1)
 
 
 @app.command()
-def init(force: Annotated[bool, typer.Option(help="読み込み済みでも再読み込み / reload even if loaded")] = False
-         ) -> None:
+def init(
+    force: Annotated[bool, typer.Option(help="読み込み済みでも再読み込み / reload even if loaded")] = False,
+) -> None:
     """データベースを最新のスキーマにし、参照データを読み込む / migrate and load reference data."""
     from chiiki_iot.core.bootstrap import initialise
 
@@ -106,7 +114,9 @@ def init(force: Annotated[bool, typer.Option(help="読み込み済みでも再�
             console.print(f"  補正 / correction: {c}")
     else:
         console.print("団体台帳は読み込み済みです / registry already loaded.")
-    console.print(f"ロードマップ / roadmap revisions loaded: {revisions or 'なし（読み込み済み） / none (already loaded)'}")
+    console.print(
+        f"ロードマップ / roadmap revisions loaded: {revisions or 'なし（読み込み済み） / none (already loaded)'}"
+    )
 
 
 @app.command()
@@ -122,15 +132,25 @@ def serve(
 
     settings = get_settings()
     console.print(f"http://{host or settings.host}:{port or settings.port}/ で起動します / serving.")
-    uvicorn.run("chiiki_iot.web.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, reload=reload, proxy_headers=True,
-                forwarded_allow_ips=settings.forwarded_allow_ips)
+    uvicorn.run(
+        "chiiki_iot.web.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 @import_app.command("population")
 def import_population(
-    file: Annotated[Path, typer.Argument(help="団体コード列と人口列を持つ CSV / CSV with code and population columns")],
-    as_of: Annotated[str | None, typer.Option(help="基準日 YYYY-MM-DD（ファイルに日付列がない場合） / reference date")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="団体コード列と人口列を持つ CSV / CSV with code and population columns")
+    ],
+    as_of: Annotated[
+        str | None, typer.Option(help="基準日 YYYY-MM-DD（ファイルに日付列がない場合） / reference date")
+    ] = None,
     source: Annotated[str | None, typer.Option(help="出典名 / source name (default: file name)")] = None,
     code_column: Annotated[str | None, typer.Option(help="団体コードの列名 / code column")] = None,
     population_column: Annotated[str | None, typer.Option(help="人口の列名 / population column")] = None,
@@ -143,19 +163,38 @@ def import_population(
 
     with unit_of_work() as session:
         day = _parse_as_of(as_of)
-        plan = plan_population_import(session, data=read_file_bytes(file), file_name=file.name, as_of=day,
-                                      source=source or "", code_column=code_column,
-                                      population_column=population_column)
+        plan = plan_population_import(
+            session,
+            data=read_file_bytes(file),
+            file_name=file.name,
+            as_of=day,
+            source=source or "",
+            code_column=code_column,
+            population_column=population_column,
+        )
         table = Table(title=f"プレビュー / preview: {file.name}")
-        for col in ("団体コード / code", "団体 / body", "基準日 / as of", "人口 / population", "現在値 / current"):
+        for col in (
+            "団体コード / code",
+            "団体 / body",
+            "基準日 / as of",
+            "人口 / population",
+            "現在値 / current",
+        ):
             table.add_column(col)
         for row in plan.rows[:10]:
-            table.add_row(row.body_code, row.body_name, row.as_of.isoformat(), f"{row.population:,}",
-                          "—" if row.previous is None else f"{row.previous:,}")
+            table.add_row(
+                row.body_code,
+                row.body_name,
+                row.as_of.isoformat(),
+                f"{row.population:,}",
+                "—" if row.previous is None else f"{row.previous:,}",
+            )
         console.print(table)
-        console.print(f"文字コード / encoding: {plan.encoding_label}; 列 / columns: {plan.code_column}, "
-                      f"{plan.population_column}; {len(plan.rows)} 行 / rows: 新規 new {plan.new_count}, "
-                      f"変更 changed {plan.changed_count}, 同じ unchanged {plan.unchanged_count}")
+        console.print(
+            f"文字コード / encoding: {plan.encoding_label}; 列 / columns: {plan.code_column}, "
+            f"{plan.population_column}; {len(plan.rows)} 行 / rows: 新規 new {plan.new_count}, "
+            f"変更 changed {plan.changed_count}, 同じ unchanged {plan.unchanged_count}"
+        )
         _confirm_or_stop(yes, dry_run)
         count = apply_population_import(session, plan, principal=cli_principal())
     console.print(f"[green]{count} 件を取り込みました / imported {count} rows.[/]")
@@ -167,8 +206,10 @@ def _parse_as_of(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"基準日「{text}」は YYYY-MM-DD 形式で指定してください。",
-                        f"--as-of '{text}' must be a date in YYYY-MM-DD form.") from None
+        raise UserError(
+            f"基準日「{text}」は YYYY-MM-DD 形式で指定してください。",
+            f"--as-of '{text}' must be a date in YYYY-MM-DD form.",
+        ) from None
 
 
 @import_app.command("boundaries")
@@ -184,13 +225,17 @@ def import_boundaries(
 
     with unit_of_work() as session:
         plan = plan_boundary_import(session, data=read_file_bytes(file), file_name=file.name)
-        console.print(f"{file.name}: {plan.format}, 階層 / level {plan.level}, 地物 / features {plan.feature_count}, "
-                      f"団体に対応 / linked {len(plan.codes)}")
+        console.print(
+            f"{file.name}: {plan.format}, 階層 / level {plan.level}, 地物 / features {plan.feature_count}, "
+            f"団体に対応 / linked {len(plan.codes)}"
+        )
         for note in plan.unlinked:
             console.print(f"  団体に対応しない地物 / unlinked feature: {note}")
         if plan.missing:
-            console.print(f"  [yellow]ファイルにない団体 / bodies not in the file: {len(plan.missing)}[/] "
-                          f"{', '.join(plan.missing[:10])}")
+            console.print(
+                f"  [yellow]ファイルにない団体 / bodies not in the file: {len(plan.missing)}[/] "
+                f"{', '.join(plan.missing[:10])}"
+            )
         _confirm_or_stop(yes, dry_run)
         apply_boundary_import(session, plan, principal=cli_principal())
     clear_cache()
@@ -199,11 +244,18 @@ def import_boundaries(
 
 @import_app.command("status")
 def import_status(
-    file: Annotated[Path, typer.Argument(help="団体コード（または団体名）と回答の列を持つ CSV / CSV with a code or name column")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="団体コード（または団体名）と回答の列を持つ CSV / CSV with a code or name column"
+        ),
+    ],
     model: Annotated[str, typer.Option(help="分野別モデルの識別子（例 open-data） / sector model slug")],
     as_of: Annotated[str, typer.Option(help="基準日 YYYY-MM-DD / the date the list describes")],
     value_column: Annotated[str, typer.Option(help="回答の列名 / the column holding the answer")],
-    map_: Annotated[list[str] | None, typer.Option("--map", help="値=段階（例 取組んでいる=実装済） / value=stage")] = None,
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="値=段階（例 取組んでいる=実装済） / value=stage")
+    ] = None,
     code_column: Annotated[str | None, typer.Option(help="団体コードの列名 / code column")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="確認なしで確定 / commit without asking")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="プレビューのみ / preview only")] = False,
@@ -213,18 +265,36 @@ def import_status(
     from chiiki_iot.core.files import read_file_bytes
 
     with unit_of_work() as session:
-        plan = plan_status_import(session, data=read_file_bytes(file), file_name=file.name, model_slug=model,
-                                  as_of=_parse_as_of(as_of) or today_in_japan(), value_column=value_column,
-                                  mapping=parse_mapping(map_ or []), code_column=code_column)
+        plan = plan_status_import(
+            session,
+            data=read_file_bytes(file),
+            file_name=file.name,
+            model_slug=model,
+            as_of=_parse_as_of(as_of) or today_in_japan(),
+            value_column=value_column,
+            mapping=parse_mapping(map_ or []),
+            code_column=code_column,
+        )
         table = Table(title=f"プレビュー / preview: {file.name} → {plan.model_slug} ({plan.as_of})")
-        for col in ("行 / row", "団体コード / code", "団体 / body", "回答 / answer", "段階 / stage", "現在 / current"):
+        for col in (
+            "行 / row",
+            "団体コード / code",
+            "団体 / body",
+            "回答 / answer",
+            "段階 / stage",
+            "現在 / current",
+        ):
             table.add_column(col)
         for row in [r for r in plan.rows if r.changes][:15]:
-            table.add_row(str(row.line), row.body_code, row.body_name, row.value, row.stage.value, row.previous or "—")
+            table.add_row(
+                str(row.line), row.body_code, row.body_name, row.value, row.stage.value, row.previous or "—"
+            )
         console.print(table)
-        console.print(f"文字コード / encoding: {plan.encoding_label}; {len(plan.rows)} 行 / rows: "
-                      f"変更 changes {plan.change_count}, 同じ unchanged {len(plan.rows) - plan.change_count}, "
-                      f"空欄 empty {plan.skipped}")
+        console.print(
+            f"文字コード / encoding: {plan.encoding_label}; {len(plan.rows)} 行 / rows: "
+            f"変更 changes {plan.change_count}, 同じ unchanged {len(plan.rows) - plan.change_count}, "
+            f"空欄 empty {plan.skipped}"
+        )
         _confirm_or_stop(yes, dry_run)
         count = apply_status_import(session, plan, principal=cli_principal())
     console.print(f"[green]{count} 件の実装状況を記録しました / recorded {count} status changes.[/]")
@@ -232,7 +302,9 @@ def import_status(
 
 @import_app.command("indicator")
 def import_indicator(
-    file: Annotated[Path, typer.Argument(help="団体コード・日付・値の列を持つ CSV / CSV with code, date and value")],
+    file: Annotated[
+        Path, typer.Argument(help="団体コード・日付・値の列を持つ CSV / CSV with code, date and value")
+    ],
     slug: Annotated[str, typer.Option(help="指標の識別子（例 mynumbercard-rate） / indicator slug")],
     value_column: Annotated[str, typer.Option(help="値の列名 / value column")],
     name: Annotated[str, typer.Option(help="指標名 / indicator name (Japanese)")] = "",
@@ -246,10 +318,18 @@ def import_indicator(
     from chiiki_iot.core.files import read_file_bytes
 
     with unit_of_work() as session:
-        plan = plan_indicator_import(session, slug=slug, data=read_file_bytes(file), file_name=file.name,
-                                     value_column=value_column, date_column=date_column)
-        console.print(f"{file.name} ({plan.encoding_label}) → {slug}: {len(plan.points):,} 点 / points: "
-                      f"新規 new {plan.new:,}, 変更 changed {plan.changed:,}, 同じ unchanged {plan.unchanged:,}")
+        plan = plan_indicator_import(
+            session,
+            slug=slug,
+            data=read_file_bytes(file),
+            file_name=file.name,
+            value_column=value_column,
+            date_column=date_column,
+        )
+        console.print(
+            f"{file.name} ({plan.encoding_label}) → {slug}: {len(plan.points):,} 点 / points: "
+            f"新規 new {plan.new:,}, 変更 changed {plan.changed:,}, 同じ unchanged {plan.unchanged:,}"
+        )
         _confirm_or_stop(yes, dry_run)
         written = apply_indicator_import(session, plan, principal=cli_principal(), name_ja=name, unit=unit)
     console.print(f"[green]{written:,} 点を書き込みました / wrote {written:,} points.[/]")
@@ -278,8 +358,10 @@ def registry_status() -> None:
 
 
 @registry_app.command("search")
-def registry_search(query: Annotated[str, typer.Argument(help="名称・よみ・団体コード / name, reading or code")],
-                    limit: int = 20) -> None:
+def registry_search(
+    query: Annotated[str, typer.Argument(help="名称・よみ・団体コード / name, reading or code")],
+    limit: int = 20,
+) -> None:
     """団体を検索する / search bodies."""
     from chiiki_iot.registry import search, service
 
@@ -317,16 +399,18 @@ def roadmap_compare(old: str, new: str) -> None:
 
     with unit_of_work() as session:
         diff = service.compare(session, old=old, new=new)
-    for label, items in (("追加モデル / models added", diff.models_added),
-                         ("削除モデル / models removed", diff.models_removed),
-                         ("変更モデル / models changed", diff.models_changed),
-                         ("追加指標 / KPIs added", diff.kpis_added), ("削除指標 / KPIs removed", diff.kpis_removed),
-                         ("変更指標 / KPIs changed", diff.kpis_changed)):
+    for label, items in (
+        ("追加モデル / models added", diff.models_added),
+        ("削除モデル / models removed", diff.models_removed),
+        ("変更モデル / models changed", diff.models_changed),
+        ("追加指標 / KPIs added", diff.kpis_added),
+        ("削除指標 / KPIs removed", diff.kpis_removed),
+        ("変更指標 / KPIs changed", diff.kpis_changed),
+    ):
         for change in items:
             console.print(escape(f"{label}: {change.name_ja} [{change.slug}] {'; '.join(change.details)}"))
     if diff.is_empty:
         console.print("違いはありません / no differences.")
-
 
 
 @users_app.command("create-admin")
@@ -348,7 +432,9 @@ def users_create_admin(
 def users_invite(
     email: Annotated[str, typer.Argument(help="招待するメールアドレス / e-mail to invite")],
     role: Annotated[Role, typer.Option(help="役割 / role")],
-    scope: Annotated[str, typer.Option(help="担当範囲: ブロック・団体コード・識別子 / block, body code or organisation")] = "",
+    scope: Annotated[
+        str, typer.Option(help="担当範囲: ブロック・団体コード・識別子 / block, body code or organisation")
+    ] = "",
 ) -> None:
     """招待リンクを作ってメールで送る（SMTP 未設定なら outbox に保存） / invite by e-mail (or the outbox)."""
     from chiiki_iot.accounts.invitations import invite_and_send
@@ -377,18 +463,20 @@ def users_demo() -> None:
     from chiiki_iot.core.settings import get_settings
 
     if not get_settings().demo_mode:
-        err_console.print("デモ利用者はデモ環境（CHIIKI_DEMO_MODE=true）でのみ作れます。パスワードが公開されているためです。\n"
-                          "Demo users can only be created on a demo site (CHIIKI_DEMO_MODE=true): their password is public.")
+        err_console.print(
+            "デモ利用者はデモ環境（CHIIKI_DEMO_MODE=true）でのみ作れます。パスワードが公開されているためです。\n"
+            "Demo users can only be created on a demo site (CHIIKI_DEMO_MODE=true): their password is public."
+        )
         raise typer.Exit(2)
     with unit_of_work() as session:
         users = create_demo_users(session)
         emails = [u.email for u in users]
     for email in emails:
         console.print(escape(f"{email}  / {DEMO_PASSWORD}"))
-    console.print("CHIIKI_DEMO_MODE=true で起動すると、サインイン画面にデモ利用者が表示されます / "
-                  "start with CHIIKI_DEMO_MODE=true to list them on the sign-in page.")
-
-
+    console.print(
+        "CHIIKI_DEMO_MODE=true で起動すると、サインイン画面にデモ利用者が表示されます / "
+        "start with CHIIKI_DEMO_MODE=true to list them on the sign-in page."
+    )
 
 
 @app.command()
@@ -400,15 +488,22 @@ def demo() -> None:
     with unit_of_work() as session:
         written = generate(session, principal=cli_principal())  # refuses unless this is a demo site
         create_demo_users(session)
-    console.print(f"合成データ / synthetic rows: {written:,}（すべて【合成データ】として表示されます / all labelled synthetic）")
+    console.print(
+        f"合成データ / synthetic rows: {written:,}（すべて【合成データ】として表示されます / all labelled synthetic）"
+    )
 
 
 @survey_app.command("open")
 def survey_open(
     fiscal_year: Annotated[int, typer.Argument(help="年度（例 2019） / fiscal year")],
     deadline: Annotated[str, typer.Option(help="回答期限 YYYY-MM-DD / deadline")],
-    model: Annotated[list[str] | None, typer.Option(help="対象モデル（省略時はすべて） / models asked (default all)")] = None,
-    force: Annotated[bool, typer.Option("--force", help="期限が過ぎている・他の回が受付中でも開く / open despite the warnings")] = False,
+    model: Annotated[
+        list[str] | None, typer.Option(help="対象モデル（省略時はすべて） / models asked (default all)")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="期限が過ぎている・他の回が受付中でも開く / open despite the warnings"),
+    ] = False,
 ) -> None:
     """調査の回を開く / open a survey round (a past deadline or another open round needs --force)."""
     from chiiki_iot.adoption import survey
@@ -417,22 +512,36 @@ def survey_open(
     with unit_of_work() as session:
         warnings = survey.opening_warnings(session, fiscal_year=fiscal_year, deadline=day)
         try:
-            opened = survey.open_round(session, principal=cli_principal(), fiscal_year=fiscal_year, deadline=day,
-                                       model_slugs=model or None, force=force)
+            opened = survey.open_round(
+                session,
+                principal=cli_principal(),
+                fiscal_year=fiscal_year,
+                deadline=day,
+                model_slugs=model or None,
+                force=force,
+            )
         except survey.OpeningNeedsConfirmation:
-            err_console.print("[yellow]承知のうえで開くには --force を付けて再実行してください / "
-                              "re-run with --force to open it anyway.[/]")
+            err_console.print(
+                "[yellow]承知のうえで開くには --force を付けて再実行してください / "
+                "re-run with --force to open it anyway.[/]"
+            )
             raise
         for warning in warnings:  # opened with --force: still said, never silent
-            err_console.print(escape(f"[注意 / warning] {warning.message_ja} / {warning.message_en}"), style="yellow")
-        console.print(escape(f"{opened.title} ({opened.slug}): {len(opened.model_slugs)} models, as of {opened.as_of}"))
+            err_console.print(
+                escape(f"[注意 / warning] {warning.message_ja} / {warning.message_en}"), style="yellow"
+            )
+        console.print(
+            escape(f"{opened.title} ({opened.slug}): {len(opened.model_slugs)} models, as of {opened.as_of}")
+        )
 
 
 @survey_app.command("workbook")
 def survey_workbook(
     round_slug: Annotated[str, typer.Argument(help="回（例 fy2019） / round")],
     output: Annotated[Path, typer.Option("--output", "-o", help="書き出す .xlsx / output file")],
-    body: Annotated[list[str] | None, typer.Option(help="団体コード（省略時は全国） / body codes (default: national)")] = None,
+    body: Annotated[
+        list[str] | None, typer.Option(help="団体コード（省略時は全国） / body codes (default: national)")
+    ] = None,
 ) -> None:
     """回答用ブックを書き出す（前回の回答入り） / write the answer workbook, last answers pre-filled."""
     from chiiki_iot.adoption import survey
@@ -448,7 +557,9 @@ def survey_workbook(
 def survey_upload(
     round_slug: Annotated[str, typer.Argument(help="回（例 fy2019） / round")],
     file: Annotated[Path, typer.Argument(help="記入済みの .xlsx / the filled-in workbook")],
-    errors: Annotated[Path | None, typer.Option(help="誤りがあれば注記付きブックをここに書く / annotated workbook")] = None,
+    errors: Annotated[
+        Path | None, typer.Option(help="誤りがあれば注記付きブックをここに書く / annotated workbook")
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="確認なしで確定 / commit without asking")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="プレビューのみ / preview only")] = False,
 ) -> None:
@@ -466,8 +577,10 @@ def survey_upload(
                 errors.write_bytes(refusal.annotated)
                 err_console.print(f"注記付きブック / annotated workbook: {errors}")
             raise
-        console.print(f"{file.name}: {len(plan.rows):,} 回答 / answers, 変更 changes {plan.change_count:,}, "
-                      f"未回答 unanswered {plan.unanswered:,}, 団体 bodies {len(plan.body_codes):,}")
+        console.print(
+            f"{file.name}: {len(plan.rows):,} 回答 / answers, 変更 changes {plan.change_count:,}, "
+            f"未回答 unanswered {plan.unanswered:,}, 団体 bodies {len(plan.body_codes):,}"
+        )
         _confirm_or_stop(yes, dry_run)
         count = apply_workbook(session, survey=current, plan=plan, principal=cli_principal())
     console.print(f"[green]{count:,} 件の変更を記録しました / recorded {count:,} changes.[/]")
@@ -497,7 +610,6 @@ def survey_close(round_slug: Annotated[str, typer.Argument(help="回 / round")])
     console.print(escape(f"{closed.title}: closed"))
 
 
-
 report_app = typer.Typer(help="PDCA の報告 / PDCA reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
@@ -506,9 +618,15 @@ app.add_typer(report_app, name="report")
 def report_pdca(
     output: Annotated[Path, typer.Option("--output", "-o", help="書き出す .xlsx / output workbook")],
     scope: Annotated[str, typer.Option(help="nation | block | prefecture | group")] = "nation",
-    key: Annotated[str, typer.Option(help="ブロック・都道府県コード・団体コード / block, prefecture or codes")] = "",
-    as_of: Annotated[str | None, typer.Option(help="基準日 YYYY-MM-DD（省略時は今日） / as of, default today")] = None,
-    round_slug: Annotated[str, typer.Option("--round", help="調査の回（基準日はその回のもの） / survey round")] = "",
+    key: Annotated[
+        str, typer.Option(help="ブロック・都道府県コード・団体コード / block, prefecture or codes")
+    ] = "",
+    as_of: Annotated[
+        str | None, typer.Option(help="基準日 YYYY-MM-DD（省略時は今日） / as of, default today")
+    ] = None,
+    round_slug: Annotated[
+        str, typer.Option("--round", help="調査の回（基準日はその回のもの） / survey round")
+    ] = "",
 ) -> None:
     """PDCA 報告の Excel ブックを書き出す / write the PDCA workbook (summary, KPI sheets with charts, bodies)."""
     from rich.progress import Progress
@@ -525,6 +643,7 @@ def report_pdca(
 
         def step(name: str) -> None:
             bar.update(task, advance=1, description=escape(f"{area.label_ja} {day}: {name}"))
+
         report = pdca.build(session, scope=area, as_of=day, step=step)
         data = pdca.workbook(session, report, step=step)
     output.write_bytes(data)

@@ -16,11 +16,18 @@ _counter = itertools.count(1)
 
 def create_user(session: Session, role: Role | None = None, scope: str = "", **overrides: object) -> User:
     email = str(overrides.pop("email", f"user{next(_counter)}@example.jp"))
-    user = service.create_user(session, email=email, display_name=str(overrides.pop("display_name", email)),
-                               password=str(overrides.pop("password", PASSWORD)))
+    user = service.create_user(
+        session,
+        email=email,
+        display_name=str(overrides.pop("display_name", email)),
+        password=str(overrides.pop("password", PASSWORD)),
+    )
     if role is not None:
-        user.grants.append(RoleGrant(role=role.value, scope=service.check_scope(session, role, scope),
-                                     granted_at=service.now()))
+        user.grants.append(
+            RoleGrant(
+                role=role.value, scope=service.check_scope(session, role, scope), granted_at=service.now()
+            )
+        )
         session.flush()
     return user
 

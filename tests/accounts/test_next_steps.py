@@ -14,8 +14,11 @@ from tests.accounts.test_web import csrf, make_user, sign_in
 
 
 def _post_login(client: TestClient, email: str, next_: str):  # type: ignore[no-untyped-def]
-    return client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client),
-                                       "next": next_}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf(client), "next": next_},
+        follow_redirects=False,
+    )
 
 
 class TestErrorPagesOfferTheNextStep:
@@ -32,7 +35,10 @@ class TestErrorPagesOfferTheNextStep:
         sign_in(client, make_user(Role.MUNICIPALITY, "011002"))
         page = client.get("/bodies/472018/edit")
         assert page.status_code == 403
-        assert "別の利用者でサインインする" in page.text and 'href="/login?next=/bodies/472018/edit"' in page.text
+        assert (
+            "別の利用者でサインインする" in page.text
+            and 'href="/login?next=/bodies/472018/edit"' in page.text
+        )
         assert 'href="/"' in page.text
 
     def test_404_offers_search_and_home(self, client: TestClient) -> None:
@@ -57,9 +63,18 @@ class TestSignInReturns:
         response = _post_login(client, make_user(), "")
         assert response.headers["location"] == "/account"
 
-    @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
-                                        "/\t/evil.example", "javascript:alert(1)", "evil.example",
-                                        "http:/evil.example"])
+    @pytest.mark.parametrize(
+        "target",
+        [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "http:/evil.example",
+        ],
+    )
     def test_an_open_redirect_is_refused(self, client: TestClient, target: str) -> None:
         response = _post_login(client, make_user(), target)
         assert response.status_code == 303 and response.headers["location"] == "/account"

@@ -52,8 +52,11 @@ EXPECTED = [
 ]
 
 
-@pytest.mark.parametrize(("action", "target", "allowed"), EXPECTED, ids=[f"{a}-{t.body_code or t.organisation or 'all'}"
-                                                                         for a, t, _ in EXPECTED])
+@pytest.mark.parametrize(
+    ("action", "target", "allowed"),
+    EXPECTED,
+    ids=[f"{a}-{t.body_code or t.organisation or 'all'}" for a, t, _ in EXPECTED],
+)
 def test_matrix(action: str, target: Target, allowed: set[str]) -> None:
     for who, principal in AS.items():
         assert can(principal, action, target) == (who in allowed), (who, action, target)
@@ -65,9 +68,15 @@ def test_anonymous_is_asked_to_sign_in_and_others_are_forbidden() -> None:
     assert anonymous.value.status_code == 401
     with pytest.raises(Forbidden) as other:
         authorize(AS["muni-sapporo"], "body.edit", NAHA)
-    assert other.value.status_code == 403 and "担当外" in other.value.message_ja and "not allowed" in other.value.message_en
+    assert (
+        other.value.status_code == 403
+        and "担当外" in other.value.message_ja
+        and "not allowed" in other.value.message_en
+    )
 
 
 def test_several_roles_add_up() -> None:
-    both = Principal("two@x", (Grant(Role.MUNICIPALITY, "011002"), Grant(Role.MUNICIPALITY, "472018")), user_id=9)
+    both = Principal(
+        "two@x", (Grant(Role.MUNICIPALITY, "011002"), Grant(Role.MUNICIPALITY, "472018")), user_id=9
+    )
     assert can(both, "body.edit", SAPPORO) and can(both, "body.edit", NAHA)

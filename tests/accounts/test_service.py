@@ -18,15 +18,22 @@ from tests.accounts.factories import PASSWORD, create_user, principal
 
 
 def audit_entries(session: Session, entity: str, key: str) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_key == key)
-                                .order_by(AuditEntry.id)))
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_key == key)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 class TestPasswords:
     @pytest.mark.parametrize("bad", ["short", "aaaaaaaaaaaaaaaa", "password1234", "tanaka-taro-2024"])
     def test_rules(self, session: Session, bad: str) -> None:
         with pytest.raises(InvalidInput) as exc:
-            service.create_user(session, email="tanaka-taro@city.example.lg.jp", display_name="田中", password=bad)
+            service.create_user(
+                session, email="tanaka-taro@city.example.lg.jp", display_name="田中", password=bad
+            )
         assert exc.value.problems and all(p.message_ja and p.message_en for p in exc.value.problems)
 
     def test_hash_is_argon2_and_never_the_password(self, session: Session) -> None:
@@ -36,18 +43,24 @@ class TestPasswords:
     def test_production_hashes_at_rfc_9106_strength_and_reads_test_hashes(self, session: Session) -> None:
         """The suite hashes cheaply (CHIIKI_TEST_FAST_PASSWORD_HASHING); a server never does: its parameters
         are pinned here, and a hash made either way verifies with it (argon2 hashes carry their parameters)."""
-        assert Settings().test_fast_password_hashing is True and Settings(
-            _env_file=None, test_fast_password_hashing=False).test_fast_password_hashing is False
+        assert (
+            Settings().test_fast_password_hashing is True
+            and Settings(_env_file=None, test_fast_password_hashing=False).test_fast_password_hashing is False
+        )
         strong = PRODUCTION_HASHER.hash(PASSWORD)
         assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
         user = create_user(session)
-        assert PRODUCTION_HASHER.verify(user.password_hash, PASSWORD) and PRODUCTION_HASHER.verify(strong, PASSWORD)
+        assert PRODUCTION_HASHER.verify(user.password_hash, PASSWORD) and PRODUCTION_HASHER.verify(
+            strong, PASSWORD
+        )
 
 
 class TestSignIn:
     def test_right_password(self, session: Session) -> None:
         user = create_user(session)
-        assert service.sign_in(session, email=user.email.upper(), password=PASSWORD, ip="10.0.0.1").user == user
+        assert (
+            service.sign_in(session, email=user.email.upper(), password=PASSWORD, ip="10.0.0.1").user == user
+        )
 
     def test_wrong_password_and_unknown_address_look_the_same(self, session: Session) -> None:
         user = create_user(session)
@@ -89,9 +102,14 @@ class TestSessionsAndTokens:
         user = create_user(session)
         tokens = [service.start_session(session, user=user, ip="1.1.1.1") for _ in range(2)]
         assert all(service.user_of_session(session, t) == user for t in tokens)
-        signed_in = session.scalars(select(AuditEntry).where(AuditEntry.action == "sign-in",
-                                                             AuditEntry.entity_key == str(user.id))).all()
-        assert len(signed_in) == 2 and {e.actor for e in signed_in} == {user.email} and signed_in[0].ip == "1.1.1.1"
+        signed_in = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "sign-in", AuditEntry.entity_key == str(user.id))
+        ).all()
+        assert (
+            len(signed_in) == 2
+            and {e.actor for e in signed_in} == {user.email}
+            and signed_in[0].ip == "1.1.1.1"
+        )
         assert service.sign_out_everywhere(session, user=user) == 2
         assert all(service.user_of_session(session, t) is None for t in tokens)
 
@@ -99,8 +117,9 @@ class TestSessionsAndTokens:
         user = create_user(session, Role.MUNICIPALITY, "011002")
         user.grants.append(type(user.grants[0])(role="prefecture", scope="010006", granted_at=service.now()))
         session.flush()
-        token, secret = service.create_api_token(session, user=user, name="集計スクリプト",
-                                                 grant_ids=[user.grants[0].id])
+        token, secret = service.create_api_token(
+            session, user=user, name="集計スクリプト", grant_ids=[user.grants[0].id]
+        )
         acting = service.principal_of_token(session, secret, ip="")
         assert acting is not None and [g.role for g in acting.grants] == [Role.MUNICIPALITY]
         assert token.token_hash != secret and secret.startswith(token.prefix)
@@ -111,29 +130,49 @@ class TestSessionsAndTokens:
 class TestInvitations:
     def test_secretariat_invites_a_prefecture_which_invites_its_municipality(self, session: Session) -> None:
         admin = create_user(session, Role.SECRETARIAT)
-        _, token = service.invite(session, principal=principal(admin), email="pref@pref.hokkaido.example",
-                                  role=Role.PREFECTURE, scope="01")
-        pref_user = service.accept_invitation(session, token=token, display_name="北海道 担当", password=PASSWORD)
+        _, token = service.invite(
+            session,
+            principal=principal(admin),
+            email="pref@pref.hokkaido.example",
+            role=Role.PREFECTURE,
+            scope="01",
+        )
+        pref_user = service.accept_invitation(
+            session, token=token, display_name="北海道 担当", password=PASSWORD
+        )
         assert [(g.role, g.scope) for g in pref_user.grants] == [("prefecture", "010006")]
-        _, token2 = service.invite(session, principal=principal(pref_user), email="sapporo@city.example",
-                                   role=Role.MUNICIPALITY, scope="011002")
+        _, token2 = service.invite(
+            session,
+            principal=principal(pref_user),
+            email="sapporo@city.example",
+            role=Role.MUNICIPALITY,
+            scope="011002",
+        )
         assert service.accept_invitation(session, token=token2, display_name="札幌", password=PASSWORD).grants
         with pytest.raises(Forbidden):  # a prefecture cannot invite for another prefecture's municipality
-            service.invite(session, principal=principal(pref_user), email="naha@city.example",
-                           role=Role.MUNICIPALITY, scope="472018")
+            service.invite(
+                session,
+                principal=principal(pref_user),
+                email="naha@city.example",
+                role=Role.MUNICIPALITY,
+                scope="472018",
+            )
         with pytest.raises(Forbidden):  # nor hand out the secretariat role
-            service.invite(session, principal=principal(pref_user), email="x@x.example", role=Role.SECRETARIAT,
-                           scope="")
+            service.invite(
+                session, principal=principal(pref_user), email="x@x.example", role=Role.SECRETARIAT, scope=""
+            )
 
     def test_an_invitation_is_single_use_and_expires(self, session: Session) -> None:
         admin = create_user(session, Role.SECRETARIAT)
-        invitation, token = service.invite(session, principal=principal(admin), email="a@b.example",
-                                           role=Role.MUNICIPALITY, scope="472018")
+        _invitation, token = service.invite(
+            session, principal=principal(admin), email="a@b.example", role=Role.MUNICIPALITY, scope="472018"
+        )
         service.accept_invitation(session, token=token, display_name="那覇", password=PASSWORD)
         with pytest.raises(NotFound):
             service.accept_invitation(session, token=token, display_name="again", password=PASSWORD)
-        old, token3 = service.invite(session, principal=principal(admin), email="c@d.example",
-                                     role=Role.MUNICIPALITY, scope="472018")
+        old, token3 = service.invite(
+            session, principal=principal(admin), email="c@d.example", role=Role.MUNICIPALITY, scope="472018"
+        )
         old.expires_at = service.now() - dt.timedelta(minutes=1)
         session.flush()
         with pytest.raises(NotFound):
@@ -148,7 +187,9 @@ class TestPasswordReset:
         assert found is not None and service.request_password_reset(session, email="ghost@example.jp") is None
         service.reset_password(session, token=found[1], password="a brand new passphrase")
         assert service.user_of_session(session, cookie) is None
-        assert service.sign_in(session, email=user.email, password="a brand new passphrase", ip="").user == user
+        assert (
+            service.sign_in(session, email=user.email, password="a brand new passphrase", ip="").user == user
+        )
         with pytest.raises(NotFound):
             service.reset_password(session, token=found[1], password="another new passphrase")
 
@@ -177,8 +218,9 @@ class TestAudit:
 
     def test_invitation_rows_are_audited_without_their_token(self, session: Session) -> None:
         admin = create_user(session, Role.SECRETARIAT)
-        invitation, token = service.invite(session, principal=principal(admin), email="z@y.example",
-                                           role=Role.MUNICIPALITY, scope="472018")
+        invitation, token = service.invite(
+            session, principal=principal(admin), email="z@y.example", role=Role.MUNICIPALITY, scope="472018"
+        )
         entry = audit_entries(session, Invitation.__tablename__, str(invitation.id))[0]
         assert entry.after["token_hash"] == "***" and token not in str(entry.after)
 
@@ -193,16 +235,25 @@ class TestAudit:
             return len(session.scalars(select(AuditEntry.id)).all())
 
         start = count()
-        grant = service.grant_role(session, principal=acting, user=admin, role=Role.MUNICIPALITY, scope="011002")
+        grant = service.grant_role(
+            session, principal=acting, user=admin, role=Role.MUNICIPALITY, scope="011002"
+        )
         token, _ = service.create_api_token(session, user=admin, name="t")
         service.revoke_api_token(session, user=admin, token_id=token.id)
-        plan = plan_population_import(session, data=b"code,population,as_of\n011002,7,2031-01-01\n012025,8,2031-01-01\n",
-                                      file_name="two.csv")
+        plan = plan_population_import(
+            session,
+            data=b"code,population,as_of\n011002,7,2031-01-01\n012025,8,2031-01-01\n",
+            file_name="two.csv",
+        )
         apply_population_import(session, plan, principal=acting)
         entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[start:]
         assert [(e.entity, e.action) for e in entries] == [
-            ("role_grants", "create"), ("api_tokens", "create"), ("api_tokens", "update"),
-            ("population_figures", "create"), ("population_figures", "create")]
+            ("role_grants", "create"),
+            ("api_tokens", "create"),
+            ("api_tokens", "update"),
+            ("population_figures", "create"),
+            ("population_figures", "create"),
+        ]
         assert entries[0].after["scope"] == "011002" and entries[0].entity_key == str(grant.id)
         assert entries[2].before == {"revoked_at": None} and entries[2].after["revoked_at"]
         assert {e.after["population"] for e in entries[3:]} == {7, 8} and count() == start + 5
@@ -231,19 +282,29 @@ class TestReviewFindings:
         for _ in range(service.MAX_FAILURES):
             service.sign_in(session, email=user.email, password="guess", ip="10.9.9.9")
         for _ in range(3):  # retries while locked are refused but not counted
-            assert service.sign_in(session, email=user.email, password="guess", ip="10.9.9.9").error.status_code == 429
+            assert (
+                service.sign_in(session, email=user.email, password="guess", ip="10.9.9.9").error.status_code
+                == 429
+            )
         user.locked_until = service.now() - dt.timedelta(seconds=1)
         assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.9.9.9").user == user
 
-    @pytest.mark.parametrize("bad", ["a@b", "x@gov.example,attacker@evil.example", "a/b@c.example", "名前 <a@b.example>"])
+    @pytest.mark.parametrize(
+        "bad", ["a@b", "x@gov.example,attacker@evil.example", "a/b@c.example", "名前 <a@b.example>"]
+    )
     def test_only_one_plain_address_is_accepted(self, session: Session, bad: str) -> None:
         with pytest.raises(InvalidInput):
             service.normalise_email(bad)
 
     def test_invitation_acceptance_is_audited_under_the_invitation(self, session: Session) -> None:
         admin = create_user(session, Role.SECRETARIAT)
-        _, token = service.invite(session, principal=principal(admin), email="new@city.example",
-                                  role=Role.MUNICIPALITY, scope="472018")
+        _, token = service.invite(
+            session,
+            principal=principal(admin),
+            email="new@city.example",
+            role=Role.MUNICIPALITY,
+            scope="472018",
+        )
         user = service.accept_invitation(session, token=token, display_name="新規", password=PASSWORD)
         created = audit_entries(session, "users", str(user.id))[0]
         assert created.actor == "invitation:new@city.example"

@@ -15,12 +15,21 @@ from chiiki_iot.core.settings import get_settings
 from tests.adoption.test_importers import OPERATOR
 
 
-def test_only_on_a_demo_site_and_never_beside_real_data(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_on_a_demo_site_and_never_beside_real_data(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(InvalidInput):
         demo.generate(session, principal=OPERATOR)
     monkeypatch.setattr(get_settings(), "demo_mode", True)
-    service.record_status(session, principal=OPERATOR, body_code="011002", model_slug="ehr", stage=Stage.INTERESTED,
-                          effective_on=dt.date(2019, 1, 1), source_kind="manual")
+    service.record_status(
+        session,
+        principal=OPERATOR,
+        body_code="011002",
+        model_slug="ehr",
+        stage=Stage.INTERESTED,
+        effective_on=dt.date(2019, 1, 1),
+        source_kind="manual",
+    )
     with pytest.raises(InvalidInput) as exc:
         demo.generate(session, principal=OPERATOR)
     assert "混ざらない" in exc.value.message_ja
@@ -31,10 +40,17 @@ def test_a_plausible_deterministic_history(session: Session, monkeypatch: pytest
     session.execute(StatusChange.__table__.delete().where(StatusChange.is_synthetic.is_(False)))
     written = demo.generate(session, principal=OPERATOR)
     assert written > 40_000 and demo.generate(session, principal=OPERATOR) == 0
-    assert session.scalar(select(func.count()).select_from(StatusChange).where(StatusChange.is_synthetic.is_(False))) == 0
+    assert (
+        session.scalar(
+            select(func.count()).select_from(StatusChange).where(StatusChange.is_synthetic.is_(False))
+        )
+        == 0
+    )
     early = service.stage_counts(session, "open-data", as_of=dt.date(2017, 3, 31))
     late = service.stage_counts(session, "open-data", as_of=dt.date(2021, 3, 31))
-    assert late["実装済"] > early["実装済"] and late["関心あり"] + late["検討中"] > 200  # many stall before action
+    assert (
+        late["実装済"] > early["実装済"] and late["関心あり"] + late["検討中"] > 200
+    )  # many stall before action
     sapporo = service.status_of_body(session, "011002", as_of=dt.date(2021, 3, 31))
     assert sapporo and all(c.is_synthetic and c.source_kind == "demo" for c in sapporo.values())
     projects = projects_of_body(session, "011002")
@@ -47,8 +63,9 @@ def test_a_plausible_deterministic_history(session: Session, monkeypatch: pytest
     assert 20_000 < national < 80_000  # the order of Japan's ~35,000 schools
 
 
-def test_demo_figures_are_plausible_against_the_seed_targets(session: Session,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_figures_are_plausible_against_the_seed_targets(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every sum or ratio KPI, measured by the KPI engine on the demo data, lands at FY2020 between 20 % and
     150 % of its seed target (ratios never above 100 %), and each count KPI near its target: not 1,833
     telework sites against a target of 100."""
@@ -71,5 +88,12 @@ def test_demo_figures_are_plausible_against_the_seed_targets(session: Session,
         if method == "input-ratio":
             assert value <= 100, kpi.slug
         checked.append(kpi.slug)
-    assert {"telework-sites", "wi-fi-sites", "phr-users", "schools-using-cloud-materials",
-            "schools-able-to-teach-programming", "open-data-bodies", "sharing-economy-bodies"} <= set(checked)
+    assert {
+        "telework-sites",
+        "wi-fi-sites",
+        "phr-users",
+        "schools-using-cloud-materials",
+        "schools-able-to-teach-programming",
+        "open-data-bodies",
+        "sharing-economy-bodies",
+    } <= set(checked)

@@ -23,12 +23,19 @@ def changes(session: Session) -> int:
 
 
 class TestDigitalAgencyOpenDataSurvey:
-    def test_the_real_list_imports_once_and_a_second_time_changes_nothing(self, session: Session,
-                                                                           shared_data: Path) -> None:
+    def test_the_real_list_imports_once_and_a_second_time_changes_nothing(
+        self, session: Session, shared_data: Path
+    ) -> None:
         path = shared_data / "realworld" / "digital_agency_opendata_survey_R6_20250210_full.csv"
         mapping = parse_mapping(["取組んでいる=実装済", "取組んでいない=未着手"])
-        kwargs = {"data": path.read_bytes(), "file_name": path.name, "model_slug": "open-data", "as_of": AS_OF,
-                  "value_column": Q3, "mapping": mapping}
+        kwargs = {
+            "data": path.read_bytes(),
+            "file_name": path.name,
+            "model_slug": "open-data",
+            "as_of": AS_OF,
+            "value_column": Q3,
+            "mapping": mapping,
+        }
         plan = plan_status_import(session, **kwargs)
         assert (len(plan.rows), plan.skipped) == (1232 + 217, 339)
         before = changes(session)
@@ -42,19 +49,31 @@ class TestDigitalAgencyOpenDataSurvey:
 
 class TestMessyLists:
     def plan(self, session: Session, text: str, encoding: str = "utf-8", **kw):  # type: ignore[no-untyped-def]
-        return plan_status_import(session, data=text.encode(encoding), file_name="list.csv", model_slug="l-alert",
-                                  as_of=AS_OF, value_column=kw.pop("value_column", "状況"), **kw)
+        return plan_status_import(
+            session,
+            data=text.encode(encoding),
+            file_name="list.csv",
+            model_slug="l-alert",
+            as_of=AS_OF,
+            value_column=kw.pop("value_column", "状況"),
+            **kw,
+        )
 
     def test_names_instead_of_codes_full_width_and_variants(self, session: Session) -> None:
         text = "都道府県,団体名,状況\n北海道,札幌市,実装済み\n沖縄県,那覇市,検討中\n,,\n,,\n"
         plan = self.plan(session, text, encoding="cp932")
-        assert [(r.body_code, r.stage.value) for r in plan.rows] == [("011002", "実装済"), ("472018", "検討中")]
+        assert [(r.body_code, r.stage.value) for r in plan.rows] == [
+            ("011002", "実装済"),
+            ("472018", "検討中"),
+        ]
         assert plan.encoding_label == "Shift_JIS (cp932)"
 
     def test_an_ambiguous_name_asks_for_the_prefecture(self, session: Session) -> None:
         with pytest.raises(InvalidInput) as exc:
             self.plan(session, "団体名,状況\n府中市,実装済\n")
-        assert "複数" in exc.value.problems[0].message_ja and "東京都府中市" in exc.value.problems[0].message_ja
+        assert (
+            "複数" in exc.value.problems[0].message_ja and "東京都府中市" in exc.value.problems[0].message_ja
+        )
 
     def test_every_bad_cell_is_named_and_nothing_changes(self, session: Session) -> None:
         before = changes(session)
@@ -63,5 +82,8 @@ class TestMessyLists:
             self.plan(session, text)
         where = [p.location for p in exc.value.problems]
         assert where == ["2行目 / row 2", "3行目 / row 3", "5行目 / row 5"]
-        assert "検査数字" in exc.value.problems[0].message_ja and "Unknown stage" in exc.value.problems[1].message_en
+        assert (
+            "検査数字" in exc.value.problems[0].message_ja
+            and "Unknown stage" in exc.value.problems[1].message_en
+        )
         assert changes(session) == before

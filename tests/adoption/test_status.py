@@ -15,15 +15,31 @@ D = dt.date
 
 
 def record(session: Session, who, code: str, model: str, stage: Stage, on: dt.date, **kw):  # type: ignore[no-untyped-def]
-    return service.record_status(session, principal=who, body_code=code, model_slug=model, stage=stage,
-                                 effective_on=on, source_kind=kw.pop("source_kind", "manual"), **kw)
+    return service.record_status(
+        session,
+        principal=who,
+        body_code=code,
+        model_slug=model,
+        stage=stage,
+        effective_on=on,
+        source_kind=kw.pop("source_kind", "manual"),
+        **kw,
+    )
 
 
 class TestLadder:
-    @pytest.mark.parametrize(("typed", "stage"), [("実装済み", Stage.IMPLEMENTED), ("実装済", Stage.IMPLEMENTED),
-                                                  (" 検討中 ", Stage.CONSIDERING), ("ｼﾞｯｼｮｳ", None),
-                                                  ("関心有り", Stage.INTERESTED), ("４", Stage.IMPLEMENTED),
-                                                  ("休止", Stage.STOPPED)])
+    @pytest.mark.parametrize(
+        ("typed", "stage"),
+        [
+            ("実装済み", Stage.IMPLEMENTED),
+            ("実装済", Stage.IMPLEMENTED),
+            (" 検討中 ", Stage.CONSIDERING),
+            ("ｼﾞｯｼｮｳ", None),
+            ("関心有り", Stage.INTERESTED),
+            ("４", Stage.IMPLEMENTED),
+            ("休止", Stage.STOPPED),
+        ],
+    )
     def test_spellings_people_use(self, typed: str, stage: Stage | None) -> None:
         if stage is None:
             with pytest.raises(InvalidInput) as exc:
@@ -33,7 +49,9 @@ class TestLadder:
             assert parse_stage(typed) == stage
 
     def test_order(self) -> None:
-        assert rank(Stage.IMPLEMENTED) > rank(Stage.DEMONSTRATING) > rank(Stage.INTERESTED) > rank(Stage.STOPPED)
+        assert (
+            rank(Stage.IMPLEMENTED) > rank(Stage.DEMONSTRATING) > rank(Stage.INTERESTED) > rank(Stage.STOPPED)
+        )
 
 
 class TestAsOf:
@@ -41,12 +59,24 @@ class TestAsOf:
         naha = principal(create_user(session, Role.MUNICIPALITY, "472018"))
         record(session, naha, "472018", "open-data", Stage.INTERESTED, D(2017, 6, 1))
         record(session, naha, "472018", "open-data", Stage.DEMONSTRATING, D(2018, 10, 1))
-        record(session, naha, "472018", "open-data", Stage.IMPLEMENTED, D(2019, 12, 1),
-               evidence=service.Evidence(project="那覇市オープンデータ", url="https://www.city.naha.okinawa.jp/"))
+        record(
+            session,
+            naha,
+            "472018",
+            "open-data",
+            Stage.IMPLEMENTED,
+            D(2019, 12, 1),
+            evidence=service.Evidence(
+                project="那覇市オープンデータ", url="https://www.city.naha.okinawa.jp/"
+            ),
+        )
         record(session, naha, "472018", "l-alert", Stage.CONSIDERING, D(2018, 1, 1))
-        expected = {D(2017, 3, 31): {}, D(2018, 3, 31): {"open-data": "関心あり", "l-alert": "検討中"},
-                    D(2019, 3, 31): {"open-data": "実証中", "l-alert": "検討中"},
-                    D(2020, 3, 31): {"open-data": "実装済", "l-alert": "検討中"}}
+        expected = {
+            D(2017, 3, 31): {},
+            D(2018, 3, 31): {"open-data": "関心あり", "l-alert": "検討中"},
+            D(2019, 3, 31): {"open-data": "実証中", "l-alert": "検討中"},
+            D(2020, 3, 31): {"open-data": "実装済", "l-alert": "検討中"},
+        }
         for day, stages in expected.items():
             got = {m: c.stage for m, c in service.status_of_body(session, "472018", as_of=day).items()}
             assert got == stages, day
@@ -59,11 +89,16 @@ class TestAsOf:
 
     def test_adoption_of_a_model_and_stage_counts(self, session: Session) -> None:
         admin = principal(create_user(session, Role.SECRETARIAT))
-        for code, stage in (("011002", Stage.IMPLEMENTED), ("012025", Stage.DEMONSTRATING),
-                            ("472018", Stage.IMPLEMENTED)):
+        for code, stage in (
+            ("011002", Stage.IMPLEMENTED),
+            ("012025", Stage.DEMONSTRATING),
+            ("472018", Stage.IMPLEMENTED),
+        ):
             record(session, admin, code, "smart-city", stage, D(2019, 6, 1))
         record(session, admin, "012025", "smart-city", Stage.STOPPED, D(2020, 2, 1))
-        listed = {b.code: c.stage for b, c in service.adoption_of_model(session, "smart-city", as_of=D(2020, 3, 31))}
+        listed = {
+            b.code: c.stage for b, c in service.adoption_of_model(session, "smart-city", as_of=D(2020, 3, 31))
+        }
         assert listed == {"011002": "実装済", "012025": "中止・休止", "472018": "実装済"}
         counts = service.stage_counts(session, "smart-city", as_of=D(2020, 3, 31))
         assert counts["実装済"] == 2 and counts["中止・休止"] == 1 and sum(counts.values()) == 1788
@@ -83,7 +118,9 @@ class TestWhoRecords:
         with pytest.raises(InvalidInput):
             record(session, admin, "011011", "open-data", Stage.IMPLEMENTED, D(2020, 1, 1))  # 札幌市中央区
         with pytest.raises(InvalidInput):
-            record(session, admin, "011002", "open-data", Stage.IMPLEMENTED, D(2020, 1, 1), source_kind="rumour")
+            record(
+                session, admin, "011002", "open-data", Stage.IMPLEMENTED, D(2020, 1, 1), source_kind="rumour"
+            )
 
     def test_history_is_a_timeline_with_source_and_author(self, session: Session) -> None:
         user = create_user(session, Role.MUNICIPALITY, "011002")
@@ -91,4 +128,6 @@ class TestWhoRecords:
         record(session, principal(user), "011002", "ehr", Stage.IMPLEMENTED, D(2020, 4, 1))
         timeline = service.history(session, "011002", model_slug="ehr")
         assert [(c.stage, c.recorded_by, c.source_kind) for c in timeline][-2:] == [
-            ("検討中", user.email, "manual"), ("実装済", user.email, "manual")]
+            ("検討中", user.email, "manual"),
+            ("実装済", user.email, "manual"),
+        ]

@@ -19,14 +19,26 @@ def xlsx(client: TestClient, url: str) -> object:
 def upload(client: TestClient, slug: str, book) -> object:  # type: ignore[no-untyped-def]
     out = io.BytesIO()
     book.save(out)
-    return client.post(f"/survey/{slug}/uploads", files={"file": ("回答.xlsx", out.getvalue())},
-                       data={"csrf_token": client.cookies.get("chiiki_csrf")}, follow_redirects=True)
+    return client.post(
+        f"/survey/{slug}/uploads",
+        files={"file": ("回答.xlsx", out.getvalue())},
+        data={"csrf_token": client.cookies.get("chiiki_csrf")},
+        follow_redirects=True,
+    )
 
 
 def test_round_through_the_site(client: TestClient) -> None:
     sign_in(client, make_user(Role.SECRETARIAT))
-    opened = client.post("/survey", data={"fiscal_year": "2021", "deadline": "2022-05-31", "force": "true",
-                                          "csrf_token": client.cookies.get("chiiki_csrf")}, follow_redirects=True)
+    opened = client.post(
+        "/survey",
+        data={
+            "fiscal_year": "2021",
+            "deadline": "2022-05-31",
+            "force": "true",
+            "csrf_token": client.cookies.get("chiiki_csrf"),
+        },
+        follow_redirects=True,
+    )
     assert opened.status_code == 200 and "2021年度 地域IoT実装状況調査" in opened.text
     client.cookies.clear()
     sign_in(client, make_user(Role.MUNICIPALITY, "131016"))  # 千代田区
@@ -43,12 +55,15 @@ def test_round_through_the_site(client: TestClient) -> None:
     sheet["F3"] = "関心あり"
     preview = upload(client, "fy2021", book)
     assert preview.status_code == 200 and "この内容で取り込む" in preview.text and "実証中" in preview.text
-    committed = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")},
-                            follow_redirects=True)
+    committed = client.post(
+        preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")}, follow_redirects=True
+    )
     assert committed.status_code == 200 and "取り込みました（変更 2 件）" in committed.text
     history = client.get("/api/v1/bodies/131016/status/history").json()
-    assert {(h["stage"], h["source_kind"], h["source_ref"]) for h in history} >= {("実証中", "survey", "fy2021"),
-                                                                                  ("関心あり", "survey", "fy2021")}
+    assert {(h["stage"], h["source_kind"], h["source_ref"]) for h in history} >= {
+        ("実証中", "survey", "fy2021"),
+        ("関心あり", "survey", "fy2021"),
+    }
     status_page = client.get("/bodies/131016/status").text
     assert "報告された壁" in status_page and "人材の不足" in status_page
     again = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")})
@@ -59,33 +74,52 @@ def test_round_through_the_site(client: TestClient) -> None:
     page = client.get("/survey/fy2021").text
     assert "東京都千代田区" in page and "承認する" in page and ">確認する<" not in page
     version = 1
-    reviewed = client.post("/survey/fy2021/responses/131016", data={"decision": "confirm", "version": version,
-                                                                     "csrf_token": client.cookies.get("chiiki_csrf")},
-                           follow_redirects=True)
+    reviewed = client.post(
+        "/survey/fy2021/responses/131016",
+        data={"decision": "confirm", "version": version, "csrf_token": client.cookies.get("chiiki_csrf")},
+        follow_redirects=True,
+    )
     assert reviewed.status_code == 200 and "承認済" in reviewed.text
     assert "東京都千代田区 の回答を承認しました。" in reviewed.text  # the prefecture sees that it worked
-    stale = client.post("/survey/fy2021/responses/131016", data={"decision": "return", "version": version,
-                                                                  "csrf_token": client.cookies.get("chiiki_csrf")})
+    stale = client.post(
+        "/survey/fy2021/responses/131016",
+        data={"decision": "return", "version": version, "csrf_token": client.cookies.get("chiiki_csrf")},
+    )
     assert stale.status_code == 409
     client.cookies.clear()
     sign_in(client, make_user(Role.PREFECTURE, "01"))
-    other = client.post("/survey/fy2021/responses/131016", data={"decision": "return", "version": 2,
-                                                                  "csrf_token": client.cookies.get("chiiki_csrf")})
+    other = client.post(
+        "/survey/fy2021/responses/131016",
+        data={"decision": "return", "version": 2, "csrf_token": client.cookies.get("chiiki_csrf")},
+    )
     assert other.status_code == 403
 
 
 def test_the_online_form_saves_a_draft_then_submits(client: TestClient) -> None:
     sign_in(client, make_user(Role.SECRETARIAT))
-    client.post("/survey", data={"fiscal_year": "2023", "deadline": "2024-05-31", "force": "true",
-                                 "csrf_token": client.cookies.get("chiiki_csrf")})
+    client.post(
+        "/survey",
+        data={
+            "fiscal_year": "2023",
+            "deadline": "2024-05-31",
+            "force": "true",
+            "csrf_token": client.cookies.get("chiiki_csrf"),
+        },
+    )
     client.cookies.clear()
     sign_in(client, make_user(Role.MUNICIPALITY, "141003"))  # 横浜市
     form = client.get("/survey/fy2023/bodies/141003/answer")
     assert form.status_code == 200 and 'name="stage__open-data"' in form.text
     token = client.cookies.get("chiiki_csrf")
-    draft = client.post("/survey/fy2023/bodies/141003/answer",
-                        data={"csrf_token": token, "action": "draft", "stage__open-data": "実証中",
-                              "project__open-data": "横浜オープンデータ"})
+    draft = client.post(
+        "/survey/fy2023/bodies/141003/answer",
+        data={
+            "csrf_token": token,
+            "action": "draft",
+            "stage__open-data": "実証中",
+            "project__open-data": "横浜オープンデータ",
+        },
+    )
     assert draft.status_code == 200 and "下書きを保存しました" in draft.text
     reopened = client.get("/survey/fy2023/bodies/141003/answer").text
     assert "横浜オープンデータ" in reopened
@@ -93,36 +127,66 @@ def test_the_online_form_saves_a_draft_then_submits(client: TestClient) -> None:
     assert [h for h in history if h["source_ref"] == "fy2023"] == []  # a draft records nothing
     rates = client.get("/survey/fy2023").text
     assert "未回答の団体（1）" in rates  # and is not an answer (a municipality follows only itself)
-    bad = client.post("/survey/fy2023/bodies/141003/answer",
-                      data={"csrf_token": token, "action": "submit", "stage__open-data": "実証中", "barrier__open-data": "天気"})
+    bad = client.post(
+        "/survey/fy2023/bodies/141003/answer",
+        data={
+            "csrf_token": token,
+            "action": "submit",
+            "stage__open-data": "実証中",
+            "barrier__open-data": "天気",
+        },
+    )
     assert bad.status_code == 422
-    ok = client.post("/survey/fy2023/bodies/141003/answer",
-                     data={"csrf_token": token, "action": "submit", "stage__open-data": "実証中",
-                           "project__open-data": "横浜オープンデータ"}, follow_redirects=True)
-    assert ok.status_code == 200 and "取り込みました（変更 1 件）" in ok.text and "未回答の団体（0）" in ok.text
+    ok = client.post(
+        "/survey/fy2023/bodies/141003/answer",
+        data={
+            "csrf_token": token,
+            "action": "submit",
+            "stage__open-data": "実証中",
+            "project__open-data": "横浜オープンデータ",
+        },
+        follow_redirects=True,
+    )
+    assert (
+        ok.status_code == 200 and "取り込みました（変更 1 件）" in ok.text and "未回答の団体（0）" in ok.text
+    )
     assert client.get("/survey/fy2023/bodies/011002/answer").status_code == 403
 
 
 def test_the_online_form_asks_the_rounds_figures(client: TestClient) -> None:
     sign_in(client, make_user(Role.SECRETARIAT))
-    client.post("/survey", data={"fiscal_year": "2024", "deadline": "2025-05-31", "force": "true",
-                                 "csrf_token": client.cookies.get("chiiki_csrf")})
+    client.post(
+        "/survey",
+        data={
+            "fiscal_year": "2024",
+            "deadline": "2025-05-31",
+            "force": "true",
+            "csrf_token": client.cookies.get("chiiki_csrf"),
+        },
+    )
     client.cookies.clear()
     sign_in(client, make_user(Role.MUNICIPALITY, "141003"))
     form = client.get("/survey/fy2024/bodies/141003/answer").text
     assert '<label for="figure-schools-total">' in form and 'name="figure__wifi-disaster-sites"' in form
     token = client.cookies.get("chiiki_csrf")
-    draft = client.post("/survey/fy2024/bodies/141003/answer",
-                        data={"csrf_token": token, "action": "draft", "figure__schools-total": "５００"})
+    draft = client.post(
+        "/survey/fy2024/bodies/141003/answer",
+        data={"csrf_token": token, "action": "draft", "figure__schools-total": "５００"},
+    )
     assert draft.status_code == 200 and 'value="５００"' in draft.text  # the draft keeps what was typed
-    bad = client.post("/survey/fy2024/bodies/141003/answer",
-                      data={"csrf_token": token, "action": "submit", "figure__schools-total": "約500"})
+    bad = client.post(
+        "/survey/fy2024/bodies/141003/answer",
+        data={"csrf_token": token, "action": "submit", "figure__schools-total": "約500"},
+    )
     assert bad.status_code == 422 and "「約500」は数として読めません" in bad.text
     assert client.get("/api/v1/bodies/141003/inputs").json() == []
-    ok = client.post("/survey/fy2024/bodies/141003/answer",
-                     data={"csrf_token": token, "action": "submit", "figure__schools-total": "1,002校"},
-                     follow_redirects=True)
+    ok = client.post(
+        "/survey/fy2024/bodies/141003/answer",
+        data={"csrf_token": token, "action": "submit", "figure__schools-total": "1,002校"},
+        follow_redirects=True,
+    )
     assert ok.status_code == 200 and "未回答の団体（0）" in ok.text
     figures = client.get("/api/v1/bodies/141003/inputs").json()
     assert [(f["input"], f["fiscal_year"], f["value"], f["source_ref"]) for f in figures] == [
-        ("schools-total", 2024, 1002.0, "fy2024")]
+        ("schools-total", 2024, 1002.0, "fy2024")
+    ]

@@ -40,11 +40,20 @@ class TestWareki:
 class TestParseDate:
     import pytest as _pytest
 
-    @_pytest.mark.parametrize(("typed", "day"), [
-        ("令和2年4月1日", dt.date(2020, 4, 1)), ("R2.4.1", dt.date(2020, 4, 1)), ("H31.3.31", dt.date(2019, 3, 31)),
-        ("平成元年4月1日", dt.date(1989, 4, 1)), ("令和元年5月1日", dt.date(2019, 5, 1)), ("２０２０/４/１", dt.date(2020, 4, 1)),
-        ("2020-04-01", dt.date(2020, 4, 1)), (dt.datetime(2020, 4, 1, 9, 0), dt.date(2020, 4, 1)), ("r2.4.1", dt.date(2020, 4, 1)),
-    ])
+    @_pytest.mark.parametrize(
+        ("typed", "day"),
+        [
+            ("令和2年4月1日", dt.date(2020, 4, 1)),
+            ("R2.4.1", dt.date(2020, 4, 1)),
+            ("H31.3.31", dt.date(2019, 3, 31)),
+            ("平成元年4月1日", dt.date(1989, 4, 1)),
+            ("令和元年5月1日", dt.date(2019, 5, 1)),
+            ("２０２０/４/１", dt.date(2020, 4, 1)),
+            ("2020-04-01", dt.date(2020, 4, 1)),
+            (dt.datetime(2020, 4, 1, 9, 0), dt.date(2020, 4, 1)),
+            ("r2.4.1", dt.date(2020, 4, 1)),
+        ],
+    )
     def test_what_people_type(self, typed: object, day: dt.date) -> None:
         from chiiki_iot.core.fiscal import parse_date
 

@@ -20,8 +20,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -48,16 +55,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
     """`chiiki-iot serve` on a fresh SQLite database: the README's first command, minus the install."""
     workdir = tmp_path_factory.mktemp("live")
     port = _free_port()
-    env = {**os.environ, "CHIIKI_DATABASE_URL": f"sqlite:///{workdir / 'site.db'}",
-           "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "true", "CHIIKI_DEMO_MODE": "true"}
+    env = {
+        **os.environ,
+        "CHIIKI_DATABASE_URL": f"sqlite:///{workdir / 'site.db'}",
+        "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "true",
+        "CHIIKI_DEMO_MODE": "true",
+    }
     log = (workdir / "server.log").open("w")
-    server = subprocess.Popen([*_cli(), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*_cli(), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server, workdir / "server.log")
         for name in ("prefectures.topojson", "municipalities.topojson"):
-            subprocess.run([*_cli(), "import", "boundaries", str(shared_data / "boundaries" / name), "--yes"],
-                           env=env, check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                [*_cli(), "import", "boundaries", str(shared_data / "boundaries" / name), "--yes"],
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
         subprocess.run([*_cli(), "users", "demo"], env=env, check=True, capture_output=True, timeout=120)
         subprocess.run([*_cli(), "demo"], env=env, check=True, capture_output=True, timeout=300)
         yield base
@@ -105,7 +123,14 @@ def page(browser):  # type: ignore[no-untyped-def]
     problems = PageProblems()
     page.on("console", lambda m: problems.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.console_errors.append(str(e)))
-    page.on("response", lambda r: problems.console_errors.append(f"{r.status} {r.url}") if r.status >= 400 and r.status != 404 else None)
+    page.on(
+        "response",
+        lambda r: (
+            problems.console_errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.status != 404
+            else None
+        ),
+    )
     page.problems = problems
     yield page
     context.close()
@@ -118,5 +143,8 @@ def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
     )
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -29,7 +29,9 @@ def test_every_operation_survives_fuzzing_and_refuses_anonymous_writes(live_serv
     for operation in ops:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def run(case) -> None:  # type: ignore[no-untyped-def]
             response = case.call(base_url=live_server, timeout=30)
             calls.append(response.status_code)

@@ -58,8 +58,10 @@ def test_page_loads_cleanly_and_is_accessible(live_server: str, page, path: str)
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/map", "/roadmap", "/bodies/130001", "/dashboard", "/dashboard/kpis/open-data-bodies",
-                                  "/outreach"])
+@pytest.mark.parametrize(
+    "path",
+    ["/map", "/roadmap", "/bodies/130001", "/dashboard", "/dashboard/kpis/open-data-bodies", "/outreach"],
+)
 def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_server + path)
     page.wait_for_load_state("networkidle")
@@ -67,13 +69,26 @@ def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore
     assert widths and all(w > 100 for w in widths)
 
 
-@pytest.mark.parametrize("path", ["/", "/bodies", "/blocks?lang=en", "/prefectures", "/roadmap", "/api/docs?lang=en",
-                                  "/dashboard", "/outreach/calendar?month=2017-05"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/bodies",
+        "/blocks?lang=en",
+        "/prefectures",
+        "/roadmap",
+        "/api/docs?lang=en",
+        "/dashboard",
+        "/outreach/calendar?month=2017-05",
+    ],
+)
 def test_no_sideways_scrolling_on_a_phone(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     """At 375 px only wide tables scroll, inside their own box; the page itself never does."""
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(live_server + path)
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0
 
 
@@ -144,7 +159,9 @@ def test_a_survey_round_end_to_end_in_the_browser(live_server: str, browser, tmp
     page.get_by_label("年度").fill("2022")
     page.get_by_label("回答期限").fill("2023-05-31")
     page.get_by_role("button", name="開く").click()
-    assert "過ぎています" in page.get_by_role("alert").inner_text()  # a past deadline is never opened silently
+    assert (
+        "過ぎています" in page.get_by_role("alert").inner_text()
+    )  # a past deadline is never opened silently
     page.get_by_label("上の点を確かめたうえで、このまま開く").check()
     page.get_by_role("button", name="開く").click()
     page.wait_for_url("**/survey/fy2022")

@@ -32,14 +32,21 @@ def figures(page, base: str) -> dict[str, dict]:  # type: ignore[no-untyped-def,
     """Wi-Fi sites and cloud-ready schools: nation, 北海道, and 札幌市 alone."""
     out = {}
     for slug in ("wi-fi-sites", "schools-using-cloud-materials"):
-        out[slug] = {"nation": kpi(page, base, slug), "hokkaido": kpi(page, base, slug, scope="prefecture", key=HOKKAIDO),
-                     "sapporo": kpi(page, base, slug, scope="group", key=SAPPORO)}
+        out[slug] = {
+            "nation": kpi(page, base, slug),
+            "hokkaido": kpi(page, base, slug, scope="prefecture", key=HOKKAIDO),
+            "sapporo": kpi(page, base, slug, scope="group", key=SAPPORO),
+        }
     return out
 
 
-def test_an_early_answer_moves_the_figures_by_its_own_contribution(live_server: str, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_early_answer_moves_the_figures_by_its_own_contribution(
+    live_server: str, browser, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     year = FiscalYear.of(today_in_japan()).year
-    context = browser.new_context(locale="ja-JP", accept_downloads=True, viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        locale="ja-JP", accept_downloads=True, viewport={"width": 1366, "height": 900}
+    )
     page = context.new_page()
     sign_in_with_the_keyboard(page, live_server, "demo-secretariat@demo.chiiki-iot.invalid")
     before = figures(page, live_server)
@@ -84,12 +91,15 @@ def test_an_early_answer_moves_the_figures_by_its_own_contribution(live_server: 
     assert wifi["sapporo"]["value"] == 1234
     for scope in ("nation", "hokkaido"):  # the sum moves by Sapporo's own change, not to Sapporo's figure
         was = before["wi-fi-sites"][scope]["value"] or 0
-        assert wifi[scope]["value"] == pytest.approx(was - (before["wi-fi-sites"]["sapporo"]["value"] or 0) + 1234)
+        assert wifi[scope]["value"] == pytest.approx(
+            was - (before["wi-fi-sites"]["sapporo"]["value"] or 0) + 1234
+        )
         assert wifi[scope]["value"] != 1234 and wifi[scope]["coverage"]["reported"] > 1
         assert wifi[scope]["coverage"]["last_year"] == year and wifi[scope]["coverage"]["provisional"] == 1
         # a ratio over many bodies moves, but never to Sapporo's own 250 / 320 = 78.1 %
         assert abs(cloud[scope]["value"] - before["schools-using-cloud-materials"][scope]["value"]) < (
-            1 if scope == "nation" else 15)
+            1 if scope == "nation" else 15
+        )
         assert cloud[scope]["value"] != pytest.approx(250 / 320 * 100, abs=1)
 
     # the same national figure on the dashboard, in the PDCA workbook and on its print page

@@ -25,11 +25,21 @@ from tests.e2e.test_browser import sign_in_with_the_keyboard
 
 pytestmark = pytest.mark.e2e
 
-AUDIT_WORDS = ["sign-in", "sign-out", "pending_uploads", "status_changes", "survey_responses", "input_values",
-               "barrier_reports", "api_tokens"]
+AUDIT_WORDS = [
+    "sign-in",
+    "sign-out",
+    "pending_uploads",
+    "status_changes",
+    "survey_responses",
+    "input_values",
+    "barrier_reports",
+    "api_tokens",
+]
 PER_KIND = 2  # pages of each URL shape to visit (digits folded): enough to see every template
 SKIP = ("/logout", "/api/", "/static/", "/problems/")
-SLOW = "/workbook.xlsx"  # survey workbooks: the national one takes seconds; test_early_answer reads a body's own
+SLOW = (
+    "/workbook.xlsx"  # survey workbooks: the national one takes seconds; test_early_answer reads a body's own
+)
 
 
 def _slugs_in(node: object, out: set[str]) -> None:
@@ -147,7 +157,10 @@ def workbook_slugs(data: bytes, pattern: re.Pattern[str]) -> list[str]:
 
 def test_the_pattern_finds_what_it_should() -> None:
     pattern = slug_pattern()
-    assert pattern.findall("モデル open-data の KPI tourism-cloud-bodies") == ["open-data", "tourism-cloud-bodies"]
+    assert pattern.findall("モデル open-data の KPI tourism-cloud-bodies") == [
+        "open-data",
+        "tourism-cloud-bodies",
+    ]
     assert pattern.findall("/roadmap/models/open-data and open-data.csv") == []  # paths and file names
 
 

@@ -28,15 +28,23 @@ def test_japanese_title_keeps_its_colon(client: TestClient) -> None:
     assert "進捗ダッシュボード：" in _title(client.get("/dashboard", params={"lang": "ja"}).text)
 
 
-HEADED = ["/dashboard", "/bodies/011002/status", "/bodies/011002/progress", "/reports/pdca",
-          "/roadmap/models/open-data/adoption", "/outreach/calendar?month=2017-05"]
+HEADED = [
+    "/dashboard",
+    "/bodies/011002/status",
+    "/bodies/011002/progress",
+    "/reports/pdca",
+    "/roadmap/models/open-data/adoption",
+    "/outreach/calendar?month=2017-05",
+]
 
 
 @pytest.mark.parametrize("path", HEADED)
 def test_english_headings_join_with_an_ascii_colon(client: TestClient, path: str) -> None:
-    heading = re.search(r"<h1[^>]*>(.*?)</h1>", client.get(path + ("&" if "?" in path else "?") + "lang=en").text,
-                        re.DOTALL).group(1)
+    heading = re.search(
+        r"<h1[^>]*>(.*?)</h1>", client.get(path + ("&" if "?" in path else "?") + "lang=en").text, re.DOTALL
+    ).group(1)
     assert "：" not in heading and ": " in heading
-    japanese = re.search(r"<h1[^>]*>(.*?)</h1>", client.get(path + ("&" if "?" in path else "?") + "lang=ja").text,
-                         re.DOTALL).group(1)
+    japanese = re.search(
+        r"<h1[^>]*>(.*?)</h1>", client.get(path + ("&" if "?" in path else "?") + "lang=ja").text, re.DOTALL
+    ).group(1)
     assert "：" in japanese

@@ -13,18 +13,35 @@ from chiiki_iot.outreach import api as outreach_api
 from chiiki_iot.outreach import pages as outreach_pages
 from chiiki_iot.progress import api as progress_api
 from chiiki_iot.progress import pages as progress_pages
-from chiiki_iot.reports import pages as report_pages
 from chiiki_iot.registry import api as registry_api
 from chiiki_iot.registry import pages as registry_pages
+from chiiki_iot.reports import pages as report_pages
 from chiiki_iot.roadmap import api as roadmap_api
 from chiiki_iot.roadmap import pages as roadmap_pages
 from chiiki_iot.web import pages as web_pages
 
 # The routers create_app() mounts; a new one must be added here (and to create_app).
-ROUTERS = [m.router for m in (web_pages, registry_pages, roadmap_pages, pages, admin_pages, registry_api,
-                              roadmap_api, accounts_api, adoption_pages, adoption_api, survey_pages,
-                              progress_pages, progress_api, report_pages,
-                              outreach_pages, outreach_api)]
+ROUTERS = [
+    m.router
+    for m in (
+        web_pages,
+        registry_pages,
+        roadmap_pages,
+        pages,
+        admin_pages,
+        registry_api,
+        roadmap_api,
+        accounts_api,
+        adoption_pages,
+        adoption_api,
+        survey_pages,
+        progress_pages,
+        progress_api,
+        report_pages,
+        outreach_pages,
+        outreach_api,
+    )
+]
 
 
 def calls(dependant: Dependant) -> set[object]:
@@ -44,9 +61,22 @@ def test_create_app_mounts_exactly_these_routers() -> None:
     from chiiki_iot.web import app
 
     source = inspect.getsource(app.create_app)
-    assert all(name in source for name in ("web_pages", "registry_pages", "roadmap_pages", "accounts_pages",
-                                            "accounts_admin", "registry_api", "roadmap_api", "accounts_api",
-                                            "adoption_pages", "adoption_api", "survey_pages"))
+    assert all(
+        name in source
+        for name in (
+            "web_pages",
+            "registry_pages",
+            "roadmap_pages",
+            "accounts_pages",
+            "accounts_admin",
+            "registry_api",
+            "roadmap_api",
+            "accounts_api",
+            "adoption_pages",
+            "adoption_api",
+            "survey_pages",
+        )
+    )
 
 
 def test_every_route_resolves_the_principal() -> None:

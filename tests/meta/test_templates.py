@@ -22,9 +22,27 @@ def test_all_templates_compile() -> None:
 
 def test_every_marked_string_has_an_english_translation(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(REPO / "babel.cfg"),
-                    "-k", "N_", "-k", "_", "-o", str(pot), "--no-location", str(REPO)],
-                   check=True, capture_output=True, cwd=REPO)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(REPO / "babel.cfg"),
+            "-k",
+            "N_",
+            "-k",
+            "_",
+            "-o",
+            str(pot),
+            "--no-location",
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+    )
     with pot.open("rb") as fh:
         wanted = [m.id for m in read_po(fh) if m.id]
     with (LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
@@ -32,6 +50,9 @@ def test_every_marked_string_has_an_english_translation(tmp_path: Path) -> None:
     missing = [m for m in wanted if not (catalogue.get(m) and catalogue.get(m).string)]
     assert len(wanted) > 50 and missing == []
     placeholders = re.compile(r"%\(\w+\)s")
-    mismatched = [m for m in wanted if sorted(placeholders.findall(m)) !=
-                  sorted(placeholders.findall(catalogue.get(m).string))]
+    mismatched = [
+        m
+        for m in wanted
+        if sorted(placeholders.findall(m)) != sorted(placeholders.findall(catalogue.get(m).string))
+    ]
     assert mismatched == []

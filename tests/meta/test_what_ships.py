@@ -35,8 +35,12 @@ def test_readme_describes_what_ships_and_keeps_two_quick_start_commands() -> Non
     for part in ENTRIES:
         assert f"`{part}`" in text.split("## Quick start")[0]
     quick = text.split("## Quick start")[1].split("\n## ")[0]
-    commands = [line for block in re.findall(r"```bash\n(.*?)```", quick, re.DOTALL) for line in block.splitlines()
-                if line.strip()]
+    commands = [
+        line
+        for block in re.findall(r"```bash\n(.*?)```", quick, re.DOTALL)
+        for line in block.splitlines()
+        if line.strip()
+    ]
     assert len(commands) == 2, commands
 
 

@@ -17,9 +17,18 @@ from tests.accounts.factories import create_user, principal
 FY_END = {y: dt.date(y + 1, 3, 31) for y in range(2016, 2025)}
 
 
-def implement(session: Session, admin, code: str, model: str, day: dt.date, stage: Stage = Stage.IMPLEMENTED) -> None:  # type: ignore[no-untyped-def]
-    adoption.record_status(session, principal=admin, body_code=code, model_slug=model, stage=stage,
-                           effective_on=day, source_kind="manual")
+def implement(
+    session: Session, admin, code: str, model: str, day: dt.date, stage: Stage = Stage.IMPLEMENTED
+) -> None:  # type: ignore[no-untyped-def]
+    adoption.record_status(
+        session,
+        principal=admin,
+        body_code=code,
+        model_slug=model,
+        stage=stage,
+        effective_on=day,
+        source_kind="manual",
+    )
 
 
 @pytest.fixture
@@ -36,7 +45,12 @@ class TestCounts:
         implement(session, admin, "131016", "open-data", dt.date(2019, 2, 1), Stage.STOPPED)  # stopped: out
         kpi = service.get_kpi(session, "open-data-bodies")
         progress = service.kpi_progress(session, kpi, service.NATION, as_of=FY_END[2019])
-        assert [(p.fiscal_year, p.value) for p in progress.points] == [(2016, 1), (2017, 2), (2018, 2), (2019, 2)]
+        assert [(p.fiscal_year, p.value) for p in progress.points] == [
+            (2016, 1),
+            (2017, 2),
+            (2018, 2),
+            (2019, 2),
+        ]
         assert progress.value == 2 and progress.target == 1000 and progress.gap == 998
         assert progress.rating == Rating.DELAYED and progress.change_per_round == 0
 
@@ -72,21 +86,52 @@ class TestCounts:
 class TestReportedFigures:
     def test_sums_and_ratios_of_reported_figures(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
         for code, total, ready in (("011002", 300, 150), ("472018", 100, 90)):
-            adoption.record_input(session, principal=admin, body_code=code, input_slug="schools-total",
-                                  fiscal_year=2018, value=total)
-            adoption.record_input(session, principal=admin, body_code=code, input_slug="schools-cloud-ready",
-                                  fiscal_year=2018, value=ready)
-        adoption.record_input(session, principal=admin, body_code="472018", input_slug="telework-facilities",
-                              fiscal_year=2018, value=4)
-        adoption.record_input(session, principal=admin, body_code="011002", input_slug="telework-facilities",
-                              fiscal_year=2018, value=6)
-        ratio = service.kpi_progress(session, service.get_kpi(session, "schools-using-cloud-materials"),
-                                     service.NATION, as_of=FY_END[2018])
+            adoption.record_input(
+                session,
+                principal=admin,
+                body_code=code,
+                input_slug="schools-total",
+                fiscal_year=2018,
+                value=total,
+            )
+            adoption.record_input(
+                session,
+                principal=admin,
+                body_code=code,
+                input_slug="schools-cloud-ready",
+                fiscal_year=2018,
+                value=ready,
+            )
+        adoption.record_input(
+            session,
+            principal=admin,
+            body_code="472018",
+            input_slug="telework-facilities",
+            fiscal_year=2018,
+            value=4,
+        )
+        adoption.record_input(
+            session,
+            principal=admin,
+            body_code="011002",
+            input_slug="telework-facilities",
+            fiscal_year=2018,
+            value=6,
+        )
+        ratio = service.kpi_progress(
+            session,
+            service.get_kpi(session, "schools-using-cloud-materials"),
+            service.NATION,
+            as_of=FY_END[2018],
+        )
         assert ratio.value == pytest.approx(60.0) and ratio.target == 100  # (150 + 90) / (300 + 100)
         okinawa = service.scope_of(session, "prefecture", "47")
-        assert service.kpi_progress(session, ratio.kpi, okinawa, as_of=FY_END[2018]).value == pytest.approx(90.0)
-        sites = service.kpi_progress(session, service.get_kpi(session, "telework-sites"), service.NATION,
-                                     as_of=FY_END[2018])
+        assert service.kpi_progress(session, ratio.kpi, okinawa, as_of=FY_END[2018]).value == pytest.approx(
+            90.0
+        )
+        sites = service.kpi_progress(
+            session, service.get_kpi(session, "telework-sites"), service.NATION, as_of=FY_END[2018]
+        )
         assert sites.value == 10 and sites.share_of_target == pytest.approx(0.1)
 
 
@@ -95,47 +140,110 @@ class TestNationalFigures:
         kpi = service.get_kpi(session, "telework-companies")
         assert service.national_target(session, kpi) is None  # 3倍 of an unknown base
         for year, value in ((2012, 11.5), (2016, 13.3), (2018, 19.1)):
-            service.record_national_figure(session, principal=admin, kpi_slug=kpi.slug, fiscal_year=year,
-                                           value=value, source="通信利用動向調査", observed_on=dt.date(year + 1, 6, 1))
+            service.record_national_figure(
+                session,
+                principal=admin,
+                kpi_slug=kpi.slug,
+                fiscal_year=year,
+                value=value,
+                source="通信利用動向調査",
+                observed_on=dt.date(year + 1, 6, 1),
+            )
         progress = service.kpi_progress(session, kpi, service.NATION, as_of=dt.date(2020, 1, 1))
         assert progress.target == pytest.approx(34.5) and progress.value == 19.1
         assert progress.rating in (Rating.WATCH, Rating.DELAYED, Rating.ON_TRACK)
-        assert service.kpi_progress(session, kpi, service.scope_of(session, "block", "kanto"),
-                                    as_of=dt.date(2020, 1, 1)).points == []  # national only
+        assert (
+            service.kpi_progress(
+                session, kpi, service.scope_of(session, "block", "kanto"), as_of=dt.date(2020, 1, 1)
+            ).points
+            == []
+        )  # national only
 
     def test_only_the_secretariat_and_only_for_national_kpis(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
         naha = principal(create_user(session, Role.MUNICIPALITY, "472018"))
         with pytest.raises(Forbidden):
-            service.record_national_figure(session, principal=naha, kpi_slug="telework-companies", fiscal_year=2018,
-                                           value=1, source="x", observed_on=dt.date(2019, 1, 1))
+            service.record_national_figure(
+                session,
+                principal=naha,
+                kpi_slug="telework-companies",
+                fiscal_year=2018,
+                value=1,
+                source="x",
+                observed_on=dt.date(2019, 1, 1),
+            )
         with pytest.raises(InvalidInput, match="計算する"):
-            service.record_national_figure(session, principal=admin, kpi_slug="open-data-bodies", fiscal_year=2018,
-                                           value=1, source="x", observed_on=dt.date(2019, 1, 1))
+            service.record_national_figure(
+                session,
+                principal=admin,
+                kpi_slug="open-data-bodies",
+                fiscal_year=2018,
+                value=1,
+                source="x",
+                observed_on=dt.date(2019, 1, 1),
+            )
 
 
 class TestReviewFindings:
     def test_a_year_nobody_reported_is_no_point_and_wards_are_refused(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
-        adoption.record_input(session, principal=admin, body_code="011002", input_slug="telework-facilities",
-                              fiscal_year=2019, value=50)
-        adoption.record_input(session, principal=admin, body_code="011002", input_slug="schools-total",
-                              fiscal_year=2017, value=10)  # another input in an earlier year
-        sites = service.kpi_progress(session, service.get_kpi(session, "telework-sites"), service.NATION,
-                                     as_of=FY_END[2019])
+        adoption.record_input(
+            session,
+            principal=admin,
+            body_code="011002",
+            input_slug="telework-facilities",
+            fiscal_year=2019,
+            value=50,
+        )
+        adoption.record_input(
+            session,
+            principal=admin,
+            body_code="011002",
+            input_slug="schools-total",
+            fiscal_year=2017,
+            value=10,
+        )  # another input in an earlier year
+        sites = service.kpi_progress(
+            session, service.get_kpi(session, "telework-sites"), service.NATION, as_of=FY_END[2019]
+        )
         assert [(p.fiscal_year, p.value) for p in sites.points] == [(2019, 50)]
         with pytest.raises(InvalidInput, match="行政区"):
-            adoption.record_input(session, principal=admin, body_code="011011", input_slug="telework-facilities",
-                                  fiscal_year=2019, value=1000)  # 札幌市中央区
+            adoption.record_input(
+                session,
+                principal=admin,
+                body_code="011011",
+                input_slug="telework-facilities",
+                fiscal_year=2019,
+                value=1000,
+            )  # 札幌市中央区
 
     def test_a_ratio_counts_only_bodies_that_gave_both_figures(self, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
-        adoption.record_input(session, principal=admin, body_code="011002", input_slug="schools-cloud-ready",
-                              fiscal_year=2019, value=600)  # no total given
-        adoption.record_input(session, principal=admin, body_code="472018", input_slug="schools-total",
-                              fiscal_year=2019, value=100)
-        adoption.record_input(session, principal=admin, body_code="472018", input_slug="schools-cloud-ready",
-                              fiscal_year=2019, value=40)
+        adoption.record_input(
+            session,
+            principal=admin,
+            body_code="011002",
+            input_slug="schools-cloud-ready",
+            fiscal_year=2019,
+            value=600,
+        )  # no total given
+        adoption.record_input(
+            session,
+            principal=admin,
+            body_code="472018",
+            input_slug="schools-total",
+            fiscal_year=2019,
+            value=100,
+        )
+        adoption.record_input(
+            session,
+            principal=admin,
+            body_code="472018",
+            input_slug="schools-cloud-ready",
+            fiscal_year=2019,
+            value=40,
+        )
         both = service.scope_of(session, "group", "011002,472018")  # away from other tests' committed figures
-        ratio = service.kpi_progress(session, service.get_kpi(session, "schools-using-cloud-materials"), both,
-                                     as_of=FY_END[2019])
+        ratio = service.kpi_progress(
+            session, service.get_kpi(session, "schools-using-cloud-materials"), both, as_of=FY_END[2019]
+        )
         assert ratio.value == pytest.approx(40.0)
 
     def test_dates_outside_the_programme_are_refused(self, session: Session) -> None:

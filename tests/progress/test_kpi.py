@@ -16,9 +16,17 @@ class TestRating:
         # 0 → 400 in four years when 1,000 by 2020 needed 250 a year: ratio 100 / 250 = 0.4
         assert pace_ratio(Point(2016, 0), Point(2020, 400), 1000, 2020) == pytest.approx(0.4)
 
-    @pytest.mark.parametrize(("now", "expected"), [
-        (1000, Rating.ACHIEVED), (1200, Rating.ACHIEVED), (480, Rating.ON_TRACK),  # needed 125/yr to 2024; 120 = 0.96
-        (300, Rating.WATCH), (100, Rating.DELAYED), (0, Rating.DELAYED)])
+    @pytest.mark.parametrize(
+        ("now", "expected"),
+        [
+            (1000, Rating.ACHIEVED),
+            (1200, Rating.ACHIEVED),
+            (480, Rating.ON_TRACK),  # needed 125/yr to 2024; 120 = 0.96
+            (300, Rating.WATCH),
+            (100, Rating.DELAYED),
+            (0, Rating.DELAYED),
+        ],
+    )
     def test_levels_follow_the_published_thresholds(self, now: float, expected: Rating) -> None:
         assert rate(series({2016: 0, 2020: now}), 1000, 2024)[0] == expected
 

@@ -15,7 +15,9 @@ class TestRegistryApi:
 
     def test_prefectures_json_and_csv_agree(self, client: TestClient) -> None:
         items = client.get("/api/v1/prefectures").json()
-        assert len(items) == 47 and items[12]["name"] == "東京都" and items[12]["name_en"] == "Tokyo Metropolis"
+        assert (
+            len(items) == 47 and items[12]["name"] == "東京都" and items[12]["name_en"] == "Tokyo Metropolis"
+        )
         response = client.get("/api/v1/prefectures?format=csv")
         assert response.headers["content-type"].startswith("text/csv")
         assert response.content.startswith("\ufeff".encode())  # Excel reads UTF-8 only with a BOM

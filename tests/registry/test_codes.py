@@ -22,8 +22,15 @@ class TestCheckDigit:
 class TestNormalizeCode:
     @pytest.mark.parametrize(
         ("typed", "code"),
-        [("011002", "011002"), ("01100", "011002"), ("1100", "011002"), ("０１１００２", "011002"),
-         ("０１１００", "011002"), (" 13101 ", "131016"), (1100, "011002")],
+        [
+            ("011002", "011002"),
+            ("01100", "011002"),
+            ("1100", "011002"),
+            ("０１１００２", "011002"),
+            ("０１１００", "011002"),
+            (" 13101 ", "131016"),
+            (1100, "011002"),
+        ],
     )
     def test_accepted_forms(self, typed: str, code: str) -> None:
         assert normalize_code(typed) == code

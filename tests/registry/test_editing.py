@@ -21,8 +21,9 @@ class TestWhoMayEdit:
     def test_a_municipality_edits_its_own_details(self, session: Session) -> None:
         sapporo = principal(create_user(session, Role.MUNICIPALITY, "011002"))
         body = service.get_body(session, "011002")
-        service.update_body_details(session, principal=sapporo, code="011002", expected_version=body.version,
-                                    url=SAPPORO_URL)
+        service.update_body_details(
+            session, principal=sapporo, code="011002", expected_version=body.version, url=SAPPORO_URL
+        )
         assert service.get_body(session, "011002").url == SAPPORO_URL
 
     def test_but_not_another_body(self, session: Session) -> None:
@@ -30,19 +31,27 @@ class TestWhoMayEdit:
         naha = service.get_body(session, "472018")
         before = (naha.url, naha.version)
         with pytest.raises(Forbidden):
-            service.update_body_details(session, principal=sapporo, code="472018", expected_version=naha.version,
-                                        url="https://example.jp/")
+            service.update_body_details(
+                session,
+                principal=sapporo,
+                code="472018",
+                expected_version=naha.version,
+                url="https://example.jp/",
+            )
         assert (service.get_body(session, "472018").url, naha.version) == before
 
     def test_anonymous_writes_nothing(self, session: Session) -> None:
         with pytest.raises(SignInRequired):
-            service.update_body_details(session, principal=ANONYMOUS, code="011002", expected_version=1,
-                                        url=SAPPORO_URL)
+            service.update_body_details(
+                session, principal=ANONYMOUS, code="011002", expected_version=1, url=SAPPORO_URL
+            )
 
     def test_a_prefecture_reviews_only_its_own_municipalities(self, session: Session) -> None:
         hokkaido = principal(create_user(session, Role.PREFECTURE, "01"))
         body = service.get_body(session, "011002")
-        reviewed = service.review_body(session, principal=hokkaido, code="011002", expected_version=body.version)
+        reviewed = service.review_body(
+            session, principal=hokkaido, code="011002", expected_version=body.version
+        )
         assert reviewed.reviewed_by == hokkaido.actor
         with pytest.raises(Forbidden):
             naha = service.get_body(session, "472018")
@@ -51,22 +60,34 @@ class TestWhoMayEdit:
     def test_a_bad_address_is_refused_in_both_languages(self, session: Session) -> None:
         admin = principal(create_user(session, Role.SECRETARIAT))
         with pytest.raises(InvalidInput) as exc:
-            service.update_body_details(session, principal=admin, code="011002",
-                                        expected_version=service.get_body(session, "011002").version,
-                                        url="javascript:alert(1)")
+            service.update_body_details(
+                session,
+                principal=admin,
+                code="011002",
+                expected_version=service.get_body(session, "011002").version,
+                url="javascript:alert(1)",
+            )
         assert "http" in exc.value.message_ja and "http" in exc.value.message_en
 
 
 class TestNoLostUpdates:
-    def test_two_people_edit_the_same_version_one_is_refused_and_shown_the_other(self, session: Session) -> None:
+    def test_two_people_edit_the_same_version_one_is_refused_and_shown_the_other(
+        self, session: Session
+    ) -> None:
         first = principal(create_user(session, Role.MUNICIPALITY, "011002"))
         second = principal(create_user(session, Role.SECRETARIAT))
         opened = service.get_body(session, "011002").version  # both open the edit form at this version
-        service.update_body_details(session, principal=first, code="011002", expected_version=opened,
-                                    url=SAPPORO_URL)
+        service.update_body_details(
+            session, principal=first, code="011002", expected_version=opened, url=SAPPORO_URL
+        )
         with pytest.raises(Conflict) as exc:
-            service.update_body_details(session, principal=second, code="011002", expected_version=opened,
-                                        url="https://overwrite.example/")
+            service.update_body_details(
+                session,
+                principal=second,
+                code="011002",
+                expected_version=opened,
+                url="https://overwrite.example/",
+            )
         assert exc.value.status_code == 409 and exc.value.extra["current"]["url"] == SAPPORO_URL
         assert service.get_body(session, "011002").url == SAPPORO_URL
 
@@ -78,12 +99,18 @@ class TestAuditOfEdits:
         before_count = len(session.scalars(select(AuditEntry.id)).all())
         body = service.get_body(session, "011002")
         old_url, old_version = body.url, body.version
-        service.update_body_details(session, principal=principal(user), code="011002",
-                                    expected_version=old_version, url=SAPPORO_URL)
+        service.update_body_details(
+            session, principal=principal(user), code="011002", expected_version=old_version, url=SAPPORO_URL
+        )
         entries = session.scalars(select(AuditEntry).where(AuditEntry.id > 0).order_by(AuditEntry.id)).all()
         new = entries[before_count:]
         assert len(new) == 1
         entry = new[0]
-        assert (entry.action, entry.entity, entry.entity_key, entry.actor) == ("update", "bodies", "011002", user.email)
+        assert (entry.action, entry.entity, entry.entity_key, entry.actor) == (
+            "update",
+            "bodies",
+            "011002",
+            user.email,
+        )
         assert entry.before == {"url": old_url, "version": old_version}
         assert entry.after == {"url": SAPPORO_URL, "version": old_version + 1}

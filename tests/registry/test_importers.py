@@ -41,10 +41,15 @@ class TestPopulationImport:
         assert (again.new_count, again.unchanged_count) == (0, 1741)
 
     def test_census_table_with_2015_codes_is_refused_then_imported_by_current_code(
-            self, session: Session, shared_data: Path) -> None:
+        self, session: Session, shared_data: Path
+    ) -> None:
         path = shared_data / "registry" / "ssdse2018_population2015_area_by_municipality.csv"
-        kwargs = {"data": path.read_bytes(), "file_name": path.name, "as_of": dt.date(2015, 10, 1),
-                  "population_column": "population_census2015"}
+        kwargs = {
+            "data": path.read_bytes(),
+            "file_name": path.name,
+            "as_of": dt.date(2015, 10, 1),
+            "population_column": "population_census2015",
+        }
         with pytest.raises(InvalidInput) as exc:
             plan_population_import(session, **kwargs)  # 那珂川町 403059 became 那珂川市 402311 in 2018
         assert [p.message_ja for p in exc.value.problems] == ["団体コード 403059 は登録されていない団体です"]
@@ -52,8 +57,11 @@ class TestPopulationImport:
         assert len(p.rows) == 1741 and p.rows[0].population == 1952356
 
     def test_shift_jis_is_accepted_and_named(self, session: Session) -> None:
-        p = plan(session, "団体コード,人口,基準日\n011002,1960668,2022-01-01\n０１２０２５,２４８，１０６,2022-01-01\n",
-                 encoding="cp932")
+        p = plan(
+            session,
+            "団体コード,人口,基準日\n011002,1960668,2022-01-01\n０１２０２５,２４８，１０６,2022-01-01\n",
+            encoding="cp932",
+        )
         assert p.encoding_label == "Shift_JIS (cp932)"
         assert [r.population for r in p.rows] == [1960668, 248106]
 
@@ -64,7 +72,11 @@ class TestPopulationImport:
     @pytest.mark.parametrize(
         ("content", "ja", "en"),
         [
-            ("lgcode,population,as_of\n011003,5,2022-01-01\n", "検査数字が正しくありません", "wrong check digit"),
+            (
+                "lgcode,population,as_of\n011003,5,2022-01-01\n",
+                "検査数字が正しくありません",
+                "wrong check digit",
+            ),
             ("lgcode,population,as_of\n999997,5,2022-01-01\n", "登録されていない団体", "not a registered"),
             ("lgcode,population,as_of\n011002,many,2022-01-01\n", "整数ではありません", "not a whole number"),
             ("lgcode,population,as_of\n011002,5,2022-01-01\n011002,6,2022-01-01\n", "重複", "twice"),
@@ -94,7 +106,9 @@ class TestPopulationImport:
 
     def test_undecodable_bytes_are_refused(self, session: Session) -> None:
         with pytest.raises(InvalidInput):
-            plan_population_import(session, data=bytes([0x81, 0x20, 0xFF, 0xFE, 0x00]) * 50, file_name="bin.csv")
+            plan_population_import(
+                session, data=bytes([0x81, 0x20, 0xFF, 0xFE, 0x00]) * 50, file_name="bin.csv"
+            )
 
 
 class TestBoundaryImport:
@@ -105,21 +119,27 @@ class TestBoundaryImport:
         apply_boundary_import(session, p, principal=OPERATOR)
         assert session.get(BoundaryLayer, "prefecture").feature_count == 47
 
-    def test_municipality_shapes_link_1741_and_name_the_rest(self, session: Session, shared_data: Path) -> None:
+    def test_municipality_shapes_link_1741_and_name_the_rest(
+        self, session: Session, shared_data: Path
+    ) -> None:
         path = shared_data / "boundaries" / "municipalities.topojson"
         p = plan_boundary_import(session, data=path.read_bytes(), file_name=path.name)
         assert (p.level, p.feature_count, len(p.codes), p.missing) == ("municipality", 1751, 1741, [])
         assert sum("北方領土" in u for u in p.unlinked) == 6
         assert sum("所属未定地" in u for u in p.unlinked) == 4
 
-    def test_ward_shapes_older_than_the_registry_are_refused(self, session: Session, shared_data: Path) -> None:
+    def test_ward_shapes_older_than_the_registry_are_refused(
+        self, session: Session, shared_data: Path
+    ) -> None:
         path = shared_data / "boundaries" / "municipalities_with_wards.topojson"
         with pytest.raises(InvalidInput) as exc:
             plan_boundary_import(session, data=path.read_bytes(), file_name=path.name)
         assert any("221368" in p.message_ja for p in exc.value.problems)  # 浜松市浜北区, gone since 2024
         assert session.get(BoundaryLayer, "ward") is None
 
-    def test_current_ward_level_file_is_the_municipality_layer(self, session: Session, shared_data: Path) -> None:
+    def test_current_ward_level_file_is_the_municipality_layer(
+        self, session: Session, shared_data: Path
+    ) -> None:
         """A current N03 file draws designated-city wards separately; it must still draw every prefecture map."""
         import json
 
@@ -127,9 +147,12 @@ class TestBoundaryImport:
         doc = json.loads(path.read_text(encoding="utf-8"))
         retired = {"221317", "221325", "221333", "221341", "221350", "221368", "221376"}
         name = next(iter(doc["objects"]))
-        doc["objects"][name]["geometries"] = [g for g in doc["objects"][name]["geometries"]
-                                              if str(g["properties"].get("N03_007") or "").zfill(5)[:5] + "?" not in
-                                              {c[:5] + "?" for c in retired}]
+        doc["objects"][name]["geometries"] = [
+            g
+            for g in doc["objects"][name]["geometries"]
+            if str(g["properties"].get("N03_007") or "").zfill(5)[:5] + "?"
+            not in {c[:5] + "?" for c in retired}
+        ]
         p = plan_boundary_import(session, data=json.dumps(doc).encode(), file_name="wards.topojson")
         assert p.level == "municipality"
         # 浜松市 (its old wards were dropped) and the 8 small islands that the file's simplification removed;
@@ -143,30 +166,48 @@ class TestBoundaryImport:
         assert hokkaido.count("<path") > 2 * 179  # 179 points plus the municipality and Sapporo ward shapes
 
     def test_shift_jis_geojson_error_names_the_encoding(self, session: Session) -> None:
-        doc = '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": ' \
-              '{"N03_001": "北海道", "N03_007": "99999"}, "geometry": {"type": "Point", "coordinates": [0, 0]}}]}'
+        doc = (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            '{"N03_001": "北海道", "N03_007": "99999"}, "geometry": {"type": "Point", "coordinates": [0, 0]}}]}'
+        )
         with pytest.raises(InvalidInput) as exc:
             plan_boundary_import(session, data=doc.encode("cp932"), file_name="sjis.geojson")
         assert "Shift_JIS" in exc.value.message_ja
 
     @pytest.mark.parametrize(
         ("content", "en"),
-        [(b"not json", "not valid JSON"), (b'{"type": "Point"}', "neither TopoJSON"),
-         (b'{"type": "FeatureCollection", "features": [{"properties": {"name": "x"}, '
-          b'"geometry": {"type": "Point", "coordinates": [0, 0]}}]}', "N03"),
-         (b'{"type": "Topology", "objects": {"a": "x"}}', "no 'arcs'"),
-         (b'{"type": "Topology", "arcs": [], "objects": {"a": "x"}}', "no features"),
-         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": ["x"]}}}', "malformed"),
-         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"type": "Polygon", "arcs": [], '
-          b'"properties": ["N03_007"]}]}}}',
-          "malformed"),
-         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"properties": {"N03_007": "01202"}}]}}}',
-          "malformed"),
-         (b'{"type": "FeatureCollection", "features": []}', "no features"),
-         (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"type": "Polygon", "arcs": "bad", '
-          b'"properties": {"N03_007": "01202"}}]}}}', "malformed"),
-         (b'{"type": "FeatureCollection", "features": [{"properties": {"N03_007": "01202"}, '
-          b'"geometry": {"coordinates": "nonsense"}}]}', "malformed")],
+        [
+            (b"not json", "not valid JSON"),
+            (b'{"type": "Point"}', "neither TopoJSON"),
+            (
+                b'{"type": "FeatureCollection", "features": [{"properties": {"name": "x"}, '
+                b'"geometry": {"type": "Point", "coordinates": [0, 0]}}]}',
+                "N03",
+            ),
+            (b'{"type": "Topology", "objects": {"a": "x"}}', "no 'arcs'"),
+            (b'{"type": "Topology", "arcs": [], "objects": {"a": "x"}}', "no features"),
+            (b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": ["x"]}}}', "malformed"),
+            (
+                b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"type": "Polygon", "arcs": [], '
+                b'"properties": ["N03_007"]}]}}}',
+                "malformed",
+            ),
+            (
+                b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"properties": {"N03_007": "01202"}}]}}}',
+                "malformed",
+            ),
+            (b'{"type": "FeatureCollection", "features": []}', "no features"),
+            (
+                b'{"type": "Topology", "arcs": [], "objects": {"a": {"geometries": [{"type": "Polygon", "arcs": "bad", '
+                b'"properties": {"N03_007": "01202"}}]}}}',
+                "malformed",
+            ),
+            (
+                b'{"type": "FeatureCollection", "features": [{"properties": {"N03_007": "01202"}, '
+                b'"geometry": {"coordinates": "nonsense"}}]}',
+                "malformed",
+            ),
+        ],
     )
     def test_wrong_files_are_refused(self, session: Session, content: bytes, en: str) -> None:
         with pytest.raises(InvalidInput) as exc:
@@ -179,9 +220,14 @@ class TestBoundaryCodesAsFilesWriteThem:
     def sapporo_file(code: object) -> bytes:
         import json
 
-        feature = {"type": "Feature", "properties": {"N03_001": "北海道", "N03_004": "札幌市", "N03_007": code},
-                   "geometry": {"type": "Polygon", "coordinates": [[[141.3, 43.0], [141.4, 43.0], [141.4, 43.1],
-                                                                    [141.3, 43.0]]]}}
+        feature = {
+            "type": "Feature",
+            "properties": {"N03_001": "北海道", "N03_004": "札幌市", "N03_007": code},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[141.3, 43.0], [141.4, 43.0], [141.4, 43.1], [141.3, 43.0]]],
+            },
+        }
         return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
 
     @pytest.mark.parametrize("code", [1100, "1100", "01100", "1100.0", "011002"])
@@ -210,5 +256,7 @@ class TestWhatSpreadsheetsDoToFiles:
         with pytest.raises(InvalidInput) as exc:
             plan(session, "code,男性人口,女性人口,as_of\n011002,1,2,2022-01-01\n")
         assert "男性人口、女性人口" in exc.value.message_ja and "several possible" in exc.value.message_en
-        chosen = plan(session, "code,男性人口,女性人口,as_of\n011002,1,2,2022-01-01\n", population_column="女性人口")
+        chosen = plan(
+            session, "code,男性人口,女性人口,as_of\n011002,1,2,2022-01-01\n", population_column="女性人口"
+        )
         assert chosen.rows[0].population == 2

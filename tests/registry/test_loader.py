@@ -18,7 +18,11 @@ class TestCounts:
         assert summary["prefectures"] == 47
         assert summary["municipalities"] == 1741
         assert (summary["cities"], summary["special_wards"], summary["towns"], summary["villages"]) == (
-            792, 23, 743, 183)
+            792,
+            23,
+            743,
+            183,
+        )
         assert summary["designated_cities"] == 20
 
     def test_wards_are_children_and_never_municipalities(self, session: Session) -> None:
@@ -51,8 +55,19 @@ class TestCounts:
 class TestBlocks:
     def test_11_blocks_hold_47_prefectures_exactly_once(self, session: Session) -> None:
         blocks = service.list_blocks(session)
-        assert [b.name_ja for b in blocks] == ["北海道", "東北", "関東", "信越", "北陸", "東海", "近畿", "中国",
-                                               "四国", "九州", "沖縄"]
+        assert [b.name_ja for b in blocks] == [
+            "北海道",
+            "東北",
+            "関東",
+            "信越",
+            "北陸",
+            "東海",
+            "近畿",
+            "中国",
+            "四国",
+            "九州",
+            "沖縄",
+        ]
         codes = [p.code for b in blocks for p in b.prefectures]
         assert len(codes) == len(set(codes)) == 47
 
@@ -69,16 +84,25 @@ class TestBlocks:
 
 
 class TestAgainstPublicTables:
-    def test_municipality_codes_and_names_match_the_juki_population_table(self, session: Session,
-                                                                          shared_data: Path) -> None:
-        with (shared_data / "registry" / "population_juki_20220101_by_municipality.csv").open(encoding="utf-8") as fh:
+    def test_municipality_codes_and_names_match_the_juki_population_table(
+        self, session: Session, shared_data: Path
+    ) -> None:
+        with (shared_data / "registry" / "population_juki_20220101_by_municipality.csv").open(
+            encoding="utf-8"
+        ) as fh:
             theirs = {row["lgcode"]: row["city"] for row in csv.DictReader(fh)}
-        ours = {b.code: b.name for b in session.scalars(select(Body).where(Body.kind.in_(list(MUNICIPAL_KINDS))))}
+        ours = {
+            b.code: b.name for b in session.scalars(select(Body).where(Body.kind.in_(list(MUNICIPAL_KINDS))))
+        }
         assert set(ours) == set(theirs)
         assert [c for c in ours if not theirs[c].endswith(ours[c])] == []  # theirs carry 郡: 石狩郡新篠津村
 
-    def test_designated_city_wards_match_the_2024_ward_table(self, session: Session, shared_data: Path) -> None:
-        with (shared_data / "registry" / "designated_city_wards_current_jpcity.csv").open(encoding="utf-8") as fh:
+    def test_designated_city_wards_match_the_2024_ward_table(
+        self, session: Session, shared_data: Path
+    ) -> None:
+        with (shared_data / "registry" / "designated_city_wards_current_jpcity.csv").open(
+            encoding="utf-8"
+        ) as fh:
             theirs = {row["ward_lgcode"] for row in csv.DictReader(fh) if row["row_kind"] == "ward"}
         ours = set(session.scalars(select(Body.code).where(Body.kind == BodyKind.WARD)))
         assert ours == theirs  # includes the 2024 Hamamatsu reorganisation applied as a correction

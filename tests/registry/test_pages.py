@@ -22,13 +22,18 @@ class TestDirectory:
 
     def test_data_links_give_the_whole_list_not_one_page(self, client: TestClient) -> None:
         page = client.get("/bodies", params={"prefecture": "130001", "page": "2"})
-        json_href = page.text.split('class="data-links"')[1].split('href="')[1].split('"')[0].replace("&amp;", "&")
+        json_href = (
+            page.text.split('class="data-links"')[1].split('href="')[1].split('"')[0].replace("&amp;", "&")
+        )
         assert "page=" not in json_href
         assert client.get(json_href).json()["total"] == 62 == len(client.get(json_href).json()["items"])
 
     def test_a_page_past_the_end_does_not_claim_nothing_matched(self, client: TestClient) -> None:
         page = client.get("/bodies", params={"page": "999"})
-        assert "このページに表示する団体はありません" in page.text and "条件に合う団体はありません" not in page.text
+        assert (
+            "このページに表示する団体はありません" in page.text
+            and "条件に合う団体はありません" not in page.text
+        )
 
     def test_unknown_kind_is_refused_with_a_message(self, client: TestClient) -> None:
         page = client.get("/bodies", params={"kind": "県"})
@@ -77,7 +82,9 @@ class TestPrefectures:
     def test_list_of_47_with_their_municipality_counts(self, client: TestClient) -> None:
         page = client.get("/prefectures")
         assert page.status_code == 200 and page.text.count('<th scope="row">') == 47
-        assert 'href="/bodies/130001"' in page.text and ">62<" in page.text  # 東京都: 23 区 + 26 市 + 5 町 + 8 村
+        assert (
+            'href="/bodies/130001"' in page.text and ">62<" in page.text
+        )  # 東京都: 23 区 + 26 市 + 5 町 + 8 村
 
     def test_home_card_for_prefectures_leads_there(self, client: TestClient) -> None:
         assert 'href="/prefectures"' in client.get("/").text

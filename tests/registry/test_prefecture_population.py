@@ -28,18 +28,22 @@ def _rows(shared_data: Path, prefecture: str) -> list[dict[str, str]]:
 
 
 class TestPrefecturePopulation:
-    def test_sum_of_municipalities_after_the_fixture_import(self, session: Session, shared_data: Path) -> None:
+    def test_sum_of_municipalities_after_the_fixture_import(
+        self, session: Session, shared_data: Path
+    ) -> None:
         data = (shared_data / FIXTURE).read_bytes()
-        apply_population_import(session, plan_population_import(session, data=data, file_name=FIXTURE.name),
-                                principal=OPERATOR)
+        apply_population_import(
+            session, plan_population_import(session, data=data, file_name=FIXTURE.name), principal=OPERATOR
+        )
         hokkaido = service.population_history(session, "010006")
         expected = sum(int(r["population_juki"]) for r in _rows(shared_data, "北海道"))
         assert hokkaido[-1].population == expected and hokkaido[-1].summed == hokkaido[-1].of == 179
 
     def test_a_municipality_keeps_its_own_figure(self, session: Session, shared_data: Path) -> None:
         data = (shared_data / FIXTURE).read_bytes()
-        apply_population_import(session, plan_population_import(session, data=data, file_name=FIXTURE.name),
-                                principal=OPERATOR)
+        apply_population_import(
+            session, plan_population_import(session, data=data, file_name=FIXTURE.name), principal=OPERATOR
+        )
         assert service.population_history(session, "011002")[-1].population == 1960668
 
 
@@ -47,11 +51,14 @@ class TestPrefecturePopulation:
 def tottori_imported(shared_data: Path) -> Iterator[int]:
     """鳥取県's municipalities imported and committed (the app reads its own sessions), removed after."""
     rows = _rows(shared_data, "鳥取県")
-    text = "code,population,as_of\n" + "".join(f"{r['lgcode']},{r['population_juki']},2022-01-01\n" for r in rows)
+    text = "code,population,as_of\n" + "".join(
+        f"{r['lgcode']},{r['population_juki']},2022-01-01\n" for r in rows
+    )
     codes = [r["lgcode"] for r in rows]
     with get_sessionmaker()() as db, db.begin():
-        apply_population_import(db, plan_population_import(db, data=text.encode(), file_name="tottori.csv"),
-                                principal=OPERATOR)
+        apply_population_import(
+            db, plan_population_import(db, data=text.encode(), file_name="tottori.csv"), principal=OPERATOR
+        )
     try:
         yield sum(int(r["population_juki"]) for r in rows)
     finally:

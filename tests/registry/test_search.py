@@ -61,7 +61,10 @@ class TestSearch:
         assert service.search_bodies(session, query)[0].full_name == expected
 
     def test_prefecture_in_the_query_narrows_to_that_prefecture(self, session: Session) -> None:
-        assert [b.full_name for b in service.search_bodies(session, "広島県府中")] == ["広島県府中市", "広島県府中町"]
+        assert [b.full_name for b in service.search_bodies(session, "広島県府中")] == [
+            "広島県府中市",
+            "広島県府中町",
+        ]
 
     def test_a_prefecture_alone_lists_it_and_its_municipalities(self, session: Session) -> None:
         page = service.list_bodies(session, filters=service.BodyFilter(q="東京都"))
@@ -75,7 +78,10 @@ class TestSearch:
         assert "広島県大竹市" in found and "秋田県" not in found and "山形県" not in found
 
     def test_a_blank_query_is_no_query(self, session: Session) -> None:
-        assert service.list_bodies(session, filters=service.BodyFilter(q="　", include_prefectures=True)).total == 1741
+        assert (
+            service.list_bodies(session, filters=service.BodyFilter(q="　", include_prefectures=True)).total
+            == 1741
+        )
 
     def test_ga_is_only_folded_between_kanji(self, session: Session) -> None:
         found = {b.name for b in service.search_bodies(session, "かけ", limit=100)}

@@ -77,7 +77,13 @@ class TestRoutesAsLists:
         text = client.get("/api/v1/roadmap/fields?format=csv").content.decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
         assert len(rows) == 10 and rows[-1]["models"].split() == [
-            "iot-human-resources", "utilisation-rules", "security", "testbed", "wi-fi", "5g"]
+            "iot-human-resources",
+            "utilisation-rules",
+            "security",
+            "testbed",
+            "wi-fi",
+            "5g",
+        ]
 
     def test_compare_page_and_api(self, client: TestClient) -> None:
         page = client.get("/roadmap/compare", params={"from": "2017-05", "to": "2017-05"})
@@ -89,7 +95,10 @@ class TestRoutesAsLists:
 
     def test_one_model_as_json(self, client: TestClient) -> None:
         model = client.get("/api/v1/roadmap/models/wi-fi").json()
-        assert model["field"] == "iot-infrastructure" and model["kpis"][0]["target_text_en"] == "about 30,000 sites"
+        assert (
+            model["field"] == "iot-infrastructure"
+            and model["kpis"][0]["target_text_en"] == "about 30,000 sites"
+        )
 
     def test_models_csv_has_a_column_per_fiscal_year(self, client: TestClient) -> None:
         text = client.get("/api/v1/roadmap/models?format=csv").content.decode("utf-8-sig")

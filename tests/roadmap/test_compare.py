@@ -18,8 +18,13 @@ def later_revision():  # type: ignore[no-untyped-def]
         field["models"] = [m for m in field["models"] if m["slug"] != "omotenashi-cloud"]
         for model in field["models"]:
             for kpi in model["kpis"]:
-                if kpi["slug"] == next(k.slug for f in spec.fields for m in f.models if m.slug == "my-key-platform"
-                                       for k in m.kpis):
+                if kpi["slug"] == next(
+                    k.slug
+                    for f in spec.fields
+                    for m in f.models
+                    if m.slug == "my-key-platform"
+                    for k in m.kpis
+                ):
                     kpi["target"]["text_ja"] = "1,500"
                     kpi["target"]["value"] = 1500
     return type(spec).model_validate(data)
@@ -48,8 +53,14 @@ class TestCorrectedTranscription:
         assert load_roadmap(session) == []  # nothing changed since the fixture loaded it
         kpi = next(k for k in service.list_kpis(session) if k.slug == "my-key-point-municipalities")
         kpi.target_text_ja = "1,300"  # as if loaded from an earlier, mistaken transcription
-        session.add(ReferenceLoad(dataset="roadmap", source="test", loaded_at=dt.datetime.now(dt.UTC),
-                                  summary={"revisions": ["2017-05"], "digests": {"2017-05": "older"}}))
+        session.add(
+            ReferenceLoad(
+                dataset="roadmap",
+                source="test",
+                loaded_at=dt.datetime.now(dt.UTC),
+                summary={"revisions": ["2017-05"], "digests": {"2017-05": "older"}},
+            )
+        )
         session.flush()
         assert load_roadmap(session) == ["2017-05"]
         session.expire_all()

@@ -28,17 +28,46 @@ class TestStructure:
 
     def test_ten_fields_in_the_seed_order(self, session: Session) -> None:
         names = [f.name_ja for f in service.get_revision(session).fields]
-        assert names == ["教育", "医療・介護・健康", "働き方", "防災", "農林水産業", "地域ビジネス", "観光",
-                         "官民協働サービス", "スマートシティ", "IoT基盤"]
+        assert names == [
+            "教育",
+            "医療・介護・健康",
+            "働き方",
+            "防災",
+            "農林水産業",
+            "地域ビジネス",
+            "観光",
+            "官民協働サービス",
+            "スマートシティ",
+            "IoT基盤",
+        ]
 
     def test_every_model_the_seed_names(self, session: Session) -> None:
         names = {m.name_ja for m in service.list_models(session)}
-        for expected in ["教育クラウド・プラットフォーム", "プログラミング教育", "医療情報連携ネットワーク(EHR)",
-                         "医療・介護・健康データ利活用モデル(PHR)", "テレワーク", "Lアラート", "G空間防災システム",
-                         "スマート農業・林業・漁業モデル", "地域ビジネス活性化モデル", "マイキープラットフォーム",
-                         "観光クラウド", "おもてなしクラウド", "多言語音声翻訳", "オープンデータ利活用",
-                         "ビッグデータ利活用", "シェアリングエコノミー", "データ利活用型スマートシティ",
-                         "地域IoT人材の育成・活用", "利活用ルール", "セキュリティ", "テストベッド", "Wi-Fi", "5G"]:
+        for expected in [
+            "教育クラウド・プラットフォーム",
+            "プログラミング教育",
+            "医療情報連携ネットワーク(EHR)",
+            "医療・介護・健康データ利活用モデル(PHR)",
+            "テレワーク",
+            "Lアラート",
+            "G空間防災システム",
+            "スマート農業・林業・漁業モデル",
+            "地域ビジネス活性化モデル",
+            "マイキープラットフォーム",
+            "観光クラウド",
+            "おもてなしクラウド",
+            "多言語音声翻訳",
+            "オープンデータ利活用",
+            "ビッグデータ利活用",
+            "シェアリングエコノミー",
+            "データ利活用型スマートシティ",
+            "地域IoT人材の育成・活用",
+            "利活用ルール",
+            "セキュリティ",
+            "テストベッド",
+            "Wi-Fi",
+            "5G",
+        ]:
             assert expected in names
         assert len(names) == 23
 
@@ -97,8 +126,14 @@ class TestKpiNumbers:
 
     @pytest.mark.parametrize(
         ("model", "value"),
-        [("smart-agriculture", 300), ("tourism-cloud", 150), ("multilingual-translation", 100),
-         ("sharing-economy", 100), ("big-data", 300), ("smart-city", 20)],
+        [
+            ("smart-agriculture", 300),
+            ("tourism-cloud", 150),
+            ("multilingual-translation", 100),
+            ("sharing-economy", 100),
+            ("big-data", 300),
+            ("smart-city", 20),
+        ],
     )
     def test_single_number_targets(self, session: Session, model: str, value: float) -> None:
         assert [k.target_value for k in service.get_model(session, model).kpis] == [value]

@@ -43,7 +43,9 @@ class TestNotesInTheDatabase:
         assert baseline and "2012" in baseline[0]["ja"] and baseline[0]["en"]
         assert "effect" in fields_noted(service.get_model(session, "education-cloud"))
 
-    def test_every_model_in_the_table_says_its_year_split_and_phases_are_inferred(self, session: Session) -> None:
+    def test_every_model_in_the_table_says_its_year_split_and_phases_are_inferred(
+        self, session: Session
+    ) -> None:
         for model in service.list_models(session):
             if model.in_roadmap_table:
                 assert "plans" in fields_noted(model), model.slug
@@ -58,8 +60,15 @@ class TestNotesInTheDatabase:
 
     def test_a_note_about_something_a_level_does_not_have_is_refused(self) -> None:
         with pytest.raises(ValidationError, match="decided_on"):
-            ModelSpec.model_validate({"slug": "x", "name_ja": "x", "name_en": "x", "in_roadmap_table": False,
-                                      "notes": [{"field": "decided_on", "ja": "注", "en": "note"}]})
+            ModelSpec.model_validate(
+                {
+                    "slug": "x",
+                    "name_ja": "x",
+                    "name_en": "x",
+                    "in_roadmap_table": False,
+                    "notes": [{"field": "decided_on", "ja": "注", "en": "note"}],
+                }
+            )
 
     def test_a_reload_keeps_kpi_slugs_and_brings_the_notes(self, session: Session) -> None:
         from chiiki_iot.core.models import ReferenceLoad
@@ -68,8 +77,14 @@ class TestNotesInTheDatabase:
         before = [k.slug for k in service.list_kpis(session)]
         for k in service.list_kpis(session):
             k.notes = []  # as loaded before notes were data
-        session.add(ReferenceLoad(dataset="roadmap", source="test", loaded_at=dt.datetime.now(dt.UTC),
-                                  summary={"revisions": ["2017-05"], "digests": {"2017-05": "before-notes"}}))
+        session.add(
+            ReferenceLoad(
+                dataset="roadmap",
+                source="test",
+                loaded_at=dt.datetime.now(dt.UTC),
+                summary={"revisions": ["2017-05"], "digests": {"2017-05": "before-notes"}},
+            )
+        )
         session.flush()
         assert load_roadmap(session) == ["2017-05"]
         session.expire_all()
@@ -84,21 +99,21 @@ class TestNotesInTheDatabase:
 class TestNotesOnPages:
     def test_overview_marks_the_revision_date_and_the_plans(self, client: TestClient) -> None:
         page = client.get("/roadmap").text
-        decided = page[page.index("決定日"):]
+        decided = page[page.index("決定日") :]
         assert decided.index("<details") < decided.index("政策目標")  # the mark sits beside the date
         assert "<summary>注" in page and "第二次提言の日付" in page
         assert "推定" in page and "ふるさとテレワークの拠点と読み" in page
 
     def test_model_page_marks_effect_and_phase(self, client: TestClient) -> None:
         page = client.get("/roadmap/models/education-cloud").text
-        effect = page[page.index("<dt>効果</dt>"):page.index("年度別の計画")]
+        effect = page[page.index("<dt>効果</dt>") : page.index("年度別の計画")]
         assert "<details" in effect and "教育の質の" in effect
-        assert "連携実証" in page[page.index("年度別の計画"):]
+        assert "連携実証" in page[page.index("年度別の計画") :]
 
     def test_kpi_list_marks_extended_labels(self, client: TestClient) -> None:
         page = client.get("/roadmap/kpis").text
-        row = page[page.index("防災拠点等のWi-Fi整備箇所数"):]
-        row = row[:row.index("</tr>")]
+        row = page[page.index("防災拠点等のWi-Fi整備箇所数") :]
+        row = row[: row.index("</tr>")]
         assert "<details" in row and "整備箇所数」のみ" in row
 
     def test_in_english_the_mark_and_its_reason_are_english(self, client: TestClient) -> None:

@@ -24,11 +24,19 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Csrf = Depends(csrf_protected)
 
 
-def _users_page(request: Request, session: Session, principal: SignedInDep, *, status_code: int = 200,
-                **extra: object) -> HTMLResponse:
-    return render(request, "accounts/admin_users.html", status_code=status_code,
-                  users=service.list_users(session, principal=principal), roles=list(Role),
-                  matrix=policy_matrix(), role_names=ROLE_LABELS, **{"error": None, "notice": None, **extra})
+def _users_page(
+    request: Request, session: Session, principal: SignedInDep, *, status_code: int = 200, **extra: object
+) -> HTMLResponse:
+    return render(
+        request,
+        "accounts/admin_users.html",
+        status_code=status_code,
+        users=service.list_users(session, principal=principal),
+        roles=list(Role),
+        matrix=policy_matrix(),
+        role_names=ROLE_LABELS,
+        **{"error": None, "notice": None, **extra},
+    )
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -37,11 +45,18 @@ def users_page(request: Request, session: SessionDep, principal: SignedInDep) ->
 
 
 @router.post("/admin/users/{user_id}/grants", response_class=HTMLResponse, dependencies=[Csrf])
-def add_grant(request: Request, session: SessionDep, principal: SignedInDep, user_id: int,
-              role: Annotated[Role, Form()], scope: Annotated[str, Form(max_length=64)] = "") -> Response:
+def add_grant(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    user_id: int,
+    role: Annotated[Role, Form()],
+    scope: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
     try:
-        service.grant_role(session, principal=principal, user=service.get_user(session, user_id), role=role,
-                           scope=scope)
+        service.grant_role(
+            session, principal=principal, user=service.get_user(session, user_id), role=role, scope=scope
+        )
     except UserError as error:
         if error.status_code in (401, 403):
             raise
@@ -50,15 +65,24 @@ def add_grant(request: Request, session: SessionDep, principal: SignedInDep, use
 
 
 @router.post("/admin/users/{user_id}/grants/{grant_id}/revoke", dependencies=[Csrf])
-def remove_grant(session: SessionDep, principal: SignedInDep, user_id: int, grant_id: int) -> RedirectResponse:
-    service.revoke_role(session, principal=principal, user=service.get_user(session, user_id), grant_id=grant_id)
+def remove_grant(
+    session: SessionDep, principal: SignedInDep, user_id: int, grant_id: int
+) -> RedirectResponse:
+    service.revoke_role(
+        session, principal=principal, user=service.get_user(session, user_id), grant_id=grant_id
+    )
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse, dependencies=[Csrf])
-def invite(request: Request, session: SessionDep, principal: SignedInDep,
-           email: Annotated[str, Form(max_length=254)], role: Annotated[Role, Form()],
-           scope: Annotated[str, Form(max_length=64)] = "") -> HTMLResponse:
+def invite(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    email: Annotated[str, Form(max_length=254)],
+    role: Annotated[Role, Form()],
+    scope: Annotated[str, Form(max_length=64)] = "",
+) -> HTMLResponse:
     try:
         notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)
     except UserError as error:
@@ -69,18 +93,36 @@ def invite(request: Request, session: SessionDep, principal: SignedInDep,
 
 
 @router.get("/admin/audit", response_model=None)
-def audit_page(request: Request, session: SessionDep, principal: SignedInDep,
-               actor: Annotated[str, Query(max_length=254)] = "", entity: Annotated[str, Query(max_length=64)] = "",
-               key: Annotated[str, Query(max_length=128)] = "", since: dt.date | None = None,
-               until: dt.date | None = None, format: Annotated[str, Query(pattern="^(html|csv)$")] = "html",
-               page: Annotated[int, Query(ge=1, le=10000)] = 1) -> Response:
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    actor: Annotated[str, Query(max_length=254)] = "",
+    entity: Annotated[str, Query(max_length=64)] = "",
+    key: Annotated[str, Query(max_length=128)] = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    format: Annotated[str, Query(pattern="^(html|csv)$")] = "html",
+    page: Annotated[int, Query(ge=1, le=10000)] = 1,
+) -> Response:
     filters = audit_log.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
     if format == "csv":
         rows = audit_log.list_entries(session, principal=principal, filters=filters, limit=100_000)
-        return csv_response((audit_log.as_row(e) for e in rows), columns=audit_log.CSV_COLUMNS, filename="audit.csv")
-    entries = audit_log.list_entries(session, principal=principal, filters=filters, offset=(page - 1) * 100, limit=100)
+        return csv_response(
+            (audit_log.as_row(e) for e in rows), columns=audit_log.CSV_COLUMNS, filename="audit.csv"
+        )
+    entries = audit_log.list_entries(
+        session, principal=principal, filters=filters, offset=(page - 1) * 100, limit=100
+    )
     lang = current_language.get()
-    return render(request, "accounts/admin_audit.html", entries=entries, filters=filters, page=page,
-                  action_label=lambda e: audit_log.action_label(e, lang=lang),
-                  entity_label=lambda e: audit_log.entity_label(e, lang=lang),
-                  changes=lambda e: audit_log.changes(e, lang=lang), role_parts=audit_log.role_parts)
+    return render(
+        request,
+        "accounts/admin_audit.html",
+        entries=entries,
+        filters=filters,
+        page=page,
+        action_label=lambda e: audit_log.action_label(e, lang=lang),
+        entity_label=lambda e: audit_log.entity_label(e, lang=lang),
+        changes=lambda e: audit_log.changes(e, lang=lang),
+        role_parts=audit_log.role_parts,
+    )

@@ -44,23 +44,43 @@ class AuditEntryRead(BaseModel):
     note: str
 
 
-@router.get("/me", response_model=MeRead, summary="Who the token or session acts as / 利用者",
-            dependencies=[Depends(signed_in)], responses={401: {"description": "not signed in"}})
+@router.get(
+    "/me",
+    response_model=MeRead,
+    summary="Who the token or session acts as / 利用者",
+    dependencies=[Depends(signed_in)],
+    responses={401: {"description": "not signed in"}},
+)
 def me(principal: PrincipalDep) -> MeRead:
-    return MeRead(actor=principal.actor, via=principal.via,
-                  grants=[GrantRead(role=g.role.value, scope=g.scope) for g in principal.grants])
+    return MeRead(
+        actor=principal.actor,
+        via=principal.via,
+        grants=[GrantRead(role=g.role.value, scope=g.scope) for g in principal.grants],
+    )
 
 
-@router.get("/audit", response_model=list[AuditEntryRead], summary="The audit log (secretariat) / 監査ログ",
-            responses={401: {"description": "not signed in"}, 403: {"description": "not the secretariat"}})
-def audit(session: SessionDep, principal: PrincipalDep,
-          actor: Annotated[str, Query(max_length=254)] = "", entity: Annotated[str, Query(max_length=64)] = "",
-          key: Annotated[str, Query(max_length=128)] = "", since: dt.date | None = None,
-          until: dt.date | None = None, offset: Annotated[int, Query(ge=0)] = 0,
-          limit: Annotated[int, Query(ge=1, le=10000)] = 100,
-          format: Literal["json", "csv"] = "json") -> list[AuditEntryRead] | Response:
+@router.get(
+    "/audit",
+    response_model=list[AuditEntryRead],
+    summary="The audit log (secretariat) / 監査ログ",
+    responses={401: {"description": "not signed in"}, 403: {"description": "not the secretariat"}},
+)
+def audit(
+    session: SessionDep,
+    principal: PrincipalDep,
+    actor: Annotated[str, Query(max_length=254)] = "",
+    entity: Annotated[str, Query(max_length=64)] = "",
+    key: Annotated[str, Query(max_length=128)] = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 100,
+    format: Literal["json", "csv"] = "json",
+) -> list[AuditEntryRead] | Response:
     filters = audit_log.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
-    entries = audit_log.list_entries(session, principal=principal, filters=filters, offset=offset, limit=limit)
+    entries = audit_log.list_entries(
+        session, principal=principal, filters=filters, offset=offset, limit=limit
+    )
     rows = [audit_log.as_row(e) for e in entries]
     if format == "csv":
         return csv_response(rows, columns=audit_log.CSV_COLUMNS, filename="audit.csv")

@@ -20,8 +20,14 @@ from chiiki_iot.accounts.policy import Principal
 from chiiki_iot.core.models import ReferenceLoad
 
 # Technical tables whose rows are not records a person changes (or that record changes themselves).
-NOT_AUDITED = frozenset({AuditEntry.__tablename__, LoginAttempt.__tablename__, UserSession.__tablename__,
-                         ReferenceLoad.__tablename__})
+NOT_AUDITED = frozenset(
+    {
+        AuditEntry.__tablename__,
+        LoginAttempt.__tablename__,
+        UserSession.__tablename__,
+        ReferenceLoad.__tablename__,
+    }
+)
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "totp_secret"})
 LONG_TEXT = 2000  # longer values (boundary geometry) are logged as a digest, not copied
 
@@ -65,7 +71,10 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         history = state.attrs[attr.key].history
         if history.has_changes():
             old = history.deleted[0] if history.deleted else None
-            before[attr.key], after[attr.key] = _value(attr.key, old), _value(attr.key, getattr(obj, attr.key))
+            before[attr.key], after[attr.key] = (
+                _value(attr.key, old),
+                _value(attr.key, getattr(obj, attr.key)),
+            )
     version = state.mapper.version_id_col
     if after and version is not None:
         # The mapper raises the version itself during the flush (+1), outside attribute history.
@@ -82,9 +91,13 @@ def _key(obj: Any) -> str:
 
 def _entries(session: Session) -> list[dict[str, Any]]:
     principal = principal_of(session)
-    base = {"at": dt.datetime.now(dt.UTC), "actor": principal.actor if principal else "system",
-            "role": principal.roles_label() if principal else "", "ip": principal.ip if principal else "",
-            "note": ""}
+    base = {
+        "at": dt.datetime.now(dt.UTC),
+        "actor": principal.actor if principal else "system",
+        "role": principal.roles_label() if principal else "",
+        "ip": principal.ip if principal else "",
+        "note": "",
+    }
     rows: list[dict[str, Any]] = []
     for action, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
@@ -99,8 +112,16 @@ def _entries(session: Session) -> list[dict[str, Any]]:
                 before, after = _changes(obj)
                 if not after:
                     continue
-            rows.append({**base, "action": action, "entity": table, "entity_key": _key(obj),
-                         "before": before, "after": after})
+            rows.append(
+                {
+                    **base,
+                    "action": action,
+                    "entity": table,
+                    "entity_key": _key(obj),
+                    "before": before,
+                    "after": after,
+                }
+            )
     return rows
 
 
@@ -111,23 +132,44 @@ def _write_audit_entries(session: Session, _context: Any) -> None:
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
-def record_event(session: Session, *, action: str, entity: str, entity_key: str, note: str = "",
-                 principal: Principal | None = None) -> None:
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    entity: str,
+    entity_key: str,
+    note: str = "",
+    principal: Principal | None = None,
+) -> None:
     """An entry for something that is not a row change (a sign-in, a sign-out everywhere). A sign-in
     names the user who signed in, not the anonymous visitor the request started as."""
     principal = principal or principal_of(session)
-    session.connection().execute(insert(AuditEntry.__table__), [{
-        "at": dt.datetime.now(dt.UTC), "actor": principal.actor if principal else "system",
-        "role": principal.roles_label() if principal else "", "ip": principal.ip if principal else "",
-        "action": action, "entity": entity, "entity_key": entity_key, "before": None, "after": None,
-        "note": note,
-    }])
+    session.connection().execute(
+        insert(AuditEntry.__table__),
+        [
+            {
+                "at": dt.datetime.now(dt.UTC),
+                "actor": principal.actor if principal else "system",
+                "role": principal.roles_label() if principal else "",
+                "ip": principal.ip if principal else "",
+                "action": action,
+                "entity": entity,
+                "entity_key": entity_key,
+                "before": None,
+                "after": None,
+                "note": note,
+            }
+        ],
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk(state: Any) -> None:
-    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
-            and state.bind_mapper.class_ is AuditEntry:
+    if (
+        (state.is_update or state.is_delete)
+        and state.bind_mapper is not None
+        and state.bind_mapper.class_ is AuditEntry
+    ):
         raise AuditIsAppendOnly("audit entries are append-only")
 
 

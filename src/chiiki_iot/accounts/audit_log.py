@@ -26,8 +26,9 @@ class AuditFilter:
     until: dt.date | None = None
 
 
-def list_entries(session: Session, *, principal: Principal, filters: AuditFilter, offset: int = 0,
-                 limit: int = 100) -> list[AuditEntry]:
+def list_entries(
+    session: Session, *, principal: Principal, filters: AuditFilter, offset: int = 0, limit: int = 100
+) -> list[AuditEntry]:
     authorize(principal, "audit.read")
     query = select(AuditEntry)
     if filters.actor:
@@ -39,16 +40,26 @@ def list_entries(session: Session, *, principal: Principal, filters: AuditFilter
     if filters.since:
         query = query.where(AuditEntry.at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
     if filters.until:
-        query = query.where(AuditEntry.at < dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC))
+        query = query.where(
+            AuditEntry.at < dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        )
     return list(session.scalars(query.order_by(AuditEntry.id.desc()).offset(offset).limit(limit)))
 
 
 def as_row(entry: AuditEntry) -> dict[str, Any]:
-    return {"id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor, "role": entry.role, "ip": entry.ip,
-            "action": entry.action, "entity": entry.entity, "entity_key": entry.entity_key,
-            "before": json.dumps(entry.before, ensure_ascii=False) if entry.before is not None else "",
-            "after": json.dumps(entry.after, ensure_ascii=False) if entry.after is not None else "",
-            "note": entry.note}
+    return {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "role": entry.role,
+        "ip": entry.ip,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_key": entry.entity_key,
+        "before": json.dumps(entry.before, ensure_ascii=False) if entry.before is not None else "",
+        "after": json.dumps(entry.after, ensure_ascii=False) if entry.after is not None else "",
+        "note": entry.note,
+    }
 
 
 # --- For people: the audit view shows actions, tables and fields in words, and a change as a diff. -----
@@ -65,58 +76,120 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
 }
 
 ENTITY_LABELS: dict[str, tuple[str, str]] = {
-    "api_tokens": ("APIトークン", "API token"), "barrier_reports": ("壁の報告", "barrier report"),
-    "blocks": ("地域ブロック", "regional block"), "bodies": ("団体", "local body"),
-    "boundary_layers": ("境界データ", "boundary layer"), "events": ("説明会等", "event"),
-    "indicator_values": ("参考指標の値", "indicator value"), "indicators": ("参考指標", "indicator"),
-    "input_values": ("入力値", "input value"), "invitations": ("招待", "invitation"),
-    "kpi_inputs": ("KPIの入力項目", "KPI input"), "kpis": ("KPI", "KPI"),
-    "national_figures": ("全国値", "national figure"), "organisations": ("団体・企業", "organisation"),
-    "password_resets": ("パスワード再設定", "password reset"), "pending_uploads": ("仮アップロード", "pending upload"),
-    "population_figures": ("人口", "population figure"), "projects": ("事業", "project"),
-    "roadmap_fields": ("ロードマップの分野", "roadmap field"), "roadmap_revisions": ("ロードマップの版", "roadmap revision"),
-    "roadmap_year_plans": ("年度ごとの計画", "fiscal-year plan"), "role_grants": ("役割の付与", "role grant"),
-    "sector_models": ("分野別モデル", "sector model"), "status_changes": ("実装状況", "implementation status"),
-    "survey_responses": ("調査の回答", "survey answer"), "survey_rounds": ("調査回", "survey round"),
-    "thread_log": ("糸の記録", "thread log"), "thread_memberships": ("糸への参加", "thread membership"),
+    "api_tokens": ("APIトークン", "API token"),
+    "barrier_reports": ("壁の報告", "barrier report"),
+    "blocks": ("地域ブロック", "regional block"),
+    "bodies": ("団体", "local body"),
+    "boundary_layers": ("境界データ", "boundary layer"),
+    "events": ("説明会等", "event"),
+    "indicator_values": ("参考指標の値", "indicator value"),
+    "indicators": ("参考指標", "indicator"),
+    "input_values": ("入力値", "input value"),
+    "invitations": ("招待", "invitation"),
+    "kpi_inputs": ("KPIの入力項目", "KPI input"),
+    "kpis": ("KPI", "KPI"),
+    "national_figures": ("全国値", "national figure"),
+    "organisations": ("団体・企業", "organisation"),
+    "password_resets": ("パスワード再設定", "password reset"),
+    "pending_uploads": ("仮アップロード", "pending upload"),
+    "population_figures": ("人口", "population figure"),
+    "projects": ("事業", "project"),
+    "roadmap_fields": ("ロードマップの分野", "roadmap field"),
+    "roadmap_revisions": ("ロードマップの版", "roadmap revision"),
+    "roadmap_year_plans": ("年度ごとの計画", "fiscal-year plan"),
+    "role_grants": ("役割の付与", "role grant"),
+    "sector_models": ("分野別モデル", "sector model"),
+    "status_changes": ("実装状況", "implementation status"),
+    "survey_responses": ("調査の回答", "survey answer"),
+    "survey_rounds": ("調査回", "survey round"),
+    "thread_log": ("糸の記録", "thread log"),
+    "thread_memberships": ("糸への参加", "thread membership"),
     "users": ("利用者", "user"),
 }
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "url": ("公式ウェブサイト", "website"), "version": ("版数", "version"), "stage": ("段階", "stage"),
-    "status": ("状態", "status"), "state": ("状態", "state"), "email": ("メールアドレス", "e-mail"),
-    "display_name": ("表示名", "display name"), "name": ("名称", "name"), "name_ja": ("名称", "name (ja)"),
-    "name_en": ("英語名", "name (en)"), "role": ("役割", "role"), "scope": ("担当範囲", "scope"),
-    "body_code": ("団体コード", "body code"), "code": ("団体コード", "code"), "model_slug": ("分野別モデル", "model"),
-    "note": ("備考", "note"), "reviewed_at": ("確認日時", "reviewed at"), "reviewed_by": ("確認者", "reviewed by"),
-    "recorded_at": ("記録日時", "recorded at"), "recorded_by": ("記録者", "recorded by"),
-    "effective_on": ("基準日", "effective on"), "as_of": ("基準日", "as of"), "value": ("値", "value"),
-    "file_name": ("ファイル名", "file name"), "uploaded_at": ("アップロード日時", "uploaded at"),
-    "uploaded_by": ("アップロードした人", "uploaded by"), "deadline": ("締切", "deadline"),
-    "fiscal_year": ("年度", "fiscal year"), "population": ("人口", "population"), "source": ("出典", "source"),
-    "is_active": ("有効", "active"), "password_hash": ("パスワード", "password"), "barrier": ("壁", "barrier"),
-    "other_text": ("その他の内容", "other (text)"), "created_at": ("作成日時", "created at"),
-    "granted_at": ("付与日時", "granted at"), "revoked_at": ("失効日時", "revoked at"),
-    "expires_at": ("有効期限", "expires at"), "title": ("件名", "title"), "held_on": ("開催日", "held on"),
-    "place": ("場所", "place"), "kind": ("種類", "kind"), "round_id": ("調査回", "survey round"),
-    "committed_at": ("確定日時", "committed at"), "submitted_at": ("提出日時", "submitted at"),
-    "submitted_by": ("提出した人", "submitted by"), "user_id": ("利用者", "user"),
-    "input_slug": ("入力項目", "input"), "source_kind": ("出典の種類", "source kind"),
-    "source_ref": ("出典", "source reference"), "reported_on": ("報告日", "reported on"),
-    "is_synthetic": ("合成データ", "synthetic"), "evidence": ("根拠", "evidence"), "draft": ("下書き", "draft"),
-    "model_slugs": ("分野別モデル", "models"), "input_slugs": ("入力項目", "inputs"),
-    "opened_by": ("開いた人", "opened by"), "observed_on": ("時点", "observed on"),
-    "budget_yen": ("予算（円）", "budget (yen)"), "funding": ("財源", "funding"),
-    "category": ("区分", "category"), "target_block": ("対象の地域ブロック", "target block"),
-    "organiser_slug": ("主催", "organiser"), "starts_on": ("開始日", "starts on"), "ends_on": ("終了日", "ends on"), "partner_codes": ("共同の団体", "partners"),
+    "url": ("公式ウェブサイト", "website"),
+    "version": ("版数", "version"),
+    "stage": ("段階", "stage"),
+    "status": ("状態", "status"),
+    "state": ("状態", "state"),
+    "email": ("メールアドレス", "e-mail"),
+    "display_name": ("表示名", "display name"),
+    "name": ("名称", "name"),
+    "name_ja": ("名称", "name (ja)"),
+    "name_en": ("英語名", "name (en)"),
+    "role": ("役割", "role"),
+    "scope": ("担当範囲", "scope"),
+    "body_code": ("団体コード", "body code"),
+    "code": ("団体コード", "code"),
+    "model_slug": ("分野別モデル", "model"),
+    "note": ("備考", "note"),
+    "reviewed_at": ("確認日時", "reviewed at"),
+    "reviewed_by": ("確認者", "reviewed by"),
+    "recorded_at": ("記録日時", "recorded at"),
+    "recorded_by": ("記録者", "recorded by"),
+    "effective_on": ("基準日", "effective on"),
+    "as_of": ("基準日", "as of"),
+    "value": ("値", "value"),
+    "file_name": ("ファイル名", "file name"),
+    "uploaded_at": ("アップロード日時", "uploaded at"),
+    "uploaded_by": ("アップロードした人", "uploaded by"),
+    "deadline": ("締切", "deadline"),
+    "fiscal_year": ("年度", "fiscal year"),
+    "population": ("人口", "population"),
+    "source": ("出典", "source"),
+    "is_active": ("有効", "active"),
+    "password_hash": ("パスワード", "password"),
+    "barrier": ("壁", "barrier"),
+    "other_text": ("その他の内容", "other (text)"),
+    "created_at": ("作成日時", "created at"),
+    "granted_at": ("付与日時", "granted at"),
+    "revoked_at": ("失効日時", "revoked at"),
+    "expires_at": ("有効期限", "expires at"),
+    "title": ("件名", "title"),
+    "held_on": ("開催日", "held on"),
+    "place": ("場所", "place"),
+    "kind": ("種類", "kind"),
+    "round_id": ("調査回", "survey round"),
+    "committed_at": ("確定日時", "committed at"),
+    "submitted_at": ("提出日時", "submitted at"),
+    "submitted_by": ("提出した人", "submitted by"),
+    "user_id": ("利用者", "user"),
+    "input_slug": ("入力項目", "input"),
+    "source_kind": ("出典の種類", "source kind"),
+    "source_ref": ("出典", "source reference"),
+    "reported_on": ("報告日", "reported on"),
+    "is_synthetic": ("合成データ", "synthetic"),
+    "evidence": ("根拠", "evidence"),
+    "draft": ("下書き", "draft"),
+    "model_slugs": ("分野別モデル", "models"),
+    "input_slugs": ("入力項目", "inputs"),
+    "opened_by": ("開いた人", "opened by"),
+    "observed_on": ("時点", "observed on"),
+    "budget_yen": ("予算（円）", "budget (yen)"),
+    "funding": ("財源", "funding"),
+    "category": ("区分", "category"),
+    "target_block": ("対象の地域ブロック", "target block"),
+    "organiser_slug": ("主催", "organiser"),
+    "starts_on": ("開始日", "starts on"),
+    "ends_on": ("終了日", "ends on"),
+    "partner_codes": ("共同の団体", "partners"),
 }
 
 # Stored words that have a Japanese form: answer states and where a record came from.
 VALUE_LABELS: dict[str, tuple[str, str]] = {
-    "draft": ("下書き", "draft"), "submitted": ("提出済", "submitted"), "confirmed": ("承認済", "approved"),
-    "returned": ("差戻し", "returned"), "open": ("受付中", "open"), "closed": ("締切済", "closed"),
-    "survey": ("調査", "survey"), "import": ("一括取り込み", "bulk import"), "manual": ("手入力", "entered by hand"),
-    "demo": ("デモ", "demo"), "planned": ("予定", "planned"), "held": ("開催済", "held"),
+    "draft": ("下書き", "draft"),
+    "submitted": ("提出済", "submitted"),
+    "confirmed": ("承認済", "approved"),
+    "returned": ("差戻し", "returned"),
+    "open": ("受付中", "open"),
+    "closed": ("締切済", "closed"),
+    "survey": ("調査", "survey"),
+    "import": ("一括取り込み", "bulk import"),
+    "manual": ("手入力", "entered by hand"),
+    "demo": ("デモ", "demo"),
+    "planned": ("予定", "planned"),
+    "held": ("開催済", "held"),
     "cancelled": ("中止", "cancelled"),
 }
 
@@ -136,8 +209,22 @@ class FieldChange:
 
 def _is_identifier(key: str) -> bool:
     """Fields that hold keys rather than words: the audit log shows what was stored, marked as code."""
-    return key.endswith(("slug", "slugs", "scope", "code", "codes", "source_ref", "draft", "block", "blocks",
-                         "category", "kind", "prefectures"))
+    return key.endswith(
+        (
+            "slug",
+            "slugs",
+            "scope",
+            "code",
+            "codes",
+            "source_ref",
+            "draft",
+            "block",
+            "blocks",
+            "category",
+            "kind",
+            "prefectures",
+        )
+    )
 
 
 def _label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
@@ -197,8 +284,15 @@ def changes(entry: AuditEntry, *, lang: str) -> list[FieldChange]:
     """The fields an entry touched, before → after; a new record lists what it was created with."""
     before, after = entry.before or {}, entry.after or {}
     keys = [k for k in (after or before) if k != "id"]
-    rows = [FieldChange(_label(FIELD_LABELS, k, lang), _shown(before.get(k), lang), _shown(after.get(k), lang),
-                        _is_identifier(k)) for k in keys]
+    rows = [
+        FieldChange(
+            _label(FIELD_LABELS, k, lang),
+            _shown(before.get(k), lang),
+            _shown(after.get(k), lang),
+            _is_identifier(k),
+        )
+        for k in keys
+    ]
     if entry.action == "create":
         rows = [r for r in rows if r.after != EMPTY]
     return rows

@@ -29,10 +29,14 @@ def create_demo_users(session: Session) -> list[User]:
     users = []
     for role, scope, name in DEMO_ROLES:
         user = service.find_user(session, demo_email(role)) or service.create_user(
-            session, email=demo_email(role), display_name=name, password=DEMO_PASSWORD, is_demo=True)
+            session, email=demo_email(role), display_name=name, password=DEMO_PASSWORD, is_demo=True
+        )
         if not user.grants:
-            user.grants.append(RoleGrant(role=role.value, scope=service.check_scope(session, role, scope),
-                                         granted_at=service.now()))
+            user.grants.append(
+                RoleGrant(
+                    role=role.value, scope=service.check_scope(session, role, scope), granted_at=service.now()
+                )
+            )
         users.append(user)
     session.flush()
     return users
@@ -41,5 +45,7 @@ def create_demo_users(session: Session) -> list[User]:
 def demo_accounts(session: Session) -> list[tuple[str, str]]:
     """(role label, e-mail) of the demo users that exist, for the sign-in page."""
     emails = {demo_email(role): ROLE_LABELS[role] for role, _, _ in DEMO_ROLES}
-    found = session.scalars(select(User.email).where(User.email.in_(list(emails)), User.is_demo.is_(True))).all()
+    found = session.scalars(
+        select(User.email).where(User.email.in_(list(emails)), User.is_demo.is_(True))
+    ).all()
     return [(emails[e], e) for e in emails if e in found]

@@ -25,12 +25,15 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(64), doc="Set when two-factor sign-in is on.")
-    totp_last_step: Mapped[int | None] = mapped_column(Integer, doc="The 30-second step of the last code used.")
+    totp_last_step: Mapped[int | None] = mapped_column(
+        Integer, doc="The 30-second step of the last code used."
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", cascade="all, delete-orphan",
-                                                   order_by="RoleGrant.id")
+    grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RoleGrant.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -33,8 +33,14 @@ Csrf = Depends(csrf_protected)
 
 
 def _session_cookie(response: Response, request: Request, token: str) -> None:
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
-                        max_age=get_settings().session_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=get_settings().session_hours * 3600,
+    )
 
 
 def safe_next(target: str) -> str:
@@ -53,25 +59,46 @@ def safe_next(target: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, session: SessionDep,
-               next: Annotated[str, Query(max_length=2000)] = "") -> HTMLResponse:
-    return render(request, "accounts/login.html", email="", error=None, demo_users=_demo_users(session),
-                  ask_code=False, next_path=safe_next(next))
+def login_page(
+    request: Request, session: SessionDep, next: Annotated[str, Query(max_length=2000)] = ""
+) -> HTMLResponse:
+    return render(
+        request,
+        "accounts/login.html",
+        email="",
+        error=None,
+        demo_users=_demo_users(session),
+        ask_code=False,
+        next_path=safe_next(next),
+    )
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Csrf])
-def login(request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)],
-          password: Annotated[str, Form(max_length=1024)], code: Annotated[str, Form(max_length=12)] = "",
-          next: Annotated[str, Form(max_length=2000)] = "",
-          ) -> Response:
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1024)],
+    code: Annotated[str, Form(max_length=12)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     result = service.sign_in(session, email=email, password=password, ip=client_ip(request), code=code)
     if result.user is None:
         error = result.error or service.SignInFailed(
             "この利用者は2段階認証を設定しています。認証アプリの確認コードも入力してください。",
-            "This account uses two-factor sign-in: enter the code from your authenticator app too.")
+            "This account uses two-factor sign-in: enter the code from your authenticator app too.",
+        )
         status = 401 if result.needs_code else error.status_code
-        return render(request, "accounts/login.html", status_code=status, email=email, error=error,
-                      demo_users=_demo_users(session), ask_code=result.needs_code, next_path=safe_next(next))
+        return render(
+            request,
+            "accounts/login.html",
+            status_code=status,
+            email=email,
+            error=error,
+            demo_users=_demo_users(session),
+            ask_code=result.needs_code,
+            next_path=safe_next(next),
+        )
     token = service.start_session(session, user=result.user, ip=client_ip(request))
     response = RedirectResponse(safe_next(next) or "/account", status_code=303)
     _session_cookie(response, request, token)
@@ -100,25 +127,44 @@ def account_page(request: Request, session: SessionDep, principal: SignedInDep) 
     return _account(request, session, principal)
 
 
-def _account(request: Request, session: Session, principal: PrincipalDep, *, status_code: int = 200,
-             **extra: object) -> HTMLResponse:
+def _account(
+    request: Request, session: Session, principal: PrincipalDep, *, status_code: int = 200, **extra: object
+) -> HTMLResponse:
     user = service.get_user(session, principal.user_id or 0)
-    context: dict[str, object] = {"error": None, "notice": None, "new_token": None, "totp_secret": None,
-                                  "totp_uri": None, **extra}
-    return render(request, "accounts/account.html", status_code=status_code, account=user,
-                  tokens=service.list_api_tokens(session, user=user), **context)
+    context: dict[str, object] = {
+        "error": None,
+        "notice": None,
+        "new_token": None,
+        "totp_secret": None,
+        "totp_uri": None,
+        **extra,
+    }
+    return render(
+        request,
+        "accounts/account.html",
+        status_code=status_code,
+        account=user,
+        tokens=service.list_api_tokens(session, user=user),
+        **context,
+    )
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[Csrf])
-def change_password(request: Request, session: SessionDep, principal: SignedInDep,
-                    current: Annotated[str, Form(max_length=1024)], new: Annotated[str, Form(max_length=1024)],
-                    ) -> HTMLResponse:
+def change_password(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    current: Annotated[str, Form(max_length=1024)],
+    new: Annotated[str, Form(max_length=1024)],
+) -> HTMLResponse:
     user = service.get_user(session, principal.user_id or 0)
     try:
         service.change_password(session, user=user, current=current, new=new)
     except UserError as error:
         return _account(request, session, principal, status_code=error.status_code, error=error)
-    return _account(request, session, principal, notice=("パスワードを変更しました。", "Your password was changed."))
+    return _account(
+        request, session, principal, notice=("パスワードを変更しました。", "Your password was changed.")
+    )
 
 
 @router.post("/account/sign-out-everywhere", dependencies=[Csrf])
@@ -130,8 +176,9 @@ def sign_out_everywhere(session: SessionDep, principal: SignedInDep) -> Redirect
 
 
 @router.post("/account/tokens", response_class=HTMLResponse, dependencies=[Csrf])
-def create_token(request: Request, session: SessionDep, principal: SignedInDep,
-                 name: Annotated[str, Form(max_length=128)]) -> HTMLResponse:
+def create_token(
+    request: Request, session: SessionDep, principal: SignedInDep, name: Annotated[str, Form(max_length=128)]
+) -> HTMLResponse:
     user = service.get_user(session, principal.user_id or 0)
     _, secret = service.create_api_token(session, user=user, name=name)
     return _account(request, session, principal, new_token=secret)
@@ -139,48 +186,81 @@ def create_token(request: Request, session: SessionDep, principal: SignedInDep,
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[Csrf])
 def revoke_token(session: SessionDep, principal: SignedInDep, token_id: int) -> RedirectResponse:
-    service.revoke_api_token(session, user=service.get_user(session, principal.user_id or 0), token_id=token_id)
+    service.revoke_api_token(
+        session, user=service.get_user(session, principal.user_id or 0), token_id=token_id
+    )
     return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/two-factor", response_class=HTMLResponse, dependencies=[Csrf])
-def two_factor(request: Request, session: SessionDep, principal: SignedInDep,
-               secret: Annotated[str, Form(max_length=64)] = "", code: Annotated[str, Form(max_length=12)] = "",
-               disable: Annotated[str, Form(max_length=8)] = "") -> HTMLResponse:
+def two_factor(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    secret: Annotated[str, Form(max_length=64)] = "",
+    code: Annotated[str, Form(max_length=12)] = "",
+    disable: Annotated[str, Form(max_length=8)] = "",
+) -> HTMLResponse:
     user = service.get_user(session, principal.user_id or 0)
     if disable:
         try:
             service.disable_two_factor(session, user=user, code=code)
         except UserError as error:
             return _account(request, session, principal, status_code=error.status_code, error=error)
-        return _account(request, session, principal, notice=("2段階認証を解除しました。", "Two-factor sign-in is off."))
+        return _account(
+            request, session, principal, notice=("2段階認証を解除しました。", "Two-factor sign-in is off.")
+        )
     if not secret:
         new_secret, uri = service.start_two_factor(user)
         return _account(request, session, principal, totp_secret=new_secret, totp_uri=uri)
     try:
         service.confirm_two_factor(session, user=user, secret=secret, code=code)
     except UserError as error:
-        return _account(request, session, principal, status_code=error.status_code, error=error,
-                        totp_secret=secret, totp_uri="")
-    return _account(request, session, principal, notice=("2段階認証を設定しました。", "Two-factor sign-in is on."))
+        return _account(
+            request,
+            session,
+            principal,
+            status_code=error.status_code,
+            error=error,
+            totp_secret=secret,
+            totp_uri="",
+        )
+    return _account(
+        request, session, principal, notice=("2段階認証を設定しました。", "Two-factor sign-in is on.")
+    )
 
 
 @router.get("/invitations/{token}", response_class=HTMLResponse)
 def invitation_page(request: Request, session: SessionDep, token: str) -> HTMLResponse:
-    return render(request, "accounts/invitation.html", invitation=service.open_invitation(session, token),
-                  token=token, error=None)
+    return render(
+        request,
+        "accounts/invitation.html",
+        invitation=service.open_invitation(session, token),
+        token=token,
+        error=None,
+    )
 
 
 @router.post("/invitations/{token}", response_class=HTMLResponse, dependencies=[Csrf])
-def accept_invitation(request: Request, session: SessionDep, token: str,
-                      display_name: Annotated[str, Form(max_length=128)],
-                      password: Annotated[str, Form(max_length=1024)]) -> Response:
+def accept_invitation(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    display_name: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(max_length=1024)],
+) -> Response:
     invitation = service.open_invitation(session, token)
     try:
         user = service.accept_invitation(session, token=token, display_name=display_name, password=password)
     except UserError as error:
-        return render(request, "accounts/invitation.html", status_code=error.status_code, invitation=invitation,
-                      token=token, error=error)
+        return render(
+            request,
+            "accounts/invitation.html",
+            status_code=error.status_code,
+            invitation=invitation,
+            token=token,
+            error=error,
+        )
     response = RedirectResponse("/account", status_code=303)
     _session_cookie(response, request, service.start_session(session, user=user, ip=client_ip(request)))
     return response
@@ -192,15 +272,22 @@ def forgot_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/password/forgot", response_class=HTMLResponse, dependencies=[Csrf])
-def forgot(request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)]) -> HTMLResponse:
+def forgot(
+    request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)]
+) -> HTMLResponse:
     found = service.request_password_reset(session, email=email)
     if found is not None:
         user, token = found
         link = f"{get_settings().base_url.rstrip('/')}/password/reset/{token}"
-        send_mail(to=user.email, subject="【地域IoT実装推進プラットフォーム】パスワードの再設定 / Password reset",
-                  body=f"次のリンクから{service.RESET_HOURS}時間以内にパスワードを再設定してください。\n"
-                       f"Reset your password within {service.RESET_HOURS} hours:\n\n{link}\n")
-    return render(request, "accounts/forgot.html", sent=True)  # the same answer for known and unknown addresses
+        send_mail(
+            to=user.email,
+            subject="【地域IoT実装推進プラットフォーム】パスワードの再設定 / Password reset",
+            body=f"次のリンクから{service.RESET_HOURS}時間以内にパスワードを再設定してください。\n"
+            f"Reset your password within {service.RESET_HOURS} hours:\n\n{link}\n",
+        )
+    return render(
+        request, "accounts/forgot.html", sent=True
+    )  # the same answer for known and unknown addresses
 
 
 @router.get("/password/reset/{token}", response_class=HTMLResponse)
@@ -209,8 +296,9 @@ def reset_page(request: Request, token: str) -> HTMLResponse:
 
 
 @router.post("/password/reset/{token}", response_class=HTMLResponse, dependencies=[Csrf])
-def reset(request: Request, session: SessionDep, token: str,
-          password: Annotated[str, Form(max_length=1024)]) -> Response:
+def reset(
+    request: Request, session: SessionDep, token: str, password: Annotated[str, Form(max_length=1024)]
+) -> Response:
     try:
         service.reset_password(session, token=token, password=password)
     except UserError as error:
@@ -219,9 +307,14 @@ def reset(request: Request, session: SessionDep, token: str,
 
 
 @router.post("/account/invitations", response_class=HTMLResponse, dependencies=[Csrf])
-def invite_from_account(request: Request, session: SessionDep, principal: SignedInDep,
-                        email: Annotated[str, Form(max_length=254)], role: Annotated[Role, Form()],
-                        scope: Annotated[str, Form(max_length=64)]) -> HTMLResponse:
+def invite_from_account(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    email: Annotated[str, Form(max_length=254)],
+    role: Annotated[Role, Form()],
+    scope: Annotated[str, Form(max_length=64)],
+) -> HTMLResponse:
     """A prefecture invites its municipalities, a bureau its block's bodies (the policy decides)."""
     try:
         notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)

@@ -24,8 +24,11 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.SECRETARIAT: N_("事務局"), Role.BUREAU: N_("総合通信局"), Role.PREFECTURE: N_("都道府県の担当者"),
-    Role.MUNICIPALITY: N_("市区町村の担当者"), Role.ORGANISATION: N_("企業・団体"),
+    Role.SECRETARIAT: N_("事務局"),
+    Role.BUREAU: N_("総合通信局"),
+    Role.PREFECTURE: N_("都道府県の担当者"),
+    Role.MUNICIPALITY: N_("市区町村の担当者"),
+    Role.ORGANISATION: N_("企業・団体"),
 }
 
 
@@ -80,19 +83,31 @@ ANONYMOUS = Principal(actor="anonymous")
 # The policy. Anonymous users hold no grant, so every action here is closed to them; reading public
 # pages needs no action at all.
 POLICY: dict[str, dict[Role, Reach]] = {
-    "body.edit": {Role.SECRETARIAT: Reach.EVERYTHING, Role.PREFECTURE: Reach.OWN_BODY,
-                  Role.MUNICIPALITY: Reach.OWN_BODY},
-    "body.review": {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK,
-                    Role.PREFECTURE: Reach.OWN_MUNICIPALITIES},
+    "body.edit": {
+        Role.SECRETARIAT: Reach.EVERYTHING,
+        Role.PREFECTURE: Reach.OWN_BODY,
+        Role.MUNICIPALITY: Reach.OWN_BODY,
+    },
+    "body.review": {
+        Role.SECRETARIAT: Reach.EVERYTHING,
+        Role.BUREAU: Reach.OWN_BLOCK,
+        Role.PREFECTURE: Reach.OWN_MUNICIPALITIES,
+    },
     "registry.import": {Role.SECRETARIAT: Reach.EVERYTHING},
     # 実装状況: a body records its own; the secretariat records any (surveys, bulk imports).
-    "status.record": {Role.SECRETARIAT: Reach.EVERYTHING, Role.PREFECTURE: Reach.OWN_BODY,
-                      Role.MUNICIPALITY: Reach.OWN_BODY},
+    "status.record": {
+        Role.SECRETARIAT: Reach.EVERYTHING,
+        Role.PREFECTURE: Reach.OWN_BODY,
+        Role.MUNICIPALITY: Reach.OWN_BODY,
+    },
     "users.manage": {Role.SECRETARIAT: Reach.EVERYTHING},
     "audit.read": {Role.SECRETARIAT: Reach.EVERYTHING},
     # Inviting someone is judged on the role and scope they would get (the target).
-    "users.invite": {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK,
-                     Role.PREFECTURE: Reach.OWN_MUNICIPALITIES},
+    "users.invite": {
+        Role.SECRETARIAT: Reach.EVERYTHING,
+        Role.BUREAU: Reach.OWN_BLOCK,
+        Role.PREFECTURE: Reach.OWN_MUNICIPALITIES,
+    },
     "organisation.edit": {Role.SECRETARIAT: Reach.EVERYTHING, Role.ORGANISATION: Reach.OWN_ORGANISATION},
     # 説明会等・協議会の記録: a regional bureau its block's events and council log; the secretariat all.
     "outreach.edit": {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
@@ -128,8 +143,7 @@ def reaches(grant: Grant, reach: Reach, target: Target) -> bool:
     if reach == Reach.OWN_BODY:
         return bool(target.body_code) and target.body_code == grant.scope
     if reach == Reach.OWN_MUNICIPALITIES:
-        return (bool(target.body_code) and not target.is_prefecture
-                and target.prefecture_code == grant.scope)
+        return bool(target.body_code) and not target.is_prefecture and target.prefecture_code == grant.scope
     if reach == Reach.OWN_BLOCK:
         return bool(target.block_slug) and target.block_slug == grant.scope
     return bool(target.organisation) and target.organisation == grant.scope
@@ -147,8 +161,10 @@ def authorize(principal: Principal, action: str, target: Target = Target()) -> N
     what_ja, what_en = ACTION_LABELS[action]
     if principal.is_anonymous:
         raise SignInRequired(f"{what_ja}にはサインインが必要です。", f"Sign in to do this ({what_en}).")
-    raise Forbidden(f"{what_ja}の権限がありません（この団体・範囲はあなたの担当外です）。",
-                    f"You are not allowed to do this ({what_en}) for this body or scope.")
+    raise Forbidden(
+        f"{what_ja}の権限がありません（この団体・範囲はあなたの担当外です）。",
+        f"You are not allowed to do this ({what_en}) for this body or scope.",
+    )
 
 
 @dataclass(frozen=True)
@@ -159,4 +175,6 @@ class Matrix:
 
 
 def policy_matrix() -> Matrix:
-    return Matrix([(action, {role: str(rule.get(role, "")) for role in Role}) for action, rule in POLICY.items()])
+    return Matrix(
+        [(action, {role: str(rule.get(role, "")) for role in Role}) for action, rule in POLICY.items()]
+    )

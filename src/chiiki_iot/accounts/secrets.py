@@ -13,16 +13,31 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.settings import get_settings
 
-PRODUCTION_HASHER = PasswordHasher()  # argon2-cffi's defaults: RFC 9106's second recommendation (t=3, 64 MiB, p=4)
-_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if get_settings().test_fast_password_hashing \
+PRODUCTION_HASHER = (
+    PasswordHasher()
+)  # argon2-cffi's defaults: RFC 9106's second recommendation (t=3, 64 MiB, p=4)
+_HASHER = (
+    PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    if get_settings().test_fast_password_hashing
     else PRODUCTION_HASHER
+)
 # Verified against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not-a-real-password-chiiki-iot")
 MIN_PASSWORD_LENGTH = 12
-COMMON_PASSWORDS = frozenset({
-    "password1234", "123456789012", "qwertyuiopas", "passw0rd1234", "administrator", "chiikiiot123",
-    "password123456", "111111111111", "abcdefghijkl", "iloveyou1234",
-})
+COMMON_PASSWORDS = frozenset(
+    {
+        "password1234",
+        "123456789012",
+        "qwertyuiopas",
+        "passw0rd1234",
+        "administrator",
+        "chiikiiot123",
+        "password123456",
+        "111111111111",
+        "abcdefghijkl",
+        "iloveyou1234",
+    }
+)
 
 
 def hash_password(password: str) -> str:
@@ -41,18 +56,30 @@ def check_password_rules(password: str, *, email: str = "") -> None:
     personal passwords). Raises InvalidInput with every rule that is broken."""
     problems: list[tuple[str, str]] = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append((f"{MIN_PASSWORD_LENGTH} 文字以上にしてください", f"use at least {MIN_PASSWORD_LENGTH} characters"))
+        problems.append(
+            (
+                f"{MIN_PASSWORD_LENGTH} 文字以上にしてください",
+                f"use at least {MIN_PASSWORD_LENGTH} characters",
+            )
+        )
     if len(set(password)) < 4:
         problems.append(("同じ文字の繰り返しは使えません", "do not repeat the same few characters"))
     local = email.split("@")[0].lower()
     if password.lower() in COMMON_PASSWORDS or (len(local) >= 4 and local in password.lower()):
-        problems.append(("よく使われるパスワードやメールアドレスを含むものは使えません",
-                         "do not use a common password or one containing your e-mail address"))
+        problems.append(
+            (
+                "よく使われるパスワードやメールアドレスを含むものは使えません",
+                "do not use a common password or one containing your e-mail address",
+            )
+        )
     if problems:
         from chiiki_iot.core.errors import Problem
 
-        raise InvalidInput("パスワードが条件を満たしていません。", "The password does not meet the rules.",
-                           problems=[Problem(ja, en, "password") for ja, en in problems])
+        raise InvalidInput(
+            "パスワードが条件を満たしていません。",
+            "The password does not meet the rules.",
+            problems=[Problem(ja, en, "password") for ja, en in problems],
+        )
 
 
 def new_token() -> str:

@@ -56,18 +56,23 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
-_EMAIL = re.compile(r"^[a-z0-9.!#$%&'*+=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[a-z0-9.!#$%&'*+=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
+)
 
 
 def normalise_email(email: str) -> str:
     """One plain address (no display name, no list, no path characters), lower-cased."""
     text = email.strip().lower()
     if len(text) > 254 or not _EMAIL.match(text):
-        raise InvalidInput(f"メールアドレス「{email}」の形式が正しくありません。", f"'{email}' is not an e-mail address.")
+        raise InvalidInput(
+            f"メールアドレス「{email}」の形式が正しくありません。", f"'{email}' is not an e-mail address."
+        )
     return text
 
 
 # ---- users and roles ---------------------------------------------------------------------------------
+
 
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id, options=[selectinload(User.grants)])
@@ -85,16 +90,23 @@ def list_users(session: Session, *, principal: Principal) -> list[User]:
     return list(session.scalars(select(User).options(selectinload(User.grants)).order_by(User.email)))
 
 
-def create_user(session: Session, *, email: str, display_name: str, password: str | None = None,
-                is_demo: bool = False) -> User:
+def create_user(
+    session: Session, *, email: str, display_name: str, password: str | None = None, is_demo: bool = False
+) -> User:
     address = normalise_email(email)
     if find_user(session, address) is not None:
         raise InvalidInput(f"{address} は既に登録されています。", f"{address} is already registered.")
     if password is not None:
         sec.check_password_rules(password, email=address)
-    user = User(email=address, display_name=display_name.strip() or address, is_demo=is_demo, created_at=now(),
-                password_hash=sec.hash_password(password) if password is not None else None,
-                is_active=True, failed_logins=0)
+    user = User(
+        email=address,
+        display_name=display_name.strip() or address,
+        is_demo=is_demo,
+        created_at=now(),
+        password_hash=sec.hash_password(password) if password is not None else None,
+        is_active=True,
+        failed_logins=0,
+    )
     session.add(user)
     session.flush()
     return user
@@ -113,10 +125,16 @@ def check_scope(session: Session, role: Role, scope: str) -> str:
         if not scope.strip():
             raise InvalidInput("企業・団体の識別子を指定してください。", "Name the organisation (its slug).")
         return scope.strip()
-    body = registry.get_prefecture(session, scope) if role == Role.PREFECTURE else registry.get_body(session, scope)
+    body = (
+        registry.get_prefecture(session, scope)
+        if role == Role.PREFECTURE
+        else registry.get_body(session, scope)
+    )
     if role == Role.MUNICIPALITY and not body.is_municipality:
-        raise InvalidInput(f"{body.full_name}（{body.code}）は市区町村ではありません（{body.kind}）。",
-                           f"{body.full_name} ({body.code}) is not a municipality ({body.kind}).")
+        raise InvalidInput(
+            f"{body.full_name}（{body.code}）は市区町村ではありません（{body.kind}）。",
+            f"{body.full_name} ({body.code}) is not a municipality ({body.kind}).",
+        )
     if role == Role.MUNICIPALITY and body.kind == BodyKind.WARD:
         raise InvalidInput("行政区には役割を付けられません。", "A designated-city ward cannot hold a role.")
     return body.code
@@ -154,12 +172,17 @@ def revoke_role(session: Session, *, principal: Principal, user: User, grant_id:
     session.flush()
 
 
-def principal_for(user: User, *, ip: str = "", via: str = "web", grant_ids: list[int] | None = None) -> Principal:
-    grants = tuple(Grant(Role(g.role), g.scope) for g in user.grants if grant_ids is None or g.id in grant_ids)
+def principal_for(
+    user: User, *, ip: str = "", via: str = "web", grant_ids: list[int] | None = None
+) -> Principal:
+    grants = tuple(
+        Grant(Role(g.role), g.scope) for g in user.grants if grant_ids is None or g.id in grant_ids
+    )
     return Principal(actor=user.email, grants=grants, user_id=user.id, ip=ip, via=via)
 
 
 # ---- signing in --------------------------------------------------------------------------------------
+
 
 @dataclass
 class SignInResult:
@@ -173,15 +196,24 @@ class SignInResult:
 def sign_in(session: Session, *, email: str, password: str, ip: str, code: str = "") -> SignInResult:
     address = email.strip().lower()
     since = now() - dt.timedelta(minutes=LOCK_MINUTES)
-    ip_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= since)) or 0
+    ip_failures = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+        )
+        or 0
+    )
     user = session.scalar(select(User).options(selectinload(User.grants)).where(User.email == address))
     locked_until = _aware(user.locked_until) if user else None
     if ip_failures >= MAX_FAILURES_PER_IP or (locked_until and locked_until > now()):
         # Not recorded as a new failure: retrying during a lock must not extend it for everyone.
-        return SignInResult(error=TooManyAttempts(
-            f"サインインの失敗が続いたため、{LOCK_MINUTES} 分間サインインできません。時間をおいてやり直してください。",
-            f"Too many failed sign-ins: try again in {LOCK_MINUTES} minutes."))
+        return SignInResult(
+            error=TooManyAttempts(
+                f"サインインの失敗が続いたため、{LOCK_MINUTES} 分間サインインできません。時間をおいてやり直してください。",
+                f"Too many failed sign-ins: try again in {LOCK_MINUTES} minutes.",
+            )
+        )
     ok = sec.verify_password(user.password_hash if user else None, password) and bool(user and user.is_active)
     if ok and user and user.is_demo and not get_settings().demo_mode:
         ok = False  # demo accounts have a published password: they work only on a demo site
@@ -195,8 +227,12 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, code: str =
             user.failed_logins += 1
             if user.failed_logins >= MAX_FAILURES:
                 user.locked_until, user.failed_logins = now() + dt.timedelta(minutes=LOCK_MINUTES), 0
-        return SignInResult(error=SignInFailed("メールアドレス、パスワードまたは確認コードが正しくありません。",
-                                               "The e-mail address, password or code is not correct."))
+        return SignInResult(
+            error=SignInFailed(
+                "メールアドレス、パスワードまたは確認コードが正しくありません。",
+                "The e-mail address, password or code is not correct.",
+            )
+        )
     assert user is not None
     if user.failed_logins or user.locked_until:
         user.failed_logins, user.locked_until = 0, None
@@ -206,10 +242,22 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, code: str =
 def start_session(session: Session, *, user: User, ip: str) -> str:
     """A new signed-in session; returns the cookie value (shown once, stored hashed)."""
     token = sec.new_token()
-    session.add(UserSession(token_hash=sec.token_hash(token), user_id=user.id, created_at=now(), ip=ip,
-                            expires_at=now() + dt.timedelta(hours=get_settings().session_hours)))
-    record_event(session, action="sign-in", entity="users", entity_key=str(user.id),
-                 principal=principal_for(user, ip=ip))
+    session.add(
+        UserSession(
+            token_hash=sec.token_hash(token),
+            user_id=user.id,
+            created_at=now(),
+            ip=ip,
+            expires_at=now() + dt.timedelta(hours=get_settings().session_hours),
+        )
+    )
+    record_event(
+        session,
+        action="sign-in",
+        entity="users",
+        entity_key=str(user.id),
+        principal=principal_for(user, ip=ip),
+    )
     return token
 
 
@@ -227,13 +275,21 @@ def end_session(session: Session, token: str) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = now()
         user = session.get(User, row.user_id, options=[selectinload(User.grants)])
-        record_event(session, action="sign-out", entity="users", entity_key=str(row.user_id),
-                     principal=principal_for(user) if user else None)
+        record_event(
+            session,
+            action="sign-out",
+            entity="users",
+            entity_key=str(row.user_id),
+            principal=principal_for(user) if user else None,
+        )
 
 
 def sign_out_everywhere(session: Session, *, user: User) -> int:
-    result = session.execute(update(UserSession).where(UserSession.user_id == user.id,
-                                                       UserSession.revoked_at.is_(None)).values(revoked_at=now()))
+    result = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
     record_event(session, action="sign-out-all", entity="users", entity_key=str(user.id))
     return result.rowcount or 0
 
@@ -247,6 +303,7 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
 
 
 # ---- two-factor --------------------------------------------------------------------------------------
+
 
 def start_two_factor(user: User) -> tuple[str, str]:
     """A new TOTP secret and its otpauth URI for an authenticator app (not saved until confirmed)."""
@@ -268,8 +325,10 @@ def use_totp_code(user: User, code: str, *, secret: str | None = None) -> bool:
 
 def confirm_two_factor(session: Session, *, user: User, secret: str, code: str) -> None:
     if not use_totp_code(user, code, secret=secret):
-        raise InvalidInput("確認コードが正しくありません。アプリに表示された6桁を入力してください。",
-                           "The code is not correct; enter the 6 digits your app shows.")
+        raise InvalidInput(
+            "確認コードが正しくありません。アプリに表示された6桁を入力してください。",
+            "The code is not correct; enter the 6 digits your app shows.",
+        )
     user.totp_secret = secret
     session.flush()
 
@@ -277,24 +336,36 @@ def confirm_two_factor(session: Session, *, user: User, secret: str, code: str) 
 def disable_two_factor(session: Session, *, user: User, code: str) -> None:
     """Turning two-factor off needs a current code, so a stolen session alone cannot remove it."""
     if not user.totp_secret or not use_totp_code(user, code):
-        raise InvalidInput("確認コードが正しくありません。解除するには認証アプリの6桁を入力してください。",
-                           "The code is not correct; enter the 6 digits from your app to turn it off.")
+        raise InvalidInput(
+            "確認コードが正しくありません。解除するには認証アプリの6桁を入力してください。",
+            "The code is not correct; enter the 6 digits from your app to turn it off.",
+        )
     user.totp_secret, user.totp_last_step = None, None
     session.flush()
 
 
 # ---- API tokens --------------------------------------------------------------------------------------
 
-def create_api_token(session: Session, *, user: User, name: str, grant_ids: list[int] | None = None
-                     ) -> tuple[ApiToken, str]:
+
+def create_api_token(
+    session: Session, *, user: User, name: str, grant_ids: list[int] | None = None
+) -> tuple[ApiToken, str]:
     """A token limited to some of the user's role grants (all when None). The secret is returned once."""
     own = {g.id for g in user.grants}
     chosen = sorted(own if grant_ids is None else set(grant_ids))
     if not set(chosen) <= own:
-        raise InvalidInput("自分の役割以外をトークンに付けることはできません。", "A token can only carry your own roles.")
+        raise InvalidInput(
+            "自分の役割以外をトークンに付けることはできません。", "A token can only carry your own roles."
+        )
     secret = "ciot_" + sec.new_token()
-    token = ApiToken(user_id=user.id, name=name.strip() or "token", prefix=secret[:12],
-                     token_hash=sec.token_hash(secret), grant_ids=chosen, created_at=now())
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip() or "token",
+        prefix=secret[:12],
+        token_hash=sec.token_hash(secret),
+        grant_ids=chosen,
+        created_at=now(),
+    )
     session.add(token)
     session.flush()
     return token, secret
@@ -325,7 +396,10 @@ def principal_of_token(session: Session, secret: str, *, ip: str) -> Principal |
 
 # ---- invitations and password resets -----------------------------------------------------------------
 
-def invite(session: Session, *, principal: Principal, email: str, role: Role, scope: str) -> tuple[Invitation, str]:
+
+def invite(
+    session: Session, *, principal: Principal, email: str, role: Role, scope: str
+) -> tuple[Invitation, str]:
     """An invitation link for one role; the inviter must be allowed to give that role over that scope."""
     address = normalise_email(email)
     scope = check_scope(session, role, scope)
@@ -333,17 +407,29 @@ def invite(session: Session, *, principal: Principal, email: str, role: Role, sc
     if find_user(session, address) is not None:
         # An invitation creates an account; roles for an existing account are the secretariat's to grant.
         # (Otherwise an inviter could invite their own address into a role the policy withholds.)
-        raise InvalidInput(f"{address} は既に登録されています。役割の追加は事務局に依頼してください。",
-                           f"{address} already has an account; ask the secretariat to add the role.")
-    if role in (Role.SECRETARIAT, Role.BUREAU) and not any(g.role == Role.SECRETARIAT for g in principal.grants):
+        raise InvalidInput(
+            f"{address} は既に登録されています。役割の追加は事務局に依頼してください。",
+            f"{address} already has an account; ask the secretariat to add the role.",
+        )
+    if role in (Role.SECRETARIAT, Role.BUREAU) and not any(
+        g.role == Role.SECRETARIAT for g in principal.grants
+    ):
         from chiiki_iot.accounts.policy import Forbidden
 
-        raise Forbidden("事務局・総合通信局の役割は事務局だけが招待できます。",
-                        "Only the secretariat can invite secretariat or bureau users.")
+        raise Forbidden(
+            "事務局・総合通信局の役割は事務局だけが招待できます。",
+            "Only the secretariat can invite secretariat or bureau users.",
+        )
     token = sec.new_token()
-    invitation = Invitation(token_hash=sec.token_hash(token), email=address, role=role.value, scope=scope,
-                            invited_by_id=principal.user_id, created_at=now(),
-                            expires_at=now() + dt.timedelta(days=INVITATION_DAYS))
+    invitation = Invitation(
+        token_hash=sec.token_hash(token),
+        email=address,
+        role=role.value,
+        scope=scope,
+        invited_by_id=principal.user_id,
+        created_at=now(),
+        expires_at=now() + dt.timedelta(days=INVITATION_DAYS),
+    )
     session.add(invitation)
     session.flush()
     return invitation, token
@@ -351,17 +437,25 @@ def invite(session: Session, *, principal: Principal, email: str, role: Role, sc
 
 def open_invitation(session: Session, token: str) -> Invitation:
     invitation = session.scalar(select(Invitation).where(Invitation.token_hash == sec.token_hash(token)))
-    if invitation is None or invitation.accepted_at is not None or (_aware(invitation.expires_at) or now()) <= now():
-        raise NotFound("この招待リンクは無効です（使用済み・期限切れ・誤り）。招待した担当者に再発行を依頼してください。",
-                       "This invitation link is not valid (used, expired or wrong). Ask for a new one.")
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or (_aware(invitation.expires_at) or now()) <= now()
+    ):
+        raise NotFound(
+            "この招待リンクは無効です（使用済み・期限切れ・誤り）。招待した担当者に再発行を依頼してください。",
+            "This invitation link is not valid (used, expired or wrong). Ask for a new one.",
+        )
     return invitation
 
 
 def accept_invitation(session: Session, *, token: str, display_name: str, password: str) -> User:
     invitation = open_invitation(session, token)
     if find_user(session, invitation.email) is not None:
-        raise InvalidInput("このアドレスのアカウントは既にあります。サインインしてください。",
-                           "An account with this address already exists; please sign in.")
+        raise InvalidInput(
+            "このアドレスのアカウントは既にあります。サインインしてください。",
+            "An account with this address already exists; please sign in.",
+        )
     _act_for(session, f"invitation:{invitation.email}")
     user = create_user(session, email=invitation.email, display_name=display_name, password=password)
     user.grants.append(RoleGrant(role=invitation.role, scope=invitation.scope, granted_at=now()))
@@ -387,8 +481,14 @@ def request_password_reset(session: Session, *, email: str) -> tuple[User, str] 
     if user is None or not user.is_active:
         return None
     token = sec.new_token()
-    session.add(PasswordReset(token_hash=sec.token_hash(token), user_id=user.id, created_at=now(),
-                              expires_at=now() + dt.timedelta(hours=RESET_HOURS)))
+    session.add(
+        PasswordReset(
+            token_hash=sec.token_hash(token),
+            user_id=user.id,
+            created_at=now(),
+            expires_at=now() + dt.timedelta(hours=RESET_HOURS),
+        )
+    )
     session.flush()
     return user, token
 
@@ -396,8 +496,10 @@ def request_password_reset(session: Session, *, email: str) -> tuple[User, str] 
 def reset_password(session: Session, *, token: str, password: str) -> User:
     reset = session.scalar(select(PasswordReset).where(PasswordReset.token_hash == sec.token_hash(token)))
     if reset is None or reset.used_at is not None or (_aware(reset.expires_at) or now()) <= now():
-        raise NotFound("この再設定リンクは無効です（使用済み・期限切れ・誤り）。もう一度申し込んでください。",
-                       "This reset link is not valid (used, expired or wrong). Please ask again.")
+        raise NotFound(
+            "この再設定リンクは無効です（使用済み・期限切れ・誤り）。もう一度申し込んでください。",
+            "This reset link is not valid (used, expired or wrong). Please ask again.",
+        )
     user = get_user(session, reset.user_id)
     _act_for(session, f"password-reset:{user.email}")
     sec.check_password_rules(password, email=user.email)

@@ -36,18 +36,24 @@ class SignedInUser:
     is_demo: bool
 
 
-def current_principal(request: Request, session: Annotated[Session, Depends(get_session, scope="function")]) -> Principal:
+def current_principal(
+    request: Request, session: Annotated[Session, Depends(get_session, scope="function")]
+) -> Principal:
     principal = replace(ANONYMOUS, ip=client_ip(request))
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         if not request.url.path.startswith("/api/"):
             # A token is for machines on the API only: on the site's pages it could mint new tokens or
             # switch off two-factor sign-in, beyond the roles the token was limited to.
-            raise SignInRequired("API トークンは /api/ でのみ使えます。画面はサインインして使ってください。",
-                                 "API tokens work on /api/ only; sign in to use the site's pages.")
+            raise SignInRequired(
+                "API トークンは /api/ でのみ使えます。画面はサインインして使ってください。",
+                "API tokens work on /api/ only; sign in to use the site's pages.",
+            )
         found = service.principal_of_token(session, header[7:].strip(), ip=client_ip(request))
         if found is None:
-            raise SignInRequired("API トークンが無効です（失効・誤り）。", "The API token is not valid (revoked or wrong).")
+            raise SignInRequired(
+                "API トークンが無効です（失効・誤り）。", "The API token is not valid (revoked or wrong)."
+            )
         principal = found
     elif token := request.cookies.get(SESSION_COOKIE):
         user = service.user_of_session(session, token)
@@ -75,8 +81,10 @@ SignedInDep = Annotated[Principal, Depends(signed_in)]
 def api_writer(principal: PrincipalDep) -> Principal:
     """API writes take a Bearer token: a browser cookie alone never changes data through the API."""
     if principal.via != "api":
-        raise SignInRequired("API で変更するには Authorization: Bearer でトークンを送ってください。",
-                             "To change data through the API, send a token as Authorization: Bearer.")
+        raise SignInRequired(
+            "API で変更するには Authorization: Bearer でトークンを送ってください。",
+            "To change data through the API, send a token as Authorization: Bearer.",
+        )
     return principal
 
 
@@ -88,8 +96,10 @@ async def csrf_protected(request: Request) -> None:
     form = await request.form()
     sent, expected = str(form.get(CSRF_FIELD, "")), request.cookies.get(CSRF_COOKIE, "")
     if not expected or not sent or not same(sent, expected):
-        raise Forbidden("フォームの有効期限が切れたか、ほかのサイトから送信されました。ページを開き直してやり直してください。",
-                        "The form has expired or was sent from another site. Reload the page and try again.")
+        raise Forbidden(
+            "フォームの有効期限が切れたか、ほかのサイトから送信されました。ページを開き直してやり直してください。",
+            "The form has expired or was sent from another site. Reload the page and try again.",
+        )
 
 
 def ensure_csrf_cookie(request: Request) -> str:

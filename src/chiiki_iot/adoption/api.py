@@ -40,9 +40,17 @@ class StatusRead(BaseModel):
 
     @classmethod
     def of(cls, c: StatusChange) -> StatusRead:
-        return cls(body_code=c.body_code, model=c.model_slug, stage=c.stage, effective_on=c.effective_on,
-                   source_kind=c.source_kind, source_ref=c.source_ref, evidence=c.evidence or {},
-                   recorded_by=c.recorded_by, synthetic=c.is_synthetic)
+        return cls(
+            body_code=c.body_code,
+            model=c.model_slug,
+            stage=c.stage,
+            effective_on=c.effective_on,
+            source_kind=c.source_kind,
+            source_ref=c.source_ref,
+            evidence=c.evidence or {},
+            recorded_by=c.recorded_by,
+            synthetic=c.is_synthetic,
+        )
 
 
 class StatusCreate(BaseModel):
@@ -60,39 +68,68 @@ COLUMNS = list(StatusRead.model_fields)
 
 def _out(items: list[StatusRead], format: str, filename: str) -> list[StatusRead] | Response:
     if format == "csv":
-        rows = ({**i.model_dump(), "evidence": " ".join(f"{k}={v}" for k, v in i.evidence.items())} for i in items)
+        rows = (
+            {**i.model_dump(), "evidence": " ".join(f"{k}={v}" for k, v in i.evidence.items())} for i in items
+        )
         return csv_response(rows, columns=COLUMNS, filename=filename)
     return items
 
 
-@router.get("/bodies/{code}/status", response_model=list[StatusRead], summary="A body's status per model / 実装状況")
-def body_status(session: SessionDep, code: str, as_of: AsOf = None, format: Format = "json",
-                ) -> list[StatusRead] | Response:
+@router.get(
+    "/bodies/{code}/status", response_model=list[StatusRead], summary="A body's status per model / 実装状況"
+)
+def body_status(
+    session: SessionDep,
+    code: str,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> list[StatusRead] | Response:
     status = service.status_of_body(session, code, as_of=as_of or today_in_japan())
     return _out([StatusRead.of(c) for c in status.values()], format, f"status-{code}.csv")
 
 
-@router.get("/bodies/{code}/status/history", response_model=list[StatusRead], summary="A body's timeline / 履歴")
+@router.get(
+    "/bodies/{code}/status/history", response_model=list[StatusRead], summary="A body's timeline / 履歴"
+)
 def body_history(session: SessionDep, code: str, format: Format = "json") -> list[StatusRead] | Response:
     return _out([StatusRead.of(c) for c in service.history(session, code)], format, f"history-{code}.csv")
 
 
-@router.get("/roadmap/models/{slug}/adoption", response_model=list[StatusRead],
-            summary="Bodies' status on one model / 導入状況")
-def model_adoption(session: SessionDep, slug: str, as_of: AsOf = None, format: Format = "json",
-                   ) -> list[StatusRead] | Response:
+@router.get(
+    "/roadmap/models/{slug}/adoption",
+    response_model=list[StatusRead],
+    summary="Bodies' status on one model / 導入状況",
+)
+def model_adoption(
+    session: SessionDep,
+    slug: str,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> list[StatusRead] | Response:
     rows = service.adoption_of_model(session, slug, as_of=as_of or today_in_japan())
     return _out([StatusRead.of(c) for _, c in rows], format, f"adoption-{slug}.csv")
 
 
-@router.post("/bodies/{code}/status", response_model=StatusRead, status_code=201,
-             summary="Record a status change (token) / 実装状況の記録",
-             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
-def record(session: SessionDep, principal: ApiWriterDep, code: str,
-           change: Annotated[StatusCreate, Body()]) -> StatusRead:
-    created = service.record_status(session, principal=principal, body_code=code, model_slug=change.model,
-                                    stage=change.stage, effective_on=change.effective_on, source_kind="manual",
-                                    evidence=service.Evidence(project=change.project, url=change.url))
+@router.post(
+    "/bodies/{code}/status",
+    response_model=StatusRead,
+    status_code=201,
+    summary="Record a status change (token) / 実装状況の記録",
+    responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}},
+)
+def record(
+    session: SessionDep, principal: ApiWriterDep, code: str, change: Annotated[StatusCreate, Body()]
+) -> StatusRead:
+    created = service.record_status(
+        session,
+        principal=principal,
+        body_code=code,
+        model_slug=change.model,
+        stage=change.stage,
+        effective_on=change.effective_on,
+        source_kind="manual",
+        evidence=service.Evidence(project=change.project, url=change.url),
+    )
     return StatusRead.of(created)
 
 
@@ -114,21 +151,41 @@ class IndicatorValueRead(BaseModel):
 
 @router.get("/indicators", response_model=list[IndicatorRead], summary="Context indicators / 参考指標")
 def indicators(session: SessionDep) -> list[IndicatorRead]:
-    return [IndicatorRead(slug=i.slug, name_ja=i.name_ja, name_en=i.name_en, unit=i.unit, source=i.source,
-                          synthetic=i.is_synthetic) for i in indicator_service.list_indicators(session)]
+    return [
+        IndicatorRead(
+            slug=i.slug,
+            name_ja=i.name_ja,
+            name_en=i.name_en,
+            unit=i.unit,
+            source=i.source,
+            synthetic=i.is_synthetic,
+        )
+        for i in indicator_service.list_indicators(session)
+    ]
 
 
-@router.get("/bodies/{code}/indicators", response_model=list[IndicatorValueRead],
-            summary="A body's context indicators / 団体の参考指標")
-def body_indicators(session: SessionDep, code: str, format: Format = "json") -> list[IndicatorValueRead] | Response:
+@router.get(
+    "/bodies/{code}/indicators",
+    response_model=list[IndicatorValueRead],
+    summary="A body's context indicators / 団体の参考指標",
+)
+def body_indicators(
+    session: SessionDep, code: str, format: Format = "json"
+) -> list[IndicatorValueRead] | Response:
     from chiiki_iot.registry import service as registry
 
     body = registry.get_body(session, code)
-    items = [IndicatorValueRead(indicator=i.slug, body_code=v.body_code, observed_on=v.observed_on, value=v.value)
-             for i, values in indicator_service.indicators_of_body(session, body.code) for v in values]
+    items = [
+        IndicatorValueRead(indicator=i.slug, body_code=v.body_code, observed_on=v.observed_on, value=v.value)
+        for i, values in indicator_service.indicators_of_body(session, body.code)
+        for v in values
+    ]
     if format == "csv":
-        return csv_response((i.model_dump() for i in items), columns=list(IndicatorValueRead.model_fields),
-                            filename=f"indicators-{body.code}.csv")
+        return csv_response(
+            (i.model_dump() for i in items),
+            columns=list(IndicatorValueRead.model_fields),
+            filename=f"indicators-{body.code}.csv",
+        )
     return items
 
 
@@ -137,7 +194,9 @@ class ProjectBody(BaseModel):
 
     name: str = Field(max_length=255)
     models: list[str] = Field(min_length=1, description="分野別モデルの識別子 / model slugs")
-    funding: Literal["national-subsidy", "own", "other"] = Field(description="国の補助事業 / 単独事業 / その他")
+    funding: Literal["national-subsidy", "own", "other"] = Field(
+        description="国の補助事業 / 単独事業 / その他"
+    )
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     budget_yen: int | None = Field(None, ge=0)
@@ -153,30 +212,65 @@ class ProjectRead(ProjectBody):
 
 
 def _project_read(p) -> ProjectRead:  # type: ignore[no-untyped-def]
-    return ProjectRead(id=p.id, body_code=p.body_code, name=p.name, models=p.model_slugs, funding=p.funding,
-                       starts_on=p.starts_on, ends_on=p.ends_on, budget_yen=p.budget_yen, vendors=p.vendors,
-                       partners=p.partner_codes, outcome=p.outcome, synthetic=p.is_synthetic)
+    return ProjectRead(
+        id=p.id,
+        body_code=p.body_code,
+        name=p.name,
+        models=p.model_slugs,
+        funding=p.funding,
+        starts_on=p.starts_on,
+        ends_on=p.ends_on,
+        budget_yen=p.budget_yen,
+        vendors=p.vendors,
+        partners=p.partner_codes,
+        outcome=p.outcome,
+        synthetic=p.is_synthetic,
+    )
 
 
 @router.get("/bodies/{code}/projects", response_model=list[ProjectRead], summary="A body's projects / 事業")
 def body_projects(session: SessionDep, code: str, format: Format = "json") -> list[ProjectRead] | Response:
     items = [_project_read(p) for p in projects.projects_of_body(session, code)]
     if format == "csv":
-        rows = ({**i.model_dump(), "models": " ".join(i.models), "vendors": " / ".join(i.vendors),
-                 "partners": " ".join(i.partners)} for i in items)
+        rows = (
+            {
+                **i.model_dump(),
+                "models": " ".join(i.models),
+                "vendors": " / ".join(i.vendors),
+                "partners": " ".join(i.partners),
+            }
+            for i in items
+        )
         return csv_response(rows, columns=list(ProjectRead.model_fields), filename=f"projects-{code}.csv")
     return items
 
 
-@router.post("/bodies/{code}/projects", response_model=ProjectRead, status_code=201,
-             summary="Add a project (token) / 事業の登録",
-             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
-def add_project(session: SessionDep, principal: ApiWriterDep, code: str,
-                project: Annotated[ProjectBody, Body()]) -> ProjectRead:
-    created = projects.add_project(session, principal=principal, body_code=code, project=projects.ProjectInput(
-        name=project.name, model_slugs=project.models, funding=project.funding, starts_on=project.starts_on,
-        ends_on=project.ends_on, budget_yen=project.budget_yen, vendors=project.vendors,
-        partner_codes=project.partners, outcome=project.outcome))
+@router.post(
+    "/bodies/{code}/projects",
+    response_model=ProjectRead,
+    status_code=201,
+    summary="Add a project (token) / 事業の登録",
+    responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}},
+)
+def add_project(
+    session: SessionDep, principal: ApiWriterDep, code: str, project: Annotated[ProjectBody, Body()]
+) -> ProjectRead:
+    created = projects.add_project(
+        session,
+        principal=principal,
+        body_code=code,
+        project=projects.ProjectInput(
+            name=project.name,
+            model_slugs=project.models,
+            funding=project.funding,
+            starts_on=project.starts_on,
+            ends_on=project.ends_on,
+            budget_yen=project.budget_yen,
+            vendors=project.vendors,
+            partner_codes=project.partners,
+            outcome=project.outcome,
+        ),
+    )
     return _project_read(created)
 
 
@@ -194,35 +288,62 @@ class InputRead(BaseModel):
 
     @classmethod
     def of(cls, v: InputValue) -> InputRead:
-        return cls(body_code=v.body_code, input=v.input_slug, fiscal_year=v.fiscal_year, value=v.value,
-                   source_kind=v.source_kind, source_ref=v.source_ref, recorded_by=v.recorded_by,
-                   synthetic=v.is_synthetic)
+        return cls(
+            body_code=v.body_code,
+            input=v.input_slug,
+            fiscal_year=v.fiscal_year,
+            value=v.value,
+            source_kind=v.source_kind,
+            source_ref=v.source_ref,
+            recorded_by=v.recorded_by,
+            synthetic=v.is_synthetic,
+        )
 
 
 class InputCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    input: str = Field(max_length=64, description="KPI入力項目の識別子 / KPI input slug (see /api/v1/roadmap/kpis)")
+    input: str = Field(
+        max_length=64, description="KPI入力項目の識別子 / KPI input slug (see /api/v1/roadmap/kpis)"
+    )
     fiscal_year: int = Field(ge=2016, le=2100)
     value: float
 
 
-@router.get("/bodies/{code}/inputs", response_model=list[InputRead], summary="A body's KPI input figures / KPI入力値")
+@router.get(
+    "/bodies/{code}/inputs", response_model=list[InputRead], summary="A body's KPI input figures / KPI入力値"
+)
 def body_inputs(session: SessionDep, code: str, format: Format = "json") -> list[InputRead] | Response:
     items = [InputRead.of(v) for v in service.inputs_of_body(session, code).values()]
     if format == "csv":
-        return csv_response((i.model_dump() for i in items), columns=list(InputRead.model_fields),
-                            filename=f"inputs-{code}.csv")
+        return csv_response(
+            (i.model_dump() for i in items),
+            columns=list(InputRead.model_fields),
+            filename=f"inputs-{code}.csv",
+        )
     return items
 
 
-@router.post("/bodies/{code}/inputs", response_model=InputRead, status_code=201,
-             summary="Report a KPI input figure (token) / KPI入力値の報告",
-             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
-def report_input(session: SessionDep, principal: ApiWriterDep, code: str,
-                 figure: Annotated[InputCreate, Body()]) -> InputRead:
-    return InputRead.of(service.record_input(session, principal=principal, body_code=code, input_slug=figure.input,
-                                             fiscal_year=figure.fiscal_year, value=figure.value))
+@router.post(
+    "/bodies/{code}/inputs",
+    response_model=InputRead,
+    status_code=201,
+    summary="Report a KPI input figure (token) / KPI入力値の報告",
+    responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}},
+)
+def report_input(
+    session: SessionDep, principal: ApiWriterDep, code: str, figure: Annotated[InputCreate, Body()]
+) -> InputRead:
+    return InputRead.of(
+        service.record_input(
+            session,
+            principal=principal,
+            body_code=code,
+            input_slug=figure.input,
+            fiscal_year=figure.fiscal_year,
+            value=figure.value,
+        )
+    )
 
 
 class BarrierRead(BaseModel):
@@ -239,9 +360,16 @@ class BarrierRead(BaseModel):
 
     @classmethod
     def of(cls, r: BarrierReport) -> BarrierRead:
-        return cls(body_code=r.body_code, model=r.model_slug, barrier=r.barrier, other_text=r.other_text,
-                   reported_on=r.reported_on, source_kind=r.source_kind, source_ref=r.source_ref,
-                   synthetic=r.is_synthetic)
+        return cls(
+            body_code=r.body_code,
+            model=r.model_slug,
+            barrier=r.barrier,
+            other_text=r.other_text,
+            reported_on=r.reported_on,
+            source_kind=r.source_kind,
+            source_ref=r.source_ref,
+            synthetic=r.is_synthetic,
+        )
 
 
 class BarrierCreate(BaseModel):
@@ -249,24 +377,44 @@ class BarrierCreate(BaseModel):
 
     model: str = Field(max_length=64, description="分野別モデルの識別子 / model slug")
     barrier: Barrier
-    other_text: str = Field("", max_length=500, description="「その他」の内容 / what 'other' is (required then)")
+    other_text: str = Field(
+        "", max_length=500, description="「その他」の内容 / what 'other' is (required then)"
+    )
     reported_on: dt.date
 
 
-@router.get("/bodies/{code}/barriers", response_model=list[BarrierRead], summary="A body's reported barriers / 壁")
+@router.get(
+    "/bodies/{code}/barriers", response_model=list[BarrierRead], summary="A body's reported barriers / 壁"
+)
 def body_barriers(session: SessionDep, code: str, format: Format = "json") -> list[BarrierRead] | Response:
     items = [BarrierRead.of(r) for r in service.barriers_of_body(session, code)]
     if format == "csv":
-        return csv_response((i.model_dump() for i in items), columns=list(BarrierRead.model_fields),
-                            filename=f"barriers-{code}.csv")
+        return csv_response(
+            (i.model_dump() for i in items),
+            columns=list(BarrierRead.model_fields),
+            filename=f"barriers-{code}.csv",
+        )
     return items
 
 
-@router.post("/bodies/{code}/barriers", response_model=BarrierRead, status_code=201,
-             summary="Report a barrier (token) / 壁の報告",
-             responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}})
-def report_barrier(session: SessionDep, principal: ApiWriterDep, code: str,
-                   report: Annotated[BarrierCreate, Body()]) -> BarrierRead:
-    return BarrierRead.of(service.report_barrier(session, principal=principal, body_code=code, model_slug=report.model,
-                                                 barrier=report.barrier, reported_on=report.reported_on,
-                                                 other_text=report.other_text))
+@router.post(
+    "/bodies/{code}/barriers",
+    response_model=BarrierRead,
+    status_code=201,
+    summary="Report a barrier (token) / 壁の報告",
+    responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"}},
+)
+def report_barrier(
+    session: SessionDep, principal: ApiWriterDep, code: str, report: Annotated[BarrierCreate, Body()]
+) -> BarrierRead:
+    return BarrierRead.of(
+        service.report_barrier(
+            session,
+            principal=principal,
+            body_code=code,
+            model_slug=report.model,
+            barrier=report.barrier,
+            reported_on=report.reported_on,
+            other_text=report.other_text,
+        )
+    )

@@ -26,7 +26,14 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.codes import column_reader
 from chiiki_iot.registry.models import Body, BodyKind
 
-CODE_COLUMNS = ("lgcode", "団体コード", "全国地方公共団体コード", "地方公共団体コード6桁", "地方公共団体コード", "code")
+CODE_COLUMNS = (
+    "lgcode",
+    "団体コード",
+    "全国地方公共団体コード",
+    "地方公共団体コード6桁",
+    "地方公共団体コード",
+    "code",
+)
 NAME_COLUMNS = ("団体名", "地方公共団体名", "市区町村名", "name")
 PREFECTURE_COLUMNS = ("都道府県名", "都道府県", "prefecture")
 
@@ -66,8 +73,10 @@ def parse_mapping(pairs: list[str]) -> dict[str, Stage]:
     for pair in pairs:
         value, sep, stage = pair.partition("=")
         if not sep:
-            raise InvalidInput(f"対応づけ「{pair}」は 値=段階 の形で書いてください。",
-                               f"Write the mapping '{pair}' as value=stage.")
+            raise InvalidInput(
+                f"対応づけ「{pair}」は 値=段階 の形で書いてください。",
+                f"Write the mapping '{pair}' as value=stage.",
+            )
         mapping[_key(value)] = parse_stage(stage)
     return mapping
 
@@ -76,17 +85,30 @@ def _key(value: str) -> str:
     return "".join(normalize(value).split())
 
 
-def plan_status_import(session: Session, *, data: bytes, file_name: str, model_slug: str, as_of: dt.date,
-                       value_column: str, mapping: dict[str, Stage] | None = None,
-                       code_column: str | None = None) -> StatusImportPlan:
+def plan_status_import(
+    session: Session,
+    *,
+    data: bytes,
+    file_name: str,
+    model_slug: str,
+    as_of: dt.date,
+    value_column: str,
+    mapping: dict[str, Stage] | None = None,
+    code_column: str | None = None,
+) -> StatusImportPlan:
     table = read_csv(data, name=file_name)
     slug = service.check_model(session, model_slug)
     value_i = find_column(table.header, (), value_column, ("回答", "answer"), table)
     code_i = _optional_column(table, CODE_COLUMNS, code_column)
-    name_i, pref_i = _optional_column(table, NAME_COLUMNS, None), _optional_column(table, PREFECTURE_COLUMNS, None)
+    name_i, pref_i = (
+        _optional_column(table, NAME_COLUMNS, None),
+        _optional_column(table, PREFECTURE_COLUMNS, None),
+    )
     if code_i is None and name_i is None:
-        raise InvalidInput(f"「{file_name}」に団体コードの列も団体名の列もありません（列: {', '.join(table.header)}）。",
-                           f"'{file_name}' has neither a code nor a name column (columns: {', '.join(table.header)}).")
+        raise InvalidInput(
+            f"「{file_name}」に団体コードの列も団体名の列もありません（列: {', '.join(table.header)}）。",
+            f"'{file_name}' has neither a code nor a name column (columns: {', '.join(table.header)}).",
+        )
     bodies = {b.code: b for b in session.scalars(select(Body).where(Body.kind != BodyKind.WARD))}
     current = {c.body_code: c.stage for _, c in service.adoption_of_model(session, slug, as_of=as_of)}
     plan = StatusImportPlan(file_name, table.encoding_label, slug, as_of, table.header[value_i])
@@ -106,7 +128,9 @@ def plan_status_import(session: Session, *, data: bytes, file_name: str, model_s
             problems.append(Problem(error.message_ja, error.message_en, where))
             continue
         if body.code in seen:
-            problems.append(Problem(f"{body.full_name} が二度出てきます", f"{body.full_name} appears twice", where))
+            problems.append(
+                Problem(f"{body.full_name} が二度出てきます", f"{body.full_name} appears twice", where)
+            )
             continue
         seen.add(body.code)
         plan.rows.append(StatusRow(line, body.code, body.full_name, value, stage, current.get(body.code)))
@@ -124,25 +148,38 @@ def _optional_column(table: CsvTable, candidates: tuple[str, ...], chosen: str |
         return None
 
 
-def _match_body(cells: list[str], code_i: int | None, name_i: int | None, pref_i: int | None,
-                bodies: dict[str, Body], read_code: Callable[[str], str]) -> Body:
+def _match_body(
+    cells: list[str],
+    code_i: int | None,
+    name_i: int | None,
+    pref_i: int | None,
+    bodies: dict[str, Body],
+    read_code: Callable[[str], str],
+) -> Body:
     if code_i is not None and code_i < len(cells) and cells[code_i].strip():
         code = read_code(cells[code_i])
         if code not in bodies:
-            raise InvalidInput(f"団体コード {code} は登録されていない団体です", f"code {code} is not a registered body")
+            raise InvalidInput(
+                f"団体コード {code} は登録されていない団体です", f"code {code} is not a registered body"
+            )
         return bodies[code]
     name = search_key(cells[name_i]) if name_i is not None and name_i < len(cells) else ""
     pref = search_key(cells[pref_i]) if pref_i is not None and pref_i < len(cells) else ""
-    found = [b for b in bodies.values() if b.name_key == name
-             and (not pref or search_key(bodies[b.prefecture_code].name) == pref)]
+    found = [
+        b
+        for b in bodies.values()
+        if b.name_key == name and (not pref or search_key(bodies[b.prefecture_code].name) == pref)
+    ]
     if len(found) == 1:
         return found[0]
     shown = cells[name_i] if name_i is not None and name_i < len(cells) else ""
     if not found:
         raise InvalidInput(f"団体名「{shown}」に当たる団体がありません", f"no body is named '{shown}'")
-    raise InvalidInput(f"団体名「{shown}」に当たる団体が複数あります（{'、'.join(b.full_name for b in found)}）。"
-                       "都道府県の列を付けるか団体コードを使ってください",
-                       f"'{shown}' matches several bodies; add a prefecture column or use codes")
+    raise InvalidInput(
+        f"団体名「{shown}」に当たる団体が複数あります（{'、'.join(b.full_name for b in found)}）。"
+        "都道府県の列を付けるか団体コードを使ってください",
+        f"'{shown}' matches several bodies; add a prefecture column or use codes",
+    )
 
 
 def apply_status_import(session: Session, plan: StatusImportPlan, *, principal: Principal) -> int:
@@ -152,8 +189,19 @@ def apply_status_import(session: Session, plan: StatusImportPlan, *, principal: 
     for row in changed:
         body = registry.get_body(session, row.body_code)
         authorize(principal, "status.record", registry.policy_target(body))
-        session.add(StatusChange(body_code=row.body_code, model_slug=plan.model_slug, stage=row.stage.value,
-                                 effective_on=plan.as_of, source_kind="import", source_ref=plan.file_name,
-                                 evidence={}, recorded_at=now, recorded_by=principal.actor, is_synthetic=False))
+        session.add(
+            StatusChange(
+                body_code=row.body_code,
+                model_slug=plan.model_slug,
+                stage=row.stage.value,
+                effective_on=plan.as_of,
+                source_kind="import",
+                source_ref=plan.file_name,
+                evidence={},
+                recorded_at=now,
+                recorded_by=principal.actor,
+                is_synthetic=False,
+            )
+        )
     session.flush()
     return len(changed)

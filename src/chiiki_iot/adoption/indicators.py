@@ -35,13 +35,23 @@ class IndicatorPlan:
     unchanged: int = 0
 
 
-def plan_indicator_import(session: Session, *, slug: str, data: bytes, file_name: str, value_column: str,
-                          date_column: str | None = None, code_column: str | None = None) -> IndicatorPlan:
+def plan_indicator_import(
+    session: Session,
+    *,
+    slug: str,
+    data: bytes,
+    file_name: str,
+    value_column: str,
+    date_column: str | None = None,
+    code_column: str | None = None,
+) -> IndicatorPlan:
     import re
 
     if not re.match(SLUG_PATTERN, slug):
-        raise InvalidInput(f"識別子「{slug}」は半角英小文字・数字・ハイフンで書いてください。",
-                           f"The identifier '{slug}' must be lower-case letters, digits and hyphens.")
+        raise InvalidInput(
+            f"識別子「{slug}」は半角英小文字・数字・ハイフンで書いてください。",
+            f"The identifier '{slug}' must be lower-case letters, digits and hyphens.",
+        )
     table = read_csv(data, name=file_name)
     code_i = find_column(table.header, CODE_COLUMNS, code_column, ("団体コード", "code"), table)
     date_i = find_column(table.header, DATE_COLUMNS, date_column, ("日付", "date"), table)
@@ -57,15 +67,28 @@ def plan_indicator_import(session: Session, *, slug: str, data: bytes, file_name
             day = dt.date.fromisoformat(normalize(cells[date_i]).replace("/", "-"))
             value = float(normalize(cells[value_i]).replace(",", ""))
         except (UserError, ValueError, IndexError) as error:
-            ja = error.message_ja if isinstance(error, UserError) else "団体コード・日付・値のいずれかが読めません"
-            en = error.message_en if isinstance(error, UserError) else "the code, date or value cannot be read"
+            ja = (
+                error.message_ja
+                if isinstance(error, UserError)
+                else "団体コード・日付・値のいずれかが読めません"
+            )
+            en = (
+                error.message_en if isinstance(error, UserError) else "the code, date or value cannot be read"
+            )
             problems.append(Problem(ja, en, where))
             continue
         if code not in known:
-            problems.append(Problem(f"団体コード {code} は登録されていない団体です", f"code {code} is not a registered body",
-                                    where))
+            problems.append(
+                Problem(
+                    f"団体コード {code} は登録されていない団体です",
+                    f"code {code} is not a registered body",
+                    where,
+                )
+            )
         elif (code, day) in plan.points:
-            problems.append(Problem(f"{code} の {day} が二度出てきます", f"{code} on {day} appears twice", where))
+            problems.append(
+                Problem(f"{code} の {day} が二度出てきます", f"{code} on {day} appears twice", where)
+            )
         else:
             plan.points[(code, day)] = value
     if problems:
@@ -83,28 +106,49 @@ def _existing(session: Session, slug: str) -> dict[tuple[str, dt.date], float]:
     indicator = session.scalar(select(Indicator).where(Indicator.slug == slug))
     if indicator is None:
         return {}
-    rows = session.execute(select(IndicatorValue.body_code, IndicatorValue.observed_on, IndicatorValue.value)
-                           .where(IndicatorValue.indicator_id == indicator.id))
+    rows = session.execute(
+        select(IndicatorValue.body_code, IndicatorValue.observed_on, IndicatorValue.value).where(
+            IndicatorValue.indicator_id == indicator.id
+        )
+    )
     return {(c, d): v for c, d, v in rows}
 
 
-def apply_indicator_import(session: Session, plan: IndicatorPlan, *, principal: Principal, name_ja: str,
-                           name_en: str = "", unit: str = "", source: str = "") -> int:
+def apply_indicator_import(
+    session: Session,
+    plan: IndicatorPlan,
+    *,
+    principal: Principal,
+    name_ja: str,
+    name_en: str = "",
+    unit: str = "",
+    source: str = "",
+) -> int:
     """Create or update the indicator and write new and changed points; return how many were written."""
     authorize(principal, "registry.import")
     indicator = session.scalar(select(Indicator).where(Indicator.slug == plan.slug))
     if indicator is None:
-        indicator = Indicator(slug=plan.slug, name_ja=name_ja or plan.slug, name_en=name_en, unit=unit,
-                              source=source or plan.file_name, is_synthetic=False)
+        indicator = Indicator(
+            slug=plan.slug,
+            name_ja=name_ja or plan.slug,
+            name_en=name_en,
+            unit=unit,
+            source=source or plan.file_name,
+            is_synthetic=False,
+        )
         session.add(indicator)
         session.flush()
-    stored = {(v.body_code, v.observed_on): v for v in session.scalars(
-        select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id))}
+    stored = {
+        (v.body_code, v.observed_on): v
+        for v in session.scalars(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id))
+    }
     written = 0
     for (code, day), value in plan.points.items():
         row = stored.get((code, day))
         if row is None:
-            session.add(IndicatorValue(indicator_id=indicator.id, body_code=code, observed_on=day, value=value))
+            session.add(
+                IndicatorValue(indicator_id=indicator.id, body_code=code, observed_on=day, value=value)
+            )
             written += 1
         elif row.value != value:
             row.value = value
@@ -115,9 +159,12 @@ def apply_indicator_import(session: Session, plan: IndicatorPlan, *, principal: 
 
 def indicators_of_body(session: Session, body_code: str) -> list[tuple[Indicator, list[IndicatorValue]]]:
     """Each indicator with this body's values, oldest first (for the body page)."""
-    rows = session.execute(select(Indicator, IndicatorValue).join(IndicatorValue)
-                           .where(IndicatorValue.body_code == body_code)
-                           .order_by(Indicator.slug, IndicatorValue.observed_on))
+    rows = session.execute(
+        select(Indicator, IndicatorValue)
+        .join(IndicatorValue)
+        .where(IndicatorValue.body_code == body_code)
+        .order_by(Indicator.slug, IndicatorValue.observed_on)
+    )
     grouped: dict[int, tuple[Indicator, list[IndicatorValue]]] = {}
     for indicator, value in rows:
         grouped.setdefault(indicator.id, (indicator, []))[1].append(value)

@@ -24,8 +24,14 @@ class Stage(StrEnum):
 
 LADDER = (Stage.NOT_STARTED, Stage.INTERESTED, Stage.CONSIDERING, Stage.DEMONSTRATING, Stage.IMPLEMENTED)
 STAGE_LABELS = {s: N_(s.value) for s in Stage}
-STAGE_EN = {Stage.NOT_STARTED: "not started", Stage.INTERESTED: "interested", Stage.CONSIDERING: "considering",
-            Stage.DEMONSTRATING: "piloting", Stage.IMPLEMENTED: "implemented", Stage.STOPPED: "stopped"}
+STAGE_EN = {
+    Stage.NOT_STARTED: "not started",
+    Stage.INTERESTED: "interested",
+    Stage.CONSIDERING: "considering",
+    Stage.DEMONSTRATING: "piloting",
+    Stage.IMPLEMENTED: "implemented",
+    Stage.STOPPED: "stopped",
+}
 
 # What people write for each stage, folded with NFKC and without spaces: 「実装済み」「実装済」「実装」 ...
 _SPELLINGS: dict[str, Stage] = {}
@@ -51,8 +57,10 @@ def parse_stage(text: str) -> Stage:
     if key in _SPELLINGS:
         return _SPELLINGS[key]
     choices = "・".join(s.value for s in Stage)
-    raise InvalidInput(f"段階「{text}」が分かりません（{choices} のいずれか）。",
-                       f"Unknown stage '{text}' (one of {', '.join(STAGE_EN.values())}).")
+    raise InvalidInput(
+        f"段階「{text}」が分かりません（{choices} のいずれか）。",
+        f"Unknown stage '{text}' (one of {', '.join(STAGE_EN.values())}).",
+    )
 
 
 class Barrier(StrEnum):
@@ -65,7 +73,11 @@ class Barrier(StrEnum):
     OTHER = "その他"
 
 
-BARRIER_EN = {Barrier.BUDGET: "budget constraints", Barrier.VISIBILITY: "unclear use and benefit",
-              Barrier.PEOPLE: "lack of skilled people", Barrier.STRUCTURE: "no public-private structure",
-              Barrier.OTHER: "other"}
+BARRIER_EN = {
+    Barrier.BUDGET: "budget constraints",
+    Barrier.VISIBILITY: "unclear use and benefit",
+    Barrier.PEOPLE: "lack of skilled people",
+    Barrier.STRUCTURE: "no public-private structure",
+    Barrier.OTHER: "other",
+}
 BARRIER_LABELS = {b: N_(b.value) for b in Barrier}

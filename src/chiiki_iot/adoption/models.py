@@ -79,7 +79,9 @@ class Indicator(Base):
 
 class IndicatorValue(Base):
     __tablename__ = "indicator_values"
-    __table_args__ = (Index("uq_indicator_values_point", "indicator_id", "body_code", "observed_on", unique=True),)
+    __table_args__ = (
+        Index("uq_indicator_values_point", "indicator_id", "body_code", "observed_on", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
@@ -100,8 +102,9 @@ class SurveyRound(Base):
     as_of: Mapped[dt.date] = mapped_column(Date, doc="The date the answers describe (usually 年度末).")
     deadline: Mapped[dt.date] = mapped_column(Date)
     model_slugs: Mapped[list[str]] = mapped_column(JSON)
-    input_slugs: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]",
-                                                   doc="The KPI input figures (KPI入力項目) the round asks for.")
+    input_slugs: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]", doc="The KPI input figures (KPI入力項目) the round asks for."
+    )
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     opened_by: Mapped[str] = mapped_column(String(254))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -119,7 +122,9 @@ class SurveyResponse(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"))
     body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
     state: Mapped[str] = mapped_column(String(16))  # draft | submitted | confirmed | returned
-    draft: Mapped[dict | None] = mapped_column(JSON, doc="Answers saved but not yet submitted (the online form).")
+    draft: Mapped[dict | None] = mapped_column(
+        JSON, doc="Answers saved but not yet submitted (the online form)."
+    )
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     submitted_by: Mapped[str] = mapped_column(String(254))
     reviewed_by: Mapped[str | None] = mapped_column(String(254))
@@ -157,7 +162,9 @@ class Project(Base):
     budget_yen: Mapped[int | None] = mapped_column(Integer)
     funding: Mapped[str] = mapped_column(String(32), doc="national-subsidy | own | other")
     vendors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    partner_codes: Mapped[list[str]] = mapped_column(JSON, default=list, doc="Other bodies in a joint project.")
+    partner_codes: Mapped[list[str]] = mapped_column(
+        JSON, default=list, doc="Other bodies in a joint project."
+    )
     outcome: Mapped[str] = mapped_column(Text, default="")
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -40,18 +40,27 @@ def add_project(session: Session, *, principal: Principal, body_code: str, proje
     if not project.model_slugs:
         raise InvalidInput("分野別モデルを一つ以上選んでください。", "Choose at least one sector model.")
     if project.funding not in FUNDING:
-        raise InvalidInput(f"財源「{project.funding}」は選択肢にありません（{'・'.join(FUNDING.values())}）。",
-                           f"Unknown funding '{project.funding}' (one of {', '.join(FUNDING)}).")
+        raise InvalidInput(
+            f"財源「{project.funding}」は選択肢にありません（{'・'.join(FUNDING.values())}）。",
+            f"Unknown funding '{project.funding}' (one of {', '.join(FUNDING)}).",
+        )
     if project.starts_on and project.ends_on and project.ends_on < project.starts_on:
         raise InvalidInput("終了日が開始日より前です。", "The end date is before the start date.")
     if project.budget_yen is not None and project.budget_yen < 0:
         raise InvalidInput("予算は0円以上にしてください。", "The budget cannot be negative.")
     partners = [registry.get_body(session, code).code for code in project.partner_codes]
-    row = Project(body_code=body.code, name=project.name.strip(),
-                  model_slugs=[check_model(session, m) for m in project.model_slugs], starts_on=project.starts_on,
-                  ends_on=project.ends_on, budget_yen=project.budget_yen, funding=project.funding,
-                  vendors=[v.strip() for v in project.vendors if v.strip()], partner_codes=partners,
-                  outcome=project.outcome.strip())
+    row = Project(
+        body_code=body.code,
+        name=project.name.strip(),
+        model_slugs=[check_model(session, m) for m in project.model_slugs],
+        starts_on=project.starts_on,
+        ends_on=project.ends_on,
+        budget_yen=project.budget_yen,
+        funding=project.funding,
+        vendors=[v.strip() for v in project.vendors if v.strip()],
+        partner_codes=partners,
+        outcome=project.outcome.strip(),
+    )
     session.add(row)
     session.flush()
     return row
@@ -62,6 +71,8 @@ def projects_of_body(session: Session, body_code: str) -> list[Project]:
     code = registry.get_body(session, body_code).code
     own = list(session.scalars(select(Project).where(Project.body_code == code)))
     # The JSON text narrows the scan in the database; the exact check below keeps 01100 out of 011002.
-    mentioned = select(Project).where(Project.body_code != code, cast(Project.partner_codes, String).contains(code))
+    mentioned = select(Project).where(
+        Project.body_code != code, cast(Project.partner_codes, String).contains(code)
+    )
     partner = [p for p in session.scalars(mentioned) if code in (p.partner_codes or [])]
     return sorted(own + partner, key=lambda p: (p.starts_on or dt.date.min, p.id))

@@ -26,7 +26,12 @@ from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.roadmap.models import KpiInput
 
 SOURCE_KINDS = ("survey", "import", "manual", "demo")
-SOURCE_LABELS = {"survey": N_("調査"), "import": N_("一括取り込み"), "manual": N_("手入力"), "demo": N_("デモ")}
+SOURCE_LABELS = {
+    "survey": N_("調査"),
+    "import": N_("一括取り込み"),
+    "manual": N_("手入力"),
+    "demo": N_("デモ"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,15 +43,20 @@ class Evidence:
     documents: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in (("project", self.project), ("url", self.url),
-                                  ("documents", list(self.documents))) if v}
+        return {
+            k: v
+            for k, v in (("project", self.project), ("url", self.url), ("documents", list(self.documents)))
+            if v
+        }
 
 
 def check_counted(body: Body) -> None:
     """Status, barriers and figures belong to prefectures and municipalities; a ward's go to its city."""
     if body.kind == BodyKind.WARD:
-        raise InvalidInput(f"{body.full_name}は行政区です。市として記録してください。",
-                           f"{body.full_name} is a ward of a designated city; record it for the city.")
+        raise InvalidInput(
+            f"{body.full_name}は行政区です。市として記録してください。",
+            f"{body.full_name} is a ward of a designated city; record it for the city.",
+        )
 
 
 def check_model(session: Session, slug: str) -> str:
@@ -54,36 +64,63 @@ def check_model(session: Session, slug: str) -> str:
     return roadmap.get_model(session, slug).slug
 
 
-def record_status(session: Session, *, principal: Principal, body_code: str, model_slug: str, stage: Stage,
-                  effective_on: dt.date, source_kind: str, source_ref: str = "",
-                  evidence: Evidence = Evidence(), synthetic: bool = False) -> StatusChange:
+def record_status(
+    session: Session,
+    *,
+    principal: Principal,
+    body_code: str,
+    model_slug: str,
+    stage: Stage,
+    effective_on: dt.date,
+    source_kind: str,
+    source_ref: str = "",
+    evidence: Evidence = Evidence(),
+    synthetic: bool = False,
+) -> StatusChange:
     """Add a status change. The body itself (or the secretariat) records it; history is never rewritten."""
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
     check_counted(body)
     if source_kind not in SOURCE_KINDS:
-        raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
+        raise InvalidInput(
+            f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'."
+        )
     clean_url(evidence.url)
     if effective_on > today_in_japan() + dt.timedelta(days=366):
-        raise InvalidInput(f"日付 {effective_on} は先すぎます。", f"The date {effective_on} is too far ahead.")
-    change = StatusChange(body_code=body.code, model_slug=check_model(session, model_slug), stage=stage.value,
-                          effective_on=effective_on, source_kind=source_kind, source_ref=source_ref,
-                          evidence=evidence.as_dict(), recorded_at=dt.datetime.now(dt.UTC),
-                          recorded_by=principal.actor, is_synthetic=synthetic)
+        raise InvalidInput(
+            f"日付 {effective_on} は先すぎます。", f"The date {effective_on} is too far ahead."
+        )
+    change = StatusChange(
+        body_code=body.code,
+        model_slug=check_model(session, model_slug),
+        stage=stage.value,
+        effective_on=effective_on,
+        source_kind=source_kind,
+        source_ref=source_ref,
+        evidence=evidence.as_dict(),
+        recorded_at=dt.datetime.now(dt.UTC),
+        recorded_by=principal.actor,
+        is_synthetic=synthetic,
+    )
     session.add(change)
     session.flush()
     return change
 
 
-def _latest(as_of: dt.date, body_code: str | None = None, model_slug: str | None = None,
-            ) -> Select:  # type: ignore[type-arg]
+def _latest(
+    as_of: dt.date,
+    body_code: str | None = None,
+    model_slug: str | None = None,
+) -> Select:  # type: ignore[type-arg]
     """Each (body, model)'s latest change on or before ``as_of``, as a subquery of change ids."""
     inner = select(
         StatusChange.id,
-        func.row_number().over(
+        func.row_number()
+        .over(
             partition_by=(StatusChange.body_code, StatusChange.model_slug),
             order_by=(StatusChange.effective_on.desc(), StatusChange.id.desc()),
-        ).label("n"),
+        )
+        .label("n"),
     ).where(StatusChange.effective_on <= as_of)
     if body_code is not None:  # narrow early: a body's page reads only its own history
         inner = inner.where(StatusChange.body_code == body_code)
@@ -96,16 +133,23 @@ def _latest(as_of: dt.date, body_code: str | None = None, model_slug: str | None
 def status_of_body(session: Session, body_code: str, *, as_of: dt.date) -> dict[str, StatusChange]:
     """model slug → the change in force on ``as_of`` for one body (models with no record are absent)."""
     code = registry.get_body(session, body_code).code
-    query = select(StatusChange).where(StatusChange.body_code == code, StatusChange.id.in_(_latest(as_of, code)))
+    query = select(StatusChange).where(
+        StatusChange.body_code == code, StatusChange.id.in_(_latest(as_of, code))
+    )
     return {c.model_slug: c for c in session.scalars(query)}
 
 
-def adoption_of_model(session: Session, model_slug: str, *, as_of: dt.date) -> list[tuple[Body, StatusChange]]:
+def adoption_of_model(
+    session: Session, model_slug: str, *, as_of: dt.date
+) -> list[tuple[Body, StatusChange]]:
     """Every municipality or prefecture with a status on ``model_slug`` on ``as_of``, by code."""
     slug = check_model(session, model_slug)
-    query = (select(Body, StatusChange).join(StatusChange, StatusChange.body_code == Body.code)
-             .where(StatusChange.model_slug == slug, StatusChange.id.in_(_latest(as_of, model_slug=slug)))
-             .order_by(Body.code))
+    query = (
+        select(Body, StatusChange)
+        .join(StatusChange, StatusChange.body_code == Body.code)
+        .where(StatusChange.model_slug == slug, StatusChange.id.in_(_latest(as_of, model_slug=slug)))
+        .order_by(Body.code)
+    )
     return [(b, c) for b, c in session.execute(query)]
 
 
@@ -114,8 +158,14 @@ def stage_counts(session: Session, model_slug: str, *, as_of: dt.date) -> dict[s
     counts = {s.value: 0 for s in Stage}
     for _, change in adoption_of_model(session, model_slug, as_of=as_of):
         counts[change.stage] += 1
-    total = session.scalar(select(func.count()).select_from(Body).where(
-        Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))) or 0
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(Body)
+            .where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
+        )
+        or 0
+    )
     counts[Stage.NOT_STARTED.value] += total - sum(counts.values())
     return counts
 
@@ -132,19 +182,35 @@ def history(session: Session, body_code: str, *, model_slug: str | None = None) 
 def barriers_of_body(session: Session, body_code: str) -> list[BarrierReport]:
     """The barriers (壁) a body has reported, newest first."""
     code = registry.get_body(session, body_code).code
-    return list(session.scalars(select(BarrierReport).where(BarrierReport.body_code == code)
-                                .order_by(BarrierReport.reported_on.desc(), BarrierReport.id.desc())))
+    return list(
+        session.scalars(
+            select(BarrierReport)
+            .where(BarrierReport.body_code == code)
+            .order_by(BarrierReport.reported_on.desc(), BarrierReport.id.desc())
+        )
+    )
 
 
 def check_barrier(barrier: Barrier, other_text: str) -> None:
     """「その他」 says nothing without its content, so it needs the text."""
     if barrier == Barrier.OTHER and not other_text.strip():
-        raise InvalidInput("「その他」の壁は内容を書いてください。", "Describe the barrier when it is 'other'.")
+        raise InvalidInput(
+            "「その他」の壁は内容を書いてください。", "Describe the barrier when it is 'other'."
+        )
 
 
-def report_barrier(session: Session, *, principal: Principal, body_code: str, model_slug: str, barrier: Barrier,
-                   reported_on: dt.date, other_text: str = "", source_kind: str = "manual",
-                   source_ref: str = "") -> BarrierReport:
+def report_barrier(
+    session: Session,
+    *,
+    principal: Principal,
+    body_code: str,
+    model_slug: str,
+    barrier: Barrier,
+    reported_on: dt.date,
+    other_text: str = "",
+    source_kind: str = "manual",
+    source_ref: str = "",
+) -> BarrierReport:
     """壁の報告 outside a survey: the body itself (or the secretariat) says what holds a model back."""
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
@@ -152,16 +218,32 @@ def report_barrier(session: Session, *, principal: Principal, body_code: str, mo
     check_barrier(barrier, other_text)
     if reported_on > today_in_japan():
         raise InvalidInput(f"日付 {reported_on} は未来です。", f"The date {reported_on} is in the future.")
-    report = BarrierReport(body_code=body.code, model_slug=check_model(session, model_slug), barrier=barrier.value,
-                           other_text=other_text.strip(), reported_on=reported_on, source_kind=source_kind,
-                           source_ref=source_ref, recorded_by=principal.actor)
+    report = BarrierReport(
+        body_code=body.code,
+        model_slug=check_model(session, model_slug),
+        barrier=barrier.value,
+        other_text=other_text.strip(),
+        reported_on=reported_on,
+        source_kind=source_kind,
+        source_ref=source_ref,
+        recorded_by=principal.actor,
+    )
     session.add(report)
     session.flush()
     return report
 
 
-def record_input(session: Session, *, principal: Principal, body_code: str, input_slug: str, fiscal_year: int,
-                 value: float, source_kind: str = "manual", source_ref: str = "") -> InputValue:
+def record_input(
+    session: Session,
+    *,
+    principal: Principal,
+    body_code: str,
+    input_slug: str,
+    fiscal_year: int,
+    value: float,
+    source_kind: str = "manual",
+    source_ref: str = "",
+) -> InputValue:
     """A KPI input figure for a fiscal year (the body itself or the secretariat); the newest record counts."""
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
@@ -169,10 +251,19 @@ def record_input(session: Session, *, principal: Principal, body_code: str, inpu
     item = roadmap.get_kpi_input(session, input_slug)
     check_input_value(item, value)
     if source_kind not in SOURCE_KINDS:
-        raise InvalidInput(f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'.")
-    row = InputValue(body_code=body.code, input_slug=item.slug, fiscal_year=fiscal_year, value=value,
-                     source_kind=source_kind, source_ref=source_ref, recorded_at=dt.datetime.now(dt.UTC),
-                     recorded_by=principal.actor)
+        raise InvalidInput(
+            f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'."
+        )
+    row = InputValue(
+        body_code=body.code,
+        input_slug=item.slug,
+        fiscal_year=fiscal_year,
+        value=value,
+        source_kind=source_kind,
+        source_ref=source_ref,
+        recorded_at=dt.datetime.now(dt.UTC),
+        recorded_by=principal.actor,
+    )
     session.add(row)
     session.flush()
     return row
@@ -181,24 +272,38 @@ def record_input(session: Session, *, principal: Principal, body_code: str, inpu
 def check_input_value(item: KpiInput, value: float) -> None:
     """A reported figure is a count or an amount: finite and not negative."""
     if not math.isfinite(value) or value < 0:
-        raise InvalidInput(f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} must be 0 or more.")
+        raise InvalidInput(
+            f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} must be 0 or more."
+        )
 
 
-def inputs_in_force(session: Session, *, body_codes: list[str] | None, fiscal_year: int) -> dict[tuple[str, str], float]:
+def inputs_in_force(
+    session: Session, *, body_codes: list[str] | None, fiscal_year: int
+) -> dict[tuple[str, str], float]:
     """(body code, input slug) → the figure in force for a fiscal year (newest record), for many bodies at once."""
-    query = select(InputValue.body_code, InputValue.input_slug, InputValue.value).where(
-        InputValue.fiscal_year == fiscal_year).order_by(InputValue.id)
+    query = (
+        select(InputValue.body_code, InputValue.input_slug, InputValue.value)
+        .where(InputValue.fiscal_year == fiscal_year)
+        .order_by(InputValue.id)
+    )
     if body_codes is not None:
         query = query.where(InputValue.body_code.in_(body_codes))
     return {(code, slug): value for code, slug, value in session.execute(query)}
 
 
-def latest_figures_before(session: Session, *, body_codes: list[str] | None, fiscal_year: int,
-                          ) -> dict[tuple[str, str], tuple[float, int]]:
+def latest_figures_before(
+    session: Session,
+    *,
+    body_codes: list[str] | None,
+    fiscal_year: int,
+) -> dict[tuple[str, str], tuple[float, int]]:
     """(body, input) → (its last reported figure, the fiscal year it was for), from before ``fiscal_year``:
     what a body answering this year's survey last told us, however long ago (not only last year)."""
-    query = (select(InputValue.body_code, InputValue.input_slug, InputValue.value, InputValue.fiscal_year)
-             .where(InputValue.fiscal_year < fiscal_year).order_by(InputValue.fiscal_year, InputValue.id))
+    query = (
+        select(InputValue.body_code, InputValue.input_slug, InputValue.value, InputValue.fiscal_year)
+        .where(InputValue.fiscal_year < fiscal_year)
+        .order_by(InputValue.fiscal_year, InputValue.id)
+    )
     if body_codes is not None:
         query = query.where(InputValue.body_code.in_(body_codes))
     return {(code, slug): (value, year) for code, slug, value, year in session.execute(query)}
@@ -207,8 +312,11 @@ def latest_figures_before(session: Session, *, body_codes: list[str] | None, fis
 def history_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
     """Every status change up to a date as plain (body, model, stage, effective_on) tuples, in the order they
     take effect: the KPI engine sweeps through them once to get the status at every fiscal-year end."""
-    query = (select(StatusChange.body_code, StatusChange.model_slug, StatusChange.stage, StatusChange.effective_on)
-             .where(StatusChange.effective_on <= until).order_by(StatusChange.effective_on, StatusChange.id))
+    query = (
+        select(StatusChange.body_code, StatusChange.model_slug, StatusChange.stage, StatusChange.effective_on)
+        .where(StatusChange.effective_on <= until)
+        .order_by(StatusChange.effective_on, StatusChange.id)
+    )
     return session.execute(query.execution_options(yield_per=50_000))
 
 
@@ -217,20 +325,35 @@ def stages_on(session: Session, *, day: dt.date, model_slugs: list[str]) -> dict
     model/body/date index), so its cost follows the number of bodies × models, not the length of history."""
     out: dict[tuple[str, str], str] = {}
     for slug in model_slugs:
-        latest = (select(StatusChange.stage)
-                  .where(StatusChange.model_slug == slug, StatusChange.body_code == Body.code,
-                         StatusChange.effective_on <= day)
-                  .order_by(StatusChange.effective_on.desc(), StatusChange.id.desc()).limit(1)
-                  .correlate(Body).scalar_subquery())
-        rows = session.execute(select(Body.code, latest).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])))
+        latest = (
+            select(StatusChange.stage)
+            .where(
+                StatusChange.model_slug == slug,
+                StatusChange.body_code == Body.code,
+                StatusChange.effective_on <= day,
+            )
+            .order_by(StatusChange.effective_on.desc(), StatusChange.id.desc())
+            .limit(1)
+            .correlate(Body)
+            .scalar_subquery()
+        )
+        rows = session.execute(
+            select(Body.code, latest).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
+        )
         out.update(((code, slug), stage) for code, stage in rows if stage is not None)
     return out
 
 
 def barrier_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
     """Every barrier report up to a date as (body, model, barrier, reported_on) tuples."""
-    return session.execute(select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier,
-                                  BarrierReport.reported_on).where(BarrierReport.reported_on <= until))
+    return session.execute(
+        select(
+            BarrierReport.body_code,
+            BarrierReport.model_slug,
+            BarrierReport.barrier,
+            BarrierReport.reported_on,
+        ).where(BarrierReport.reported_on <= until)
+    )
 
 
 def data_version(session: Session) -> tuple[int, int, int, str]:
@@ -239,8 +362,11 @@ def data_version(session: Session) -> tuple[int, int, int, str]:
     into approved without adding a row; a draft saved meanwhile changes nothing here, so it does not empty
     the figures' cache)."""
     ids = [session.scalar(select(func.max(t.id))) or 0 for t in (StatusChange, BarrierReport, InputValue)]
-    count, total = session.execute(select(func.count(), func.coalesce(func.sum(SurveyResponse.id), 0))
-                                   .where(SurveyResponse.state == "confirmed")).one()
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(SurveyResponse.id), 0)).where(
+            SurveyResponse.state == "confirmed"
+        )
+    ).one()
     return ids[0], ids[1], ids[2], f"{count}:{total}"
 
 
@@ -267,8 +393,11 @@ class ReportedFigure:
 
 def _answers_awaiting_approval(session: Session) -> set[tuple[str, str]]:
     """(round slug, body) of every survey answer not approved: submitted, returned or in draft."""
-    query = (select(SurveyRound.slug, SurveyResponse.body_code).join(SurveyRound, SurveyRound.id == SurveyResponse.round_id)
-             .where(SurveyResponse.state != "confirmed"))
+    query = (
+        select(SurveyRound.slug, SurveyResponse.body_code)
+        .join(SurveyRound, SurveyRound.id == SurveyResponse.round_id)
+        .where(SurveyResponse.state != "confirmed")
+    )
     return {(slug, code) for slug, code in session.execute(query)}
 
 
@@ -282,22 +411,41 @@ def unapproved_stages(session: Session, *, as_of: dt.date) -> frozenset[tuple[st
     bodies = sorted({code for _, code in pending})
     in_force: dict[tuple[str, str], tuple[str, str]] = {}
     for start in range(0, len(bodies), 500):  # bounded IN lists
-        query = (select(StatusChange.body_code, StatusChange.model_slug, StatusChange.source_kind,
-                        StatusChange.source_ref)
-                 .where(StatusChange.body_code.in_(bodies[start:start + 500]), StatusChange.effective_on <= as_of)
-                 .order_by(StatusChange.effective_on, StatusChange.id))
+        query = (
+            select(
+                StatusChange.body_code,
+                StatusChange.model_slug,
+                StatusChange.source_kind,
+                StatusChange.source_ref,
+            )
+            .where(
+                StatusChange.body_code.in_(bodies[start : start + 500]), StatusChange.effective_on <= as_of
+            )
+            .order_by(StatusChange.effective_on, StatusChange.id)
+        )
         for code, model, kind, ref in session.execute(query):
             in_force[(code, model)] = (kind, ref)
-    return frozenset(pair for pair, (kind, ref) in in_force.items() if kind == "survey" and (ref, pair[0]) in pending)
+    return frozenset(
+        pair for pair, (kind, ref) in in_force.items() if kind == "survey" and (ref, pair[0]) in pending
+    )
 
 
 def reported_figures(session: Session, *, until_year: int) -> list[ReportedFigure]:
     """Every figure in force for each body, input and fiscal year up to ``until_year`` (the newest record of
     a year wins), oldest year first. Only committed records exist here: a previewed upload writes nothing."""
     pending = _answers_awaiting_approval(session)
-    query = (select(InputValue.body_code, InputValue.input_slug, InputValue.fiscal_year, InputValue.value,
-                    InputValue.source_kind, InputValue.source_ref)
-             .where(InputValue.fiscal_year <= until_year).order_by(InputValue.fiscal_year, InputValue.id))
+    query = (
+        select(
+            InputValue.body_code,
+            InputValue.input_slug,
+            InputValue.fiscal_year,
+            InputValue.value,
+            InputValue.source_kind,
+            InputValue.source_ref,
+        )
+        .where(InputValue.fiscal_year <= until_year)
+        .order_by(InputValue.fiscal_year, InputValue.id)
+    )
     latest: dict[tuple[str, str, int], ReportedFigure] = {}
     for code, slug, year, value, source, ref in session.execute(query):
         provisional = source == "survey" and (ref, code) in pending

@@ -28,47 +28,85 @@ class OpeningNeedsConfirmation(InvalidInput):
     the secretariat open it anyway only when they say so (``force``)."""
 
 
-def opening_warnings(session: Session, *, fiscal_year: int, deadline: dt.date,
-                     today: dt.date | None = None) -> list[Problem]:
+def opening_warnings(
+    session: Session, *, fiscal_year: int, deadline: dt.date, today: dt.date | None = None
+) -> list[Problem]:
     """What is odd about opening a round now: a deadline already past, or other rounds still open (their
     answering periods would overlap this one's, and bodies would not know which workbook to send)."""
     today = today or today_in_japan()
     warnings = []
     if deadline < today:
-        warnings.append(Problem(f"回答期限 {deadline:%Y年%m月%d日} は過ぎています（今日は {today:%Y年%m月%d日}）。",
-                                f"The deadline {deadline} is in the past (today is {today}).", "回答期限 / deadline"))
-    for other in session.scalars(select(SurveyRound).where(SurveyRound.state == "open",
-                                                           SurveyRound.fiscal_year != fiscal_year)
-                                 .order_by(SurveyRound.fiscal_year)):
-        warnings.append(Problem(f"{other.title}（回答期限 {other.deadline:%Y年%m月%d日}）がまだ受付中です。期間が重なります。",
-                                f"{other.title} ({other.slug}, deadline {other.deadline}) is still open; the two "
-                                "rounds would overlap.", other.slug))
+        warnings.append(
+            Problem(
+                f"回答期限 {deadline:%Y年%m月%d日} は過ぎています（今日は {today:%Y年%m月%d日}）。",
+                f"The deadline {deadline} is in the past (today is {today}).",
+                "回答期限 / deadline",
+            )
+        )
+    for other in session.scalars(
+        select(SurveyRound)
+        .where(SurveyRound.state == "open", SurveyRound.fiscal_year != fiscal_year)
+        .order_by(SurveyRound.fiscal_year)
+    ):
+        warnings.append(
+            Problem(
+                f"{other.title}（回答期限 {other.deadline:%Y年%m月%d日}）がまだ受付中です。期間が重なります。",
+                f"{other.title} ({other.slug}, deadline {other.deadline}) is still open; the two "
+                "rounds would overlap.",
+                other.slug,
+            )
+        )
     return warnings
 
 
-def open_round(session: Session, *, principal: Principal, fiscal_year: int, deadline: dt.date,
-               model_slugs: list[str] | None = None, input_slugs: list[str] | None = None,
-               as_of: dt.date | None = None, force: bool = False) -> SurveyRound:
+def open_round(
+    session: Session,
+    *,
+    principal: Principal,
+    fiscal_year: int,
+    deadline: dt.date,
+    model_slugs: list[str] | None = None,
+    input_slugs: list[str] | None = None,
+    as_of: dt.date | None = None,
+    force: bool = False,
+) -> SurveyRound:
     """Open the survey for a fiscal year; it asks about every model of the roadmap unless told otherwise,
     and for the KPI input figures of the models it asks about (the roadmap data says which those are).
     A past deadline or another open round is refused unless ``force`` says the secretariat means it."""
     authorize(principal, "users.manage")  # the secretariat runs the survey
     slug = f"fy{fiscal_year}"
     if session.scalar(select(SurveyRound).where(SurveyRound.slug == slug)) is not None:
-        raise InvalidInput(f"{fiscal_year}年度の調査は既にあります。", f"The FY{fiscal_year} survey already exists.")
+        raise InvalidInput(
+            f"{fiscal_year}年度の調査は既にあります。", f"The FY{fiscal_year} survey already exists."
+        )
     warnings = opening_warnings(session, fiscal_year=fiscal_year, deadline=deadline)
     if warnings and not force:
         raise OpeningNeedsConfirmation(
             f"{fiscal_year}年度の調査はまだ開いていません。次の点を確かめ、このまま開くなら確認の欄に印を付けてください。",
             f"The FY{fiscal_year} survey was not opened. Check the following; to open it anyway, confirm it.",
-            problems=warnings)
-    models = [check_model(session, m) for m in model_slugs] if model_slugs else \
-        [m.slug for m in roadmap.list_models(session)]
-    inputs = [roadmap.get_kpi_input(session, i).slug for i in input_slugs] if input_slugs is not None else \
-        [i.slug for i in roadmap.list_kpi_inputs(session) if i.kpi.model.slug in models]
-    survey = SurveyRound(slug=slug, fiscal_year=fiscal_year, title=f"{fiscal_year}年度 地域IoT実装状況調査",
-                         as_of=as_of or FiscalYear(fiscal_year).end, deadline=deadline, model_slugs=models,
-                         input_slugs=inputs, state="open", opened_by=principal.actor)
+            problems=warnings,
+        )
+    models = (
+        [check_model(session, m) for m in model_slugs]
+        if model_slugs
+        else [m.slug for m in roadmap.list_models(session)]
+    )
+    inputs = (
+        [roadmap.get_kpi_input(session, i).slug for i in input_slugs]
+        if input_slugs is not None
+        else [i.slug for i in roadmap.list_kpi_inputs(session) if i.kpi.model.slug in models]
+    )
+    survey = SurveyRound(
+        slug=slug,
+        fiscal_year=fiscal_year,
+        title=f"{fiscal_year}年度 地域IoT実装状況調査",
+        as_of=as_of or FiscalYear(fiscal_year).end,
+        deadline=deadline,
+        model_slugs=models,
+        input_slugs=inputs,
+        state="open",
+        opened_by=principal.actor,
+    )
     session.add(survey)
     session.flush()
     return survey
@@ -94,20 +132,36 @@ def close_round(session: Session, *, principal: Principal, slug: str) -> SurveyR
 
 
 def _response(session: Session, survey: SurveyRound, body_code: str) -> SurveyResponse | None:
-    return session.scalar(select(SurveyResponse).where(SurveyResponse.round_id == survey.id,
-                                                       SurveyResponse.body_code == body_code))
+    return session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.round_id == survey.id, SurveyResponse.body_code == body_code
+        )
+    )
 
 
 def mark_answered(session: Session, *, survey: SurveyRound, body_codes: list[str], actor: str) -> None:
     """Record that these bodies answered (again): one read of the round's responses, not one per body."""
-    existing = {r.body_code: r for r in session.scalars(
-        select(SurveyResponse).where(SurveyResponse.round_id == survey.id, SurveyResponse.body_code.in_(body_codes)))}
+    existing = {
+        r.body_code: r
+        for r in session.scalars(
+            select(SurveyResponse).where(
+                SurveyResponse.round_id == survey.id, SurveyResponse.body_code.in_(body_codes)
+            )
+        )
+    }
     now = dt.datetime.now(dt.UTC)
     for code in body_codes:
         response = existing.get(code)
         if response is None:
-            session.add(SurveyResponse(round_id=survey.id, body_code=code, state="submitted", submitted_at=now,
-                                       submitted_by=actor))
+            session.add(
+                SurveyResponse(
+                    round_id=survey.id,
+                    body_code=code,
+                    state="submitted",
+                    submitted_at=now,
+                    submitted_by=actor,
+                )
+            )
         elif response.state != "submitted" or response.submitted_by != actor or response.draft:
             # An unchanged re-upload by the same person leaves the answer as it stands.
             response.state, response.submitted_at, response.submitted_by = "submitted", now, actor
@@ -132,13 +186,25 @@ class ResponseRate:
 def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], list[ResponseRate], list[Body]]:
     """(by prefecture, by block, bodies that have not answered)."""
     survey = get_round(session, slug)
-    answered = set(session.scalars(select(SurveyResponse.body_code).where(SurveyResponse.round_id == survey.id,
-                                                                          SurveyResponse.state != "draft")))
-    bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
-                                  .order_by(Body.code)))
+    answered = set(
+        session.scalars(
+            select(SurveyResponse.body_code).where(
+                SurveyResponse.round_id == survey.id, SurveyResponse.state != "draft"
+            )
+        )
+    )
+    bodies = list(
+        session.scalars(
+            select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])).order_by(Body.code)
+        )
+    )
     prefs = {b.code: b for b in bodies if b.kind == BodyKind.PREFECTURE}
-    by_pref: dict[str, ResponseRate] = {c: ResponseRate(c, p.name, 0, 0, p.name_en or "") for c, p in prefs.items()}
-    by_block = {b.slug: ResponseRate(b.slug, b.name_ja, 0, 0, b.name_en) for b in registry.list_blocks(session)}
+    by_pref: dict[str, ResponseRate] = {
+        c: ResponseRate(c, p.name, 0, 0, p.name_en or "") for c, p in prefs.items()
+    }
+    by_block = {
+        b.slug: ResponseRate(b.slug, b.name_ja, 0, 0, b.name_en) for b in registry.list_blocks(session)
+    }
     for b in bodies:
         for group in (by_pref[b.prefecture_code], by_block[b.block_slug]):
             group.total += 1
@@ -161,47 +227,69 @@ def missing_in_scope(principal: Principal, missing: list[Body]) -> list[Body]:
 DECISIONS = {"confirm": "confirmed", "return": "returned"}
 
 
-def review_response(session: Session, *, principal: Principal, slug: str, body_code: str, decision: str,
-                    expected_version: int) -> SurveyResponse:
+def review_response(
+    session: Session, *, principal: Principal, slug: str, body_code: str, decision: str, expected_version: int
+) -> SurveyResponse:
     """承認 or 差戻し: a prefecture (its municipalities), a bureau (its block) or the secretariat reviews an answer."""
     if decision not in DECISIONS:
-        raise InvalidInput(f"判断「{decision}」は confirm か return です。", f"Decision '{decision}' must be confirm or return.")
+        raise InvalidInput(
+            f"判断「{decision}」は confirm か return です。",
+            f"Decision '{decision}' must be confirm or return.",
+        )
     survey = get_round(session, slug)
     body = registry.get_body(session, body_code)
     authorize(principal, "body.review", registry.policy_target(body))
     response = _response(session, survey, body.code)
     if response is None:
-        raise NotFound(f"{body.full_name} の回答はまだありません。", f"{body.full_name} has not answered yet.")
+        raise NotFound(
+            f"{body.full_name} の回答はまだありません。", f"{body.full_name} has not answered yet."
+        )
     if response.version != expected_version:
-        raise Conflict(f"{body.full_name} の回答は、開いた後に更新されました。", f"{body.full_name}'s answer changed since you opened it.",
-                       extra={"current": {"state": response.state, "version": response.version}})
+        raise Conflict(
+            f"{body.full_name} の回答は、開いた後に更新されました。",
+            f"{body.full_name}'s answer changed since you opened it.",
+            extra={"current": {"state": response.state, "version": response.version}},
+        )
     response.state, response.reviewed_by = DECISIONS[decision], principal.actor
     session.flush()
     return response
 
 
-def responses_to_review(session: Session, *, principal: Principal, slug: str) -> list[tuple[Body, SurveyResponse]]:
+def responses_to_review(
+    session: Session, *, principal: Principal, slug: str
+) -> list[tuple[Body, SurveyResponse]]:
     """The answers this person may review in a round (their prefecture's municipalities, their block...)."""
     survey = get_round(session, slug)
-    rows = session.execute(select(Body, SurveyResponse).join(SurveyResponse, SurveyResponse.body_code == Body.code)
-                           .where(SurveyResponse.round_id == survey.id, SurveyResponse.state != "draft")
-                           .order_by(Body.code))
+    rows = session.execute(
+        select(Body, SurveyResponse)
+        .join(SurveyResponse, SurveyResponse.body_code == Body.code)
+        .where(SurveyResponse.round_id == survey.id, SurveyResponse.state != "draft")
+        .order_by(Body.code)
+    )
     return [(b, r) for b, r in rows if can(principal, "body.review", registry.policy_target(b))]
 
 
-def save_draft(session: Session, *, principal: Principal, slug: str, body_code: str,
-               answers: dict[str, dict[str, str]]) -> SurveyResponse:
+def save_draft(
+    session: Session, *, principal: Principal, slug: str, body_code: str, answers: dict[str, dict[str, str]]
+) -> SurveyResponse:
     """下書き保存: keep the form's answers without recording anything (the body itself, or the secretariat)."""
     survey = get_round(session, slug)
     body = registry.get_body(session, body_code)
     authorize(principal, "status.record", registry.policy_target(body))
     response = _response(session, survey, body.code)
     if response is None:
-        response = SurveyResponse(round_id=survey.id, body_code=body.code, state="draft",
-                                  submitted_at=dt.datetime.now(dt.UTC), submitted_by=principal.actor)
+        response = SurveyResponse(
+            round_id=survey.id,
+            body_code=body.code,
+            state="draft",
+            submitted_at=dt.datetime.now(dt.UTC),
+            submitted_by=principal.actor,
+        )
         session.add(response)
     elif response.state in ("submitted", "confirmed"):
-        raise InvalidInput("提出済みの回答は下書きに戻せません。", "A submitted answer cannot go back to draft.")
+        raise InvalidInput(
+            "提出済みの回答は下書きに戻せません。", "A submitted answer cannot go back to draft."
+        )
     response.state, response.draft = "draft" if response.state != "returned" else "returned", answers
     session.flush()
     return response

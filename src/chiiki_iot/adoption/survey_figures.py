@@ -65,15 +65,30 @@ def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[Body])
     sheet.append(COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    last = service.latest_figures_before(session, fiscal_year=survey.fiscal_year,
-                                         body_codes=None if len(bodies) > 500 else [b.code for b in bodies])
+    last = service.latest_figures_before(
+        session,
+        fiscal_year=survey.fiscal_year,
+        body_codes=None if len(bodies) > 500 else [b.code for b in bodies],
+    )
     previous = COLUMNS.index("前回の値") + 1
     for body in bodies:
         for item in items:
             value, year = last.get((body.code, item.slug), (None, None))
-            sheet.append([body.code, body.full_name, item.name_ja, item.slug, item.unit_ja, for_people(value), None,
-                          FiscalYear(year).label() if year is not None else None])
-            sheet.cell(sheet.max_row, previous).number_format = number_format(sheet.cell(sheet.max_row, previous).value)
+            sheet.append(
+                [
+                    body.code,
+                    body.full_name,
+                    item.name_ja,
+                    item.slug,
+                    item.unit_ja,
+                    for_people(value),
+                    None,
+                    FiscalYear(year).label() if year is not None else None,
+                ]
+            )
+            sheet.cell(sheet.max_row, previous).number_format = number_format(
+                sheet.cell(sheet.max_row, previous).value
+            )
     answer = COLUMNS.index(ANSWER_COLUMN) + 1
     for (cell,) in sheet.iter_rows(min_row=2, min_col=answer, max_col=answer):
         cell.protection = Protection(locked=False)
@@ -117,25 +132,40 @@ def parse_figure(raw: object, item: KpiInput) -> float:
 
 
 def _unreadable(raw: object, item: KpiInput) -> InvalidInput:
-    return InvalidInput(f"「{raw}」は数として読めません（{item.name_ja}、単位：{item.unit_ja}）",
-                        f"'{raw}' is not a number ({item.name_en}, in {item.unit_en})")
+    return InvalidInput(
+        f"「{raw}」は数として読めません（{item.name_ja}、単位：{item.unit_ja}）",
+        f"'{raw}' is not a number ({item.name_en}, in {item.unit_en})",
+    )
 
 
 def header_columns(sheet: Worksheet) -> dict[str, int]:
     """Column name → index, from the first row."""
-    header = [normalize(str(v)) if v is not None else "" for v in next(sheet.iter_rows(max_row=1, values_only=True), ())]
+    header = [
+        normalize(str(v)) if v is not None else ""
+        for v in next(sheet.iter_rows(max_row=1, values_only=True), ())
+    ]
     return {name: header.index(normalize(name)) for name in COLUMNS if normalize(name) in header}
 
 
-def read_sheet(sheet: Worksheet, session: Session, survey: SurveyRound, bodies: dict[str, Body],
-               resolve_body) -> tuple[list[FigureRow], list[tuple[int, str, Problem]]]:  # type: ignore[no-untyped-def]
+def read_sheet(
+    sheet: Worksheet, session: Session, survey: SurveyRound, bodies: dict[str, Body], resolve_body
+) -> tuple[list[FigureRow], list[tuple[int, str, Problem]]]:  # type: ignore[no-untyped-def]
     """Every filled-in figure of the sheet, or the problems found, each with its row and column."""
     items = {i.slug: i for i in asked_inputs(session, survey)}
     by_name = {normalize(i.name_ja): i for i in items.values()}
     columns = header_columns(sheet)
     if ANSWER_COLUMN not in columns:
-        return [], [(1, ANSWER_COLUMN, Problem(f"{SHEET}シートに「{ANSWER_COLUMN}」の見出しがありません",
-                                               f"sheet {SHEET} has no '{ANSWER_COLUMN}' header", f"{SHEET}シート 1行目"))]
+        return [], [
+            (
+                1,
+                ANSWER_COLUMN,
+                Problem(
+                    f"{SHEET}シートに「{ANSWER_COLUMN}」の見出しがありません",
+                    f"sheet {SHEET} has no '{ANSWER_COLUMN}' header",
+                    f"{SHEET}シート 1行目",
+                ),
+            )
+        ]
     rows: list[FigureRow] = []
     problems: list[tuple[int, str, Problem]] = []
     in_force = service.inputs_in_force(session, body_codes=None, fiscal_year=survey.fiscal_year)
@@ -146,10 +176,16 @@ def read_sheet(sheet: Worksheet, session: Session, survey: SurveyRound, bodies: 
             continue
         fail = _reporter(problems, number)
         body = resolve_body(values, fail)
-        item = items.get(normalize(str(values.get("項目識別子") or ""))) or by_name.get(normalize(str(values.get("項目") or "")))
+        item = items.get(normalize(str(values.get("項目識別子") or ""))) or by_name.get(
+            normalize(str(values.get("項目") or ""))
+        )
         if item is None:
-            fail("項目", None, f"項目「{values.get('項目')}」はこの調査で尋ねていません",
-                 f"'{values.get('項目')}' is not a figure this survey asks for")
+            fail(
+                "項目",
+                None,
+                f"項目「{values.get('項目')}」はこの調査で尋ねていません",
+                f"'{values.get('項目')}' is not a figure this survey asks for",
+            )
             continue
         try:
             value = parse_figure(raw, item)
@@ -157,13 +193,23 @@ def read_sheet(sheet: Worksheet, session: Session, survey: SurveyRound, bodies: 
             fail(ANSWER_COLUMN, error)
             continue
         if body is not None:
-            rows.append(FigureRow(number, body.code, body.full_name, item.slug, item.name_ja, value,
-                                  in_force.get((body.code, item.slug))))
+            rows.append(
+                FigureRow(
+                    number,
+                    body.code,
+                    body.full_name,
+                    item.slug,
+                    item.name_ja,
+                    value,
+                    in_force.get((body.code, item.slug)),
+                )
+            )
     return rows, problems
 
 
-def read_form(session: Session, survey: SurveyRound, body: Body,
-              figures: dict[str, str]) -> tuple[list[FigureRow], list[Problem]]:
+def read_form(
+    session: Session, survey: SurveyRound, body: Body, figures: dict[str, str]
+) -> tuple[list[FigureRow], list[Problem]]:
     """The online form's figures, checked by the same rule as the sheet's."""
     in_force = service.inputs_in_force(session, body_codes=[body.code], fiscal_year=survey.fiscal_year)
     rows: list[FigureRow] = []
@@ -173,8 +219,17 @@ def read_form(session: Session, survey: SurveyRound, body: Body,
         if not raw:
             continue
         try:
-            rows.append(FigureRow(number, body.code, body.full_name, item.slug, item.name_ja, parse_figure(raw, item),
-                                  in_force.get((body.code, item.slug))))
+            rows.append(
+                FigureRow(
+                    number,
+                    body.code,
+                    body.full_name,
+                    item.slug,
+                    item.name_ja,
+                    parse_figure(raw, item),
+                    in_force.get((body.code, item.slug)),
+                )
+            )
         except UserError as error:
             problems.append(Problem(error.message_ja, error.message_en, f"{item.name_ja} / {item.name_en}"))
     return rows, problems
@@ -182,10 +237,17 @@ def read_form(session: Session, survey: SurveyRound, body: Body,
 
 def _reporter(problems: list[tuple[int, str, Problem]], number: int):  # type: ignore[no-untyped-def]
     """A ``fail(column, error | None, ja, en)`` that files a problem against one row of the sheet."""
+
     def fail(column: str, error: UserError | None, ja: str = "", en: str = "") -> None:
         where = f"{SHEET}シート {number}行目 / sheet {SHEET}, row {number}, {column}"
-        problems.append((number, column, Problem(error.message_ja if error else ja, error.message_en if error else en,
-                                                 where)))
+        problems.append(
+            (
+                number,
+                column,
+                Problem(error.message_ja if error else ja, error.message_en if error else en, where),
+            )
+        )
+
     return fail
 
 
@@ -194,8 +256,17 @@ def record(session: Session, *, survey: SurveyRound, rows: list[FigureRow], acto
     now, changed = dt.datetime.now(dt.UTC), 0
     for row in rows:
         if row.changes:
-            session.add(InputValue(body_code=row.body_code, input_slug=row.input_slug, fiscal_year=survey.fiscal_year,
-                                   value=row.value, source_kind="survey", source_ref=survey.slug, recorded_at=now,
-                                   recorded_by=actor))
+            session.add(
+                InputValue(
+                    body_code=row.body_code,
+                    input_slug=row.input_slug,
+                    fiscal_year=survey.fiscal_year,
+                    value=row.value,
+                    source_kind="survey",
+                    source_ref=survey.slug,
+                    recorded_at=now,
+                    recorded_by=actor,
+                )
+            )
             changed += 1
     return changed

@@ -44,22 +44,40 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 @router.get("/survey", response_class=HTMLResponse)
 def rounds(request: Request, session: SessionDep, principal: SignedInDep) -> HTMLResponse:
-    return render(request, "adoption/survey_rounds.html", rounds=survey.list_rounds(session),
-                  is_secretariat=can(principal, "users.manage"), error=None, entered={})
+    return render(
+        request,
+        "adoption/survey_rounds.html",
+        rounds=survey.list_rounds(session),
+        is_secretariat=can(principal, "users.manage"),
+        error=None,
+        entered={},
+    )
 
 
 @router.post("/survey", dependencies=[Depends(csrf_protected)], response_model=None)
-def open_round(request: Request, session: SessionDep, principal: SignedInDep,
-               fiscal_year: Annotated[int, Form(ge=2016, le=2100)], deadline: Annotated[dt.date, Form()],
-               force: Annotated[bool, Form()] = False) -> Response:
+def open_round(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    fiscal_year: Annotated[int, Form(ge=2016, le=2100)],
+    deadline: Annotated[dt.date, Form()],
+    force: Annotated[bool, Form()] = False,
+) -> Response:
     """Open a round; a past deadline or an overlapping open round comes back as a warning to confirm."""
     try:
-        opened = survey.open_round(session, principal=principal, fiscal_year=fiscal_year, deadline=deadline,
-                                   force=force)
+        opened = survey.open_round(
+            session, principal=principal, fiscal_year=fiscal_year, deadline=deadline, force=force
+        )
     except survey.OpeningNeedsConfirmation as warning:
-        return render(request, "adoption/survey_rounds.html", status_code=422, rounds=survey.list_rounds(session),
-                      is_secretariat=True, error=warning,
-                      entered={"fiscal_year": fiscal_year, "deadline": deadline.isoformat()})
+        return render(
+            request,
+            "adoption/survey_rounds.html",
+            status_code=422,
+            rounds=survey.list_rounds(session),
+            is_secretariat=True,
+            error=warning,
+            entered={"fiscal_year": fiscal_year, "deadline": deadline.isoformat()},
+        )
     return RedirectResponse(f"/survey/{opened.slug}", status_code=303)
 
 
@@ -68,8 +86,11 @@ def round_page(request: Request, session: SessionDep, principal: SignedInDep, sl
     current = survey.get_round(session, slug)
     by_pref, by_block, missing = survey.response_rates(session, slug)
     missing = survey.missing_in_scope(principal, missing)
-    own = [registry.get_body(session, g.scope) for g in principal.grants
-           if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)]
+    own = [
+        registry.get_body(session, g.scope)
+        for g in principal.grants
+        if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)
+    ]
     to_review = survey.responses_to_review(session, principal=principal, slug=slug)
     reviewed = request.query_params.get("reviewed", "")
     reviewed_body = next((b for b, _ in to_review if b.code == request.query_params.get("body")), None)
@@ -77,19 +98,39 @@ def round_page(request: Request, session: SessionDep, principal: SignedInDep, sl
     # A prefecture or bureau sees first what waits for them; the secretariat reviews from the full list.
     awaiting = [] if is_secretariat else [(b, r) for b, r in to_review if r.state == "submitted"]
     rest = [(b, r) for b, r in to_review if is_secretariat or r.state != "submitted"]
-    return render(request, "adoption/survey_round.html", survey=current, by_pref=by_pref, by_block=by_block,
-                  missing=missing[:300], missing_total=len(missing), own_bodies=own, is_secretariat=is_secretariat,
-                  is_bureau=any(g.role == Role.BUREAU for g in principal.grants), awaiting=awaiting[:500],
-                  to_review=rest[:500], reviewed=reviewed if reviewed_body is not None else "",
-                  reviewed_body=reviewed_body)
+    return render(
+        request,
+        "adoption/survey_round.html",
+        survey=current,
+        by_pref=by_pref,
+        by_block=by_block,
+        missing=missing[:300],
+        missing_total=len(missing),
+        own_bodies=own,
+        is_secretariat=is_secretariat,
+        is_bureau=any(g.role == Role.BUREAU for g in principal.grants),
+        awaiting=awaiting[:500],
+        to_review=rest[:500],
+        reviewed=reviewed if reviewed_body is not None else "",
+        reviewed_body=reviewed_body,
+    )
 
 
 @router.post("/survey/{slug}/responses/{code}", dependencies=[Depends(csrf_protected)])
-def review(session: SessionDep, principal: SignedInDep, slug: str, code: str,
-           decision: Annotated[str, Form(max_length=8)], version: Annotated[int, Form()]) -> RedirectResponse:
-    response = survey.review_response(session, principal=principal, slug=slug, body_code=code, decision=decision,
-                                      expected_version=version)
-    return RedirectResponse(f"/survey/{slug}?reviewed={decision}&body={response.body_code}#review", status_code=303)
+def review(
+    session: SessionDep,
+    principal: SignedInDep,
+    slug: str,
+    code: str,
+    decision: Annotated[str, Form(max_length=8)],
+    version: Annotated[int, Form()],
+) -> RedirectResponse:
+    response = survey.review_response(
+        session, principal=principal, slug=slug, body_code=code, decision=decision, expected_version=version
+    )
+    return RedirectResponse(
+        f"/survey/{slug}?reviewed={decision}&body={response.body_code}#review", status_code=303
+    )
 
 
 @router.get("/survey/{slug}/workbook.xlsx")
@@ -103,48 +144,88 @@ def workbook(session: SessionDep, principal: SignedInDep, slug: str, body: str =
         raise NotFound("その団体の回答用ブックはありません。", "There is no workbook of that body for you.")
     data = write_workbook(session, survey=current, body_codes=[body] if body else None)
     name = f"{current.slug}-{registry.get_body(session, body).full_name if body else '全国'}.xlsx"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
+    )
 
 
 @router.post("/survey/{slug}/uploads", dependencies=[Depends(csrf_protected)])
-async def upload(session: SessionDep, principal: SignedInDep, slug: str,
-                 file: Annotated[UploadFile, File()]) -> RedirectResponse:
+async def upload(
+    session: SessionDep, principal: SignedInDep, slug: str, file: Annotated[UploadFile, File()]
+) -> RedirectResponse:
     survey.get_round(session, slug)
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("ファイルが大きすぎます（20MB まで）。", "The file is too large (20 MB at most).")
     token = new_token()
-    session.add(PendingUpload(token=token, round_slug=slug, file_name=file.filename or "upload.xlsx", data=data,
-                              uploaded_by=principal.actor, uploaded_at=dt.datetime.now(dt.UTC)))
+    session.add(
+        PendingUpload(
+            token=token,
+            round_slug=slug,
+            file_name=file.filename or "upload.xlsx",
+            data=data,
+            uploaded_by=principal.actor,
+            uploaded_at=dt.datetime.now(dt.UTC),
+        )
+    )
     return RedirectResponse(f"/survey/{slug}/uploads/{token}", status_code=303)
 
 
-def _plan(session: Session, pending: PendingUpload, current: survey.SurveyRound, principal: Principal) -> WorkbookPlan:
+def _plan(
+    session: Session, pending: PendingUpload, current: survey.SurveyRound, principal: Principal
+) -> WorkbookPlan:
     """Preview and commit read the file alike: dated by its upload, limited to the uploader's bodies."""
-    uploaded = pending.uploaded_at if pending.uploaded_at.tzinfo else pending.uploaded_at.replace(tzinfo=dt.UTC)
-    return plan_workbook(session, survey=current, data=pending.data, file_name=pending.file_name,
-                         received_on=date_in_japan(uploaded), principal=principal)
+    uploaded = (
+        pending.uploaded_at if pending.uploaded_at.tzinfo else pending.uploaded_at.replace(tzinfo=dt.UTC)
+    )
+    return plan_workbook(
+        session,
+        survey=current,
+        data=pending.data,
+        file_name=pending.file_name,
+        received_on=date_in_japan(uploaded),
+        principal=principal,
+    )
 
 
 def _pending(session: Session, slug: str, token: str, actor: str) -> PendingUpload:
-    pending = session.scalar(select(PendingUpload).where(PendingUpload.token == token, PendingUpload.round_slug == slug))
+    pending = session.scalar(
+        select(PendingUpload).where(PendingUpload.token == token, PendingUpload.round_slug == slug)
+    )
     if pending is None or pending.uploaded_by != actor:
         raise NotFound("そのアップロードはありません。", "There is no such upload.")
     return pending
 
 
 @router.get("/survey/{slug}/uploads/{token}", response_class=HTMLResponse)
-def preview(request: Request, session: SessionDep, principal: SignedInDep, slug: str, token: str) -> HTMLResponse:
+def preview(
+    request: Request, session: SessionDep, principal: SignedInDep, slug: str, token: str
+) -> HTMLResponse:
     pending = _pending(session, slug, token, principal.actor)
     current = survey.get_round(session, slug)
     models = {m.slug: m for m in roadmap.list_models(session)}
     try:
         plan = _plan(session, pending, current, principal)
     except WorkbookRefused as refusal:
-        return render(request, "adoption/survey_preview.html", status_code=422, survey=current, pending=pending,
-                      plan=None, error=refusal, models=models)
-    return render(request, "adoption/survey_preview.html", survey=current, pending=pending, plan=plan, error=None,
-                  models=models)
+        return render(
+            request,
+            "adoption/survey_preview.html",
+            status_code=422,
+            survey=current,
+            pending=pending,
+            plan=None,
+            error=refusal,
+            models=models,
+        )
+    return render(
+        request,
+        "adoption/survey_preview.html",
+        survey=current,
+        pending=pending,
+        plan=plan,
+        error=None,
+        models=models,
+    )
 
 
 @router.get("/survey/{slug}/uploads/{token}/errors.xlsx")
@@ -154,10 +235,15 @@ def annotated(session: SessionDep, principal: SignedInDep, slug: str, token: str
         _plan(session, pending, survey.get_round(session, slug), principal)
     except WorkbookRefused as refusal:
         if not refusal.annotated:
-            raise NotFound("このブックには注記できる箇所がありません。", "This workbook has no cells to annotate.") from None
+            raise NotFound(
+                "このブックには注記できる箇所がありません。", "This workbook has no cells to annotate."
+            ) from None
         name = f"errors-{pending.file_name}"
-        return Response(refusal.annotated, media_type=XLSX,
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+        return Response(
+            refusal.annotated,
+            media_type=XLSX,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+        )
     raise NotFound("このブックに誤りはありません。", "This workbook has no errors.")
 
 
@@ -174,45 +260,87 @@ def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -
 
 
 @router.get("/survey/{slug}/bodies/{code}/answer", response_class=HTMLResponse)
-def answer_form(request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str) -> HTMLResponse:
+def answer_form(
+    request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str
+) -> HTMLResponse:
     return _form(request, session, principal, slug, code)
 
 
-def _form(request: Request, session: Session, principal: SignedInDep, slug: str, code: str, *,
-          answers: dict[str, dict[str, str]] | None = None, error: object = None, notice: object = None,
-          status_code: int = 200) -> HTMLResponse:
+def _form(
+    request: Request,
+    session: Session,
+    principal: SignedInDep,
+    slug: str,
+    code: str,
+    *,
+    answers: dict[str, dict[str, str]] | None = None,
+    error: object = None,
+    notice: object = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     current = survey.get_round(session, slug)
     body = registry.get_body(session, code)
     authorize(principal, "status.record", registry.policy_target(body))
     in_force = status_service.status_of_body(session, body.code, as_of=current.as_of)
     models = [m for m in roadmap.list_models(session) if m.slug in current.model_slugs]
-    figures_in_force = status_service.inputs_in_force(session, body_codes=[body.code], fiscal_year=current.fiscal_year)
-    return render(request, "adoption/survey_form.html", status_code=status_code, survey=current, body=body,
-                  models=models, in_force={k: v.stage for k, v in in_force.items()},
-                  figure_items=asked_inputs(session, current), figures_key=FORM_FIGURES,
-                  figures_in_force={slug: v for (_, slug), v in figures_in_force.items()},
-                  answers=answers if answers is not None else survey.draft_of(session, slug, body.code),
-                  stages=list(Stage), barriers=list(Barrier), error=error, notice=notice)
+    figures_in_force = status_service.inputs_in_force(
+        session, body_codes=[body.code], fiscal_year=current.fiscal_year
+    )
+    return render(
+        request,
+        "adoption/survey_form.html",
+        status_code=status_code,
+        survey=current,
+        body=body,
+        models=models,
+        in_force={k: v.stage for k, v in in_force.items()},
+        figure_items=asked_inputs(session, current),
+        figures_key=FORM_FIGURES,
+        figures_in_force={slug: v for (_, slug), v in figures_in_force.items()},
+        answers=answers if answers is not None else survey.draft_of(session, slug, body.code),
+        stages=list(Stage),
+        barriers=list(Barrier),
+        error=error,
+        notice=notice,
+    )
 
 
-@router.post("/survey/{slug}/bodies/{code}/answer", response_class=HTMLResponse,
-             dependencies=[Depends(csrf_protected)])
-async def answer(request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str) -> Response:
+@router.post(
+    "/survey/{slug}/bodies/{code}/answer", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)]
+)
+async def answer(
+    request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str
+) -> Response:
     form = await request.form()
     current = survey.get_round(session, slug)
-    answers = {m: {field: str(form.get(f"{field}__{m}", "")).strip() for field in ("stage", "barrier", "barrier_text", "project")}
-               for m in current.model_slugs}
+    answers = {
+        m: {
+            field: str(form.get(f"{field}__{m}", "")).strip()
+            for field in ("stage", "barrier", "barrier_text", "project")
+        }
+        for m in current.model_slugs
+    }
     answers[FORM_FIGURES] = {i: str(form.get(f"figure__{i}", "")).strip() for i in current.input_slugs or []}
     answers = {m: a for m, a in answers.items() if any(a.values())}
     if form.get("action") == "draft":
         survey.save_draft(session, principal=principal, slug=slug, body_code=code, answers=answers)
-        return _form(request, session, principal, slug, code, notice=("下書きを保存しました。", "Draft saved."))
+        return _form(
+            request, session, principal, slug, code, notice=("下書きを保存しました。", "Draft saved.")
+        )
     try:
         plan = plan_from_form(session, survey=current, body_code=code, answers=answers)
         count = apply_workbook(session, survey=current, plan=plan, principal=principal)
     except UserError as error:
         if error.status_code in (401, 403):
             raise
-        return _form(request, session, principal, slug, code, answers=answers, error=error,
-                     status_code=error.status_code)
+        return _form(
+            request,
+            session,
+            principal,
+            slug,
+            code,
+            answers=answers,
+            error=error,
+            status_code=error.status_code,
+        )
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)

@@ -35,11 +35,30 @@ from chiiki_iot.registry.models import Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
 SHEET = "回答"
-COLUMNS = ["団体コード", "団体名", "分野別モデル", "モデル識別子", "前回の段階", "今回の段階", "主な壁",
-           "壁（その他の内容）", "事業名", "URL", "時点"]
-COLUMNS_EN = {"団体コード": "body code", "団体名": "body", "分野別モデル": "model", "今回の段階": "stage",
-              "主な壁": "main barrier", "壁（その他の内容）": "barrier (other)", "事業名": "project", "URL": "URL",
-              "時点": "date"}
+COLUMNS = [
+    "団体コード",
+    "団体名",
+    "分野別モデル",
+    "モデル識別子",
+    "前回の段階",
+    "今回の段階",
+    "主な壁",
+    "壁（その他の内容）",
+    "事業名",
+    "URL",
+    "時点",
+]
+COLUMNS_EN = {
+    "団体コード": "body code",
+    "団体名": "body",
+    "分野別モデル": "model",
+    "今回の段階": "stage",
+    "主な壁": "main barrier",
+    "壁（その他の内容）": "barrier (other)",
+    "事業名": "project",
+    "URL": "URL",
+    "時点": "date",
+}
 # A header as read is NFKC-normalised (「（」 becomes 「(」), so headers are matched on their normalised form.
 _BY_NORMALISED = {normalize(name): name for name in COLUMNS}
 ROUND_SHEET = "調査の回"  # very hidden: which round the workbook was written for
@@ -49,6 +68,7 @@ MAX_ERRORS_SHOWN = 200
 
 
 # ---- writing ------------------------------------------------------------------------------------------
+
 
 def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[str] | None = None) -> bytes:
     """The survey workbook for some bodies (or all prefectures and municipalities), last answers pre-filled."""
@@ -64,11 +84,26 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
     last = _stages_on(session, list(models), previous)
     for body in bodies:
         for slug, model in models.items():
-            sheet.append([body.code, body.full_name, model.name_ja, slug, last[slug].get(body.code, ""),
-                          "", "", "", "", "", ""])
+            sheet.append(
+                [
+                    body.code,
+                    body.full_name,
+                    model.name_ja,
+                    slug,
+                    last[slug].get(body.code, ""),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
     _validation(sheet, len(bodies) * len(models) + 1)
     for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14 if name not in ("団体名", "分野別モデル") else 28
+        sheet.column_dimensions[get_column_letter(index)].width = (
+            14 if name not in ("団体名", "分野別モデル") else 28
+        )
         # The identifier is how the workbook is read back, not something a person reads: hidden, kept.
         sheet.column_dimensions[get_column_letter(index)].hidden = name == "モデル識別子"
         if name in INPUT_COLUMNS:
@@ -87,7 +122,11 @@ def _mark_round(book: Workbook, survey: SurveyRound) -> None:
     """Write the round into the workbook twice (a very hidden sheet and a custom property), so a workbook
     sent back on another round's page is recognised even if one of the two was lost on the way."""
     sheet = book.create_sheet(ROUND_SHEET)
-    for row in (["回 / round", survey.slug], ["年度 / fiscal year", survey.fiscal_year], ["調査 / survey", survey.title]):
+    for row in (
+        ["回 / round", survey.slug],
+        ["年度 / fiscal year", survey.fiscal_year],
+        ["調査 / survey", survey.title],
+    ):
         sheet.append(row)
     sheet.sheet_state = "veryHidden"
     book.custom_doc_props.append(StringProperty(name=ROUND_PROPERTY, value=survey.slug))
@@ -106,10 +145,14 @@ def _check_round(session: Session, book, survey: SurveyRound, file_name: str) ->
     """Refuse a workbook of another round; an unmarked (older) workbook is read with a warning."""
     written_for = _round_of(book)
     if written_for is None:
-        return [Problem(f"「{file_name}」にはどの回のブックかの記録がありません（以前の様式です）。{survey.title}の回答として読みました。"
-                        "内容が今回の回答で間違いないか確かめてください。",
-                        f"'{file_name}' does not say which round it was written for (an older workbook); it was read "
-                        f"as an answer to {survey.title}. Check that it really is this round's answer.")]
+        return [
+            Problem(
+                f"「{file_name}」にはどの回のブックかの記録がありません（以前の様式です）。{survey.title}の回答として読みました。"
+                "内容が今回の回答で間違いないか確かめてください。",
+                f"'{file_name}' does not say which round it was written for (an older workbook); it was read "
+                f"as an answer to {survey.title}. Check that it really is this round's answer.",
+            )
+        ]
     if written_for != survey.slug:
         other = session.scalar(select(SurveyRound).where(SurveyRound.slug == written_for))
         other_ja = other.title if other else written_for
@@ -117,14 +160,17 @@ def _check_round(session: Session, book, survey: SurveyRound, file_name: str) ->
             f"「{file_name}」は{other_ja}の回答用ブックです。{survey.title}には取り込めません。"
             f"{other_ja}のページから提出するか、{survey.title}のブックをダウンロードし直してください。",
             f"'{file_name}' is the workbook of {other_ja} ({written_for}); it cannot be imported into "
-            f"{survey.title} ({survey.slug}). Submit it on that round's page or download this round's workbook.")
+            f"{survey.title} ({survey.slug}). Submit it on that round's page or download this round's workbook.",
+        )
     return []
 
 
 def _stages_on(session: Session, model_slugs: list[str], day: dt.date) -> dict[str, dict[str, str]]:
     """model → body code → stage in force on ``day``: one query per model, not one per body."""
-    return {slug: {b.code: c.stage for b, c in service.adoption_of_model(session, slug, as_of=day)}
-            for slug in model_slugs}
+    return {
+        slug: {b.code: c.stage for b, c in service.adoption_of_model(session, slug, as_of=day)}
+        for slug in model_slugs
+    }
 
 
 def _bodies(session: Session, codes: list[str] | None) -> list[Body]:
@@ -132,8 +178,11 @@ def _bodies(session: Session, codes: list[str] | None) -> list[Body]:
         return [registry.get_body(session, c) for c in codes]
     from chiiki_iot.registry.models import MUNICIPAL_KINDS
 
-    return list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
-                                .order_by(Body.code)))
+    return list(
+        session.scalars(
+            select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])).order_by(Body.code)
+        )
+    )
 
 
 def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untyped-def]
@@ -145,15 +194,21 @@ def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untype
         "1. 「回答」シートの「今回の段階」を一覧から選んでください（未着手・関心あり・検討中・実証中・実装済・中止・休止）。",
         "2. 取組の妨げになっていることがあれば「主な壁」を選び、「その他」のときは内容を書いてください。",
         "3. 事業名と URL は根拠として役立ちます。分かる範囲で書いてください。",
-        ("4. 「時点」は段階になった日です。空欄なら提出した日（基準日が先ならその基準日）として扱います。"
-         "未来の日付は使えません。和暦（令和2年4月1日、R2.4.1）も使えます。"),
+        (
+            "4. 「時点」は段階になった日です。空欄なら提出した日（基準日が先ならその基準日）として扱います。"
+            "未来の日付は使えません。和暦（令和2年4月1日、R2.4.1）も使えます。"
+        ),
         "5. 団体コード・団体名・分野別モデルの列は変更しないでください（保護されています）。",
-        ("6. 「数値」シートがあれば、今年度の値（学校数、拠点数など）を「今回の値」に数字で書いてください。"
-         "前回の値（その年度は右の列）は参考です。分からない項目は空欄のままで構いません。"),
+        (
+            "6. 「数値」シートがあれば、今年度の値（学校数、拠点数など）を「今回の値」に数字で書いてください。"
+            "前回の値（その年度は右の列）は参考です。分からない項目は空欄のままで構いません。"
+        ),
         "7. 記入後、このファイルをそのまま提出してください。取り込み前に変更点の一覧を確認できます。",
         "",
-        ("English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional. "
-         "Write this year's figures, if asked, in the '数値' sheet."),
+        (
+            "English: choose each model's stage in the '回答' sheet; barriers, project, URL and date are optional. "
+            "Write this year's figures, if asked, in the '数値' sheet."
+        ),
     ]
     for line in lines:
         sheet.append([line])
@@ -162,10 +217,20 @@ def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untype
 
 
 def _validation(sheet, last_row: int) -> None:  # type: ignore[no-untyped-def]
-    stages = DataValidation(type="list", formula1='"' + ",".join(s.value for s in Stage) + '"', allow_blank=True,
-                            errorTitle="段階", error="一覧から選んでください。")
-    barriers = DataValidation(type="list", formula1='"' + ",".join(b.value for b in Barrier) + '"',
-                              allow_blank=True, errorTitle="壁", error="一覧から選んでください。")
+    stages = DataValidation(
+        type="list",
+        formula1='"' + ",".join(s.value for s in Stage) + '"',
+        allow_blank=True,
+        errorTitle="段階",
+        error="一覧から選んでください。",
+    )
+    barriers = DataValidation(
+        type="list",
+        formula1='"' + ",".join(b.value for b in Barrier) + '"',
+        allow_blank=True,
+        errorTitle="壁",
+        error="一覧から選んでください。",
+    )
     sheet.add_data_validation(stages)
     sheet.add_data_validation(barriers)
     stages.add(f"F2:F{max(last_row, 2)}")
@@ -173,6 +238,7 @@ def _validation(sheet, last_row: int) -> None:  # type: ignore[no-untyped-def]
 
 
 # ---- reading ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class AnswerRow:
@@ -229,31 +295,55 @@ class WorkbookRefused(InvalidInput):
     cells: list[tuple[str, int, str, Problem]] = []  # noqa: RUF012 - replaced per instance, never mutated
 
 
-def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_name: str,
-                  received_on: dt.date | None = None, principal: Principal | None = None) -> WorkbookPlan:
+def plan_workbook(
+    session: Session,
+    *,
+    survey: SurveyRound,
+    data: bytes,
+    file_name: str,
+    received_on: dt.date | None = None,
+    principal: Principal | None = None,
+) -> WorkbookPlan:
     """Read a filled-in workbook into a plan, or refuse it with every bad cell named. ``received_on`` is the
     upload date (today by default); ``principal`` the uploader, whose scope limits the rows."""
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InvalidInput(f"「{file_name}」を Excel ブック（.xlsx）として開けません。",
-                           f"'{file_name}' cannot be opened as an Excel workbook (.xlsx).") from exc
-    sheet = book[SHEET] if SHEET in book.sheetnames else \
-        next((ws for ws in book.worksheets if ws.title not in ("記入方法", survey_figures.SHEET, ROUND_SHEET)), book.worksheets[-1])
+        raise InvalidInput(
+            f"「{file_name}」を Excel ブック（.xlsx）として開けません。",
+            f"'{file_name}' cannot be opened as an Excel workbook (.xlsx).",
+        ) from exc
+    sheet = (
+        book[SHEET]
+        if SHEET in book.sheetnames
+        else next(
+            (ws for ws in book.worksheets if ws.title not in ("記入方法", survey_figures.SHEET, ROUND_SHEET)),
+            book.worksheets[-1],
+        )
+    )
     warnings = _check_round(session, book, survey, file_name)
     header_row, columns = _header(sheet)
     if "今回の段階" not in columns or ("団体コード" not in columns and "団体名" not in columns):
-        raise InvalidInput(f"「{file_name}」の「{sheet.title}」シートに「団体コード」「今回の段階」の見出しがありません。",
-                           f"Sheet '{sheet.title}' of '{file_name}' has no '団体コード'/'今回の段階' headers.")
-    plan = WorkbookPlan(survey.slug, file_name, received_on=received_on or today_in_japan(), principal=principal,
-                        warnings=warnings)
+        raise InvalidInput(
+            f"「{file_name}」の「{sheet.title}」シートに「団体コード」「今回の段階」の見出しがありません。",
+            f"Sheet '{sheet.title}' of '{file_name}' has no '団体コード'/'今回の段階' headers.",
+        )
+    plan = WorkbookPlan(
+        survey.slug,
+        file_name,
+        received_on=received_on or today_in_japan(),
+        principal=principal,
+        warnings=warnings,
+    )
     problems: list[tuple[int, str, Problem]] = []
     models = {m.slug: m for m in roadmap.list_models(session)}
     by_name = {search_key(m.name_ja): m.slug for m in models.values()}
     on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
     current: dict[tuple[str, str, dt.date], str | None] = {}
     bodies = {b.code: b for b in session.scalars(select(Body))}
-    for number, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+    for number, cells in enumerate(
+        sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+    ):
         values = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
         if all(v is None or str(v).strip() == "" for v in values.values()):
             continue  # blank rows, trailing or not
@@ -263,16 +353,23 @@ def plan_workbook(session: Session, *, survey: SurveyRound, data: bytes, file_na
     if survey_figures.SHEET in book.sheetnames:
         figures_sheet = book[survey_figures.SHEET]
         plan.figures, figure_problems = survey_figures.read_sheet(
-            figures_sheet, session, survey, bodies, lambda values, fail: _body(session, values, fail, bodies, principal))
+            figures_sheet,
+            session,
+            survey,
+            bodies,
+            lambda values, fail: _body(session, values, fail, bodies, principal),
+        )
         marks.append((figures_sheet, survey_figures.header_columns(figures_sheet), figure_problems))
         problems = problems + figure_problems
     if problems:
         error = WorkbookRefused(
             f"「{file_name}」に {len(problems)} 件の誤りがあるため、取り込みませんでした。注記付きのブックで場所を確認できます。",
             f"'{file_name}' has {len(problems)} problem(s); nothing was imported. The annotated workbook marks each.",
-            problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]])
-        error.cells = [(sheet.title, number, column, p) for sheet, _, found in marks
-                       for number, column, p in found][:MAX_ERRORS_SHOWN]
+            problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]],
+        )
+        error.cells = [
+            (sheet.title, number, column, p) for sheet, _, found in marks for number, column, p in found
+        ][:MAX_ERRORS_SHOWN]
         error.annotated = _annotate(book, marks)
         raise error
     return plan
@@ -294,47 +391,83 @@ def _header(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def
     return 1, {}
 
 
-def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[str, object],
-              by_name: dict[str, str], known: tuple[dict[str, dict[str, str]], dict[tuple[str, str, dt.date], str | None]],
-              bodies: dict[str, Body], plan: WorkbookPlan) -> list[tuple[str, Problem]]:
+def _read_row(
+    session: Session,
+    survey: SurveyRound,
+    number: int,
+    values: dict[str, object],
+    by_name: dict[str, str],
+    known: tuple[dict[str, dict[str, str]], dict[tuple[str, str, dt.date], str | None]],
+    bodies: dict[str, Body],
+    plan: WorkbookPlan,
+) -> list[tuple[str, Problem]]:
     where = f"{SHEET}シート {number}行目 / sheet {SHEET}, row {number}"
     problems: list[tuple[str, Problem]] = []
 
     def fail(column: str, error: UserError | None, ja: str = "", en: str = "") -> None:
-        problems.append((column, Problem(error.message_ja if error else ja, error.message_en if error else en,
-                                         f"{where}, {column}")))
+        problems.append(
+            (
+                column,
+                Problem(
+                    error.message_ja if error else ja, error.message_en if error else en, f"{where}, {column}"
+                ),
+            )
+        )
 
     stage_text = _text(values.get("今回の段階"))
     if not stage_text:
         plan.unanswered += 1
         return []
     body = _body(session, values, fail, bodies, plan.principal)
-    model = _text(values.get("モデル識別子")) or by_name.get(search_key(_text(values.get("分野別モデル"))), "")
+    model = _text(values.get("モデル識別子")) or by_name.get(
+        search_key(_text(values.get("分野別モデル"))), ""
+    )
     if model not in survey.model_slugs:
-        fail("分野別モデル", None, f"分野別モデル「{model or values.get('分野別モデル')}」はこの調査の対象ではありません",
-             f"model '{model}' is not part of this survey")
+        fail(
+            "分野別モデル",
+            None,
+            f"分野別モデル「{model or values.get('分野別モデル')}」はこの調査の対象ではありません",
+            f"model '{model}' is not part of this survey",
+        )
     try:
         stage = parse_stage(stage_text)
     except UserError as error:
         fail("今回の段階", error)
         stage = None
-    day = min(survey.as_of, plan.received_on)  # undated: the 基準日, or the day it was sent if that is earlier
+    day = min(
+        survey.as_of, plan.received_on
+    )  # undated: the 基準日, or the day it was sent if that is earlier
     if _text(values.get("時点")):
         try:
             day = parse_date(values.get("時点"))
         except ValueError:
-            fail("時点", None, f"日付「{values.get('時点')}」が読めません（例 2020-04-01、令和2年4月1日、R2.4.1）",
-                 f"cannot read the date '{values.get('時点')}' (e.g. 2020-04-01, R2.4.1)")
+            fail(
+                "時点",
+                None,
+                f"日付「{values.get('時点')}」が読めません（例 2020-04-01、令和2年4月1日、R2.4.1）",
+                f"cannot read the date '{values.get('時点')}' (e.g. 2020-04-01, R2.4.1)",
+            )
         if day > plan.received_on:
-            fail("時点", None, f"日付 {day:%Y年%m月%d日} は未来です（提出日 {plan.received_on:%Y年%m月%d日} より後）。"
-                 "段階になった日を書いてください", f"the date {day} is in the future (after the day it was sent, "
-                 f"{plan.received_on}); write the day the stage was reached")
+            fail(
+                "時点",
+                None,
+                f"日付 {day:%Y年%m月%d日} は未来です（提出日 {plan.received_on:%Y年%m月%d日} より後）。"
+                "段階になった日を書いてください",
+                f"the date {day} is in the future (after the day it was sent, "
+                f"{plan.received_on}); write the day the stage was reached",
+            )
     barrier = None
     if _text(values.get("主な壁")):
-        barrier = next((b for b in Barrier if search_key(b.value) == search_key(_text(values.get("主な壁")))), None)
+        barrier = next(
+            (b for b in Barrier if search_key(b.value) == search_key(_text(values.get("主な壁")))), None
+        )
         if barrier is None:
-            fail("主な壁", None, f"壁「{values.get('主な壁')}」は一覧にありません",
-                 f"barrier '{values.get('主な壁')}' is not one of {', '.join(BARRIER_EN.values())}")
+            fail(
+                "主な壁",
+                None,
+                f"壁「{values.get('主な壁')}」は一覧にありません",
+                f"barrier '{values.get('主な壁')}' is not one of {', '.join(BARRIER_EN.values())}",
+            )
         else:
             try:
                 service.check_barrier(barrier, _text(values.get("壁（その他の内容）")))
@@ -346,14 +479,32 @@ def _read_row(session: Session, survey: SurveyRound, number: int, values: dict[s
         fail("URL", error)
     if problems or body is None or stage is None:
         return problems
-    plan.rows.append(AnswerRow(number, body.code, body.full_name, model, stage, _previous(session, known, body.code,
-                                                                                         model, day, survey), day, barrier,
-                               _text(values.get("壁（その他の内容）")), _text(values.get("事業名")), _text(values.get("URL"))))
+    plan.rows.append(
+        AnswerRow(
+            number,
+            body.code,
+            body.full_name,
+            model,
+            stage,
+            _previous(session, known, body.code, model, day, survey),
+            day,
+            barrier,
+            _text(values.get("壁（その他の内容）")),
+            _text(values.get("事業名")),
+            _text(values.get("URL")),
+        )
+    )
     return problems
 
 
-def _previous(session: Session, known: tuple[dict[str, dict[str, str]], dict[tuple[str, str, dt.date], str | None]],
-              code: str, model: str, day: dt.date, survey: SurveyRound) -> str | None:
+def _previous(
+    session: Session,
+    known: tuple[dict[str, dict[str, str]], dict[tuple[str, str, dt.date], str | None]],
+    code: str,
+    model: str,
+    day: dt.date,
+    survey: SurveyRound,
+) -> str | None:
     """The stage in force for (body, model) on ``day``: preloaded for the round's date, else looked up once."""
     on_as_of, others = known
     if day == survey.as_of:
@@ -369,15 +520,32 @@ def _text(value: object) -> str:
     return "" if value is None else normalize(str(value))
 
 
-def _body(session: Session, values: dict[str, object], fail, bodies: dict[str, Body],  # type: ignore[no-untyped-def]
-          principal: Principal | None = None) -> Body | None:
+def _body(
+    session: Session,
+    values: dict[str, object],
+    fail,
+    bodies: dict[str, Body],  # type: ignore[no-untyped-def]
+    principal: Principal | None = None,
+) -> Body | None:
     """The row's body, or None with the problem filed; a body outside the sender's scope is a problem here,
     in the preview, rather than a refusal of the whole file at commit."""
     body = _find_body(session, values, fail, bodies)
-    if body is not None and principal is not None and not can(principal, "status.record", registry.policy_target(body)):
-        column = "団体コード" if values.get("団体コード") is not None and _text(values.get("団体コード")) else "団体名"
-        fail(column, None, f"{body.full_name}（{body.code}）はあなたの担当外です。担当する団体の行だけを提出してください",
-             f"{body.full_name} ({body.code}) is outside your scope; submit rows for your own bodies only")
+    if (
+        body is not None
+        and principal is not None
+        and not can(principal, "status.record", registry.policy_target(body))
+    ):
+        column = (
+            "団体コード"
+            if values.get("団体コード") is not None and _text(values.get("団体コード"))
+            else "団体名"
+        )
+        fail(
+            column,
+            None,
+            f"{body.full_name}（{body.code}）はあなたの担当外です。担当する団体の行だけを提出してください",
+            f"{body.full_name} ({body.code}) is outside your scope; submit rows for your own bodies only",
+        )
         return None
     return body
 
@@ -391,7 +559,12 @@ def _find_body(session: Session, values: dict[str, object], fail, bodies: dict[s
             fail("団体コード", error)
             return None
         if code not in bodies:
-            fail("団体コード", None, f"団体コード {code} は登録されていない団体です", f"code {code} is not a registered body")
+            fail(
+                "団体コード",
+                None,
+                f"団体コード {code} は登録されていない団体です",
+                f"code {code} is not a registered body",
+            )
             return None
         try:
             service.check_counted(bodies[code])
@@ -400,15 +573,23 @@ def _find_body(session: Session, values: dict[str, object], fail, bodies: dict[s
             return None
         return bodies[code]
     name = _text(values.get("団体名"))
-    found = [b for b in registry.search_bodies(session, name, limit=5)
-             if search_key(b.full_name) == search_key(name) or search_key(b.name) == search_key(name)]
+    found = [
+        b
+        for b in registry.search_bodies(session, name, limit=5)
+        if search_key(b.full_name) == search_key(name) or search_key(b.name) == search_key(name)
+    ]
     if len(found) == 1:
         return found[0]
     if not found:
         fail("団体名", None, f"団体名「{name}」に当たる団体がありません", f"no body is named '{name}'")
     else:
-        fail("団体名", None, f"団体名「{name}」に当たる団体が複数あります（{'、'.join(b.full_name for b in found)}）。"
-             "都道府県名から書くか団体コードを入れてください", f"'{name}' matches several bodies; add the prefecture or code")
+        fail(
+            "団体名",
+            None,
+            f"団体名「{name}」に当たる団体が複数あります（{'、'.join(b.full_name for b in found)}）。"
+            "都道府県名から書くか団体コードを入れてください",
+            f"'{name}' matches several bodies; add the prefecture or code",
+        )
     return None
 
 
@@ -442,6 +623,7 @@ def _annotate(book, marks) -> bytes:  # type: ignore[no-untyped-def]
 
 # ---- committing ---------------------------------------------------------------------------------------
 
+
 def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan, principal: Principal) -> int:
     """Record every changed answer and every reported barrier; mark the bodies as answered. All or nothing
     (the caller's transaction); a workbook whose answers are already in force changes nothing."""
@@ -456,14 +638,33 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
     for row in plan.rows:
         if row.changes:
             evidence = {k: v for k, v in (("project", row.project), ("url", row.url)) if v}
-            session.add(StatusChange(body_code=row.body_code, model_slug=row.model_slug, stage=row.stage.value,
-                                     effective_on=row.effective_on, source_kind="survey", source_ref=survey.slug,
-                                     evidence=evidence, recorded_at=now, recorded_by=principal.actor))
+            session.add(
+                StatusChange(
+                    body_code=row.body_code,
+                    model_slug=row.model_slug,
+                    stage=row.stage.value,
+                    effective_on=row.effective_on,
+                    source_kind="survey",
+                    source_ref=survey.slug,
+                    evidence=evidence,
+                    recorded_at=now,
+                    recorded_by=principal.actor,
+                )
+            )
             changed += 1
         if row.barrier and (row.body_code, row.model_slug, row.barrier.value) not in known_barriers:
-            session.add(BarrierReport(body_code=row.body_code, model_slug=row.model_slug, barrier=row.barrier.value,
-                                      other_text=row.barrier_text, reported_on=row.effective_on,
-                                      source_kind="survey", source_ref=survey.slug, recorded_by=principal.actor))
+            session.add(
+                BarrierReport(
+                    body_code=row.body_code,
+                    model_slug=row.model_slug,
+                    barrier=row.barrier.value,
+                    other_text=row.barrier_text,
+                    reported_on=row.effective_on,
+                    source_kind="survey",
+                    source_ref=survey.slug,
+                    recorded_by=principal.actor,
+                )
+            )
     changed += survey_figures.record(session, survey=survey, rows=plan.figures, actor=principal.actor)
     mark_answered(session, survey=survey, body_codes=plan.body_codes, actor=principal.actor)
     session.flush()
@@ -472,17 +673,25 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
 
 def _barriers_of_round(session: Session, survey: SurveyRound) -> set[tuple[str, str, str]]:
     """Barriers already reported in this round, so that an unchanged re-upload adds none."""
-    rows = session.execute(select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier)
-                           .where(BarrierReport.source_ref == survey.slug, BarrierReport.source_kind == "survey"))
+    rows = session.execute(
+        select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier).where(
+            BarrierReport.source_ref == survey.slug, BarrierReport.source_kind == "survey"
+        )
+    )
     return {(c, m, b) for c, m, b in rows}
-
 
 
 FORM_FIGURES = "_figures"  # the key of the form's figures among its answers (model slugs never start with _)
 
 
-def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
-                   answers: dict[str, dict[str, str]], received_on: dt.date | None = None) -> WorkbookPlan:
+def plan_from_form(
+    session: Session,
+    *,
+    survey: SurveyRound,
+    body_code: str,
+    answers: dict[str, dict[str, str]],
+    received_on: dt.date | None = None,
+) -> WorkbookPlan:
     """The online form's answers read exactly as workbook rows are, so one set of rules checks both; the
     form has no date, so its answers take the day it was sent (or the round's 基準日 if that is earlier)."""
     body = registry.get_body(session, body_code)
@@ -492,17 +701,37 @@ def plan_from_form(session: Session, *, survey: SurveyRound, body_code: str,
     on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
     for number, slug in enumerate(survey.model_slugs, start=1):
         answer = answers.get(slug, {})
-        values: dict[str, object] = {"団体コード": body.code, "モデル識別子": slug, "分野別モデル": models[slug].name_ja,
-                                     "今回の段階": answer.get("stage", ""), "主な壁": answer.get("barrier", ""),
-                                     "壁（その他の内容）": answer.get("barrier_text", ""),
-                                     "事業名": answer.get("project", ""), "URL": answer.get("url", "")}
+        values: dict[str, object] = {
+            "団体コード": body.code,
+            "モデル識別子": slug,
+            "分野別モデル": models[slug].name_ja,
+            "今回の段階": answer.get("stage", ""),
+            "主な壁": answer.get("barrier", ""),
+            "壁（その他の内容）": answer.get("barrier_text", ""),
+            "事業名": answer.get("project", ""),
+            "URL": answer.get("url", ""),
+        }
         row_problems = _read_row(session, survey, number, values, {}, (on_as_of, {}), {body.code: body}, plan)
         model = models[slug]
-        problems.extend((number, c, Problem(p.message_ja, p.message_en,
-                                            f"{model.name_ja}「{c}」 / {model.name_en}, {COLUMNS_EN.get(c, c)}"))
-                        for c, p in row_problems)
-    plan.figures, figure_problems = survey_figures.read_form(session, survey, body, answers.get(FORM_FIGURES, {}))
+        problems.extend(
+            (
+                number,
+                c,
+                Problem(
+                    p.message_ja,
+                    p.message_en,
+                    f"{model.name_ja}「{c}」 / {model.name_en}, {COLUMNS_EN.get(c, c)}",
+                ),
+            )
+            for c, p in row_problems
+        )
+    plan.figures, figure_problems = survey_figures.read_form(
+        session, survey, body, answers.get(FORM_FIGURES, {})
+    )
     if problems or figure_problems:
-        raise InvalidInput("回答に誤りがあります。", "Some answers are not valid.",
-                           problems=[p for _, _, p in problems] + figure_problems)
+        raise InvalidInput(
+            "回答に誤りがあります。",
+            "Some answers are not valid.",
+            problems=[p for _, _, p in problems] + figure_problems,
+        )
     return plan

@@ -79,17 +79,28 @@ class Conflict(UserError):
 
 
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
-    UserError.type_slug: ("要求に誤りがあります。内容を確かめて送り直してください。",
-                          "The request is wrong; check it and send it again."),
-    NotFound.type_slug: ("指定されたもの（団体コード、ページ、版など）が見つかりません。",
-                         "What was asked for (a code, a page, a revision) does not exist."),
-    InvalidInput.type_slug: ("入力値が受け付けられません。errors に項目ごとの理由があります。",
-                             "The input is not accepted; 'errors' lists each item and why."),
-    Conflict.type_slug: ("ほかの人が先に保存したため、保存しませんでした。current に最新の内容があります。",
-                         "Someone else saved first, so nothing was saved; 'current' holds the latest values."),
+    UserError.type_slug: (
+        "要求に誤りがあります。内容を確かめて送り直してください。",
+        "The request is wrong; check it and send it again.",
+    ),
+    NotFound.type_slug: (
+        "指定されたもの（団体コード、ページ、版など）が見つかりません。",
+        "What was asked for (a code, a page, a revision) does not exist.",
+    ),
+    InvalidInput.type_slug: (
+        "入力値が受け付けられません。errors に項目ごとの理由があります。",
+        "The input is not accepted; 'errors' lists each item and why.",
+    ),
+    Conflict.type_slug: (
+        "ほかの人が先に保存したため、保存しませんでした。current に最新の内容があります。",
+        "Someone else saved first, so nothing was saved; 'current' holds the latest values.",
+    ),
     "forbidden": ("この操作の権限がありません。", "You are not allowed to do this."),
     "sign-in-required": ("サインインが必要です。", "Sign in first."),
     "sign-in-failed": ("サインインできませんでした。", "The sign-in failed."),
-    "too-many-attempts": ("失敗が続いたため、しばらく受け付けません。", "Too many attempts; wait and try again."),
+    "too-many-attempts": (
+        "失敗が続いたため、しばらく受け付けません。",
+        "Too many attempts; wait and try again.",
+    ),
 }
 """The problem types of RFC 9457 documents, explained at /problems/{slug} so the type URI resolves."""

@@ -54,8 +54,9 @@ def read_file_bytes(path: Path) -> bytes:
     except FileNotFoundError as exc:
         raise InvalidInput(f"ファイル「{path}」が見つかりません。", f"File '{path}' not found.") from exc
     except IsADirectoryError as exc:
-        raise InvalidInput(f"「{path}」はフォルダです。ファイルを指定してください。",
-                           f"'{path}' is a folder, not a file.") from exc
+        raise InvalidInput(
+            f"「{path}」はフォルダです。ファイルを指定してください。", f"'{path}' is a folder, not a file."
+        ) from exc
 
 
 @dataclass
@@ -85,8 +86,9 @@ def read_csv(data: bytes, *, name: str) -> CsvTable:
     return CsvTable(name=name, encoding_label=decoded.encoding_label, header=header, rows=records[1:])
 
 
-def find_column(header: list[str], candidates: Iterable[str], chosen: str | None, what: tuple[str, str],
-                 table: CsvTable) -> int:
+def find_column(
+    header: list[str], candidates: Iterable[str], chosen: str | None, what: tuple[str, str], table: CsvTable
+) -> int:
     keys = [search_key(h) for h in header]
     if chosen:
         if search_key(chosen) in keys:

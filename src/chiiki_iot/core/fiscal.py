@@ -80,8 +80,18 @@ def format_date(day: dt.date, lang: str = "ja") -> str:
 
 
 # Era first years, for reading 和暦 dates people type: 令和2年4月1日, R2.4.1, H31.3.31, 平成元年.
-_ERAS = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019,
-         "M": 1868, "T": 1912, "S": 1926, "H": 1989, "R": 2019}
+_ERAS = {
+    "明治": 1868,
+    "大正": 1912,
+    "昭和": 1926,
+    "平成": 1989,
+    "令和": 2019,
+    "M": 1868,
+    "T": 1912,
+    "S": 1926,
+    "H": 1989,
+    "R": 2019,
+}
 
 
 def parse_date(value: object) -> dt.date:
@@ -97,7 +107,9 @@ def parse_date(value: object) -> dt.date:
     text = unicodedata.normalize("NFKC", str(value)).strip().upper().replace("元", "1")
     if match := re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text):
         return dt.date(*(int(g) for g in match.groups()))
-    if match := re.fullmatch(r"(明治|大正|昭和|平成|令和|[MTSHR])\s*(\d{1,2})[./年](\d{1,2})[./月](\d{1,2})日?", text):
+    if match := re.fullmatch(
+        r"(明治|大正|昭和|平成|令和|[MTSHR])\s*(\d{1,2})[./年](\d{1,2})[./月](\d{1,2})日?", text
+    ):
         era, year, month, day = match.groups()
         return dt.date(_ERAS[era] + int(year) - 1, int(month), int(day))
     raise ValueError(f"not a date: {value!r}")
@@ -108,5 +120,7 @@ def parse_entered_date(raw: str) -> dt.date:
     try:
         return parse_date(raw)
     except ValueError as exc:
-        raise InvalidInput(f"日付「{raw}」が読めません（例 2020-04-01、令和2年4月1日）。",
-                           f"Cannot read the date '{raw}' (e.g. 2020-04-01).") from exc
+        raise InvalidInput(
+            f"日付「{raw}」が読めません（例 2020-04-01、令和2年4月1日）。",
+            f"Cannot read the date '{raw}' (e.g. 2020-04-01).",
+        ) from exc

@@ -84,7 +84,9 @@ def clean_url(url: str) -> str | None:
         parts = urlsplit("")
     unprintable = any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in text)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 255 or unprintable:
-        raise InvalidInput(f"ウェブサイトのアドレス「{text}」は http:// または https:// で始まる URL にしてください。",
-                           f"The web address '{text}' must be an http:// or https:// URL.",
-                           problems=[Problem("URL の形式が正しくありません", "not a valid URL", "url")])
+        raise InvalidInput(
+            f"ウェブサイトのアドレス「{text}」は http:// または https:// で始まる URL にしてください。",
+            f"The web address '{text}' must be an http:// or https:// URL.",
+            problems=[Problem("URL の形式が正しくありません", "not a valid URL", "url")],
+        )
     return text

@@ -32,8 +32,15 @@ class OrganisationSpec(Strict):
     slug: str
     name_ja: str
     name_en: str = ""
-    kind: Literal["ministry", "local-gov-association", "industry-association", "regional-council", "company",
-                  "university", "npo"]
+    kind: Literal[
+        "ministry",
+        "local-gov-association",
+        "industry-association",
+        "regional-council",
+        "company",
+        "university",
+        "npo",
+    ]
     block: str | None = None
 
 
@@ -84,23 +91,32 @@ class OutreachSpec(Strict):
 
 
 def shipped() -> list[OutreachSpec]:
-    return [OutreachSpec.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
-            for p in sorted(DATA_DIR.glob("*.yaml"))]
+    return [
+        OutreachSpec.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+        for p in sorted(DATA_DIR.glob("*.yaml"))
+    ]
 
 
 def load_outreach(session: Session) -> list[str]:
     """Add what the shipped files hold and the database lacks; return the files that changed."""
-    done = {load.summary.get("digest") for load in session.scalars(
-        select(ReferenceLoad).where(ReferenceLoad.dataset == "outreach"))}
+    done = {
+        load.summary.get("digest")
+        for load in session.scalars(select(ReferenceLoad).where(ReferenceLoad.dataset == "outreach"))
+    }
     loaded = []
     for spec in shipped():
         digest = hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
         if digest in done:
             continue
         _add_missing(session, spec)
-        session.add(ReferenceLoad(dataset="outreach", source=f"chiiki_iot/data/outreach/{spec.slug}.yaml",
-                                  loaded_at=dt.datetime.now(dt.UTC), summary={"digest": digest,
-                                                                             "events": len(spec.events)}))
+        session.add(
+            ReferenceLoad(
+                dataset="outreach",
+                source=f"chiiki_iot/data/outreach/{spec.slug}.yaml",
+                loaded_at=dt.datetime.now(dt.UTC),
+                summary={"digest": digest, "events": len(spec.events)},
+            )
+        )
         loaded.append(spec.slug)
     session.flush()
     return loaded
@@ -118,30 +134,70 @@ def _add_missing(session: Session, spec: OutreachSpec) -> None:
     known = set(session.scalars(select(Organisation.slug)))
     for org in spec.organisations:
         if org.slug not in known:
-            session.add(Organisation(slug=org.slug, name_ja=org.name_ja, name_en=org.name_en, kind=org.kind,
-                                     block_slug=org.block, members=[]))
+            session.add(
+                Organisation(
+                    slug=org.slug,
+                    name_ja=org.name_ja,
+                    name_en=org.name_en,
+                    kind=org.kind,
+                    block_slug=org.block,
+                    members=[],
+                )
+            )
     session.flush()
     members = set(session.execute(select(ThreadMembership.thread, ThreadMembership.organisation_slug)))
     for thread, rows in spec.threads.items():
         for m in rows:
             if (thread, m.organisation) not in members:
-                session.add(ThreadMembership(thread=thread, organisation_slug=m.organisation, role=m.role, since=m.since))
+                session.add(
+                    ThreadMembership(
+                        thread=thread, organisation_slug=m.organisation, role=m.role, since=m.since
+                    )
+                )
     logged = set(session.execute(select(ThreadLogEntry.happened_on, ThreadLogEntry.text_ja)))
     for h in spec.horizontal_log:
         if (h.date, h.text_ja) not in logged:
-            session.add(ThreadLogEntry(thread="horizontal", organisation_slug=h.organisation, happened_on=h.date,
-                                       kind="meeting", text_ja=h.text_ja))
+            session.add(
+                ThreadLogEntry(
+                    thread="horizontal",
+                    organisation_slug=h.organisation,
+                    happened_on=h.date,
+                    kind="meeting",
+                    text_ja=h.text_ja,
+                )
+            )
     councils = {o.block: o.slug for o in spec.organisations if o.kind == "regional-council" and o.block}
     for c in spec.council_log:
         if (c.date, c.text_ja) not in logged:
-            session.add(ThreadLogEntry(thread="diagonal", block_slug=c.block, organisation_slug=councils.get(c.block),
-                                       happened_on=c.date, precision=c.precision, kind=c.kind, status=c.status,
-                                       text_ja=c.text_ja))
+            session.add(
+                ThreadLogEntry(
+                    thread="diagonal",
+                    block_slug=c.block,
+                    organisation_slug=councils.get(c.block),
+                    happened_on=c.date,
+                    precision=c.precision,
+                    kind=c.kind,
+                    status=c.status,
+                    text_ja=c.text_ja,
+                )
+            )
     held = set(session.execute(select(Event.held_on, Event.title)))
     for e in spec.events:
         if (e.date, e.title) in held:
             continue
-        prefecture = registry.get_prefecture(session, e.targets.prefecture).code if e.targets.prefecture else None
-        session.add(Event(held_on=e.date, title=e.title, category=e.category, organiser_slug=e.organiser,
-                          target_block=e.targets.block, target_prefecture=prefecture, place=_place(session, e.place),
-                          status="held", source=f"seed-{spec.slug}"))
+        prefecture = (
+            registry.get_prefecture(session, e.targets.prefecture).code if e.targets.prefecture else None
+        )
+        session.add(
+            Event(
+                held_on=e.date,
+                title=e.title,
+                category=e.category,
+                organiser_slug=e.organiser,
+                target_block=e.targets.block,
+                target_prefecture=prefecture,
+                place=_place(session, e.place),
+                status="held",
+                source=f"seed-{spec.slug}",
+            )
+        )

@@ -23,7 +23,9 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(32))
     block_slug: Mapped[str | None] = mapped_column(ForeignKey("blocks.slug"))
     prefecture_code: Mapped[str | None] = mapped_column(ForeignKey("bodies.code"))
-    members: Mapped[list[str]] = mapped_column(JSON, default=list, doc="Member organisations' slugs or body codes.")
+    members: Mapped[list[str]] = mapped_column(
+        JSON, default=list, doc="Member organisations' slugs or body codes."
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -53,7 +55,9 @@ class ThreadLogEntry(Base):
     block_slug: Mapped[str | None] = mapped_column(ForeignKey("blocks.slug"))
     organisation_slug: Mapped[str | None] = mapped_column(ForeignKey("organisations.slug"))
     happened_on: Mapped[dt.date] = mapped_column(Date)
-    precision: Mapped[str] = mapped_column(String(8), default="day", doc="day | month (the seed gave a month)")
+    precision: Mapped[str] = mapped_column(
+        String(8), default="day", doc="day | month (the seed gave a month)"
+    )
     kind: Mapped[str] = mapped_column(String(16))  # decision | meeting
     status: Mapped[str] = mapped_column(String(16), default="held")  # held | planned
     text_ja: Mapped[str] = mapped_column(Text)

@@ -29,9 +29,20 @@ class EventRead(BaseModel):
 
     @classmethod
     def of(cls, e: Event) -> EventRead:
-        return cls(id=e.id, held_on=e.held_on, title=e.title, category=e.category, status=e.status,
-                   target_block=e.target_block, target_prefecture=e.target_prefecture, organiser=e.organiser_slug,
-                   place=e.place, attendance=e.attendance, materials_url=e.materials_url, version=e.version)
+        return cls(
+            id=e.id,
+            held_on=e.held_on,
+            title=e.title,
+            category=e.category,
+            status=e.status,
+            target_block=e.target_block,
+            target_prefecture=e.target_prefecture,
+            organiser=e.organiser_slug,
+            place=e.place,
+            attendance=e.attendance,
+            materials_url=e.materials_url,
+            version=e.version,
+        )
 
 
 class EventWrite(BaseModel):
@@ -50,10 +61,18 @@ class EventWrite(BaseModel):
     version: int | None = Field(None, description="更新時は必須 / required when updating")
 
     def to_input(self) -> EventInput:
-        return EventInput(held_on=self.held_on, title=self.title, category=self.category, status=self.status,
-                          target_block=self.target_block, target_prefecture=self.target_prefecture,
-                          organiser=self.organiser, place=self.place, attendance=self.attendance,
-                          materials_url=self.materials_url)
+        return EventInput(
+            held_on=self.held_on,
+            title=self.title,
+            category=self.category,
+            status=self.status,
+            target_block=self.target_block,
+            target_prefecture=self.target_prefecture,
+            organiser=self.organiser,
+            place=self.place,
+            attendance=self.attendance,
+            materials_url=self.materials_url,
+        )
 
 
 class AreaRead(BaseModel):
@@ -67,8 +86,15 @@ class AreaRead(BaseModel):
 
     @classmethod
     def of(cls, a: AreaCoverage) -> AreaRead:
-        return cls(key=a.key, name_ja=a.name_ja, name_en=a.name_en, held=a.held, planned=a.planned,
-                   held_total=a.held_total, last_held=a.last_held)
+        return cls(
+            key=a.key,
+            name_ja=a.name_ja,
+            name_en=a.name_en,
+            held=a.held,
+            planned=a.planned,
+            held_total=a.held_total,
+            last_held=a.last_held,
+        )
 
 
 class CoverageRead(BaseModel):
@@ -96,8 +122,16 @@ class LogRead(BaseModel):
 
     @classmethod
     def of(cls, e: ThreadLogEntry) -> LogRead:
-        return cls(thread=e.thread, block=e.block_slug, organisation=e.organisation_slug, happened_on=e.happened_on,
-                   precision=e.precision, kind=e.kind, status=e.status, text_ja=e.text_ja)
+        return cls(
+            thread=e.thread,
+            block=e.block_slug,
+            organisation=e.organisation_slug,
+            happened_on=e.happened_on,
+            precision=e.precision,
+            kind=e.kind,
+            status=e.status,
+            text_ja=e.text_ja,
+        )
 
 
 class LogWrite(BaseModel):
@@ -125,8 +159,15 @@ class OrganisationWrite(BaseModel):
     slug: str = Field(max_length=63)
     name_ja: str = Field(min_length=1, max_length=255)
     name_en: str = Field("", max_length=255)
-    kind: Literal["ministry", "local-gov-association", "industry-association", "regional-council", "company",
-                  "university", "npo"]
+    kind: Literal[
+        "ministry",
+        "local-gov-association",
+        "industry-association",
+        "regional-council",
+        "company",
+        "university",
+        "npo",
+    ]
     block: str | None = Field(None, max_length=32)
     prefecture: str | None = Field(None, max_length=6)
     members: list[str] = Field([], max_length=500)

@@ -17,9 +17,15 @@ from chiiki_iot.web.charts import chart_config, render_svg
 
 # Okabe–Ito, ordered along the ladder; stopped in grey; no record (未報告) in a pale grey of its own, so a
 # body that has not answered is not drawn as one that answered 未着手.
-STAGE_COLOURS = {NOT_REPORTED: "#E4E4E4", Stage.NOT_STARTED.value: "#BBBBBB", Stage.INTERESTED.value: "#56B4E9",
-                 Stage.CONSIDERING.value: "#E69F00", Stage.DEMONSTRATING.value: "#009E73",
-                 Stage.IMPLEMENTED.value: "#0072B2", Stage.STOPPED.value: "#7F7F7F"}
+STAGE_COLOURS = {
+    NOT_REPORTED: "#E4E4E4",
+    Stage.NOT_STARTED.value: "#BBBBBB",
+    Stage.INTERESTED.value: "#56B4E9",
+    Stage.CONSIDERING.value: "#E69F00",
+    Stage.DEMONSTRATING.value: "#009E73",
+    Stage.IMPLEMENTED.value: "#0072B2",
+    Stage.STOPPED.value: "#7F7F7F",
+}
 
 
 def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -37,37 +43,70 @@ def trend_svg(progress: KpiProgress, *, lang: str, version: str) -> str:
 def _trend_spec(p: KpiProgress, lang: str) -> dict[str, Any]:
     ja = lang == "ja"
     actual = [{"year": x.fiscal_year, "value": x.value, "kind": "実績" if ja else "Actual"} for x in p.points]
-    ahead = [{"year": x.fiscal_year, "value": x.value, "low": lo, "high": hi, "kind": "見通し" if ja else "Forecast"}
-             for x, lo, hi in zip(p.outlook.points, p.outlook.low, p.outlook.high, strict=True)]
+    ahead = [
+        {
+            "year": x.fiscal_year,
+            "value": x.value,
+            "low": lo,
+            "high": hi,
+            "kind": "見通し" if ja else "Forecast",
+        }
+        for x, lo, hi in zip(p.outlook.points, p.outlook.low, p.outlook.high, strict=True)
+    ]
     if actual and ahead:
-        ahead.insert(0, {**actual[-1], "low": actual[-1]["value"], "high": actual[-1]["value"],
-                         "kind": "見通し" if ja else "Forecast"})
+        ahead.insert(
+            0,
+            {
+                **actual[-1],
+                "low": actual[-1]["value"],
+                "high": actual[-1]["value"],
+                "kind": "見通し" if ja else "Forecast",
+            },
+        )
     # A quantitative axis, not an ordinal one: years without a figure keep their width, so a gap in the
     # series (2020 … 2026) is seen as a gap instead of two neighbouring ticks.
-    x = alt.X("year:Q", title="年度" if ja else "Fiscal year", scale=alt.Scale(zero=False, nice=False),
-              axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0))
+    x = alt.X(
+        "year:Q",
+        title="年度" if ja else "Fiscal year",
+        scale=alt.Scale(zero=False, nice=False),
+        axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
+    )
     y_title = f"{p.kpi.name_ja}（{p.kpi.unit_ja}）" if ja else f"{p.kpi.name_en} ({p.kpi.unit_en})"
     layers: list[alt.Chart] = []
     if ahead:
         band = alt.Chart(alt.InlineData(values=ahead)).mark_area(opacity=0.2, color="#0072B2")
         layers.append(band.encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q"))
-        layers.append(alt.Chart(alt.InlineData(values=ahead)).mark_line(strokeDash=[6, 4], color="#0072B2")
-                      .encode(x=x, y="value:Q"))
+        layers.append(
+            alt.Chart(alt.InlineData(values=ahead))
+            .mark_line(strokeDash=[6, 4], color="#0072B2")
+            .encode(x=x, y="value:Q")
+        )
     if actual:
-        layers.append(alt.Chart(alt.InlineData(values=actual)).mark_line(point=True, color="#0072B2")
-                      .encode(x=x, y=alt.Y("value:Q", title=y_title)))
+        layers.append(
+            alt.Chart(alt.InlineData(values=actual))
+            .mark_line(point=True, color="#0072B2")
+            .encode(x=x, y=alt.Y("value:Q", title=y_title))
+        )
     if (position := p.as_of_position) is not None:
         label = "基準日の値（年度途中・暫定を含む）" if ja else "Value on the as-of date (year under way)"
         here = [{"year": position, "value": p.value, "kind": label}]
-        layers.append(alt.Chart(alt.InlineData(values=here)).mark_point(shape="diamond", size=90, filled=False,
-                                                                          color="#0072B2", strokeWidth=2)
-                      .encode(x=x, y="value:Q", tooltip=["kind:N", "value:Q"]))
+        layers.append(
+            alt.Chart(alt.InlineData(values=here))
+            .mark_point(shape="diamond", size=90, filled=False, color="#0072B2", strokeWidth=2)
+            .encode(x=x, y="value:Q", tooltip=["kind:N", "value:Q"])
+        )
     if p.target is not None:
         rule = [{"target": p.target, "label": ("目標 " if ja else "Target ") + f"{p.target:,.0f}"}]
-        layers.append(alt.Chart(alt.InlineData(values=rule)).mark_rule(color="#D55E00", strokeDash=[2, 2])
-                      .encode(y="target:Q"))
-        layers.append(alt.Chart(alt.InlineData(values=rule)).mark_text(align="left", dx=4, dy=-6, color="#A33E00")
-                      .encode(y="target:Q", text="label:N"))
+        layers.append(
+            alt.Chart(alt.InlineData(values=rule))
+            .mark_rule(color="#D55E00", strokeDash=[2, 2])
+            .encode(y="target:Q")
+        )
+        layers.append(
+            alt.Chart(alt.InlineData(values=rule))
+            .mark_text(align="left", dx=4, dy=-6, color="#A33E00")
+            .encode(y="target:Q", text="label:N")
+        )
     if not layers:
         layers.append(alt.Chart(alt.InlineData(values=[{"year": 0}])).mark_point(opacity=0).encode(x=x))
     return _finish(alt.layer(*layers).properties(width=560, height=260))
@@ -79,24 +118,52 @@ def stage_map_svg(session: Session, facts: Facts, model_slug: str, scope: Scope,
     return render_svg(lambda: _stage_map_spec(session, facts, model_slug, scope, lang), cache_key=key)
 
 
-def _stage_map_spec(session: Session, facts: Facts, model_slug: str, scope: Scope, lang: str) -> dict[str, Any]:
-    points = [{"code": b.code, "lng": b.lng, "lat": b.lat, "name": b.full_name,
-               "stage": facts.current.get((b.code, model_slug), NOT_REPORTED)}
-              for b in registry.all_points(session) if scope.holds(b.code) and b.lat is not None]
+def _stage_map_spec(
+    session: Session, facts: Facts, model_slug: str, scope: Scope, lang: str
+) -> dict[str, Any]:
+    points = [
+        {
+            "code": b.code,
+            "lng": b.lng,
+            "lat": b.lat,
+            "name": b.full_name,
+            "stage": facts.current.get((b.code, model_slug), NOT_REPORTED),
+        }
+        for b in registry.all_points(session)
+        if scope.holds(b.code) and b.lat is not None
+    ]
     left_out = 0
     if scope.kind == "prefecture":  # remote islands would squeeze the main area into a corner
-        remote = registry.remote_islands([{"code": p["code"], "lat": p["lat"], "lng": p["lng"]} for p in points])
+        remote = registry.remote_islands(
+            [{"code": p["code"], "lat": p["lat"], "lng": p["lng"]} for p in points]
+        )
         points, left_out = [p for p in points if p["code"] not in remote], len(remote)
     order = list(STAGE_COLOURS)
-    chart = alt.Chart(alt.InlineData(values=points)).mark_circle(size=22, opacity=0.85).encode(
-        longitude="lng:Q", latitude="lat:Q",
-        color=alt.Color("stage:N", title="段階" if lang == "ja" else "Stage",
-                        scale=alt.Scale(domain=order, range=[STAGE_COLOURS[s] for s in order]),
-                        legend=alt.Legend(orient="top-left")),
-        order=alt.Order("stage:N"), tooltip=["name:N", "stage:N"],
-    ).project(type="mercator").properties(width=560, height=560)
+    chart = (
+        alt.Chart(alt.InlineData(values=points))
+        .mark_circle(size=22, opacity=0.85)
+        .encode(
+            longitude="lng:Q",
+            latitude="lat:Q",
+            color=alt.Color(
+                "stage:N",
+                title="段階" if lang == "ja" else "Stage",
+                scale=alt.Scale(domain=order, range=[STAGE_COLOURS[s] for s in order]),
+                legend=alt.Legend(orient="top-left"),
+            ),
+            order=alt.Order("stage:N"),
+            tooltip=["name:N", "stage:N"],
+        )
+        .project(type="mercator")
+        .properties(width=560, height=560)
+    )
     if left_out:
-        note = (f"島しょ部の {left_out} 団体は地図に含めていません（上の表の団体数には含まれます）" if lang == "ja"
-                else f"{left_out} bodies on remote islands are not drawn (the table above counts them)")
-        chart = chart.properties(title=alt.TitleParams(note, orient="bottom", fontSize=12, fontWeight="normal"))
+        note = (
+            f"島しょ部の {left_out} 団体は地図に含めていません（上の表の団体数には含まれます）"
+            if lang == "ja"
+            else f"{left_out} bodies on remote islands are not drawn (the table above counts them)"
+        )
+        chart = chart.properties(
+            title=alt.TitleParams(note, orient="bottom", fontSize=12, fontWeight="normal")
+        )
     return _finish(chart)

@@ -111,15 +111,20 @@ def check_as_of(day: dt.date) -> None:
     (and would cost a sweep of the whole history for nothing)."""
     latest = today_in_japan() + dt.timedelta(days=366)
     if not EARLIEST <= day <= latest:
-        raise InvalidInput(f"基準日は {EARLIEST:%Y年%m月%d日} から {latest:%Y年%m月%d日} までの日付にしてください。",
-                           f"The as-of date must be between {EARLIEST} and {latest}.")
+        raise InvalidInput(
+            f"基準日は {EARLIEST:%Y年%m月%d日} から {latest:%Y年%m月%d日} までの日付にしてください。",
+            f"The as-of date must be between {EARLIEST} and {latest}.",
+        )
 
 
 def facts(session: Session, as_of: dt.date) -> Facts:
     """The facts as of a date, from the cache when nothing has been written since."""
     check_as_of(as_of)
-    versions = (adoption.data_version(session), session.scalar(select(func.max(NationalFigure.id))),
-                registry.data_version(session))  # read first: these autoflush pending writes
+    versions = (
+        adoption.data_version(session),
+        session.scalar(select(func.max(NationalFigure.id))),
+        registry.data_version(session),
+    )  # read first: these autoflush pending writes
     key = (str(session.get_bind().engine.url), as_of, _writes, *versions)
     with _lock:
         if key in _cache:
@@ -149,18 +154,32 @@ def _read(session: Session, as_of: dt.date) -> Facts:
         stages, current = _sweep(session, as_of, years)
     else:
         stages = {y: adoption.stages_on(session, day=FiscalYear(y).end, model_slugs=models) for y in years}
-        current = stages[years[-1]] if years and FiscalYear(years[-1]).end == as_of else \
-            adoption.stages_on(session, day=as_of, model_slugs=models)
-    figures = carried_forward(adoption.reported_figures(session, until_year=FiscalYear.of(as_of).year),
-                              range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1))
-    return Facts(as_of, bodies, years, stages, current, figures,
-                 [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
-                 synthetic=adoption.has_synthetic_data(session),
-                 unapproved=adoption.unapproved_stages(session, as_of=as_of))
+        current = (
+            stages[years[-1]]
+            if years and FiscalYear(years[-1]).end == as_of
+            else adoption.stages_on(session, day=as_of, model_slugs=models)
+        )
+    figures = carried_forward(
+        adoption.reported_figures(session, until_year=FiscalYear.of(as_of).year),
+        range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1),
+    )
+    return Facts(
+        as_of,
+        bodies,
+        years,
+        stages,
+        current,
+        figures,
+        [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
+        synthetic=adoption.has_synthetic_data(session),
+        unapproved=adoption.unapproved_stages(session, as_of=as_of),
+    )
 
 
-def carried_forward(reports: list[adoption.ReportedFigure], years: range,
-                    ) -> dict[int, dict[tuple[str, str], adoption.ReportedFigure]]:
+def carried_forward(
+    reports: list[adoption.ReportedFigure],
+    years: range,
+) -> dict[int, dict[tuple[str, str], adoption.ReportedFigure]]:
     """year → (body, input) → the newest figure reported for that year or before (reports oldest year first)."""
     out: dict[int, dict[tuple[str, str], adoption.ReportedFigure]] = {}
     state: dict[tuple[str, str], adoption.ReportedFigure] = {}
@@ -174,8 +193,11 @@ def carried_forward(reports: list[adoption.ReportedFigure], years: range,
     return out
 
 
-def _sweep(session: Session, as_of: dt.date, years: list[int],
-           ) -> tuple[dict[int, dict[tuple[str, str], str]], dict[tuple[str, str], str]]:
+def _sweep(
+    session: Session,
+    as_of: dt.date,
+    years: list[int],
+) -> tuple[dict[int, dict[tuple[str, str], str]], dict[tuple[str, str], str]]:
     """One pass through the history, oldest first, noting the state at each 年度末 on the way."""
     stages: dict[int, dict[tuple[str, str], str]] = {}
     state: dict[tuple[str, str], str] = {}

@@ -37,12 +37,20 @@ class Support:
 
 
 SUPPORT_FOR: dict[str, Support] = {
-    Barrier.BUDGET.value: Support("funding", N_("実装事業への財政支援"), "Funding for implementation projects"),
-    Barrier.VISIBILITY.value: Support("good-practice", N_("優良事例の紹介・IoTデザインハブ"),
-                                      "Good practice and the IoT design hub"),
-    Barrier.PEOPLE.value: Support("experts", N_("専門家派遣（地域情報化アドバイザー・IoTメンター）"),
-                                  "Expert dispatch (regional ICT advisers, IoT mentors)"),
-    Barrier.STRUCTURE.value: Support("structure", N_("推進体制の整備・計画策定支援"), "Help with structure and planning"),
+    Barrier.BUDGET.value: Support(
+        "funding", N_("実装事業への財政支援"), "Funding for implementation projects"
+    ),
+    Barrier.VISIBILITY.value: Support(
+        "good-practice", N_("優良事例の紹介・IoTデザインハブ"), "Good practice and the IoT design hub"
+    ),
+    Barrier.PEOPLE.value: Support(
+        "experts",
+        N_("専門家派遣（地域情報化アドバイザー・IoTメンター）"),
+        "Expert dispatch (regional ICT advisers, IoT mentors)",
+    ),
+    Barrier.STRUCTURE.value: Support(
+        "structure", N_("推進体制の整備・計画策定支援"), "Help with structure and planning"
+    ),
     Barrier.OTHER.value: Support("consultation", N_("個別相談"), "Individual consultation"),
 }
 
@@ -74,7 +82,9 @@ def funnel(session: Session, model_slug: str, scope: Scope, *, as_of: dt.date) -
         points.append((FiscalYear.of(as_of).year, known.current, True))  # the year under way
     for year, stages, partial in points:
         at = {c: stages[(c, model)] for c in codes if (c, model) in stages}
-        step = FunnelStep(year, dict(Counter(at.values())), partial=partial, not_reported=len(codes) - len(at))
+        step = FunnelStep(
+            year, dict(Counter(at.values())), partial=partial, not_reported=len(codes) - len(at)
+        )
         if steps:
             last = known.stages[steps[-1].fiscal_year]
             before = {c: last[(c, model)] for c in codes if (c, model) in last}
@@ -95,8 +105,13 @@ class SupportNeed:
     models: list[str]
 
 
-def support_needs(session: Session, scope: Scope, *, as_of: dt.date, years: int = 2,
-                  ) -> dict[str, list[SupportNeed]]:
+def support_needs(
+    session: Session,
+    scope: Scope,
+    *,
+    as_of: dt.date,
+    years: int = 2,
+) -> dict[str, list[SupportNeed]]:
     """support slug → the bodies that would gain most (most models held back), from recent barrier reports."""
     known = fact_store.facts(session, as_of)
     since = FiscalYear(FiscalYear.of(as_of).year - years + 1).start
@@ -105,9 +120,13 @@ def support_needs(session: Session, scope: Scope, *, as_of: dt.date, years: int 
         if day >= since and scope.holds(code) and known.current.get((code, model)) in STUCK:
             held[SUPPORT_FOR[barrier].slug][code].add(model)
     by_code = known.by_code
-    return {slug: sorted((SupportNeed(by_code[c], sorted(m)) for c, m in bodies.items() if c in by_code),
-                         key=lambda n: (-len(n.models), n.body.code))
-            for slug, bodies in held.items()}
+    return {
+        slug: sorted(
+            (SupportNeed(by_code[c], sorted(m)) for c, m in bodies.items() if c in by_code),
+            key=lambda n: (-len(n.models), n.body.code),
+        )
+        for slug, bodies in held.items()
+    }
 
 
 @dataclass
@@ -127,8 +146,13 @@ def _implemented(stages: dict[tuple[str, str], str], code: str, models: list[str
     return {m for m in models if stages.get((code, m)) == Stage.IMPLEMENTED.value}
 
 
-def next_models(session: Session, body_code: str, *, as_of: dt.date, peers_wanted: int = 20,
-                ) -> tuple[list[BodyRef], list[NextModel]]:
+def next_models(
+    session: Session,
+    body_code: str,
+    *,
+    as_of: dt.date,
+    peers_wanted: int = 20,
+) -> tuple[list[BodyRef], list[NextModel]]:
     """(the peers, the models to consider). Peers: same block and same kind of body (prefectures with
     prefectures, designated cities with designated cities, other municipalities together), the most similar
     in the models they have implemented first (Jaccard similarity)."""
@@ -139,13 +163,18 @@ def next_models(session: Session, body_code: str, *, as_of: dt.date, peers_wante
 
     def group(kind: str) -> str:
         return kind if kind in (BodyKind.PREFECTURE, BodyKind.DESIGNATED_CITY) else "municipality"
-    candidates = [b for b in known.bodies if b.block_slug == body.block_slug and b.code != body.code
-                  and group(b.kind) == group(body.kind)]
+
+    candidates = [
+        b
+        for b in known.bodies
+        if b.block_slug == body.block_slug and b.code != body.code and group(b.kind) == group(body.kind)
+    ]
 
     def similarity(b: BodyRef) -> float:
         theirs = _implemented(known.current, b.code, models)
         union = mine | theirs
         return len(mine & theirs) / len(union) if union else 0.0
+
     peers = sorted(candidates, key=lambda b: (-similarity(b), b.code))[:peers_wanted]
     found = []
     for model in models:

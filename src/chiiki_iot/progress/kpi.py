@@ -91,7 +91,11 @@ class Forecast:
         return next((p.value for p in self.points if p.fiscal_year == fiscal_year), None)
 
 
-FORECAST_LABELS = {"linear": N_("直線（最小二乗法）"), "logistic": N_("普及曲線（ロジスティック）"), "none": N_("見通しなし")}
+FORECAST_LABELS = {
+    "linear": N_("直線（最小二乗法）"),
+    "logistic": N_("普及曲線（ロジスティック）"),
+    "none": N_("見通しなし"),
+}
 
 
 def _logistic(t: np.ndarray, ceiling: float, rate_: float, midpoint: float) -> np.ndarray:
@@ -105,7 +109,9 @@ def forecast(series: list[Point], until: int, *, ceiling: float | None = None) -
     t = np.array([p.fiscal_year for p in series], dtype=float)
     y = np.array([p.value for p in series], dtype=float)
     slope, intercept = np.polyfit(t, y, 1)
-    fits = {"linear": (lambda x: slope * x + intercept, float(np.sqrt(np.mean((slope * t + intercept - y) ** 2))))}
+    fits = {
+        "linear": (lambda x: slope * x + intercept, float(np.sqrt(np.mean((slope * t + intercept - y) ** 2))))
+    }
     logistic = _fit_logistic(t, y, ceiling)
     if logistic is not None:
         fits["logistic"] = logistic
@@ -114,9 +120,13 @@ def forecast(series: list[Point], until: int, *, ceiling: float | None = None) -
     years = list(range(series[-1].fiscal_year + 1, until + 1))
     values = [max(0.0, float(curve(np.array([year], dtype=float))[0])) for year in years]
     spread = [1.96 * rmse * math.sqrt(1 + (year - series[-1].fiscal_year) / len(series)) for year in years]
-    return Forecast(method, [Point(yr, v) for yr, v in zip(years, values, strict=True)],
-                    [max(0.0, v - s) for v, s in zip(values, spread, strict=True)],
-                    [v + s for v, s in zip(values, spread, strict=True)], rmse)
+    return Forecast(
+        method,
+        [Point(yr, v) for yr, v in zip(years, values, strict=True)],
+        [max(0.0, v - s) for v, s in zip(values, spread, strict=True)],
+        [v + s for v, s in zip(values, spread, strict=True)],
+        rmse,
+    )
 
 
 def _fit_logistic(t: np.ndarray, y: np.ndarray, ceiling: float | None):  # type: ignore[no-untyped-def]
@@ -125,7 +135,10 @@ def _fit_logistic(t: np.ndarray, y: np.ndarray, ceiling: float | None):  # type:
         return None
     top = ceiling if ceiling else float(np.max(y)) * 2
     start = (top, 1.0, float(t[-1]))
-    bounds = ([float(np.max(y)), 1e-3, float(t[0]) - 30], [ceiling or float(np.max(y)) * 50, 10.0, float(t[-1]) + 30])
+    bounds = (
+        [float(np.max(y)), 1e-3, float(t[0]) - 30],
+        [ceiling or float(np.max(y)) * 50, 10.0, float(t[-1]) + 30],
+    )
     if ceiling:
         bounds = ([ceiling * 0.999, 1e-3, float(t[0]) - 30], [ceiling, 10.0, float(t[-1]) + 30])
     try:

@@ -38,16 +38,31 @@ def _dashboard(request: Request, session: Session, scope: Scope, day: dt.date, m
     if ranked_kpi is not None and scope.kind in ("nation", "block"):
         rankings = _ranked(service.breakdown(session, ranked_kpi, "prefecture", as_of=day))
         if scope.kind == "block":
-            rankings = [r for r in rankings if r.scope.codes and r.scope.codes <= (scope.codes or frozenset())]
+            rankings = [
+                r for r in rankings if r.scope.codes and r.scope.codes <= (scope.codes or frozenset())
+            ]
         else:
             block_rankings = _ranked(service.breakdown(session, ranked_kpi, "block", as_of=day))
-    return render(request, "progress/dashboard.html", scope=scope, as_of=day, cards=cards, facts=known,
-                  model=chosen, models=roadmap.list_models(session),
-                  steps=funnel.funnel(session, chosen.slug, scope, as_of=day),
-                  needs=funnel.support_needs(session, scope, as_of=day), supports=funnel.SUPPORT_FOR,
-                  rankings=rankings, block_rankings=block_rankings, ranking_kpi=ranked_kpi,
-                  stages=[*LADDER, Stage.STOPPED], ratings=RATING_LABELS, blocks=registry.list_blocks(session),
-                  prefectures=registry.list_prefectures(session))
+    return render(
+        request,
+        "progress/dashboard.html",
+        scope=scope,
+        as_of=day,
+        cards=cards,
+        facts=known,
+        model=chosen,
+        models=roadmap.list_models(session),
+        steps=funnel.funnel(session, chosen.slug, scope, as_of=day),
+        needs=funnel.support_needs(session, scope, as_of=day),
+        supports=funnel.SUPPORT_FOR,
+        rankings=rankings,
+        block_rankings=block_rankings,
+        ranking_kpi=ranked_kpi,
+        stages=[*LADDER, Stage.STOPPED],
+        ratings=RATING_LABELS,
+        blocks=registry.list_blocks(session),
+        prefectures=registry.list_prefectures(session),
+    )
 
 
 def _ranked(rows: list[service.KpiProgress]) -> list[service.KpiProgress]:
@@ -58,25 +73,47 @@ def _ranked(rows: list[service.KpiProgress]) -> list[service.KpiProgress]:
 
 def _counting_kpi(session: Session, model_slug: str):  # type: ignore[no-untyped-def]
     """The model's KPI that counts bodies, if it has one (rankings compare prefectures on it)."""
-    return next((k for k in roadmap.list_kpis(session) if k.model.slug == model_slug
-                 and (k.measure or {}).get("method") == "bodies-at-stage"), None)
+    return next(
+        (
+            k
+            for k in roadmap.list_kpis(session)
+            if k.model.slug == model_slug and (k.measure or {}).get("method") == "bodies-at-stage"
+        ),
+        None,
+    )
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def national(request: Request, session: SessionDep, as_of: AsOf = None,
-             model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
+def national(
+    request: Request,
+    session: SessionDep,
+    as_of: AsOf = None,
+    model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
+) -> HTMLResponse:
     return _dashboard(request, session, service.NATION, as_of or today_in_japan(), model)
 
 
 @router.get("/dashboard/blocks/{slug}", response_class=HTMLResponse)
-def block(request: Request, session: SessionDep, slug: str, as_of: AsOf = None,
-          model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
-    return _dashboard(request, session, service.scope_of(session, "block", slug), as_of or today_in_japan(), model)
+def block(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    as_of: AsOf = None,
+    model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
+) -> HTMLResponse:
+    return _dashboard(
+        request, session, service.scope_of(session, "block", slug), as_of or today_in_japan(), model
+    )
 
 
 @router.get("/dashboard/prefectures/{code}", response_class=HTMLResponse)
-def prefecture(request: Request, session: SessionDep, code: str, as_of: AsOf = None,
-               model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL) -> HTMLResponse:
+def prefecture(
+    request: Request,
+    session: SessionDep,
+    code: str,
+    as_of: AsOf = None,
+    model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
+) -> HTMLResponse:
     scope = service.scope_of(session, "prefecture", code)
     return _dashboard(request, session, scope, as_of or today_in_japan(), model)
 
@@ -87,31 +124,56 @@ def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = Non
     kpi = service.get_kpi(session, slug)
     progress = service.kpi_progress(session, kpi, service.NATION, as_of=day)
     measured = progress.method not in ("national-figure", "not-measured")
-    return render(request, "progress/kpi.html", kpi=kpi, p=progress, as_of=day,
-                  facts=fact_store.facts(session, day), ratings=RATING_LABELS, forecast_labels=FORECAST_LABELS,
-                  method_labels=service.METHOD_LABELS,
-                  blocks=service.breakdown(session, kpi, "block", as_of=day) if measured else [],
-                  prefectures=service.breakdown(session, kpi, "prefecture", as_of=day) if measured else [])
+    return render(
+        request,
+        "progress/kpi.html",
+        kpi=kpi,
+        p=progress,
+        as_of=day,
+        facts=fact_store.facts(session, day),
+        ratings=RATING_LABELS,
+        forecast_labels=FORECAST_LABELS,
+        method_labels=service.METHOD_LABELS,
+        blocks=service.breakdown(session, kpi, "block", as_of=day) if measured else [],
+        prefectures=service.breakdown(session, kpi, "prefecture", as_of=day) if measured else [],
+    )
 
 
 @router.get("/dashboard/kpis/{slug}/trend.svg")
-def trend(session: SessionDep, slug: str, scope: Annotated[str, Query(max_length=16)] = "nation",
-          key: Annotated[str, Query(max_length=2000)] = "", as_of: AsOf = None) -> Response:
+def trend(
+    session: SessionDep,
+    slug: str,
+    scope: Annotated[str, Query(max_length=16)] = "nation",
+    key: Annotated[str, Query(max_length=2000)] = "",
+    as_of: AsOf = None,
+) -> Response:
     day = as_of or today_in_japan()
-    progress = service.kpi_progress(session, service.get_kpi(session, slug), service.scope_of(session, scope, key),
-                                    as_of=day)
-    svg = charts.trend_svg(progress, lang=current_language.get(),
-                           version=f"{fact_store.facts(session, day).version}:{day}")
+    progress = service.kpi_progress(
+        session, service.get_kpi(session, slug), service.scope_of(session, scope, key), as_of=day
+    )
+    svg = charts.trend_svg(
+        progress, lang=current_language.get(), version=f"{fact_store.facts(session, day).version}:{day}"
+    )
     return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
 
 
 @router.get("/dashboard/stages/{model}.svg")
-def stage_map(session: SessionDep, model: str, scope: Annotated[str, Query(max_length=16)] = "nation",
-              key: Annotated[str, Query(max_length=2000)] = "", as_of: AsOf = None) -> Response:
+def stage_map(
+    session: SessionDep,
+    model: str,
+    scope: Annotated[str, Query(max_length=16)] = "nation",
+    key: Annotated[str, Query(max_length=2000)] = "",
+    as_of: AsOf = None,
+) -> Response:
     day = as_of or today_in_japan()
     slug = roadmap.get_model(session, model).slug
-    svg = charts.stage_map_svg(session, fact_store.facts(session, day), slug, service.scope_of(session, scope, key),
-                               lang=current_language.get())
+    svg = charts.stage_map_svg(
+        session,
+        fact_store.facts(session, day),
+        slug,
+        service.scope_of(session, scope, key),
+        lang=current_language.get(),
+    )
     return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
 
 
@@ -120,6 +182,14 @@ def body_progress(request: Request, session: SessionDep, code: str, as_of: AsOf 
     day = as_of or today_in_japan()
     body = registry.get_body(session, code)
     peers, suggestions = funnel.next_models(session, body.code, as_of=day)
-    return render(request, "progress/body.html", body=body, as_of=day, facts=fact_store.facts(session, day),
-                  contribution=service.body_contribution(session, body.code, as_of=day), peers=peers,
-                  suggestions=suggestions, models={m.slug: m for m in roadmap.list_models(session)})
+    return render(
+        request,
+        "progress/body.html",
+        body=body,
+        as_of=day,
+        facts=fact_store.facts(session, day),
+        contribution=service.body_contribution(session, body.code, as_of=day),
+        peers=peers,
+        suggestions=suggestions,
+        models={m.slug: m for m in roadmap.list_models(session)},
+    )

@@ -34,8 +34,17 @@ class CoverageRead(BaseModel):
 
     @classmethod
     def of(cls, c: Coverage | None) -> CoverageRead | None:
-        return None if c is None else cls(reported=c.reported, eligible=c.eligible, first_year=c.first_year,
-                                          last_year=c.last_year, provisional=c.provisional)
+        return (
+            None
+            if c is None
+            else cls(
+                reported=c.reported,
+                eligible=c.eligible,
+                first_year=c.first_year,
+                last_year=c.last_year,
+                provisional=c.provisional,
+            )
+        )
 
 
 class KpiProgressRead(BaseModel):
@@ -49,7 +58,9 @@ class KpiProgressRead(BaseModel):
     scope_key: str
     method: str
     unit_ja: str
-    value: float | None = Field(description="null when no body in the scope has reported (no data is not zero)")
+    value: float | None = Field(
+        description="null when no body in the scope has reported (no data is not zero)"
+    )
     coverage: CoverageRead | None = Field(description="null for national figures and qualitative KPIs")
     target: float | None
     target_fiscal_year: int
@@ -65,13 +76,29 @@ class KpiProgressRead(BaseModel):
 
     @classmethod
     def of(cls, p: KpiProgress, *, as_of: dt.date, synthetic: bool) -> KpiProgressRead:
-        return cls(kpi=p.kpi.slug, name_ja=p.kpi.name_ja, name_en=p.kpi.name_en, model=p.kpi.model.slug,
-                   scope=p.scope.kind, scope_key=p.scope.key, method=p.method, unit_ja=p.kpi.unit_ja, value=p.value,
-                   coverage=CoverageRead.of(p.coverage),
-                   target=p.target, target_fiscal_year=p.kpi.target_fiscal_year, share_of_target=p.share_of_target,
-                   gap=p.gap, change_per_round=p.change_per_round, rating=p.rating.value, pace_ratio=p.pace_ratio,
-                   forecast_at_target_year=p.forecast_at_target_year, forecast_method=p.outlook.method,
-                   as_of=as_of, synthetic=synthetic and p.method != "national-figure")
+        return cls(
+            kpi=p.kpi.slug,
+            name_ja=p.kpi.name_ja,
+            name_en=p.kpi.name_en,
+            model=p.kpi.model.slug,
+            scope=p.scope.kind,
+            scope_key=p.scope.key,
+            method=p.method,
+            unit_ja=p.kpi.unit_ja,
+            value=p.value,
+            coverage=CoverageRead.of(p.coverage),
+            target=p.target,
+            target_fiscal_year=p.kpi.target_fiscal_year,
+            share_of_target=p.share_of_target,
+            gap=p.gap,
+            change_per_round=p.change_per_round,
+            rating=p.rating.value,
+            pace_ratio=p.pace_ratio,
+            forecast_at_target_year=p.forecast_at_target_year,
+            forecast_method=p.outlook.method,
+            as_of=as_of,
+            synthetic=synthetic and p.method != "national-figure",
+        )
 
 
 class KpiDetailRead(KpiProgressRead):
@@ -81,11 +108,17 @@ class KpiDetailRead(KpiProgressRead):
     @classmethod
     def detail(cls, p: KpiProgress, *, as_of: dt.date, synthetic: bool) -> KpiDetailRead:
         base = KpiProgressRead.of(p, as_of=as_of, synthetic=synthetic).model_dump()
-        return cls(**base, points=[PointRead(fiscal_year=x.fiscal_year, value=x.value) for x in p.points],
-                   forecast=ForecastRead(method=p.outlook.method, points=[PointRead(fiscal_year=x.fiscal_year,
-                                                                                    value=x.value)
-                                                                          for x in p.outlook.points],
-                                         low=p.outlook.low, high=p.outlook.high, rmse=p.outlook.rmse))
+        return cls(
+            **base,
+            points=[PointRead(fiscal_year=x.fiscal_year, value=x.value) for x in p.points],
+            forecast=ForecastRead(
+                method=p.outlook.method,
+                points=[PointRead(fiscal_year=x.fiscal_year, value=x.value) for x in p.outlook.points],
+                low=p.outlook.low,
+                high=p.outlook.high,
+                rmse=p.outlook.rmse,
+            ),
+        )
 
 
 class FunnelStepRead(BaseModel):
@@ -94,14 +127,22 @@ class FunnelStepRead(BaseModel):
     moved_up: dict[str, list[int]] = Field(description="stage → [moved up, were there the year before]")
     barriers: dict[str, dict[str, int]]
     partial: bool = Field(description="the fiscal year under way, up to the as-of date")
-    not_reported: int = Field(description="bodies with no record on the model (未報告; not counted as 未着手)")
+    not_reported: int = Field(
+        description="bodies with no record on the model (未報告; not counted as 未着手)"
+    )
     synthetic: bool
 
     @classmethod
     def of(cls, s: FunnelStep, *, synthetic: bool) -> FunnelStepRead:
-        return cls(fiscal_year=s.fiscal_year, counts=s.counts, moved_up={k: list(v) for k, v in s.moved_up.items()},
-                   barriers={k: dict(v) for k, v in s.barriers.items()}, partial=s.partial,
-                   not_reported=s.not_reported, synthetic=synthetic)
+        return cls(
+            fiscal_year=s.fiscal_year,
+            counts=s.counts,
+            moved_up={k: list(v) for k, v in s.moved_up.items()},
+            barriers={k: dict(v) for k, v in s.barriers.items()},
+            partial=s.partial,
+            not_reported=s.not_reported,
+            synthetic=synthetic,
+        )
 
 
 class SupportNeedRead(BaseModel):
@@ -113,8 +154,13 @@ class SupportNeedRead(BaseModel):
 
     @classmethod
     def of(cls, support: str, n: SupportNeed, *, synthetic: bool) -> SupportNeedRead:
-        return cls(support=support, body_code=n.body.code, body_name=n.body.full_name, models=n.models,
-                   synthetic=synthetic)
+        return cls(
+            support=support,
+            body_code=n.body.code,
+            body_name=n.body.full_name,
+            models=n.models,
+            synthetic=synthetic,
+        )
 
 
 class NextModelRead(BaseModel):
@@ -125,7 +171,9 @@ class NextModelRead(BaseModel):
 
     @classmethod
     def of(cls, n: NextModel, *, synthetic: bool) -> NextModelRead:
-        return cls(model=n.model_slug, share_of_peers=n.share, peers=[p.code for p in n.peers], synthetic=synthetic)
+        return cls(
+            model=n.model_slug, share_of_peers=n.share, peers=[p.code for p in n.peers], synthetic=synthetic
+        )
 
 
 class NationalFigureCreate(BaseModel):

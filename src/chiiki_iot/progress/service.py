@@ -66,22 +66,35 @@ def scope_of(session: Session, kind: str, key: str = "") -> Scope:
     bodies = registry.counted_bodies(session)
     if kind == "block":
         block = registry.get_block(session, key)
-        return Scope(kind, block.slug, block.name_ja, block.name_en,
-                     frozenset(b.code for b in bodies if b.block_slug == block.slug))
+        return Scope(
+            kind,
+            block.slug,
+            block.name_ja,
+            block.name_en,
+            frozenset(b.code for b in bodies if b.block_slug == block.slug),
+        )
     if kind == "prefecture":
         pref = registry.get_prefecture(session, key)
-        return Scope(kind, pref.code, pref.name, pref.name_en or pref.name,
-                     frozenset(b.code for b in bodies if b.prefecture_code == pref.code))
+        return Scope(
+            kind,
+            pref.code,
+            pref.name,
+            pref.name_en or pref.name,
+            frozenset(b.code for b in bodies if b.prefecture_code == pref.code),
+        )
     if kind == "group":
         codes = [registry.get_body(session, c.strip()).code for c in key.split(",") if c.strip()]
         if not codes:
             raise InvalidInput("団体コードを一つ以上指定してください。", "Name at least one body code.")
         return Scope(kind, ",".join(codes), f"{len(codes)}団体", f"{len(codes)} bodies", frozenset(codes))
-    raise InvalidInput(f"範囲「{kind}」は {'・'.join(SCOPE_KINDS)} のいずれかです。",
-                       f"Scope '{kind}' must be one of {', '.join(SCOPE_KINDS)}.")
+    raise InvalidInput(
+        f"範囲「{kind}」は {'・'.join(SCOPE_KINDS)} のいずれかです。",
+        f"Scope '{kind}' must be one of {', '.join(SCOPE_KINDS)}.",
+    )
 
 
 # ---- measuring ---------------------------------------------------------------------------------------
+
 
 def _eligible(spec: dict, body: BodyRef) -> bool:
     kinds = spec.get("kinds") or ["prefecture", "municipality"]
@@ -92,15 +105,25 @@ def _eligible(spec: dict, body: BodyRef) -> bool:
 def counts_body(spec: dict, stages: dict[tuple[str, str], str], body: BodyRef) -> bool:
     """Whether a body counts toward a bodies-at-stage KPI: eligible, and at or above the stage on a model."""
     least = RANK[spec.get("stage", Stage.IMPLEMENTED.value)]
-    return _eligible(spec, body) and any(RANK.get(stages.get((body.code, m), ""), 0) >= least
-                                         for m in spec["models"])
+    return _eligible(spec, body) and any(
+        RANK.get(stages.get((body.code, m), ""), 0) >= least for m in spec["models"]
+    )
 
 
 def _counted(spec: dict, facts: Facts, year: int | None) -> frozenset[str]:
     """The bodies a bodies-at-stage KPI counts at a fiscal-year end (None: on the facts' date)."""
     stages = facts.current if year is None else facts.stages[year]
-    key = ("counted", spec["method"], tuple(spec["models"]), spec.get("stage"), tuple(spec.get("kinds") or ()), year)
-    return facts.remember(key, lambda: frozenset(b.code for b in facts.bodies if counts_body(spec, stages, b)))
+    key = (
+        "counted",
+        spec["method"],
+        tuple(spec["models"]),
+        spec.get("stage"),
+        tuple(spec.get("kinds") or ()),
+        year,
+    )
+    return facts.remember(
+        key, lambda: frozenset(b.code for b in facts.bodies if counts_body(spec, stages, b))
+    )
 
 
 def _reporting(spec: dict, facts: Facts, year: int | None) -> frozenset[str]:
@@ -109,14 +132,19 @@ def _reporting(spec: dict, facts: Facts, year: int | None) -> frozenset[str]:
     stages = facts.current if year is None else facts.stages[year]
 
     def build() -> frozenset[str]:
-        return frozenset(b.code for b in facts.bodies if _eligible(spec, b)
-                         and any((b.code, m) in stages for m in spec["models"]))
+        return frozenset(
+            b.code
+            for b in facts.bodies
+            if _eligible(spec, b) and any((b.code, m) in stages for m in spec["models"])
+        )
+
     return facts.remember(("reporting", tuple(spec["models"]), tuple(spec.get("kinds") or ()), year), build)
 
 
 def _figures_by_input(facts: Facts, year: int) -> dict[str, dict[str, ReportedFigure]]:
     """input slug → body code → the figure in force at the year's end, for counted bodies only (so that the
     prefectures add up to the nation)."""
+
     def build() -> dict[str, dict[str, ReportedFigure]]:
         counted = facts.remember("codes", lambda: frozenset(b.code for b in facts.bodies))
         out: dict[str, dict[str, ReportedFigure]] = {}
@@ -124,6 +152,7 @@ def _figures_by_input(facts: Facts, year: int) -> dict[str, dict[str, ReportedFi
             if code in counted:
                 out.setdefault(slug, {})[code] = figure
         return out
+
     return facts.remember(("figures", year), build)
 
 
@@ -150,11 +179,14 @@ def measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[f
     pages, API, workbook and PDF. National figures and qualitative KPIs have no body coverage."""
     if scope.kind == "group":
         return _measure(spec, facts, scope, year)  # any set of bodies can be asked for: not worth keeping
-    return facts.remember(("measure", str(spec), scope.kind, scope.key, year),
-                          lambda: _measure(spec, facts, scope, year))
+    return facts.remember(
+        ("measure", str(spec), scope.kind, scope.key, year), lambda: _measure(spec, facts, scope, year)
+    )
 
 
-def _measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[float | None, Coverage | None]:
+def _measure(
+    spec: dict, facts: Facts, scope: Scope, year: int | None
+) -> tuple[float | None, Coverage | None]:
     method = spec.get("method", "national-figure")
     eligible = _eligible_count(spec, scope, facts) if method != "national-figure" else 0
     if method == "bodies-at-stage":
@@ -163,8 +195,11 @@ def _measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[
             reporting = reporting & scope.codes
         counted = _counted(spec, facts, year)
         value = float(len(counted) if scope.codes is None else len(counted & scope.codes))
-        unapproved = 0 if year is not None or not facts.unapproved else sum(
-            any((c, m) in facts.unapproved for m in spec["models"]) for c in reporting)
+        unapproved = (
+            0
+            if year is not None or not facts.unapproved
+            else sum(any((c, m) in facts.unapproved for m in spec["models"]) for c in reporting)
+        )
         return (value if reporting else None), Coverage(len(reporting), eligible, provisional=unapproved)
     if method not in ("input-sum", "input-ratio") or year is None:
         return None, None
@@ -182,14 +217,21 @@ def _measure(spec: dict, facts: Facts, scope: Scope, year: int | None) -> tuple[
 
 def _coverage_of(used: list[ReportedFigure], bodies: int, eligible: int) -> Coverage:
     years = [f.fiscal_year for f in used]
-    return Coverage(bodies, eligible, min(years, default=None), max(years, default=None),
-                    len({f.body_code for f in used if f.provisional}))
+    return Coverage(
+        bodies,
+        eligible,
+        min(years, default=None),
+        max(years, default=None),
+        len({f.body_code for f in used if f.provisional}),
+    )
 
 
 def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
-    rows = session.scalars(select(NationalFigure).where(NationalFigure.kpi_slug == kpi.slug,
-                                                        NationalFigure.observed_on <= as_of)
-                           .order_by(NationalFigure.fiscal_year, NationalFigure.id))
+    rows = session.scalars(
+        select(NationalFigure)
+        .where(NationalFigure.kpi_slug == kpi.slug, NationalFigure.observed_on <= as_of)
+        .order_by(NationalFigure.fiscal_year, NationalFigure.id)
+    )
     latest = {r.fiscal_year: r.value for r in rows}  # the newest record of each year wins
     return [Point(y, v) for y, v in sorted(latest.items())]
 
@@ -213,8 +255,12 @@ def series(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> list[Point
     return points
 
 
-def current_measure(kpi: Kpi, scope: Scope, facts: Facts, points: list[Point],
-                    ) -> tuple[float | None, Coverage | None]:
+def current_measure(
+    kpi: Kpi,
+    scope: Scope,
+    facts: Facts,
+    points: list[Point],
+) -> tuple[float | None, Coverage | None]:
     """The value as of the facts' date with its coverage: today's stages for counts; for reported figures,
     those in force in the fiscal year under way (answers already committed in an open round included, each
     replacing only its own body's figure); else the latest point."""
@@ -228,6 +274,7 @@ def current_measure(kpi: Kpi, scope: Scope, facts: Facts, points: list[Point],
 
 
 # ---- targets -----------------------------------------------------------------------------------------
+
 
 def national_target(session: Session, kpi: Kpi) -> float | None:
     """The target as a number: the value itself, or baseline × multiple (3倍) when the baseline is known."""
@@ -259,6 +306,7 @@ def scope_target(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> floa
 def _eligible_count(spec: dict, scope: Scope, facts: Facts) -> int:
     def count() -> int:
         return sum(scope.holds(b.code) and _eligible(spec, b) for b in facts.bodies)
+
     if scope.kind == "group":
         return count()  # any set of bodies can be asked for: not worth keeping
     return facts.remember(("eligible", tuple(spec.get("kinds") or ()), scope.kind, scope.key), count)
@@ -275,6 +323,7 @@ def ceiling(kpi: Kpi, scope: Scope, facts: Facts) -> float | None:
 
 
 # ---- progress ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class KpiProgress:
@@ -316,7 +365,9 @@ class KpiProgress:
 
     @property
     def gap(self) -> float | None:
-        return max(0.0, self.target - self.value) if self.value is not None and self.target is not None else None
+        return (
+            max(0.0, self.target - self.value) if self.value is not None and self.target is not None else None
+        )
 
     @property
     def forecast_at_target_year(self) -> float | None:
@@ -330,8 +381,14 @@ def get_kpi(session: Session, slug: str) -> Kpi:
     return kpi
 
 
-def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, facts: Facts | None = None,
-                 ) -> KpiProgress:
+def kpi_progress(
+    session: Session,
+    kpi: Kpi,
+    scope: Scope,
+    *,
+    as_of: dt.date,
+    facts: Facts | None = None,
+) -> KpiProgress:
     """The KPI in a scope. Rating and forecast read only complete fiscal years (年度末 points); the value is
     as of the date, with its coverage, and is None where nobody in the scope has reported."""
     known = facts or fact_store.facts(session, as_of)
@@ -339,12 +396,21 @@ def kpi_progress(session: Session, kpi: Kpi, scope: Scope, *, as_of: dt.date, fa
     points = series(session, kpi, scope, known)
     value, coverage = current_measure(kpi, scope, known, points)
     target = scope_target(session, kpi, scope, known)
-    rating, ratio = rate(points, target, kpi.target_fiscal_year) if value is not None else (Rating.NOT_RATED, None)
+    rating, ratio = (
+        rate(points, target, kpi.target_fiscal_year) if value is not None else (Rating.NOT_RATED, None)
+    )
     until, top = max(kpi.target_fiscal_year, FiscalYear.of(as_of).year + 3), ceiling(kpi, scope, known)
-    outlook = forecast(points, until, ceiling=top) if scope.kind == "group" else \
-        known.remember(("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top))
+    outlook = (
+        forecast(points, until, ceiling=top)
+        if scope.kind == "group"
+        else known.remember(
+            ("forecast", tuple(points), until, top), lambda: forecast(points, until, ceiling=top)
+        )
+    )
     change = points[-1].value - points[-2].value if len(points) >= 2 else None
-    return KpiProgress(kpi, scope, method, points, value, target, rating, ratio, outlook, change, coverage, as_of)
+    return KpiProgress(
+        kpi, scope, method, points, value, target, rating, ratio, outlook, change, coverage, as_of
+    )
 
 
 def overview(session: Session, scope: Scope, *, as_of: dt.date) -> list[KpiProgress]:
@@ -361,24 +427,44 @@ def breakdown(session: Session, kpi: Kpi, level: str, *, as_of: dt.date) -> list
     elif level == "prefecture":
         scopes = [scope_of(session, "prefecture", p.code) for p in registry.list_prefectures(session)]
     else:
-        raise InvalidInput(f"内訳「{level}」は block か prefecture です。", f"Breakdown '{level}' must be block or prefecture.")
+        raise InvalidInput(
+            f"内訳「{level}」は block か prefecture です。",
+            f"Breakdown '{level}' must be block or prefecture.",
+        )
     return [kpi_progress(session, kpi, s, as_of=as_of, facts=known) for s in scopes]
 
 
-def record_national_figure(session: Session, *, principal: Principal, kpi_slug: str, fiscal_year: int,
-                           value: float, source: str, observed_on: dt.date) -> NationalFigure:
+def record_national_figure(
+    session: Session,
+    *,
+    principal: Principal,
+    kpi_slug: str,
+    fiscal_year: int,
+    value: float,
+    source: str,
+    observed_on: dt.date,
+) -> NationalFigure:
     """全国値の入力: the secretariat enters a KPI's national figure with where it comes from."""
     authorize(principal, "users.manage")
     kpi = get_kpi(session, kpi_slug)
     if (kpi.measure or {}).get("method", "national-figure") != "national-figure":
-        raise InvalidInput(f"「{kpi.name_ja}」は団体の記録から計算するKPIです。全国値は入力できません。",
-                           f"'{kpi.name_en}' is computed from the bodies' records; it takes no national figure.")
+        raise InvalidInput(
+            f"「{kpi.name_ja}」は団体の記録から計算するKPIです。全国値は入力できません。",
+            f"'{kpi.name_en}' is computed from the bodies' records; it takes no national figure.",
+        )
     if not source.strip():
         raise InvalidInput("出典を入力してください。", "Give the source of the figure.")
     if value < 0:
         raise InvalidInput("値は0以上にしてください。", "The value cannot be negative.")
-    figure = NationalFigure(kpi_slug=kpi.slug, fiscal_year=fiscal_year, value=value, source=source.strip(),
-                            observed_on=observed_on, recorded_at=dt.datetime.now(dt.UTC), recorded_by=principal.actor)
+    figure = NationalFigure(
+        kpi_slug=kpi.slug,
+        fiscal_year=fiscal_year,
+        value=value,
+        source=source.strip(),
+        observed_on=observed_on,
+        recorded_at=dt.datetime.now(dt.UTC),
+        recorded_by=principal.actor,
+    )
     session.add(figure)
     session.flush()
     return figure
@@ -420,6 +506,9 @@ def body_contribution(session: Session, body_code: str, *, as_of: dt.date) -> li
         elif spec.get("method") in ("input-sum", "input-ratio"):
             item = roadmap.get_kpi_input(session, spec.get("input") or spec["numerator"])
             figure = in_force.get((body.code, item.slug))
-            out.append(Contribution(kpi, "reported", figure.value, figure.fiscal_year, figure.provisional, item)
-                       if figure else Contribution(kpi, "not-reported", item=item))
+            out.append(
+                Contribution(kpi, "reported", figure.value, figure.fiscal_year, figure.provisional, item)
+                if figure
+                else Contribution(kpi, "not-reported", item=item)
+            )
     return out

@@ -24,7 +24,10 @@ from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-Format = Annotated[Literal["json", "csv"], Query(description="json（既定）または csv（BOM付きUTF-8） / json (default) or csv (UTF-8 with BOM)")]
+Format = Annotated[
+    Literal["json", "csv"],
+    Query(description="json（既定）または csv（BOM付きUTF-8） / json (default) or csv (UTF-8 with BOM)"),
+]
 
 
 @router.get("/registry", response_model=RegistrySummaryRead, summary="Counts of bodies by kind / 団体数")
@@ -55,7 +58,9 @@ def block(session: SessionDep, slug: str) -> BlockRead:
 def prefectures(session: SessionDep, format: Format = "json") -> list[BodyRead] | Response:
     items = [BodyRead.of(b) for b in service.list_prefectures(session)]
     if format == "csv":
-        return csv_response((i.model_dump() for i in items), columns=BODY_CSV_COLUMNS, filename="prefectures.csv")
+        return csv_response(
+            (i.model_dump() for i in items), columns=BODY_CSV_COLUMNS, filename="prefectures.csv"
+        )
     return items
 
 
@@ -63,27 +68,51 @@ def prefectures(session: SessionDep, format: Format = "json") -> list[BodyRead] 
 def municipalities(
     session: SessionDep,
     q: Annotated[str, Query(max_length=100, description="名称・よみ・団体コード / kanji, kana or code")] = "",
-    prefecture: Annotated[str, Query(max_length=12, description="都道府県コード（2桁または6桁） / prefecture code, 2 or 6 digits")] = "",
-    block: Annotated[str, Query(max_length=32, description="地域ブロック（例 kanto） / block slug, e.g. kanto")] = "",
-    kind: Annotated[str, Query(max_length=16, description="種別：政令指定都市・市・特別区・町・村・行政区 / kind")] = "",
-    population_band: Annotated[str, Query(max_length=16, description="人口規模：under-10k, 10k-50k, 50k-100k, 100k-500k, 500k-plus")] = "",
-    include_wards: Annotated[bool, Query(description="行政区も含める / include designated-city wards")] = False,
-    include_prefectures: Annotated[bool, Query(
-        description="検索語に合う都道府県も含める / with q, also return prefectures that match")] = False,
+    prefecture: Annotated[
+        str,
+        Query(max_length=12, description="都道府県コード（2桁または6桁） / prefecture code, 2 or 6 digits"),
+    ] = "",
+    block: Annotated[
+        str, Query(max_length=32, description="地域ブロック（例 kanto） / block slug, e.g. kanto")
+    ] = "",
+    kind: Annotated[
+        str, Query(max_length=16, description="種別：政令指定都市・市・特別区・町・村・行政区 / kind")
+    ] = "",
+    population_band: Annotated[
+        str, Query(max_length=16, description="人口規模：under-10k, 10k-50k, 50k-100k, 100k-500k, 500k-plus")
+    ] = "",
+    include_wards: Annotated[
+        bool, Query(description="行政区も含める / include designated-city wards")
+    ] = False,
+    include_prefectures: Annotated[
+        bool, Query(description="検索語に合う都道府県も含める / with q, also return prefectures that match")
+    ] = False,
     offset: Annotated[int, Query(ge=0, description="先頭から飛ばす件数 / rows to skip")] = 0,
-    limit: Annotated[int, Query(ge=1, le=2000, description="最大件数（1〜2000） / rows to return, 1-2000")] = 100,
+    limit: Annotated[
+        int, Query(ge=1, le=2000, description="最大件数（1〜2000） / rows to return, 1-2000")
+    ] = 100,
     format: Format = "json",
 ) -> BodyPageRead | Response:
-    filters = service.BodyFilter(q=q, prefecture=prefecture, block=block, kind=kind,
-                                 population_band=population_band, include_wards=include_wards,
-                                 include_prefectures=include_prefectures)
+    filters = service.BodyFilter(
+        q=q,
+        prefecture=prefecture,
+        block=block,
+        kind=kind,
+        population_band=population_band,
+        include_wards=include_wards,
+        include_prefectures=include_prefectures,
+    )
     if format == "csv":
         page = service.list_bodies(session, filters=filters, offset=0, limit=5000)
         rows = (BodyRead.of(r.body, r.population).model_dump() for r in page.rows)
         return csv_response(rows, columns=BODY_CSV_COLUMNS, filename="municipalities.csv")
     page = service.list_bodies(session, filters=filters, offset=offset, limit=limit)
-    return BodyPageRead(total=page.total, offset=page.offset, limit=page.limit,
-                        items=[BodyRead.of(r.body, r.population) for r in page.rows])
+    return BodyPageRead(
+        total=page.total,
+        offset=page.offset,
+        limit=page.limit,
+        items=[BodyRead.of(r.body, r.population) for r in page.rows],
+    )
 
 
 @router.get("/bodies/{code}", response_model=BodyRead, summary="One body by its code (5 or 6 digits)")
@@ -93,20 +122,39 @@ def body(session: SessionDep, code: str) -> BodyRead:
     return BodyRead.of(found, history[-1].population if history else None)
 
 
-@router.patch("/bodies/{code}", response_model=BodyRead, summary="Change a body's details / 団体情報の更新",
-              responses={401: {"description": "no or invalid token"}, 403: {"description": "not your body"},
-                         409: {"description": "someone else saved first"}})
-def update_body(session: SessionDep, principal: ApiWriterDep, code: str,
-                change: Annotated[BodyUpdate, Body()]) -> BodyRead:
+@router.patch(
+    "/bodies/{code}",
+    response_model=BodyRead,
+    summary="Change a body's details / 団体情報の更新",
+    responses={
+        401: {"description": "no or invalid token"},
+        403: {"description": "not your body"},
+        409: {"description": "someone else saved first"},
+    },
+)
+def update_body(
+    session: SessionDep, principal: ApiWriterDep, code: str, change: Annotated[BodyUpdate, Body()]
+) -> BodyRead:
     """Needs ``Authorization: Bearer``; send the ``version`` you read, or the save is refused (409)."""
-    body = service.update_body_details(session, principal=principal, code=code, expected_version=change.version,
-                                       url=change.url)
+    body = service.update_body_details(
+        session, principal=principal, code=code, expected_version=change.version, url=change.url
+    )
     return BodyRead.of(body)
 
 
-@router.post("/bodies/{code}/review", response_model=BodyRead, summary="Confirm a body's details / 確認",
-             responses={401: {"description": "no or invalid token"}, 403: {"description": "not in your scope"},
-                        409: {"description": "changed since you read it"}})
-def review_body(session: SessionDep, principal: ApiWriterDep, code: str,
-                review: Annotated[BodyReview, Body()]) -> BodyRead:
-    return BodyRead.of(service.review_body(session, principal=principal, code=code, expected_version=review.version))
+@router.post(
+    "/bodies/{code}/review",
+    response_model=BodyRead,
+    summary="Confirm a body's details / 確認",
+    responses={
+        401: {"description": "no or invalid token"},
+        403: {"description": "not in your scope"},
+        409: {"description": "changed since you read it"},
+    },
+)
+def review_body(
+    session: SessionDep, principal: ApiWriterDep, code: str, review: Annotated[BodyReview, Body()]
+) -> BodyRead:
+    return BodyRead.of(
+        service.review_body(session, principal=principal, code=code, expected_version=review.version)
+    )

@@ -68,7 +68,13 @@ def column_reader(values: list[str]) -> Callable[[str], str]:
     (010006 → 10006), which then looks like a 5-digit JIS code. If every code in the column is a valid
     6-digit code once zero-padded, the column is read that way; otherwise each cell as ``normalize_code``."""
     digits = [digits_only(_WHOLE_NUMBER_AS_FLOAT.sub("", normalize(v))) for v in values if v.strip()]
-    if digits and all(len(d) <= 6 for d in digits) and any(len(d) < 6 for d in digits) \
-            and all(is_valid(d.zfill(6)) for d in digits):
-        return lambda raw: normalize_code(digits_only(_WHOLE_NUMBER_AS_FLOAT.sub("", normalize(raw))).zfill(6))
+    if (
+        digits
+        and all(len(d) <= 6 for d in digits)
+        and any(len(d) < 6 for d in digits)
+        and all(is_valid(d.zfill(6)) for d in digits)
+    ):
+        return lambda raw: normalize_code(
+            digits_only(_WHOLE_NUMBER_AS_FLOAT.sub("", normalize(raw))).zfill(6)
+        )
     return normalize_code

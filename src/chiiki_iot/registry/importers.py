@@ -25,8 +25,18 @@ from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.models import Body, BodyKind, BoundaryLayer, PopulationFigure
 
 # Header names we recognise, most specific first. Matching ignores case, 全角/半角 and spaces.
-CODE_COLUMNS = ("lgcode", "団体コード", "全国地方公共団体コード", "地方公共団体コード", "市区町村コード",
-                "標準地域コード", "code", "code6", "code5", "コード")
+CODE_COLUMNS = (
+    "lgcode",
+    "団体コード",
+    "全国地方公共団体コード",
+    "地方公共団体コード",
+    "市区町村コード",
+    "標準地域コード",
+    "code",
+    "code6",
+    "code5",
+    "コード",
+)
 POPULATION_COLUMNS = ("population", "人口", "総人口", "人口総数", "population_juki", "population_census2015")
 DATE_COLUMNS = ("as_of", "基準日", "date", "population_base_date", "調査日")
 
@@ -81,22 +91,35 @@ def _parse_date(text: str) -> dt.date | None:
 
 
 def plan_population_import(
-    session: Session, *, data: bytes, file_name: str, as_of: dt.date | None = None, source: str = "",
-    code_column: str | None = None, population_column: str | None = None,
+    session: Session,
+    *,
+    data: bytes,
+    file_name: str,
+    as_of: dt.date | None = None,
+    source: str = "",
+    code_column: str | None = None,
+    population_column: str | None = None,
 ) -> PopulationImportPlan:
     """Read a population CSV and validate every row against the registry; raise if any row is wrong."""
     table = read_csv(data, name=file_name)
     code_i = find_column(table.header, CODE_COLUMNS, code_column, ("団体コード", "code"), table)
     pop_i = find_column(table.header, POPULATION_COLUMNS, population_column, ("人口", "population"), table)
-    date_i = next((table.header.index(h) for h in table.header if search_key(h) in
-                   {search_key(c) for c in DATE_COLUMNS}), None)
+    date_i = next(
+        (
+            table.header.index(h)
+            for h in table.header
+            if search_key(h) in {search_key(c) for c in DATE_COLUMNS}
+        ),
+        None,
+    )
     if as_of is None and date_i is None:
         raise InvalidInput(
             f"「{file_name}」に基準日の列がありません。--as-of で基準日を指定してください。",
             f"'{file_name}' has no date column. Give the reference date with --as-of.",
         )
-    plan = PopulationImportPlan(file_name, table.encoding_label, source or file_name,
-                                table.header[code_i], table.header[pop_i])
+    plan = PopulationImportPlan(
+        file_name, table.encoding_label, source or file_name, table.header[code_i], table.header[pop_i]
+    )
     bodies = {b.code: b for b in session.scalars(select(Body))}
     problems: list[Problem] = []
     seen: set[tuple[str, dt.date]] = set()
@@ -105,8 +128,14 @@ def plan_population_import(
         if row is None:
             continue
         if (row.body_code, row.as_of) in seen:
-            problems.append(_problem(line, table.header[code_i], f"団体コード {row.body_code} が重複しています",
-                                     f"code {row.body_code} appears twice"))
+            problems.append(
+                _problem(
+                    line,
+                    table.header[code_i],
+                    f"団体コード {row.body_code} が重複しています",
+                    f"code {row.body_code} appears twice",
+                )
+            )
             continue
         seen.add((row.body_code, row.as_of))
         plan.rows.append(row)
@@ -120,9 +149,17 @@ def _problem(line: int, column: str, ja: str, en: str) -> Problem:
     return Problem(ja, en, location=f"{line}行目・列「{column}」 / row {line}, column '{column}'")
 
 
-def _population_row(cells: list[str], line: int, code_i: int, pop_i: int, date_i: int | None,
-                    as_of: dt.date | None, bodies: dict[str, Body], table: CsvTable,
-                    problems: list[Problem]) -> PopulationRow | None:
+def _population_row(
+    cells: list[str],
+    line: int,
+    code_i: int,
+    pop_i: int,
+    date_i: int | None,
+    as_of: dt.date | None,
+    bodies: dict[str, Body],
+    table: CsvTable,
+    problems: list[Problem],
+) -> PopulationRow | None:
     def cell(i: int) -> str:
         return cells[i] if i < len(cells) else ""
 
@@ -134,18 +171,36 @@ def _population_row(cells: list[str], line: int, code_i: int, pop_i: int, date_i
         return None
     body = bodies.get(code)
     if body is None:
-        problems.append(_problem(line, code_col, f"団体コード {code} は登録されていない団体です",
-                                 f"code {code} is not a registered local body"))
+        problems.append(
+            _problem(
+                line,
+                code_col,
+                f"団体コード {code} は登録されていない団体です",
+                f"code {code} is not a registered local body",
+            )
+        )
         return None
     population = _parse_int(cell(pop_i))
     if population is None:
-        problems.append(_problem(line, pop_col, f"人口「{cell(pop_i)}」が整数ではありません",
-                                 f"population '{cell(pop_i)}' is not a whole number"))
+        problems.append(
+            _problem(
+                line,
+                pop_col,
+                f"人口「{cell(pop_i)}」が整数ではありません",
+                f"population '{cell(pop_i)}' is not a whole number",
+            )
+        )
         return None
     day = as_of or _parse_date(cell(date_i)) if date_i is not None else as_of
     if day is None:
-        problems.append(_problem(line, table.header[date_i or 0], f"基準日「{cell(date_i or 0)}」を日付として読めません",
-                                 f"date '{cell(date_i or 0)}' is not a date (YYYY-MM-DD)"))
+        problems.append(
+            _problem(
+                line,
+                table.header[date_i or 0],
+                f"基準日「{cell(date_i or 0)}」を日付として読めません",
+                f"date '{cell(date_i or 0)}' is not a date (YYYY-MM-DD)",
+            )
+        )
         return None
     return PopulationRow(code, body.full_name, day, population, None)
 
@@ -170,13 +225,31 @@ def apply_population_import(session: Session, plan: PopulationImportPlan, *, pri
     for row in plan.rows:
         figure = existing.get((row.body_code, row.as_of))
         if figure is None:
-            session.add(PopulationFigure(body_code=row.body_code, as_of=row.as_of, population=row.population,
-                                         source=plan.source, imported_at=now))
+            session.add(
+                PopulationFigure(
+                    body_code=row.body_code,
+                    as_of=row.as_of,
+                    population=row.population,
+                    source=plan.source,
+                    imported_at=now,
+                )
+            )
         else:
             figure.population, figure.imported_at = row.population, now
-    session.add(ReferenceLoad(dataset="population", source=plan.source, loaded_at=now,
-                              summary={"file": plan.file_name, "rows": len(plan.rows), "new": plan.new_count,
-                                       "changed": plan.changed_count, "encoding": plan.encoding_label}))
+    session.add(
+        ReferenceLoad(
+            dataset="population",
+            source=plan.source,
+            loaded_at=now,
+            summary={
+                "file": plan.file_name,
+                "rows": len(plan.rows),
+                "new": plan.new_count,
+                "changed": plan.changed_count,
+                "encoding": plan.encoding_label,
+            },
+        )
+    )
     session.flush()
     return len(plan.rows)
 
@@ -213,19 +286,29 @@ def _features(doc: Any) -> tuple[str, str, list[dict[str, Any]]]:
         name, items = "features", doc.get("features")
         fmt, has_geometry = "geojson", lambda f: "geometry" in f and _has_geojson_geometry(f["geometry"])
     else:
-        raise InvalidInput("TopoJSON（Topology）または GeoJSON（FeatureCollection）ではありません。",
-                           "The file is neither TopoJSON (a Topology) nor GeoJSON (a FeatureCollection).")
+        raise InvalidInput(
+            "TopoJSON（Topology）または GeoJSON（FeatureCollection）ではありません。",
+            "The file is neither TopoJSON (a Topology) nor GeoJSON (a FeatureCollection).",
+        )
     if not isinstance(items, list) or not items:
         raise InvalidInput("地物（図形）が一つもありません。", "The file holds no features (shapes).")
     problems = [
-        Problem("地物がオブジェクトでないか、properties または図形（geometry）がありません",
-                "the feature is not an object, or has no properties or no geometry", f"地物 {i} / feature {i}")
+        Problem(
+            "地物がオブジェクトでないか、properties または図形（geometry）がありません",
+            "the feature is not an object, or has no properties or no geometry",
+            f"地物 {i} / feature {i}",
+        )
         for i, item in enumerate(items, start=1)
-        if not isinstance(item, dict) or not isinstance(item.get("properties"), dict) or not has_geometry(item)
+        if not isinstance(item, dict)
+        or not isinstance(item.get("properties"), dict)
+        or not has_geometry(item)
     ]
     if problems:
-        raise InvalidInput(f"{len(problems)} 件の地物に誤りがあるため、取り込みませんでした。",
-                           f"{len(problems)} feature(s) are malformed; nothing was imported.", problems=problems)
+        raise InvalidInput(
+            f"{len(problems)} 件の地物に誤りがあるため、取り込みませんでした。",
+            f"{len(problems)} feature(s) are malformed; nothing was imported.",
+            problems=problems,
+        )
     return fmt, name, [item["properties"] for item in items]
 
 
@@ -240,8 +323,11 @@ def _has_topojson_geometry(g: dict[str, Any]) -> bool:
 def _has_geojson_geometry(geometry: Any) -> bool:
     if geometry is None:
         return True
-    return (isinstance(geometry, dict) and isinstance(geometry.get("type"), str)
-            and any(isinstance(geometry.get(k), list) for k in ("coordinates", "geometries")))
+    return (
+        isinstance(geometry, dict)
+        and isinstance(geometry.get("type"), str)
+        and any(isinstance(geometry.get(k), list) for k in ("coordinates", "geometries"))
+    )
 
 
 def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> BoundaryImportPlan:
@@ -254,8 +340,10 @@ def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> Bo
     try:
         doc = json.loads(decoded.text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"「{file_name}」は JSON として読めません（{exc.lineno}行目）。",
-                           f"'{file_name}' is not valid JSON (line {exc.lineno}).") from exc
+        raise InvalidInput(
+            f"「{file_name}」は JSON として読めません（{exc.lineno}行目）。",
+            f"'{file_name}' is not valid JSON (line {exc.lineno}).",
+        ) from exc
     fmt, object_name, props = _features(doc)
     bodies = {b.code: b for b in session.scalars(select(Body))}
     if any(p.get("N03_007") for p in props):
@@ -271,9 +359,23 @@ def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> Bo
         )
     if problems:
         raise refused(file_name, decoded.encoding_label, problems)
-    geometry = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) if level == "municipality" else decoded.text
-    return BoundaryImportPlan(file_name, level, fmt, object_name, prop, geometry, sorted(set(codes)),
-                              len(props), unlinked, _not_drawn(level, set(codes), bodies))
+    geometry = (
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        if level == "municipality"
+        else decoded.text
+    )
+    return BoundaryImportPlan(
+        file_name,
+        level,
+        fmt,
+        object_name,
+        prop,
+        geometry,
+        sorted(set(codes)),
+        len(props),
+        unlinked,
+        _not_drawn(level, set(codes), bodies),
+    )
 
 
 def _not_drawn(level: str, codes: set[str], bodies: dict[str, Body]) -> list[str]:
@@ -293,8 +395,9 @@ def _level_of(body: Body) -> str:
     return "ward" if body.kind == BodyKind.WARD else "municipality"  # wards are never expected on their own
 
 
-def _municipal_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
-                     ) -> tuple[list[str], list[str], list[Problem]]:
+def _municipal_codes(
+    props: list[dict[str, Any]], bodies: dict[str, Body]
+) -> tuple[list[str], list[str], list[Problem]]:
     codes: list[str] = []
     unlinked: list[str] = []
     problems: list[Problem] = []
@@ -312,9 +415,13 @@ def _municipal_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
         if code in NORTHERN_TERRITORY_CODES:
             unlinked.append(f"{label}（{code}・北方領土）")
         elif code not in bodies:
-            problems.append(Problem(f"団体コード {code}（{label}）は登録されていない団体です",
-                                    f"code {code} ({label}) is not a registered local body",
-                                    f"地物 {i} / feature {i} (N03_007)"))
+            problems.append(
+                Problem(
+                    f"団体コード {code}（{label}）は登録されていない団体です",
+                    f"code {code} ({label}) is not a registered local body",
+                    f"地物 {i} / feature {i} (N03_007)",
+                )
+            )
         else:
             codes.append(code)
             # Stored as the 5-digit string the map filters on, whatever form the file used (an int,
@@ -323,8 +430,9 @@ def _municipal_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
     return codes, unlinked, problems
 
 
-def _prefecture_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
-                      ) -> tuple[list[str], list[str], list[Problem]]:
+def _prefecture_codes(
+    props: list[dict[str, Any]], bodies: dict[str, Body]
+) -> tuple[list[str], list[str], list[Problem]]:
     by_name = {search_key(b.name): b.code for b in bodies.values() if b.kind == BodyKind.PREFECTURE}
     codes: list[str] = []
     problems: list[Problem] = []
@@ -332,14 +440,21 @@ def _prefecture_codes(props: list[dict[str, Any]], bodies: dict[str, Body]
         name = str(p.get("N03_001") or "")
         code = by_name.get(search_key(name))
         if code is None:
-            problems.append(Problem(f"都道府県名「{name}」が見つかりません", f"unknown prefecture name '{name}'",
-                                    f"地物 {i} / feature {i} (N03_001)"))
+            problems.append(
+                Problem(
+                    f"都道府県名「{name}」が見つかりません",
+                    f"unknown prefecture name '{name}'",
+                    f"地物 {i} / feature {i} (N03_001)",
+                )
+            )
         else:
             codes.append(code)
     return codes, [], problems
 
 
-def apply_boundary_import(session: Session, plan: BoundaryImportPlan, *, principal: Principal) -> BoundaryLayer:
+def apply_boundary_import(
+    session: Session, plan: BoundaryImportPlan, *, principal: Principal
+) -> BoundaryLayer:
     """Store the layer, replacing an earlier import of the same level. National data: secretariat only."""
     authorize(principal, "registry.import")
     now = dt.datetime.now(dt.UTC)
@@ -348,8 +463,18 @@ def apply_boundary_import(session: Session, plan: BoundaryImportPlan, *, princip
     layer.geometry, layer.codes, layer.feature_count = plan.geometry, plan.codes, plan.feature_count
     layer.source_name, layer.imported_at = plan.file_name, now
     session.add(layer)
-    session.add(ReferenceLoad(dataset=f"boundaries:{plan.level}", source=plan.file_name, loaded_at=now,
-                              summary={"features": plan.feature_count, "linked": len(plan.codes),
-                                       "unlinked": plan.unlinked, "missing": plan.missing}))
+    session.add(
+        ReferenceLoad(
+            dataset=f"boundaries:{plan.level}",
+            source=plan.file_name,
+            loaded_at=now,
+            summary={
+                "features": plan.feature_count,
+                "linked": len(plan.codes),
+                "unlinked": plan.unlinked,
+                "missing": plan.missing,
+            },
+        )
+    )
     session.flush()
     return layer

@@ -59,8 +59,12 @@ class LoadReport:
     corrections: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "flags": self.flags, "corrections": self.corrections,
-                "loader_version": LOADER_VERSION}
+        return {
+            "counts": self.counts,
+            "flags": self.flags,
+            "corrections": self.corrections,
+            "loader_version": LOADER_VERSION,
+        }
 
 
 def registry_source() -> str:
@@ -126,7 +130,12 @@ def read_package(report: LoadReport) -> list[RegistryRecord]:
 
 def _prefecture_name_en(p: dict[str, Any]) -> str:
     """'Tokyo' → 'Tokyo Metropolis'-style names are not official; we use 'Aomori Prefecture' and the 3 specials."""
-    special = {"北海道": "Hokkaido", "東京都": "Tokyo Metropolis", "京都府": "Kyoto Prefecture", "大阪府": "Osaka Prefecture"}
+    special = {
+        "北海道": "Hokkaido",
+        "東京都": "Tokyo Metropolis",
+        "京都府": "Kyoto Prefecture",
+        "大阪府": "Osaka Prefecture",
+    }
     return special.get(p["pref"], f"{p['pref_en']} Prefecture")
 
 
@@ -162,9 +171,11 @@ def apply_corrections(records: list[RegistryRecord], report: LoadReport) -> list
             )
         report.corrections.append(f"{fix['effective']}: {fix['summary_ja']} ({fix['source']})")
         if fix["add"]:
-            report.flags.append(f"{city.name}の新しい区（{'・'.join(w['name'] for w in fix['add'])}）の代表点は、"
-                                f"区の点がないため{city.name}の代表点を仮に使っています / the new wards borrow "
-                                f"the city's point until the registry package has their own")
+            report.flags.append(
+                f"{city.name}の新しい区（{'・'.join(w['name'] for w in fix['add'])}）の代表点は、"
+                f"区の点がないため{city.name}の代表点を仮に使っています / the new wards borrow "
+                f"the city's point until the registry package has their own"
+            )
     return list(by_code.values())
 
 
@@ -176,8 +187,14 @@ def _fill_prefecture_points(records: list[RegistryRecord]) -> None:
     medoid is always a real municipality's point, on land and inside the prefecture.
     """
     for pref in (r for r in records if r.kind == BodyKind.PREFECTURE):
-        points = [(r.lat, r.lng) for r in records if r.prefecture_code == pref.code and r.lat is not None
-                  and r.lng is not None and r.kind not in (BodyKind.WARD, BodyKind.PREFECTURE)]
+        points = [
+            (r.lat, r.lng)
+            for r in records
+            if r.prefecture_code == pref.code
+            and r.lat is not None
+            and r.lng is not None
+            and r.kind not in (BodyKind.WARD, BodyKind.PREFECTURE)
+        ]
         if points:
             pref.lat, pref.lng = medoid(points)
 
@@ -198,8 +215,14 @@ def load_blocks(session: Session) -> dict[str, str]:
     block_of: dict[str, str] = {}
     for order, b in enumerate(blocks, start=1):
         session.merge(
-            Block(slug=b["slug"], name_ja=b["name_ja"], name_en=b["name_en"], bureau_ja=b["bureau_ja"],
-                  bureau_en=b["bureau_en"], sort_order=order)
+            Block(
+                slug=b["slug"],
+                name_ja=b["name_ja"],
+                name_en=b["name_en"],
+                bureau_ja=b["bureau_ja"],
+                bureau_en=b["bureau_en"],
+                sort_order=order,
+            )
         )
         block_of.update({pref: b["slug"] for pref in b["prefectures"]})
     return block_of
@@ -211,8 +234,12 @@ def load_registry(session: Session, *, force: bool = False) -> LoadReport | None
     last = session.scalar(
         select(ReferenceLoad).where(ReferenceLoad.dataset == "registry").order_by(ReferenceLoad.id.desc())
     )
-    if (last is not None and last.source == source and last.summary.get("loader_version") == LOADER_VERSION
-            and not force):
+    if (
+        last is not None
+        and last.source == source
+        and last.summary.get("loader_version") == LOADER_VERSION
+        and not force
+    ):
         return None
     report = LoadReport(source=source)
     block_of = load_blocks(session)
@@ -221,22 +248,39 @@ def load_registry(session: Session, *, force: bool = False) -> LoadReport | None
     _fill_prefecture_points(records)
     # Prefectures first so that the self-referencing foreign keys are satisfied row by row.
     records.sort(key=lambda r: (r.kind != BodyKind.PREFECTURE, r.parent_code is not None, r.code))
-    edited = {code: url for code, url in session.execute(select(Body.code, Body.url).where(Body.url.is_not(None)))}
+    edited = {
+        code: url for code, url in session.execute(select(Body.code, Body.url).where(Body.url.is_not(None)))
+    }
     for r in records:
         # A web address a body entered itself (or the secretariat) is the body's, not the package's.
         session.merge(_to_row(r, block_of[r.code[:2]], source, keep_url=edited.get(r.code)))
     session.flush()
     report.counts = _count_kinds(records)
-    session.add(ReferenceLoad(dataset="registry", source=source, loaded_at=dt.datetime.now(dt.UTC),
-                              summary=report.as_dict()))
+    session.add(
+        ReferenceLoad(
+            dataset="registry", source=source, loaded_at=dt.datetime.now(dt.UTC), summary=report.as_dict()
+        )
+    )
     return report
 
 
 def _to_row(r: RegistryRecord, block_slug: str, source: str, *, keep_url: str | None = None) -> Body:
     return Body(
-        code=r.code, name=r.name, full_name=r.full_name, kana=r.kana, name_en=r.name_en, kind=r.kind.value,
-        prefecture_code=r.prefecture_code, parent_code=r.parent_code, block_slug=block_slug,
-        lat=r.lat, lng=r.lng, url=keep_url or r.url, name_key=search_key(r.name), kana_key=search_key(r.kana), source=source,
+        code=r.code,
+        name=r.name,
+        full_name=r.full_name,
+        kana=r.kana,
+        name_en=r.name_en,
+        kind=r.kind.value,
+        prefecture_code=r.prefecture_code,
+        parent_code=r.parent_code,
+        block_slug=block_slug,
+        lat=r.lat,
+        lng=r.lng,
+        url=keep_url or r.url,
+        name_key=search_key(r.name),
+        kana_key=search_key(r.kana),
+        source=source,
     )
 
 

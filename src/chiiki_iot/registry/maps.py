@@ -22,8 +22,19 @@ from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, B
 from chiiki_iot.web.charts import chart_config, render_svg
 
 # Colour-blind-safe categorical palette (Okabe–Ito, extended) for the 11 blocks.
-BLOCK_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
-                 "#F0E442", "#7F7F7F", "#8C564B", "#332288"]
+BLOCK_COLOURS = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#000000",
+    "#F0E442",
+    "#7F7F7F",
+    "#8C564B",
+    "#332288",
+]
 
 
 def _layer(session: Session, level: str) -> BoundaryLayer | None:
@@ -44,18 +55,26 @@ def _version(layer: BoundaryLayer | None) -> str:
 def map_svg(session: Session, *, prefecture: Body | None, lang: str) -> str:
     """The national map, or one prefecture's map, as SVG."""
     pref_layer, muni_layer = _layer(session, "prefecture"), _layer(session, "municipality")
-    key = f"map:{prefecture.code if prefecture else 'jp'}:{lang}:{_version(pref_layer)}:{_version(muni_layer)}"
+    key = (
+        f"map:{prefecture.code if prefecture else 'jp'}:{lang}:{_version(pref_layer)}:{_version(muni_layer)}"
+    )
     return render_svg(lambda: _map_spec(session, prefecture, pref_layer, muni_layer, lang), cache_key=key)
 
 
-def _map_spec(session: Session, prefecture: Body | None, pref_layer: BoundaryLayer | None,
-              muni_layer: BoundaryLayer | None, lang: str) -> dict[str, Any]:
+def _map_spec(
+    session: Session,
+    prefecture: Body | None,
+    pref_layer: BoundaryLayer | None,
+    muni_layer: BoundaryLayer | None,
+    lang: str,
+) -> dict[str, Any]:
     rows = _point_rows(session, prefecture, lang)
     main, remote = split_remote(rows) if prefecture is not None else ({r["code"] for r in rows}, set())
     if prefecture is None or not remote:
         width, height = (720, 720) if prefecture is None else (640, 560)
-        chart: alt.TopLevelMixin = _panel(rows, prefecture, pref_layer, muni_layer, lang, codes=None) \
-            .properties(width=width, height=height)
+        chart: alt.TopLevelMixin = _panel(
+            rows, prefecture, pref_layer, muni_layer, lang, codes=None
+        ).properties(width=width, height=height)
     else:
         # Remote islands (伊豆諸島・小笠原, 奄美, 先島) would shrink the main area to a corner: draw the main
         # cluster on its own and the islands in a narrow inset at their own scale.
@@ -64,36 +83,58 @@ def _map_spec(session: Session, prefecture: Body | None, pref_layer: BoundaryLay
         wide = _span_km(islands, "lng") > _span_km(islands, "lat")  # 先島・大東: below; 伊豆・小笠原: beside
         main_size, inset_size = ((640, 400), (640, 140)) if wide else ((450, 560), (170, 560))
         main_panel = _panel(rows, prefecture, pref_layer, muni_layer, lang, codes=main)
-        inset = _panel(rows, prefecture, pref_layer, muni_layer, lang, codes=remote, fit_points=True).properties(
-            width=inset_size[0], height=inset_size[1], title=alt.Title(title, fontSize=12, anchor="start"),
-            view=alt.ViewBackground(stroke="#999999"))
+        inset = _panel(
+            rows, prefecture, pref_layer, muni_layer, lang, codes=remote, fit_points=True
+        ).properties(
+            width=inset_size[0],
+            height=inset_size[1],
+            title=alt.Title(title, fontSize=12, anchor="start"),
+            view=alt.ViewBackground(stroke="#999999"),
+        )
         main_panel = main_panel.properties(width=main_size[0], height=main_size[1])
-        chart = alt.vconcat(main_panel, inset, spacing=12) if wide else alt.hconcat(main_panel, inset, spacing=12)
+        chart = (
+            alt.vconcat(main_panel, inset, spacing=12) if wide else alt.hconcat(main_panel, inset, spacing=12)
+        )
     spec = chart.to_dict()
     spec["config"] = {**spec.get("config", {}), **chart_config()}
     return spec
 
 
-def _panel(rows: list[dict[str, Any]], prefecture: Body | None, pref_layer: BoundaryLayer | None,
-           muni_layer: BoundaryLayer | None, lang: str, *, codes: set[str] | None,
-           fit_points: bool = False) -> alt.LayerChart:
+def _panel(
+    rows: list[dict[str, Any]],
+    prefecture: Body | None,
+    pref_layer: BoundaryLayer | None,
+    muni_layer: BoundaryLayer | None,
+    lang: str,
+    *,
+    codes: set[str] | None,
+    fit_points: bool = False,
+) -> alt.LayerChart:
     """One map panel: shapes and points, limited to ``codes`` when the prefecture is split. With
     ``fit_points`` the view fits the points and clips shapes (小笠原村's shape reaches 南鳥島)."""
     shown = rows if codes is None else [r for r in rows if r["code"] in codes]
     layers: list[alt.Chart] = []
     fit = fit_points or (codes is not None and muni_layer is None)  # one prefecture shape: fit the points
-    projection = alt.Projection(type="mercator", fit=_fit_points(shown)) if fit else alt.Projection(type="mercator")
+    projection = (
+        alt.Projection(type="mercator", fit=_fit_points(shown)) if fit else alt.Projection(type="mercator")
+    )
     if prefecture is not None and muni_layer is not None:
-        shapes = alt.Chart(_shape_data(muni_layer)).mark_geoshape(
-            fill="#e8f1fe", stroke="#4979f5", strokeWidth=0.5, clip=fit).transform_filter(
-            f"datum.properties.N03_007 && slice(datum.properties.N03_007, 0, 2) == '{prefecture.code[:2]}'")
+        shapes = (
+            alt.Chart(_shape_data(muni_layer))
+            .mark_geoshape(fill="#e8f1fe", stroke="#4979f5", strokeWidth=0.5, clip=fit)
+            .transform_filter(
+                f"datum.properties.N03_007 && slice(datum.properties.N03_007, 0, 2) == '{prefecture.code[:2]}'"
+            )
+        )
         if codes is not None:
             shapes = shapes.transform_filter(
-                f"indexof({json.dumps(sorted(c[:5] for c in codes))}, slice(datum.properties.N03_007, 0, 5)) >= 0")
+                f"indexof({json.dumps(sorted(c[:5] for c in codes))}, slice(datum.properties.N03_007, 0, 5)) >= 0"
+            )
         layers.append(shapes)
     elif pref_layer is not None:
-        shapes = alt.Chart(_shape_data(pref_layer)).mark_geoshape(fill="#f2f2f2", stroke="#999999",
-                                                                  strokeWidth=0.5, clip=fit)
+        shapes = alt.Chart(_shape_data(pref_layer)).mark_geoshape(
+            fill="#f2f2f2", stroke="#999999", strokeWidth=0.5, clip=fit
+        )
         if prefecture is not None:
             shapes = shapes.transform_filter(f"datum.properties.N03_001 == '{prefecture.name}'")
         layers.append(shapes)
@@ -166,8 +207,11 @@ def remote_bodies(session: Session, prefecture: Body) -> list[str]:
 
 
 def _point_rows(session: Session, prefecture: Body | None, lang: str) -> list[dict[str, Any]]:
-    query = select(Body.code, Body.name, Body.lat, Body.lng, Block.name_ja, Block.name_en, Block.sort_order).join(
-        Block, Block.slug == Body.block_slug).where(Body.kind.in_(list(MUNICIPAL_KINDS)), Body.lat.is_not(None))
+    query = (
+        select(Body.code, Body.name, Body.lat, Body.lng, Block.name_ja, Block.name_en, Block.sort_order)
+        .join(Block, Block.slug == Body.block_slug)
+        .where(Body.kind.in_(list(MUNICIPAL_KINDS)), Body.lat.is_not(None))
+    )
     if prefecture is not None:
         query = query.where(Body.prefecture_code == prefecture.code)
     return [
@@ -185,8 +229,10 @@ def _points_chart(rows: list[dict[str, Any]], prefecture: Body | None, lang: str
         legend=alt.Legend(orient="top-left", columns=1) if prefecture is None else None,
     )
     size = 12 if prefecture is None else 40
-    return alt.Chart(alt.InlineData(values=rows)).mark_circle(size=size, opacity=0.85).encode(
-        longitude="lng:Q", latitude="lat:Q", color=colour, tooltip=["name:N", "code:N"]
+    return (
+        alt.Chart(alt.InlineData(values=rows))
+        .mark_circle(size=size, opacity=0.85)
+        .encode(longitude="lng:Q", latitude="lat:Q", color=colour, tooltip=["name:N", "code:N"])
     )
 
 
@@ -200,25 +246,39 @@ def tile_map_svg(session: Session, *, lang: str) -> str:
 
 def _tile_spec(session: Session, lang: str) -> dict[str, Any]:
     grid = yaml.safe_load(TILE_GRID_FILE.read_text(encoding="utf-8"))
-    query = select(Body.code, Body.name, Body.name_en, Block.name_ja, Block.name_en, Block.sort_order).join(
-        Block, Block.slug == Body.block_slug).where(Body.kind == BodyKind.PREFECTURE)
+    query = (
+        select(Body.code, Body.name, Body.name_en, Block.name_ja, Block.name_en, Block.sort_order)
+        .join(Block, Block.slug == Body.block_slug)
+        .where(Body.kind == BodyKind.PREFECTURE)
+    )
     rows = [
-        {"col": grid[c[:2]][0], "row": grid[c[:2]][1], "label": _short_name(n) if lang == "ja" else _short_en(en),
-         "name": n if lang == "ja" else en, "block": bja if lang == "ja" else ben, "order": o,
-         "ink": label_colour(BLOCK_COLOURS[o - 1])}
+        {
+            "col": grid[c[:2]][0],
+            "row": grid[c[:2]][1],
+            "label": _short_name(n) if lang == "ja" else _short_en(en),
+            "name": n if lang == "ja" else en,
+            "block": bja if lang == "ja" else ben,
+            "order": o,
+            "ink": label_colour(BLOCK_COLOURS[o - 1]),
+        }
         for c, n, en, bja, ben, o in session.execute(query)
     ]
     blocks = sorted({(r["order"], r["block"]) for r in rows})
     base = alt.Chart(alt.InlineData(values=rows)).encode(
-        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None))
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None)
+    )
     tiles = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
-        color=alt.Color("block:N", title="地域ブロック" if lang == "ja" else "Regional block",
-                        scale=alt.Scale(domain=[b for _, b in blocks],
-                                        range=[BLOCK_COLOURS[o - 1] for o, _ in blocks]),
-                        legend=alt.Legend(orient="top-left", columns=2)),
-        tooltip=["name:N", "block:N"])
+        color=alt.Color(
+            "block:N",
+            title="地域ブロック" if lang == "ja" else "Regional block",
+            scale=alt.Scale(domain=[b for _, b in blocks], range=[BLOCK_COLOURS[o - 1] for o, _ in blocks]),
+            legend=alt.Legend(orient="top-left", columns=2),
+        ),
+        tooltip=["name:N", "block:N"],
+    )
     labels = base.mark_text(fontSize=11 if lang == "ja" else 7, fontWeight="bold").encode(
-        text="label:N", color=alt.Color("ink:N", scale=None))
+        text="label:N", color=alt.Color("ink:N", scale=None)
+    )
     spec = alt.layer(tiles, labels).properties(width=13 * 46, height=11 * 46).to_dict()
     spec["config"] = {**spec.get("config", {}), **chart_config()}
     return spec
@@ -235,10 +295,11 @@ def _short_en(name_en: str | None) -> str:
 
 def label_colour(fill: str) -> str:
     """Black or white, whichever contrasts more with ``fill`` (WCAG relative luminance)."""
+
     def channel(hex2: str) -> float:
         c = int(hex2, 16) / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (channel(fill[i:i + 2]) for i in (1, 3, 5))
+    r, g, b = (channel(fill[i : i + 2]) for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

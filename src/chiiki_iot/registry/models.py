@@ -73,9 +73,12 @@ class Body(Base):
     kana_key: Mapped[str] = mapped_column(String(128), index=True, doc="search_key(kana) for matching.")
     source: Mapped[str] = mapped_column(String(64), doc="Where the row came from, e.g. japancode 0.1.0.")
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTime(timezone=True), doc="When the prefecture or bureau last confirmed the body's details.")
+        DateTime(timezone=True), doc="When the prefecture or bureau last confirmed the body's details."
+    )
     reviewed_by: Mapped[str | None] = mapped_column(String(254))
-    version: Mapped[int] = mapped_column(Integer, default=1, doc="Raised on every save; a stale save is refused.")
+    version: Mapped[int] = mapped_column(
+        Integer, default=1, doc="Raised on every save; a stale save is refused."
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -35,17 +35,32 @@ def directory(
     population_band: Annotated[str, Query(max_length=16)] = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> HTMLResponse:
-    filters = service.BodyFilter(q=q, prefecture=prefecture, block=block, kind=kind,
-                                 population_band=population_band, include_prefectures=True)
+    filters = service.BodyFilter(
+        q=q,
+        prefecture=prefecture,
+        block=block,
+        kind=kind,
+        population_band=population_band,
+        include_prefectures=True,
+    )
     result = service.list_bodies(session, filters=filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render(
-        request, "registry/directory.html", filters=filters, result=result, page=page, page_size=PAGE_SIZE,
-        prefectures=service.list_prefectures(session), blocks=service.list_blocks(session),
-        kinds=[k.value for k in MUNICIPAL_KINDS], bands=service.POPULATION_BANDS,
+        request,
+        "registry/directory.html",
+        filters=filters,
+        result=result,
+        page=page,
+        page_size=PAGE_SIZE,
+        prefectures=service.list_prefectures(session),
+        blocks=service.list_blocks(session),
+        kinds=[k.value for k in MUNICIPAL_KINDS],
+        bands=service.POPULATION_BANDS,
         has_population=service.last_load(session, "population") is not None,
         notice=search.search_notice(q),
-        api_query=urlencode({k: v for k, v in request.query_params.items() if k != "page" and v}
-                            | {"include_prefectures": "true", "limit": "2000"}),
+        api_query=urlencode(
+            {k: v for k, v in request.query_params.items() if k != "page" and v}
+            | {"include_prefectures": "true", "limit": "2000"}
+        ),
     )
 
 
@@ -58,7 +73,9 @@ def body_page(request: Request, session: SessionDep, principal: PrincipalDep, co
         "body": body,
         "population": service.population_history(session, body.code),
         "wards": service.wards_of(session, body.code),
-        "municipalities": service.municipalities_of(session, body.code) if body.kind == BodyKind.PREFECTURE else [],
+        "municipalities": service.municipalities_of(session, body.code)
+        if body.kind == BodyKind.PREFECTURE
+        else [],
         "can_edit": can(principal, "body.edit", service.policy_target(body)),
         "can_review": can(principal, "body.review", service.policy_target(body)),
         "can_audit": can(principal, "audit.read"),
@@ -70,8 +87,12 @@ def body_page(request: Request, session: SessionDep, principal: PrincipalDep, co
 
 @router.get("/prefectures", response_class=HTMLResponse)
 def prefectures_page(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "registry/prefectures.html", prefectures=service.list_prefectures(session),
-                  counts=service.municipality_counts_by_prefecture(session))
+    return render(
+        request,
+        "registry/prefectures.html",
+        prefectures=service.list_prefectures(session),
+        counts=service.municipality_counts_by_prefecture(session),
+    )
 
 
 @router.get("/prefectures/{code}")
@@ -95,9 +116,14 @@ def block_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
     # Only the people who can import data are told how; visitors get a plain statement, not a README.
-    return render(request, "registry/map.html", blocks=service.list_blocks(session),
-                  levels=service.boundary_levels(session), summary=service.registry_summary(session),
-                  can_import=can(principal, "registry.import"))
+    return render(
+        request,
+        "registry/map.html",
+        blocks=service.list_blocks(session),
+        levels=service.boundary_levels(session),
+        summary=service.registry_summary(session),
+        can_import=can(principal, "registry.import"),
+    )
 
 
 @router.get("/map.svg")
@@ -117,24 +143,41 @@ def tile_map_image(session: SessionDep) -> Response:
 def edit_page(request: Request, session: SessionDep, principal: SignedInDep, code: str) -> HTMLResponse:
     body = service.get_body(session, code)
     authorize(principal, "body.edit", service.policy_target(body))
-    return render(request, "registry/edit.html", body=body, url=body.url or "", version=body.version, error=None)
+    return render(
+        request, "registry/edit.html", body=body, url=body.url or "", version=body.version, error=None
+    )
 
 
 @router.post("/bodies/{code}/edit", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
-def edit(request: Request, session: SessionDep, principal: SignedInDep, code: str,
-         url: Annotated[str, Form(max_length=255)] = "", version: Annotated[int, Form()] = 0) -> Response:
+def edit(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    code: str,
+    url: Annotated[str, Form(max_length=255)] = "",
+    version: Annotated[int, Form()] = 0,
+) -> Response:
     try:
-        body = service.update_body_details(session, principal=principal, code=code, expected_version=version,
-                                           url=url)
+        body = service.update_body_details(
+            session, principal=principal, code=code, expected_version=version, url=url
+        )
     except (Conflict, InvalidInput) as error:
         body = service.get_body(session, code)
-        return render(request, "registry/edit.html", status_code=error.status_code, body=body, url=url,
-                      version=body.version if isinstance(error, Conflict) else version, error=error)
+        return render(
+            request,
+            "registry/edit.html",
+            status_code=error.status_code,
+            body=body,
+            url=url,
+            version=body.version if isinstance(error, Conflict) else version,
+            error=error,
+        )
     return RedirectResponse(f"/bodies/{body.code}?saved=1", status_code=303)
 
 
 @router.post("/bodies/{code}/review", dependencies=[Depends(csrf_protected)])
-def review(session: SessionDep, principal: SignedInDep, code: str,
-           version: Annotated[int, Form()] = 0) -> RedirectResponse:
+def review(
+    session: SessionDep, principal: SignedInDep, code: str, version: Annotated[int, Form()] = 0
+) -> RedirectResponse:
     body = service.review_body(session, principal=principal, code=code, expected_version=version)
     return RedirectResponse(f"/bodies/{body.code}?reviewed=1", status_code=303)

@@ -33,10 +33,21 @@ class BodyRead(BaseModel):
     @classmethod
     def of(cls, body: Body, population: int | None = None) -> BodyRead:
         return cls(
-            code=body.code, name=body.name, full_name=body.full_name, kana=body.kana, name_en=body.name_en,
-            kind=body.kind, prefecture_code=body.prefecture_code, parent_code=body.parent_code,
-            block=body.block_slug, lat=body.lat, lng=body.lng, url=body.url, population=population,
-            version=body.version, reviewed_at=body.reviewed_at,
+            code=body.code,
+            name=body.name,
+            full_name=body.full_name,
+            kana=body.kana,
+            name_en=body.name_en,
+            kind=body.kind,
+            prefecture_code=body.prefecture_code,
+            parent_code=body.parent_code,
+            block=body.block_slug,
+            lat=body.lat,
+            lng=body.lng,
+            url=body.url,
+            population=population,
+            version=body.version,
+            reviewed_at=body.reviewed_at,
         )
 
 
@@ -45,7 +56,10 @@ class BodyUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=255, description="公式ウェブサイト（空文字で未登録に戻す） / official web address, \"\" to clear")
+    url: str = Field(
+        max_length=255,
+        description='公式ウェブサイト（空文字で未登録に戻す） / official web address, "" to clear',
+    )
     version: int = Field(ge=1, description="読み込んだときの版 / the version you read")
 
 
@@ -74,8 +88,14 @@ class BlockRead(BaseModel):
 
     @classmethod
     def of(cls, block: Block) -> BlockRead:
-        return cls(slug=block.slug, name_ja=block.name_ja, name_en=block.name_en, bureau_ja=block.bureau_ja,
-                   bureau_en=block.bureau_en, prefecture_codes=[p.code for p in block.prefectures])
+        return cls(
+            slug=block.slug,
+            name_ja=block.name_ja,
+            name_en=block.name_en,
+            bureau_ja=block.bureau_ja,
+            bureau_en=block.bureau_en,
+            prefecture_codes=[p.code for p in block.prefectures],
+        )
 
 
 class RegistrySummaryRead(BaseModel):

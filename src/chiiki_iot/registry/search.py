@@ -38,7 +38,7 @@ def parse_query(session: Session, q: str) -> ParsedQuery:
     ):
         name = next((n for n in names if key.startswith(n)), None)
         if name is not None:
-            prefecture, key = code, key[len(name):]
+            prefecture, key = code, key[len(name) :]
             break
     return ParsedQuery(key, prefecture, _wards_named(session, key, prefecture) if key else ())
 
@@ -47,13 +47,18 @@ def _wards_named(session: Session, key: str, prefecture: str | None) -> tuple[st
     """Wards whose 'city + ward' name or reading starts with ``key`` when ``key`` goes beyond the city."""
     parent = aliased(Body)
     heads = [key[:n] for n in range(1, len(key))] or [""]
-    query = select(Body.code, Body.name_key, Body.kana_key, parent.name_key, parent.kana_key).join(
-        parent, Body.parent_code == parent.code).where(
-        Body.kind == BodyKind.WARD, or_(parent.name_key.in_(heads), parent.kana_key.in_(heads)))
+    query = (
+        select(Body.code, Body.name_key, Body.kana_key, parent.name_key, parent.kana_key)
+        .join(parent, Body.parent_code == parent.code)
+        .where(Body.kind == BodyKind.WARD, or_(parent.name_key.in_(heads), parent.kana_key.in_(heads)))
+    )
     if prefecture:
         query = query.where(Body.prefecture_code == prefecture)
-    return tuple(code for code, ward, ward_kana, city, city_kana in session.execute(query)
-                 if (city + ward).startswith(key) or (city_kana + ward_kana).startswith(key))
+    return tuple(
+        code
+        for code, ward, ward_kana, city, city_kana in session.execute(query)
+        if (city + ward).startswith(key) or (city_kana + ward_kana).startswith(key)
+    )
 
 
 def search_notice(q: str) -> tuple[str, str] | None:
@@ -82,8 +87,11 @@ def match_condition(parsed: ParsedQuery):  # type: ignore[no-untyped-def]
     digits = digits_only(parsed.key)
     anywhere = or_(Body.name_key.like(f"%{key}%", escape="\\"), Body.kana_key.like(f"%{key}%", escape="\\"))
     at_start = or_(Body.name_key.like(f"{key}%", escape="\\"), Body.kana_key.like(f"{key}%", escape="\\"))
-    conditions = [and_(Body.kind != BodyKind.PREFECTURE, anywhere), and_(Body.kind == BodyKind.PREFECTURE, at_start),
-                  Body.code.in_(parsed.ward_codes)]
+    conditions = [
+        and_(Body.kind != BodyKind.PREFECTURE, anywhere),
+        and_(Body.kind == BodyKind.PREFECTURE, at_start),
+        Body.code.in_(parsed.ward_codes),
+    ]
     if digits and digits == parsed.key:
         conditions.append(Body.code.like(f"{digits}%"))
     return or_(*conditions)
@@ -97,10 +105,24 @@ def match_rank(parsed: ParsedQuery) -> list:  # type: ignore[type-arg]
     key = parsed.key
     prefix = _escape_like(key) + "%"
     rank = case(
-        (or_(Body.name_key == key, Body.kana_key == key, Body.code == key, Body.code.in_(parsed.ward_codes),
-             Body.code == (parsed.prefecture_code if not key else None)), 0),
-        (or_(Body.name_key.like(prefix, escape="\\"), Body.kana_key.like(prefix, escape="\\"),
-             Body.code.like(prefix, escape="\\")), 1),
+        (
+            or_(
+                Body.name_key == key,
+                Body.kana_key == key,
+                Body.code == key,
+                Body.code.in_(parsed.ward_codes),
+                Body.code == (parsed.prefecture_code if not key else None),
+            ),
+            0,
+        ),
+        (
+            or_(
+                Body.name_key.like(prefix, escape="\\"),
+                Body.kana_key.like(prefix, escape="\\"),
+                Body.code.like(prefix, escape="\\"),
+            ),
+            1,
+        ),
         else_=2,
     )
     return [rank, case((Body.kind == BodyKind.PREFECTURE, 0), else_=1)]

@@ -78,8 +78,10 @@ def get_body(session: Session, code: str) -> Body:
     normalised = normalize_code(code)
     body = session.get(Body, normalised)
     if body is None:
-        raise NotFound(f"団体コード {normalised} の団体は登録されていません。",
-                       f"No local body with code {normalised} is registered.")
+        raise NotFound(
+            f"団体コード {normalised} の団体は登録されていません。",
+            f"No local body with code {normalised} is registered.",
+        )
     return body
 
 
@@ -92,26 +94,34 @@ def _refuse_short_code(code: str) -> None:
             "（例 01100 または 011002）。",
             f"Local government code '{code}' has {len(digits)} digits. Enter the 6-digit code (with check "
             "digit) or the 5-digit JIS X 0402 code; if a leading zero was dropped, type it "
-            "(e.g. 01100 or 011002).")
+            "(e.g. 01100 or 011002).",
+        )
 
 
 def get_prefecture(session: Session, code: str) -> Body:
     """A prefecture by its 2-digit JIS code ('13') or its 6-digit code; InvalidInput for any other body."""
     body = get_body(session, prefecture_code_of(code))
     if body.kind != BodyKind.PREFECTURE:
-        raise InvalidInput(f"団体コード {body.code}（{body.full_name}）は都道府県ではありません。",
-                           f"Code {body.code} ({body.full_name}) is not a prefecture.")
+        raise InvalidInput(
+            f"団体コード {body.code}（{body.full_name}）は都道府県ではありません。",
+            f"Code {body.code} ({body.full_name}) is not a prefecture.",
+        )
     return body
 
 
 def policy_target(body: Body) -> Target:
     """A body as the access policy sees it: its code, prefecture and block."""
-    return Target(body_code=body.code, prefecture_code=body.prefecture_code, block_slug=body.block_slug,
-                  is_prefecture=body.kind == BodyKind.PREFECTURE)
+    return Target(
+        body_code=body.code,
+        prefecture_code=body.prefecture_code,
+        block_slug=body.block_slug,
+        is_prefecture=body.kind == BodyKind.PREFECTURE,
+    )
 
 
-def update_body_details(session: Session, *, principal: Principal, code: str, expected_version: int,
-                        url: str) -> Body:
+def update_body_details(
+    session: Session, *, principal: Principal, code: str, expected_version: int, url: str
+) -> Body:
     """Change a body's details (its official web address). Only the body itself or the secretariat may;
     a save based on an older version than the stored one is refused, never merged."""
     body = get_body(session, code)
@@ -152,8 +162,9 @@ def _conflict(body: Body) -> Conflict:
         "最新の内容を確かめてから、もう一度保存してください。",
         f"{body.full_name} was changed by someone else after you opened it (version {body.version}). "
         "Check the latest details and save again.",
-        extra={"current": {"url": body.url or "", "version": body.version,
-                           "reviewed_by": body.reviewed_by or ""}},
+        extra={
+            "current": {"url": body.url or "", "version": body.version, "reviewed_by": body.reviewed_by or ""}
+        },
     )
 
 
@@ -165,7 +176,9 @@ def get_block(session: Session, slug: str) -> Block:
 
 
 def list_blocks(session: Session) -> list[Block]:
-    return list(session.scalars(select(Block).options(selectinload(Block.prefectures)).order_by(Block.sort_order)))
+    return list(
+        session.scalars(select(Block).options(selectinload(Block.prefectures)).order_by(Block.sort_order))
+    )
 
 
 def list_prefectures(session: Session) -> list[Body]:
@@ -174,8 +187,11 @@ def list_prefectures(session: Session) -> list[Body]:
 
 def municipality_counts_by_prefecture(session: Session) -> dict[str, int]:
     """prefecture code → number of municipalities (wards not counted)."""
-    rows = session.execute(select(Body.prefecture_code, func.count())
-                           .where(Body.kind.in_(list(MUNICIPAL_KINDS))).group_by(Body.prefecture_code))
+    rows = session.execute(
+        select(Body.prefecture_code, func.count())
+        .where(Body.kind.in_(list(MUNICIPAL_KINDS)))
+        .group_by(Body.prefecture_code)
+    )
     return {code: n for code, n in rows}
 
 
@@ -211,8 +227,10 @@ def latest_population_subquery():  # type: ignore[no-untyped-def]
     )
     return (
         select(PopulationFigure.body_code, func.max(PopulationFigure.population).label("population"))
-        .join(latest, and_(latest.c.body_code == PopulationFigure.body_code,
-                           latest.c.as_of == PopulationFigure.as_of))
+        .join(
+            latest,
+            and_(latest.c.body_code == PopulationFigure.body_code, latest.c.as_of == PopulationFigure.as_of),
+        )
         .group_by(PopulationFigure.body_code)
         .subquery()
     )
@@ -240,14 +258,21 @@ def _check_filters(session: Session, f: BodyFilter) -> None:
     """An unknown kind or block is a mistake to report, not a reason to show an empty list."""
     allowed = [k.value for k in (*MUNICIPAL_KINDS, BodyKind.WARD)]
     if f.kind and f.kind not in allowed:
-        raise InvalidInput(f"種別「{f.kind}」は選択肢にありません（{'・'.join(allowed)}）。",
-                           f"Unknown kind '{f.kind}' (one of {', '.join(allowed)}).")
+        raise InvalidInput(
+            f"種別「{f.kind}」は選択肢にありません（{'・'.join(allowed)}）。",
+            f"Unknown kind '{f.kind}' (one of {', '.join(allowed)}).",
+        )
     if f.block:
         get_block(session, f.block)
 
 
-def _apply_filters(session: Session, query: Select, f: BodyFilter, pop,  # type: ignore[no-untyped-def, type-arg]
-                   parsed: ParsedQuery | None) -> Select:  # type: ignore[type-arg]
+def _apply_filters(
+    session: Session,
+    query: Select,
+    f: BodyFilter,
+    pop,  # type: ignore[no-untyped-def, type-arg]
+    parsed: ParsedQuery | None,
+) -> Select:  # type: ignore[type-arg]
     _check_filters(session, f)
     kinds = [*MUNICIPAL_KINDS, BodyKind.WARD] if f.include_wards else list(MUNICIPAL_KINDS)
     if f.include_prefectures and parsed:
@@ -311,9 +336,13 @@ def population_history(session: Session, code: str) -> list[PopulationFigure] | 
     """A body's imported population figures by date. Population files are by municipality (住民基本台帳
     by 市区町村 has no prefecture rows), so a prefecture without its own figures shows their sum rather
     than 「未取り込み」."""
-    own = list(session.scalars(
-        select(PopulationFigure).where(PopulationFigure.body_code == code).order_by(PopulationFigure.as_of)
-    ))
+    own = list(
+        session.scalars(
+            select(PopulationFigure)
+            .where(PopulationFigure.body_code == code)
+            .order_by(PopulationFigure.as_of)
+        )
+    )
     body = session.get(Body, code)
     if own or body is None or body.kind != BodyKind.PREFECTURE:
         return own
@@ -322,23 +351,33 @@ def population_history(session: Session, code: str) -> list[PopulationFigure] | 
 
 def prefecture_population_sums(session: Session, prefecture_code: str) -> list[PopulationPoint]:
     """Per date and source, the sum of the prefecture's municipalities (wards are inside their city)."""
-    members = (select(Body.code).where(Body.prefecture_code == prefecture_code,
-                                       Body.kind.in_(list(MUNICIPAL_KINDS))))
+    members = select(Body.code).where(
+        Body.prefecture_code == prefecture_code, Body.kind.in_(list(MUNICIPAL_KINDS))
+    )
     total = session.scalar(select(func.count()).select_from(members.subquery())) or 0
     rows = session.execute(
-        select(PopulationFigure.as_of, PopulationFigure.source, func.sum(PopulationFigure.population),
-               func.count(PopulationFigure.body_code))
+        select(
+            PopulationFigure.as_of,
+            PopulationFigure.source,
+            func.sum(PopulationFigure.population),
+            func.count(PopulationFigure.body_code),
+        )
         .where(PopulationFigure.body_code.in_(members))
-        .group_by(PopulationFigure.as_of, PopulationFigure.source).order_by(PopulationFigure.as_of)
+        .group_by(PopulationFigure.as_of, PopulationFigure.source)
+        .order_by(PopulationFigure.as_of)
     )
     return [PopulationPoint(as_of, int(pop), source, count, total) for as_of, source, pop, count in rows]
 
 
 def all_points(session: Session) -> list[Body]:
     """Every municipality with a representative point, for the national map."""
-    return list(session.scalars(
-        select(Body).where(Body.kind.in_(list(MUNICIPAL_KINDS)), Body.lat.is_not(None)).order_by(Body.code)
-    ))
+    return list(
+        session.scalars(
+            select(Body)
+            .where(Body.kind.in_(list(MUNICIPAL_KINDS)), Body.lat.is_not(None))
+            .order_by(Body.code)
+        )
+    )
 
 
 def last_load(session: Session, dataset: str):  # type: ignore[no-untyped-def]
@@ -369,8 +408,11 @@ class BodyRef:
 
 def counted_bodies(session: Session) -> list[BodyRef]:
     """The 1,788 bodies that KPIs and surveys count (prefectures and municipalities, not wards), by code."""
-    rows = session.execute(select(Body.code, Body.full_name, Body.kind, Body.prefecture_code, Body.block_slug)
-                           .where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])).order_by(Body.code))
+    rows = session.execute(
+        select(Body.code, Body.full_name, Body.kind, Body.prefecture_code, Body.block_slug)
+        .where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
+        .order_by(Body.code)
+    )
     return [BodyRef(*row) for row in rows]
 
 
@@ -389,4 +431,3 @@ def remote_islands(points: list[dict]) -> set[str]:  # type: ignore[type-arg]
     )
 
     return split_remote(points)[1]
-

@@ -33,19 +33,39 @@ def report_date(session: Session, as_of: dt.date | None, round_slug: str) -> dt.
 
 
 @router.get("/reports/pdca", response_class=HTMLResponse)
-def pdca_page(request: Request, session: SessionDep, scope: ScopeKind = "nation", key: ScopeKey = "",
-              as_of: dt.date | None = None, round: Annotated[str, Query(max_length=32)] = "") -> HTMLResponse:
+def pdca_page(
+    request: Request,
+    session: SessionDep,
+    scope: ScopeKind = "nation",
+    key: ScopeKey = "",
+    as_of: dt.date | None = None,
+    round: Annotated[str, Query(max_length=32)] = "",
+) -> HTMLResponse:
     day = report_date(session, as_of, round)
     report = pdca.build(session, scope=service.scope_of(session, scope, key), as_of=day)
-    return render(request, "reports/pdca.html", report=report, rows=pdca.summary_rows(report),
-                  columns=pdca.SUMMARY_COLUMNS, query=f"scope={scope}&key={quote(key)}&as_of={day.isoformat()}")
+    return render(
+        request,
+        "reports/pdca.html",
+        report=report,
+        rows=pdca.summary_rows(report),
+        columns=pdca.SUMMARY_COLUMNS,
+        query=f"scope={scope}&key={quote(key)}&as_of={day.isoformat()}",
+    )
 
 
 @router.get("/reports/pdca.xlsx")
-def pdca_workbook(session: SessionDep, scope: ScopeKind = "nation", key: ScopeKey = "",
-                  as_of: dt.date | None = None, round: Annotated[str, Query(max_length=32)] = "") -> Response:
+def pdca_workbook(
+    session: SessionDep,
+    scope: ScopeKind = "nation",
+    key: ScopeKey = "",
+    as_of: dt.date | None = None,
+    round: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
     day = report_date(session, as_of, round)
     report = pdca.build(session, scope=service.scope_of(session, scope, key), as_of=day)
     name = f"pdca-{scope}{('-' + key) if key else ''}-{day.isoformat()}.xlsx"
-    return Response(pdca.workbook(session, report), media_type=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    return Response(
+        pdca.workbook(session, report),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )

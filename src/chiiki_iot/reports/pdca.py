@@ -27,9 +27,25 @@ from chiiki_iot.progress.kpi import FORECAST_LABELS
 from chiiki_iot.progress.service import KpiProgress, Scope
 from chiiki_iot.roadmap import service as roadmap
 
-SUMMARY_COLUMNS = ["KPI", "分野別モデル", "測定方法", "実績", "単位", "報告団体数", "対象団体数", "数値の年度",
-                   "うち暫定", "目標", "目標に対する割合", "評価", "ペース比", "目標年度", "目標年度の見通し",
-                   "見通しの方法", "前年度からの変化"]
+SUMMARY_COLUMNS = [
+    "KPI",
+    "分野別モデル",
+    "測定方法",
+    "実績",
+    "単位",
+    "報告団体数",
+    "対象団体数",
+    "数値の年度",
+    "うち暫定",
+    "目標",
+    "目標に対する割合",
+    "評価",
+    "ペース比",
+    "目標年度",
+    "目標年度の見通し",
+    "見通しの方法",
+    "前年度からの変化",
+]
 FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "・" for c in "[]:*?/\\"})
 Progress = Callable[[str], None]
 
@@ -80,18 +96,38 @@ def summary_rows(report: Report) -> list[list[object]]:
     rows: list[list[object]] = []
     for p in report.kpis:
         c = p.coverage
-        years = "" if c is None or c.first_year is None else (
-            FiscalYear(c.first_year).label() if c.first_year == c.last_year
-            else f"{FiscalYear(c.first_year).label()}〜{FiscalYear(c.last_year).label()}")  # type: ignore[arg-type]
-        rows.append([p.kpi.name_ja, p.kpi.model.name_ja, service.METHOD_LABELS.get(p.method, p.method),
-                     _for_people(p.value) if p.value is not None else ("定性目標" if p.method == "not-measured"
-                                                                      else "未報告"),
-                     p.kpi.unit_ja, c.reported if c else None, c.eligible if c else None, years,
-                     c.provisional if c else None, _for_people(p.target),
-                     round(p.share_of_target, 4) if p.share_of_target is not None else None, p.rating.value,
-                     round(p.pace_ratio, 2) if p.pace_ratio is not None else None,
-                     FiscalYear(p.kpi.target_fiscal_year).label(), _for_people(p.forecast_at_target_year),
-                     FORECAST_LABELS.get(p.outlook.method, p.outlook.method), _for_people(p.change_per_round)])
+        years = (
+            ""
+            if c is None or c.first_year is None
+            else (
+                FiscalYear(c.first_year).label()
+                if c.first_year == c.last_year
+                else f"{FiscalYear(c.first_year).label()}〜{FiscalYear(c.last_year).label()}"
+            )
+        )  # type: ignore[arg-type]
+        rows.append(
+            [
+                p.kpi.name_ja,
+                p.kpi.model.name_ja,
+                service.METHOD_LABELS.get(p.method, p.method),
+                _for_people(p.value)
+                if p.value is not None
+                else ("定性目標" if p.method == "not-measured" else "未報告"),
+                p.kpi.unit_ja,
+                c.reported if c else None,
+                c.eligible if c else None,
+                years,
+                c.provisional if c else None,
+                _for_people(p.target),
+                round(p.share_of_target, 4) if p.share_of_target is not None else None,
+                p.rating.value,
+                round(p.pace_ratio, 2) if p.pace_ratio is not None else None,
+                FiscalYear(p.kpi.target_fiscal_year).label(),
+                _for_people(p.forecast_at_target_year),
+                FORECAST_LABELS.get(p.outlook.method, p.outlook.method),
+                _for_people(p.change_per_round),
+            ]
+        )
     return rows
 
 
@@ -99,14 +135,16 @@ def _for_people(value: float | None) -> float | int | None:
     """A figure as a person reads it: whole numbers as such, others to one decimal place."""
     if value is None:
         return None
-    return int(round(value)) if abs(value - round(value)) < 1e-9 or abs(value) >= 1000 else round(value, 1)
+    return round(value) if abs(value - round(value)) < 1e-9 or abs(value) >= 1000 else round(value, 1)
 
 
 def sheet_names(report: Report) -> list[str]:
     """One Japanese sheet name per KPI with a series: numbered, at most 31 characters (Excel's limit), none
     of the characters Excel refuses, and unique (the number makes them so)."""
-    return [f"{i:02d} {p.kpi.name_ja.translate(FORBIDDEN_IN_SHEET_NAMES)}"[:31]
-            for i, p in enumerate((p for p in report.kpis if p.points), start=1)]
+    return [
+        f"{i:02d} {p.kpi.name_ja.translate(FORBIDDEN_IN_SHEET_NAMES)}"[:31]
+        for i, p in enumerate((p for p in report.kpis if p.points), start=1)
+    ]
 
 
 def workbook(session: Session, report: Report, *, step: Progress = lambda _: None) -> bytes:
@@ -131,12 +169,24 @@ def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
     sheet.title = "概要"
     sheet.append([f"地域IoT実装 PDCA 報告：{report.scope.label_ja}"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["報告した団体の数値だけを数えます（未報告は 0 と数えません）。数値の合計は各団体の最新の報告値を"
-                  "次の報告まで引き継ぎます。評価と見通しは終わった年度の年度末の値から計算します。"])
-    sheet.append([f"基準日 {format_date(report.as_of)}　作成日 {format_date(report.generated_on)}　"
-                  f"{FiscalYear.of(report.as_of).label()}"])
+    sheet.append(
+        [
+            "報告した団体の数値だけを数えます（未報告は 0 と数えません）。数値の合計は各団体の最新の報告値を"
+            "次の報告まで引き継ぎます。評価と見通しは終わった年度の年度末の値から計算します。"
+        ]
+    )
+    sheet.append(
+        [
+            f"基準日 {format_date(report.as_of)}　作成日 {format_date(report.generated_on)}　"
+            f"{FiscalYear.of(report.as_of).label()}"
+        ]
+    )
     if report.facts.synthetic:
-        sheet.append(["【合成データ】この報告の数値にはデモ用の合成データが含まれています。実際の団体の回答ではありません。"])
+        sheet.append(
+            [
+                "【合成データ】この報告の数値にはデモ用の合成データが含まれています。実際の団体の回答ではありません。"
+            ]
+        )
     sheet.append([])
     sheet.append(SUMMARY_COLUMNS)
     header = sheet.max_row
@@ -162,7 +212,9 @@ def _kpi_sheet(sheet, p: KpiProgress) -> None:  # type: ignore[no-untyped-def]
     for point in p.points:
         sheet.append([point.fiscal_year, _for_people(point.value), None, None, None, target])
     for point, low, high in zip(p.outlook.points, p.outlook.low, p.outlook.high, strict=True):
-        sheet.append([point.fiscal_year, None, _for_people(point.value), _for_people(low), _for_people(high), target])
+        sheet.append(
+            [point.fiscal_year, None, _for_people(point.value), _for_people(low), _for_people(high), target]
+        )
     for row in sheet.iter_rows(min_row=3, min_col=2, max_col=6):
         for cell in row:
             cell.number_format = "#,##0.#"
@@ -190,8 +242,14 @@ def _status_sheet(sheet, session: Session, report: Report) -> None:  # type: ign
     current = report.facts.current
     for body in report.facts.bodies:
         if report.scope.holds(body.code):
-            sheet.append([body.code, body.full_name, body.kind,
-                          *[current.get((body.code, m), "未報告") for m in models]])
+            sheet.append(
+                [
+                    body.code,
+                    body.full_name,
+                    body.kind,
+                    *[current.get((body.code, m), "未報告") for m in models],
+                ]
+            )
     sheet.freeze_panes = "D2"
     _widths(sheet, [10, 28, 10, *[12] * len(models)])
 

@@ -26,9 +26,14 @@ def _timeline_spec(revision: RoadmapRevision, lang: str) -> dict:
             label = model.name_en if lang == "en" else model.name_ja
             order.append(label)
             for plan in model.plans:
-                rows.append({"model": label, "year": f"FY{plan.fiscal_year}" if lang == "en"
-                             else f"{plan.fiscal_year}年度", "phase": _phase_label(plan.phase, lang),
-                             "plan": plan.plan_en if lang == "en" and plan.plan_en else plan.plan_ja})
+                rows.append(
+                    {
+                        "model": label,
+                        "year": f"FY{plan.fiscal_year}" if lang == "en" else f"{plan.fiscal_year}年度",
+                        "phase": _phase_label(plan.phase, lang),
+                        "plan": plan.plan_en if lang == "en" and plan.plan_en else plan.plan_ja,
+                    }
+                )
     phases = [_phase_label(p, lang) for p in PHASE_COLOURS]
     chart = (
         alt.Chart(alt.InlineData(values=rows))
@@ -36,9 +41,12 @@ def _timeline_spec(revision: RoadmapRevision, lang: str) -> dict:
         .encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(orient="top", labelAngle=0)),
             y=alt.Y("model:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("phase:N", title="フェーズ" if lang == "ja" else "Phase",
-                            scale=alt.Scale(domain=phases, range=list(PHASE_COLOURS.values())),
-                            legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "phase:N",
+                title="フェーズ" if lang == "ja" else "Phase",
+                scale=alt.Scale(domain=phases, range=list(PHASE_COLOURS.values())),
+                legend=alt.Legend(orient="bottom"),
+            ),
             tooltip=["model:N", "year:O", "phase:N", "plan:N"],
         )
         .properties(width=520, height=alt.Step(22))

@@ -30,8 +30,16 @@ class RevisionDiff:
 
     @property
     def is_empty(self) -> bool:
-        return not any((self.models_added, self.models_removed, self.models_changed, self.kpis_added,
-                        self.kpis_removed, self.kpis_changed))
+        return not any(
+            (
+                self.models_added,
+                self.models_removed,
+                self.models_changed,
+                self.kpis_added,
+                self.kpis_removed,
+                self.kpis_changed,
+            )
+        )
 
 
 def _models(rev: RoadmapRevision) -> dict[str, SectorModel]:
@@ -58,8 +66,12 @@ def _model_details(old: SectorModel, new: SectorModel) -> list[str]:
 
 def _kpi_details(old: Kpi, new: Kpi) -> list[str]:
     details = []
-    for attr, label in (("name_ja", "名称"), ("target_text_ja", "目標"), ("target_fiscal_year", "目標年度"),
-                        ("unit_ja", "単位")):
+    for attr, label in (
+        ("name_ja", "名称"),
+        ("target_text_ja", "目標"),
+        ("target_fiscal_year", "目標年度"),
+        ("unit_ja", "単位"),
+    ):
         if getattr(old, attr) != getattr(new, attr):
             details.append(f"{label}: {getattr(old, attr)} → {getattr(new, attr)}")
     return details
@@ -67,8 +79,14 @@ def _kpi_details(old: Kpi, new: Kpi) -> list[str]:
 
 def diff_revisions(old: RoadmapRevision, new: RoadmapRevision) -> RevisionDiff:
     diff = RevisionDiff(old=old.slug, new=new.slug)
-    _diff_items(_models(old), _models(new), _model_details, diff.models_added, diff.models_removed,
-                diff.models_changed)
+    _diff_items(
+        _models(old),
+        _models(new),
+        _model_details,
+        diff.models_added,
+        diff.models_removed,
+        diff.models_changed,
+    )
     _diff_items(_kpis(old), _kpis(new), _kpi_details, diff.kpis_added, diff.kpis_removed, diff.kpis_changed)
     return diff
 

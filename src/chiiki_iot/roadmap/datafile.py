@@ -48,12 +48,27 @@ class Qualifier(StrEnum):
 # What a KPI counts (its ``counts`` slug) → the Japanese label shown on pages; English is in the catalogue.
 # A closed list, so a typo in a data file fails validation instead of showing up as a raw slug.
 COUNTED_THINGS: dict[str, str] = {
-    "schools": N_("学校"), "medical-areas": N_("医療圏"), "patients": N_("患者"), "organisations": N_("団体・機関"),
-    "users": N_("利用者"), "companies": N_("企業"), "workers": N_("労働者"), "sites": N_("整備箇所"),
-    "jobs": N_("雇用"), "prefectures": N_("都道府県"), "areas": N_("地域"), "municipalities": N_("市区町村"),
-    "bodies": N_("地方公共団体"), "cases": N_("事例"), "rules": N_("ルール"), "implementations": N_("実装件数"),
-    "trainees": N_("受講者"), "testbeds": N_("テストベッド"), "outreach": N_("周知活動"),
-    "milestone": N_("到達目標"), "to-be-decided": N_("未定（検討中）"),
+    "schools": N_("学校"),
+    "medical-areas": N_("医療圏"),
+    "patients": N_("患者"),
+    "organisations": N_("団体・機関"),
+    "users": N_("利用者"),
+    "companies": N_("企業"),
+    "workers": N_("労働者"),
+    "sites": N_("整備箇所"),
+    "jobs": N_("雇用"),
+    "prefectures": N_("都道府県"),
+    "areas": N_("地域"),
+    "municipalities": N_("市区町村"),
+    "bodies": N_("地方公共団体"),
+    "cases": N_("事例"),
+    "rules": N_("ルール"),
+    "implementations": N_("実装件数"),
+    "trainees": N_("受講者"),
+    "testbeds": N_("テストベッド"),
+    "outreach": N_("周知活動"),
+    "milestone": N_("到達目標"),
+    "to-be-decided": N_("未定（検討中）"),
 }
 
 
@@ -66,11 +81,21 @@ class Strict(BaseModel):
 # each such judgement is a note in the data (not a YAML comment), loaded with the revision and shown on
 # the pages as 「注」 beside the text it qualifies. A closed list per level, so a typo fails validation.
 NOTE_FIELDS: dict[str, str] = {
-    "decided_on": N_("決定日"), "policy_goal": N_("政策目標"), "phases": N_("実証・実装のフェーズ"),
-    "effects": N_("効果"), "translation": N_("英語表記"),
-    "name": N_("名称"), "field": N_("分野"), "effect": N_("効果"), "plans": N_("年度の区切りとフェーズ"),
-    "phase": N_("フェーズ"), "plan": N_("計画"),
-    "target": N_("目標"), "baseline": N_("基準"), "target_fiscal_year": N_("目標年度"), "model": N_("掲載位置"),
+    "decided_on": N_("決定日"),
+    "policy_goal": N_("政策目標"),
+    "phases": N_("実証・実装のフェーズ"),
+    "effects": N_("効果"),
+    "translation": N_("英語表記"),
+    "name": N_("名称"),
+    "field": N_("分野"),
+    "effect": N_("効果"),
+    "plans": N_("年度の区切りとフェーズ"),
+    "phase": N_("フェーズ"),
+    "plan": N_("計画"),
+    "target": N_("目標"),
+    "baseline": N_("基準"),
+    "target_fiscal_year": N_("目標年度"),
+    "model": N_("掲載位置"),
 }
 REVISION_NOTE_FIELDS = frozenset({"decided_on", "policy_goal", "phases", "effects", "translation"})
 MODEL_NOTE_FIELDS = frozenset({"name", "field", "effect", "plans"})
@@ -128,7 +153,9 @@ class InputSpec(Strict):
 class MeasureMethod(StrEnum):
     """How a KPI is measured (測定方法) — declared per KPI in the data, never coded per KPI."""
 
-    BODIES_AT_STAGE = "bodies-at-stage"  # count bodies (of some kinds) at or above a stage on any of some models
+    BODIES_AT_STAGE = (
+        "bodies-at-stage"  # count bodies (of some kinds) at or above a stage on any of some models
+    )
     INPUT_SUM = "input-sum"  # sum a figure bodies report
     INPUT_RATIO = "input-ratio"  # sum of one figure over the sum of another (×scale, e.g. 100 for %)
     NATIONAL_FIGURE = "national-figure"  # a national figure the secretariat enters with its source and date
@@ -149,8 +176,11 @@ class MeasureSpec(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> MeasureSpec:
-        needs = {MeasureMethod.BODIES_AT_STAGE: self.models, MeasureMethod.INPUT_SUM: self.input,
-                 MeasureMethod.INPUT_RATIO: self.numerator and self.denominator}
+        needs = {
+            MeasureMethod.BODIES_AT_STAGE: self.models,
+            MeasureMethod.INPUT_SUM: self.input,
+            MeasureMethod.INPUT_RATIO: self.numerator and self.denominator,
+        }
         if self.method in needs and not needs[self.method]:
             raise ValueError(f"measure {self.method.value} is missing its models or inputs")
         return self
@@ -171,22 +201,30 @@ class KpiSpec(Strict):
     footnotes_ja: list[str] = []
     footnotes_en: list[str] = []
     inputs: list[InputSpec] = Field([], description="Figures bodies report for this KPI (survey KPI inputs).")
-    measure: MeasureSpec | None = Field(None, description="How the KPI is measured; default: a national figure.")
-    notes: list[NoteSpec] = Field([], description="注: where the name, target or baseline is ours, not the seed's.")
+    measure: MeasureSpec | None = Field(
+        None, description="How the KPI is measured; default: a national figure."
+    )
+    notes: list[NoteSpec] = Field(
+        [], description="注: where the name, target or baseline is ours, not the seed's."
+    )
 
     @property
     def measure_or_default(self) -> MeasureSpec:
         if self.measure is not None:
             return self.measure
         qualitative = self.target.kind == TargetKind.QUALITATIVE
-        return MeasureSpec(method=MeasureMethod.NOT_MEASURED if qualitative else MeasureMethod.NATIONAL_FIGURE)
+        return MeasureSpec(
+            method=MeasureMethod.NOT_MEASURED if qualitative else MeasureMethod.NATIONAL_FIGURE
+        )
 
     @model_validator(mode="after")
     def _relative_targets_have_baseline(self) -> KpiSpec:
         if self.target.kind == TargetKind.MULTIPLE and self.baseline is None:
             raise ValueError(f"KPI {self.slug}: a multiple target needs a baseline")
         if self.counts not in COUNTED_THINGS:
-            raise ValueError(f"KPI {self.slug}: counts '{self.counts}' is not one of {sorted(COUNTED_THINGS)}")
+            raise ValueError(
+                f"KPI {self.slug}: counts '{self.counts}' is not one of {sorted(COUNTED_THINGS)}"
+            )
         _check_notes(self.notes, KPI_NOTE_FIELDS, f"KPI {self.slug}")
         return self
 
@@ -220,13 +258,17 @@ class ModelSpec(Strict):
     effect_en: str = ""
     note_ja: str = ""
     note_en: str = ""
-    notes: list[NoteSpec] = Field([], description="注: where the effect, the year split or the phases are ours.")
+    notes: list[NoteSpec] = Field(
+        [], description="注: where the effect, the year split or the phases are ours."
+    )
 
     @model_validator(mode="after")
     def _plans_cover_each_year_once(self) -> ModelSpec:
         years = [p.fiscal_year for p in self.plans]
         if self.in_roadmap_table and sorted(years) != list(ROADMAP_FISCAL_YEARS):
-            raise ValueError(f"model {self.slug}: plans must cover {ROADMAP_FISCAL_YEARS} once each, got {years}")
+            raise ValueError(
+                f"model {self.slug}: plans must cover {ROADMAP_FISCAL_YEARS} once each, got {years}"
+            )
         _check_notes(self.notes, MODEL_NOTE_FIELDS, f"model {self.slug}")
         return self
 
@@ -262,15 +304,20 @@ class RevisionSpec(Strict):
         models = [m.slug for f in self.fields for m in f.models]
         kpis = [k.slug for f in self.fields for m in f.models for k in m.kpis]
         inputs = [i.slug for f in self.fields for m in f.models for k in m.kpis for i in k.inputs]
-        for kind, slugs in (("field", [f.slug for f in self.fields]), ("model", models), ("KPI", kpis),
-                            ("KPI input", inputs)):
+        for kind, slugs in (
+            ("field", [f.slug for f in self.fields]),
+            ("model", models),
+            ("KPI", kpis),
+            ("KPI input", inputs),
+        ):
             dupes = {s for s in slugs if slugs.count(s) > 1}
             if dupes:
                 raise ValueError(f"duplicate {kind} slugs: {sorted(dupes)}")
         for kpi in (k for f in self.fields for m in f.models for k in m.kpis):
             spec = kpi.measure_or_default
-            unknown = [m for m in spec.models if m not in models] + \
-                [i for i in (spec.input, spec.numerator, spec.denominator) if i and i not in inputs]
+            unknown = [m for m in spec.models if m not in models] + [
+                i for i in (spec.input, spec.numerator, spec.denominator) if i and i not in inputs
+            ]
             if unknown:
                 raise ValueError(f"KPI {kpi.slug}: its measure names unknown models or inputs {unknown}")
         return self

@@ -36,8 +36,12 @@ class RoadmapRevision(Base):
     source_ja: Mapped[str] = mapped_column(Text)
     policy_goal_ja: Mapped[str] = mapped_column(Text)
     policy_goal_en: Mapped[str] = mapped_column(Text)
-    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
-                                              doc="注: transcription judgement calls, each {field, ja, en}.")
+    notes: Mapped[list[dict]] = mapped_column(
+        JSON,
+        default=list,
+        server_default="[]",
+        doc="注: transcription judgement calls, each {field, ja, en}.",
+    )
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     fields: Mapped[list[RoadmapField]] = relationship(
@@ -52,7 +56,9 @@ class RoadmapField(Base):
     __table_args__ = (UniqueConstraint("revision_id", "slug", name="uq_roadmap_fields_revision_slug"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True
+    )
     slug: Mapped[str] = mapped_column(String(64))
     name_ja: Mapped[str] = mapped_column(String(64))
     name_en: Mapped[str] = mapped_column(String(128))
@@ -73,7 +79,9 @@ class SectorModel(Base):
     __table_args__ = (UniqueConstraint("revision_id", "slug", name="uq_sector_models_revision_slug"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True
+    )
     field_id: Mapped[int] = mapped_column(ForeignKey("roadmap_fields.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(64))
     name_ja: Mapped[str] = mapped_column(String(128))
@@ -84,8 +92,12 @@ class SectorModel(Base):
     effect_en: Mapped[str] = mapped_column(Text)
     note_ja: Mapped[str] = mapped_column(Text)
     note_en: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
-                                              doc="注: transcription judgement calls, each {field, ja, en}.")
+    notes: Mapped[list[dict]] = mapped_column(
+        JSON,
+        default=list,
+        server_default="[]",
+        doc="注: transcription judgement calls, each {field, ja, en}.",
+    )
     sort_order: Mapped[int] = mapped_column(Integer)
 
     revision: Mapped[RoadmapRevision] = relationship()
@@ -110,8 +122,12 @@ class YearPlan(Base):
     phase: Mapped[str] = mapped_column(String(8))
     plan_ja: Mapped[str] = mapped_column(Text)
     plan_en: Mapped[str] = mapped_column(Text)
-    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
-                                              doc="注: transcription judgement calls, each {field, ja, en}.")
+    notes: Mapped[list[dict]] = mapped_column(
+        JSON,
+        default=list,
+        server_default="[]",
+        doc="注: transcription judgement calls, each {field, ja, en}.",
+    )
 
     model: Mapped[SectorModel] = relationship(back_populates="plans")
 
@@ -123,7 +139,9 @@ class Kpi(Base):
     __table_args__ = (UniqueConstraint("revision_id", "slug", name="uq_kpis_revision_slug"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True
+    )
     model_id: Mapped[int] = mapped_column(ForeignKey("sector_models.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(64))
     name_ja: Mapped[str] = mapped_column(String(255))
@@ -140,16 +158,25 @@ class Kpi(Base):
     baseline: Mapped[dict | None] = mapped_column(JSON)
     footnotes_ja: Mapped[list[str]] = mapped_column(JSON)
     footnotes_en: Mapped[list[str]] = mapped_column(JSON)
-    measure: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}",
-                                          doc="測定方法: how progress is measured (roadmap data's MeasureSpec).")
-    notes: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
-                                              doc="注: transcription judgement calls, each {field, ja, en}.")
+    measure: Mapped[dict] = mapped_column(
+        JSON,
+        default=dict,
+        server_default="{}",
+        doc="測定方法: how progress is measured (roadmap data's MeasureSpec).",
+    )
+    notes: Mapped[list[dict]] = mapped_column(
+        JSON,
+        default=list,
+        server_default="[]",
+        doc="注: transcription judgement calls, each {field, ja, en}.",
+    )
     sort_order: Mapped[int] = mapped_column(Integer)
 
     revision: Mapped[RoadmapRevision] = relationship()
     model: Mapped[SectorModel] = relationship(back_populates="kpis")
-    inputs: Mapped[list[KpiInput]] = relationship(back_populates="kpi", cascade="all, delete-orphan",
-                                                  order_by="KpiInput.id")
+    inputs: Mapped[list[KpiInput]] = relationship(
+        back_populates="kpi", cascade="all, delete-orphan", order_by="KpiInput.id"
+    )
 
 
 class KpiInput(Base):
@@ -159,7 +186,9 @@ class KpiInput(Base):
     __table_args__ = (UniqueConstraint("revision_id", "slug", name="uq_kpi_inputs_revision_slug"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_revisions.id", ondelete="CASCADE"), index=True
+    )
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(64))
     name_ja: Mapped[str] = mapped_column(String(255))

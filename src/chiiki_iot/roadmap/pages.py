@@ -22,9 +22,15 @@ Revision = Annotated[str | None, Query(max_length=16)]
 
 @router.get("/roadmap", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, revision: Revision = None) -> HTMLResponse:
-    return render(request, "roadmap/overview.html", revision=service.get_revision(session, revision),
-                  revisions=service.list_revisions(session), years=ROADMAP_FISCAL_YEARS,
-                  plan_spans=service.plan_spans, note_labels=NOTE_FIELDS)
+    return render(
+        request,
+        "roadmap/overview.html",
+        revision=service.get_revision(session, revision),
+        revisions=service.list_revisions(session),
+        years=ROADMAP_FISCAL_YEARS,
+        plan_spans=service.plan_spans,
+        note_labels=NOTE_FIELDS,
+    )
 
 
 @router.get("/roadmap/timeline.svg")
@@ -35,23 +41,41 @@ def timeline(session: SessionDep, revision: Revision = None) -> Response:
 
 @router.get("/roadmap/kpis", response_class=HTMLResponse)
 def kpis(request: Request, session: SessionDep, revision: Revision = None) -> HTMLResponse:
-    return render(request, "roadmap/kpis.html", revision=service.get_revision(session, revision),
-                  counted_things=COUNTED_THINGS, note_labels=NOTE_FIELDS)
+    return render(
+        request,
+        "roadmap/kpis.html",
+        revision=service.get_revision(session, revision),
+        counted_things=COUNTED_THINGS,
+        note_labels=NOTE_FIELDS,
+    )
 
 
 @router.get("/roadmap/compare", response_class=HTMLResponse)
-def compare(request: Request, session: SessionDep, old: Annotated[str, Query(alias="from", max_length=16)],
-            new: Annotated[str, Query(alias="to", max_length=16)]) -> HTMLResponse:
+def compare(
+    request: Request,
+    session: SessionDep,
+    old: Annotated[str, Query(alias="from", max_length=16)],
+    new: Annotated[str, Query(alias="to", max_length=16)],
+) -> HTMLResponse:
     return render(request, "roadmap/compare.html", diff=service.compare(session, old=old, new=new))
 
 
 @router.get("/roadmap/fields/{slug}", response_class=HTMLResponse)
 def field_page(request: Request, session: SessionDep, slug: str, revision: Revision = None) -> HTMLResponse:
-    return render(request, "roadmap/field.html", field=service.get_field(session, slug, revision=revision),
-                  years=ROADMAP_FISCAL_YEARS, note_labels=NOTE_FIELDS)
+    return render(
+        request,
+        "roadmap/field.html",
+        field=service.get_field(session, slug, revision=revision),
+        years=ROADMAP_FISCAL_YEARS,
+        note_labels=NOTE_FIELDS,
+    )
 
 
 @router.get("/roadmap/models/{slug}", response_class=HTMLResponse)
 def model_page(request: Request, session: SessionDep, slug: str, revision: Revision = None) -> HTMLResponse:
-    return render(request, "roadmap/model.html", model=service.get_model(session, slug, revision=revision),
-                  note_labels=NOTE_FIELDS)
+    return render(
+        request,
+        "roadmap/model.html",
+        model=service.get_model(session, slug, revision=revision),
+        note_labels=NOTE_FIELDS,
+    )

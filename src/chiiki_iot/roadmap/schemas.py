@@ -107,15 +107,20 @@ class RevisionDiffRead(Read):
 
 
 def kpi_read(kpi) -> KpiRead:  # type: ignore[no-untyped-def]
-    return KpiRead.model_validate({**_columns(kpi), "model": kpi.model.slug, "inputs": [i.slug for i in kpi.inputs]})
+    return KpiRead.model_validate(
+        {**_columns(kpi), "model": kpi.model.slug, "inputs": [i.slug for i in kpi.inputs]}
+    )
 
 
 def model_read(model) -> ModelRead:  # type: ignore[no-untyped-def]
-    return ModelRead.model_validate({
-        **_columns(model), "field": model.field.slug,
-        "plans": [YearPlanRead.model_validate(p) for p in model.plans],
-        "kpis": [kpi_read(k) for k in model.kpis],
-    })
+    return ModelRead.model_validate(
+        {
+            **_columns(model),
+            "field": model.field.slug,
+            "plans": [YearPlanRead.model_validate(p) for p in model.plans],
+            "kpis": [kpi_read(k) for k in model.kpis],
+        }
+    )
 
 
 def field_read(field) -> FieldRead:  # type: ignore[no-untyped-def]

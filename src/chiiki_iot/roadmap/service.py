@@ -19,7 +19,9 @@ def list_revisions(session: Session) -> list[RoadmapRevision]:
 def get_revision(session: Session, slug: str | None = None) -> RoadmapRevision:
     """A revision with its whole tree loaded; the newest one when ``slug`` is None."""
     query = select(RoadmapRevision).options(
-        selectinload(RoadmapRevision.fields).selectinload(RoadmapField.models).selectinload(SectorModel.plans),
+        selectinload(RoadmapRevision.fields)
+        .selectinload(RoadmapField.models)
+        .selectinload(SectorModel.plans),
         selectinload(RoadmapRevision.fields).selectinload(RoadmapField.models).selectinload(SectorModel.kpis),
     )
     if slug:
@@ -27,8 +29,10 @@ def get_revision(session: Session, slug: str | None = None) -> RoadmapRevision:
     else:
         revision = session.scalar(query.order_by(RoadmapRevision.decided_on.desc()).limit(1))
     if revision is None:
-        raise NotFound(f"ロードマップの版「{slug or '最新'}」はありません。",
-                       f"There is no roadmap revision '{slug or 'latest'}'.")
+        raise NotFound(
+            f"ロードマップの版「{slug or '最新'}」はありません。",
+            f"There is no roadmap revision '{slug or 'latest'}'.",
+        )
     return revision
 
 
@@ -81,7 +85,9 @@ def plan_spans(model: SectorModel) -> list[PlanSpan]:
         notes = tuple(plan.notes or ())
         if last and (last.phase, last.plan_ja) == (plan.phase, plan.plan_ja):
             merged = last.notes + tuple(n for n in notes if n not in last.notes)
-            spans[-1] = PlanSpan((*last.years, plan.fiscal_year), last.phase, last.plan_ja, last.plan_en, merged)
+            spans[-1] = PlanSpan(
+                (*last.years, plan.fiscal_year), last.phase, last.plan_ja, last.plan_en, merged
+            )
         else:
             spans.append(PlanSpan((plan.fiscal_year,), plan.phase, plan.plan_ja, plan.plan_en, notes))
     return spans

@@ -65,9 +65,24 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (web_pages, registry_pages, roadmap_pages, accounts_pages, accounts_admin, adoption_pages,
-                   survey_pages, progress_pages, report_pages, registry_api, roadmap_api, accounts_api,
-                   adoption_api, progress_api, outreach_pages, outreach_api):
+    for module in (
+        web_pages,
+        registry_pages,
+        roadmap_pages,
+        accounts_pages,
+        accounts_admin,
+        adoption_pages,
+        survey_pages,
+        progress_pages,
+        report_pages,
+        registry_api,
+        roadmap_api,
+        accounts_api,
+        adoption_api,
+        progress_api,
+        outreach_pages,
+        outreach_api,
+    ):
         app.include_router(module.router)
     app.middleware("http")(_language_middleware)
     app.add_middleware(HeadAsGet)
@@ -110,8 +125,14 @@ async def _language_middleware(request: Request, call_next):  # type: ignore[no-
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     new_csrf = getattr(request.state, "new_csrf", None)
     if new_csrf:
-        response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="lax",
-                            secure=request.url.scheme == "https", max_age=12 * 3600)
+        response.set_cookie(
+            CSRF_COOKIE,
+            new_csrf,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            max_age=12 * 3600,
+        )
     response.headers["Content-Language"] = lang
     # Pages and charts follow the language cookie, so a cache must key on it.
     response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Cookie")))
@@ -124,8 +145,9 @@ def _wants_json(request: Request) -> bool:
 
 def _error_response(request: Request, error: UserError) -> Response:
     if _wants_json(request):
-        return JSONResponse(error.as_problem(request.url.path), status_code=error.status_code,
-                            media_type=PROBLEM_JSON)
+        return JSONResponse(
+            error.as_problem(request.url.path), status_code=error.status_code, media_type=PROBLEM_JSON
+        )
     return render(request, "error.html", status_code=error.status_code, error=error)
 
 
@@ -136,16 +158,23 @@ async def _user_error_handler(request: Request, exc: UserError) -> Response:
 async def _validation_handler(request: Request, exc: RequestValidationError) -> Response:
     problems = [problem_from_pydantic(err) for err in exc.errors()]
     # The first reasons go into the message itself: an API client's 'detail' then says what was wrong.
-    error = InvalidInput("入力内容に誤りがあります。" + "".join(p.message_ja for p in problems[:2]),
-                         " ".join(["The request has invalid parameters.", *(p.message_en for p in problems[:2])]),
-                         problems=problems)
+    error = InvalidInput(
+        "入力内容に誤りがあります。" + "".join(p.message_ja for p in problems[:2]),
+        " ".join(["The request has invalid parameters.", *(p.message_en for p in problems[:2])]),
+        problems=problems,
+    )
     return _error_response(request, error)
 
 
 async def _stale_handler(request: Request, _exc: Exception) -> Response:
     """Two saves of one record at the same instant: the database refused the second (version check)."""
-    return _error_response(request, Conflict("ほかの人が同時に同じ記録を更新しました。開き直してからもう一度お試しください。",
-                                             "Someone else changed this record at the same moment. Reload and try again."))
+    return _error_response(
+        request,
+        Conflict(
+            "ほかの人が同時に同じ記録を更新しました。開き直してからもう一度お試しください。",
+            "Someone else changed this record at the same moment. Reload and try again.",
+        ),
+    )
 
 
 async def _not_found_handler(request: Request, _exc: Exception) -> Response:

@@ -23,10 +23,14 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     revision = roadmap.get_revision(session)
     return render(
-        request, "home.html", summary=registry.registry_summary(session), revision=revision,
+        request,
+        "home.html",
+        summary=registry.registry_summary(session),
+        revision=revision,
         model_count=sum(len(f.models) for f in revision.fields),
         kpi_count=sum(len(m.kpis) for f in revision.fields for m in f.models),
-        registry_load=registry.last_load(session, "registry"), blocks=registry.list_blocks(session),
+        registry_load=registry.last_load(session, "registry"),
+        blocks=registry.list_blocks(session),
     )
 
 
@@ -35,12 +39,21 @@ def api_docs(request: Request) -> HTMLResponse:
     """The API reference, rendered from the OpenAPI document on the server (no CDN, works without JS)."""
     schema = request.app.openapi()
     operations = [
-        {"method": method.upper(), "path": path, "summary": op.get("summary", ""), "tags": op.get("tags", []),
-         "parameters": [
-             {"name": p["name"], "in": p["in"], "required": p.get("required", False),
-              "description": p.get("description", "") or p.get("schema", {}).get("description", "")}
-             for p in op.get("parameters", [])
-         ]}
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "tags": op.get("tags", []),
+            "parameters": [
+                {
+                    "name": p["name"],
+                    "in": p["in"],
+                    "required": p.get("required", False),
+                    "description": p.get("description", "") or p.get("schema", {}).get("description", ""),
+                }
+                for p in op.get("parameters", [])
+            ],
+        }
         for path, methods in schema["paths"].items()
         for method, op in methods.items()
     ]

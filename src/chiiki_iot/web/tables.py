@@ -21,5 +21,8 @@ def csv_response(rows: Iterable[Mapping[str, Any]], *, columns: list[str], filen
     # The plain filename= must be Latin-1 (HTTP headers); filename*= carries the real, UTF-8 name.
     plain = "".join(ch for ch in filename if 32 < ord(ch) < 127 and ch not in '"\\') or "data.csv"
     disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": disposition})
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": disposition},
+    )

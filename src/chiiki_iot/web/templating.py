@@ -23,10 +23,16 @@ from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
 from chiiki_iot.core.settings import get_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "registry" / "templates",
-                 PACKAGE_DIR / "roadmap" / "templates", PACKAGE_DIR / "accounts" / "templates",
-                 PACKAGE_DIR / "adoption" / "templates", PACKAGE_DIR / "progress" / "templates",
-                 PACKAGE_DIR / "reports" / "templates", PACKAGE_DIR / "outreach" / "templates"]
+TEMPLATE_DIRS = [
+    PACKAGE_DIR / "web" / "templates",
+    PACKAGE_DIR / "registry" / "templates",
+    PACKAGE_DIR / "roadmap" / "templates",
+    PACKAGE_DIR / "accounts" / "templates",
+    PACKAGE_DIR / "adoption" / "templates",
+    PACKAGE_DIR / "progress" / "templates",
+    PACKAGE_DIR / "reports" / "templates",
+    PACKAGE_DIR / "outreach" / "templates",
+]
 
 
 def _number(value: float | int | None, digits: int = 1) -> str:
@@ -70,8 +76,14 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(number=_number, date=_date, wareki=wareki, fiscal_year=_fiscal_year, json_ja=_json_ja,
-                       safe_href=_safe_href)
+    env.filters.update(
+        number=_number,
+        date=_date,
+        wareki=wareki,
+        fiscal_year=_fiscal_year,
+        json_ja=_json_ja,
+        safe_href=_safe_href,
+    )
     env.globals.update(pick=i18n.pick, role_labels={str(k): v for k, v in ROLE_LABELS.items()})
     return env
 
@@ -94,8 +106,12 @@ def url_with(request: Request, **changes: Any) -> str:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = i18n.current_language.get()
     html = ENV.get_template(template).render(
-        request=request, lang=lang, url_with=lambda **c: url_with(request, **c),
-        csrf_token=ensure_csrf_cookie(request), user=getattr(request.state, "user", None),
-        demo_mode=get_settings().demo_mode, **context
+        request=request,
+        lang=lang,
+        url_with=lambda **c: url_with(request, **c),
+        csrf_token=ensure_csrf_cookie(request),
+        user=getattr(request.state, "user", None),
+        demo_mode=get_settings().demo_mode,
+        **context,
     )
     return HTMLResponse(html, status_code=status_code)

@@ -14,23 +14,45 @@ from chiiki_iot.core.errors import Problem
 
 _MESSAGES: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {
     "missing": lambda c: ("必須の項目です。", "This parameter is required."),
-    "string_too_long": lambda c: (f"{c.get('max_length')} 文字以内で入力してください。",
-                                  f"At most {c.get('max_length')} characters."),
+    "string_too_long": lambda c: (
+        f"{c.get('max_length')} 文字以内で入力してください。",
+        f"At most {c.get('max_length')} characters.",
+    ),
     "int_parsing": lambda c: ("整数で入力してください。", "Must be a whole number."),
     "float_parsing": lambda c: ("数値で入力してください。", "Must be a number."),
     "bool_parsing": lambda c: ("true または false で指定してください。", "Must be true or false."),
-    "greater_than_equal": lambda c: (f"{c.get('ge')} 以上の値を指定してください。", f"Must be at least {c.get('ge')}."),
-    "less_than_equal": lambda c: (f"{c.get('le')} 以下の値を指定してください。", f"Must be at most {c.get('le')}."),
-    "enum": lambda c: (f"次のいずれかを指定してください：{_choices_ja(str(c.get('expected', '')))}",
-                       f"Must be one of {c.get('expected')}."),
-    "literal_error": lambda c: (f"次のいずれかを指定してください：{_choices_ja(str(c.get('expected', '')))}",
-                                f"Must be one of {c.get('expected')}."),
+    "greater_than_equal": lambda c: (
+        f"{c.get('ge')} 以上の値を指定してください。",
+        f"Must be at least {c.get('ge')}.",
+    ),
+    "less_than_equal": lambda c: (
+        f"{c.get('le')} 以下の値を指定してください。",
+        f"Must be at most {c.get('le')}.",
+    ),
+    "enum": lambda c: (
+        f"次のいずれかを指定してください：{_choices_ja(str(c.get('expected', '')))}",
+        f"Must be one of {c.get('expected')}.",
+    ),
+    "literal_error": lambda c: (
+        f"次のいずれかを指定してください：{_choices_ja(str(c.get('expected', '')))}",
+        f"Must be one of {c.get('expected')}.",
+    ),
 }
 
 
-_DATE_ERRORS = frozenset({"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type",
-                          "date_future", "date_past", "datetime_parsing", "datetime_from_date_parsing",
-                          "datetime_type"})
+_DATE_ERRORS = frozenset(
+    {
+        "date_parsing",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+        "date_type",
+        "date_future",
+        "date_past",
+        "datetime_parsing",
+        "datetime_from_date_parsing",
+        "datetime_type",
+    }
+)
 
 
 def _date_problem(name: str, value: object) -> tuple[str, str]:
@@ -39,8 +61,10 @@ def _date_problem(name: str, value: object) -> tuple[str, str]:
     Query parameters take the ISO form only, so 和暦 is named as not accepted rather than left to guess.
     """
     shown = str(value)[:40]
-    ja = (f"「{name}」の「{shown}」は日付として読めないか、存在しない日付です。"
-          "YYYY-MM-DD の形式（西暦、例 2026-03-31）で実在する日付を指定してください（和暦は使えません）。")
+    ja = (
+        f"「{name}」の「{shown}」は日付として読めないか、存在しない日付です。"
+        "YYYY-MM-DD の形式（西暦、例 2026-03-31）で実在する日付を指定してください（和暦は使えません）。"
+    )
     en = f"'{name}': '{shown}' is not a valid date. Use the form YYYY-MM-DD with a real date (e.g. 2026-03-31)."
     return ja, en
 

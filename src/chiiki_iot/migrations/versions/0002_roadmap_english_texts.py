@@ -19,7 +19,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("kpis") as batch:
-        batch.add_column(sa.Column("target_text_en", sa.String(length=255), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("target_text_en", sa.String(length=255), nullable=False, server_default="")
+        )
     with op.batch_alter_table("roadmap_fields") as batch:
         batch.add_column(sa.Column("area_en", sa.String(length=128), nullable=False, server_default=""))
     with op.batch_alter_table("sector_models") as batch:

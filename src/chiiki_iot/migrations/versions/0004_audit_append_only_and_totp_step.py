@@ -32,13 +32,17 @@ def upgrade() -> None:
         """)
     else:
         for event in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_entries_no_{event.lower()} BEFORE {event} ON audit_entries "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
+            op.execute(
+                f"CREATE TRIGGER audit_entries_no_{event.lower()} BEFORE {event} ON audit_entries "
+                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+            )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER audit_entries_no_update ON audit_entries; DROP FUNCTION audit_entries_append_only();")
+        op.execute(
+            "DROP TRIGGER audit_entries_no_update ON audit_entries; DROP FUNCTION audit_entries_append_only();"
+        )
     else:
         op.execute("DROP TRIGGER audit_entries_no_update")
         op.execute("DROP TRIGGER audit_entries_no_delete")

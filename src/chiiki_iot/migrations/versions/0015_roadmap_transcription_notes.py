@@ -10,21 +10,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0015'
-down_revision = '0014'
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-TABLES = ('roadmap_revisions', 'sector_models', 'roadmap_year_plans', 'kpis')
+TABLES = ("roadmap_revisions", "sector_models", "roadmap_year_plans", "kpis")
 
 
 def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('notes', sa.JSON(), server_default='[]', nullable=False))
+            batch_op.add_column(sa.Column("notes", sa.JSON(), server_default="[]", nullable=False))
 
 
 def downgrade() -> None:
     for table in reversed(TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('notes')
+            batch_op.drop_column("notes")
