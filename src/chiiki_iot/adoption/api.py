@@ -7,14 +7,23 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.adoption import indicators as indicator_service
 from chiiki_iot.adoption import projects, service
-from chiiki_iot.adoption.ladder import Barrier, Stage
-from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
+from chiiki_iot.adoption.schemas import (
+    BarrierCreate,
+    BarrierRead,
+    IndicatorRead,
+    IndicatorValueRead,
+    InputCreate,
+    InputRead,
+    ProjectBody,
+    ProjectRead,
+    StatusCreate,
+    StatusRead,
+)
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
@@ -23,46 +32,6 @@ router = APIRouter(prefix="/api/v1", tags=["adoption"], dependencies=[Depends(cu
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 AsOf = Annotated[dt.date | None, Query(description="基準日（省略時は今日） / as of, default today")]
 Format = Annotated[Literal["json", "csv"], Query(description="json または csv / json or csv")]
-
-
-class StatusRead(BaseModel):
-    """実装状況: a body's stage on a model, from a date, with its source. ``synthetic`` marks demo data."""
-
-    body_code: str
-    model: str
-    stage: str
-    effective_on: dt.date
-    source_kind: str
-    source_ref: str
-    evidence: dict
-    recorded_by: str
-    synthetic: bool
-
-    @classmethod
-    def of(cls, c: StatusChange) -> StatusRead:
-        return cls(
-            body_code=c.body_code,
-            model=c.model_slug,
-            stage=c.stage,
-            effective_on=c.effective_on,
-            source_kind=c.source_kind,
-            source_ref=c.source_ref,
-            evidence=c.evidence or {},
-            recorded_by=c.recorded_by,
-            synthetic=c.is_synthetic,
-        )
-
-
-class StatusCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    model: str = Field(max_length=64, description="分野別モデルの識別子 / model slug")
-    stage: Stage
-    effective_on: dt.date
-    project: str = Field("", max_length=255)
-    url: str = Field("", max_length=255)
-
-
 COLUMNS = list(StatusRead.model_fields)
 
 
@@ -133,22 +102,6 @@ def record(
     return StatusRead.of(created)
 
 
-class IndicatorRead(BaseModel):
-    slug: str
-    name_ja: str
-    name_en: str
-    unit: str
-    source: str
-    synthetic: bool
-
-
-class IndicatorValueRead(BaseModel):
-    indicator: str
-    body_code: str
-    observed_on: dt.date
-    value: float
-
-
 @router.get("/indicators", response_model=list[IndicatorRead], summary="Context indicators / 参考指標")
 def indicators(session: SessionDep) -> list[IndicatorRead]:
     return [
@@ -187,28 +140,6 @@ def body_indicators(
             filename=f"indicators-{body.code}.csv",
         )
     return items
-
-
-class ProjectBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(max_length=255)
-    models: list[str] = Field(min_length=1, description="分野別モデルの識別子 / model slugs")
-    funding: Literal["national-subsidy", "own", "other"] = Field(
-        description="国の補助事業 / 単独事業 / その他"
-    )
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    budget_yen: int | None = Field(None, ge=0)
-    vendors: list[str] = []
-    partners: list[str] = Field([], description="共同事業の相手団体のコード / partner body codes")
-    outcome: str = Field("", max_length=4000)
-
-
-class ProjectRead(ProjectBody):
-    id: int
-    body_code: str
-    synthetic: bool
 
 
 def _project_read(p) -> ProjectRead:  # type: ignore[no-untyped-def]
@@ -274,42 +205,6 @@ def add_project(
     return _project_read(created)
 
 
-class InputRead(BaseModel):
-    """KPI入力値: a figure a body reported for a fiscal year."""
-
-    body_code: str
-    input: str
-    fiscal_year: int
-    value: float
-    source_kind: str
-    source_ref: str = Field(description="出典（調査の回など） / e.g. the survey round")
-    recorded_by: str
-    synthetic: bool
-
-    @classmethod
-    def of(cls, v: InputValue) -> InputRead:
-        return cls(
-            body_code=v.body_code,
-            input=v.input_slug,
-            fiscal_year=v.fiscal_year,
-            value=v.value,
-            source_kind=v.source_kind,
-            source_ref=v.source_ref,
-            recorded_by=v.recorded_by,
-            synthetic=v.is_synthetic,
-        )
-
-
-class InputCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    input: str = Field(
-        max_length=64, description="KPI入力項目の識別子 / KPI input slug (see /api/v1/roadmap/kpis)"
-    )
-    fiscal_year: int = Field(ge=2016, le=2100)
-    value: float
-
-
 @router.get(
     "/bodies/{code}/inputs", response_model=list[InputRead], summary="A body's KPI input figures / KPI入力値"
 )
@@ -344,43 +239,6 @@ def report_input(
             value=figure.value,
         )
     )
-
-
-class BarrierRead(BaseModel):
-    """壁: a barrier a body reported for a model on a date."""
-
-    body_code: str
-    model: str
-    barrier: str
-    other_text: str
-    reported_on: dt.date
-    source_kind: str
-    source_ref: str
-    synthetic: bool
-
-    @classmethod
-    def of(cls, r: BarrierReport) -> BarrierRead:
-        return cls(
-            body_code=r.body_code,
-            model=r.model_slug,
-            barrier=r.barrier,
-            other_text=r.other_text,
-            reported_on=r.reported_on,
-            source_kind=r.source_kind,
-            source_ref=r.source_ref,
-            synthetic=r.is_synthetic,
-        )
-
-
-class BarrierCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    model: str = Field(max_length=64, description="分野別モデルの識別子 / model slug")
-    barrier: Barrier
-    other_text: str = Field(
-        "", max_length=500, description="「その他」の内容 / what 'other' is (required then)"
-    )
-    reported_on: dt.date
 
 
 @router.get(
