@@ -633,10 +633,10 @@ def report_pdca(
 
     from chiiki_iot.progress import service
     from chiiki_iot.reports import pdca
-    from chiiki_iot.reports.pages import report_date
+    from chiiki_iot.reports.service import report_date
 
     with unit_of_work() as session, Progress(console=console, transient=True) as bar:
-        day = report_date(session, _parse_as_of(as_of), round_slug)
+        day = report_date(session, as_of=_parse_as_of(as_of), round_slug=round_slug)
         area = service.scope_of(session, scope, key)
         steps = 4 + len(service.roadmap.list_kpis(session))
         task = bar.add_task(f"{escape(area.label_ja)} {day}", total=steps)

@@ -5,41 +5,33 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, Role, authorize, can
-from chiiki_iot.accounts.secrets import new_token
+from chiiki_iot.accounts.policy import Role, authorize, can
 from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.adoption import service as status_service
-from chiiki_iot.adoption import survey
+from chiiki_iot.adoption import survey, uploads
 from chiiki_iot.adoption.ladder import Barrier, Stage
-from chiiki_iot.adoption.models import PendingUpload
 from chiiki_iot.adoption.survey_figures import asked_inputs
 from chiiki_iot.adoption.workbooks import (
     FORM_FIGURES,
-    WorkbookPlan,
     WorkbookRefused,
     apply_workbook,
     plan_from_form,
-    plan_workbook,
     write_workbook,
 )
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
-from chiiki_iot.core.fiscal import date_in_japan
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.files import XLSX, file_response
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 @router.get("/survey", response_class=HTMLResponse)
@@ -144,68 +136,29 @@ def workbook(session: SessionDep, principal: SignedInDep, slug: str, body: str =
         raise NotFound("その団体の回答用ブックはありません。", "There is no workbook of that body for you.")
     data = write_workbook(session, survey=current, body_codes=[body] if body else None)
     name = f"{current.slug}-{registry.get_body(session, body).full_name if body else '全国'}.xlsx"
-    return Response(
-        data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
-    )
+    return file_response(data, filename=name, media_type=XLSX)
 
 
 @router.post("/survey/{slug}/uploads", dependencies=[Depends(csrf_protected)])
 async def upload(
     session: SessionDep, principal: SignedInDep, slug: str, file: Annotated[UploadFile, File()]
 ) -> RedirectResponse:
-    survey.get_round(session, slug)
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise InvalidInput("ファイルが大きすぎます（20MB まで）。", "The file is too large (20 MB at most).")
-    token = new_token()
-    session.add(
-        PendingUpload(
-            token=token,
-            round_slug=slug,
-            file_name=file.filename or "upload.xlsx",
-            data=data,
-            uploaded_by=principal.actor,
-            uploaded_at=dt.datetime.now(dt.UTC),
-        )
+    data = await file.read(uploads.MAX_UPLOAD + 1)  # one byte more tells a file that is too large
+    pending = uploads.stage_upload(
+        session, slug=slug, file_name=file.filename or "upload.xlsx", data=data, principal=principal
     )
-    return RedirectResponse(f"/survey/{slug}/uploads/{token}", status_code=303)
-
-
-def _plan(
-    session: Session, pending: PendingUpload, current: survey.SurveyRound, principal: Principal
-) -> WorkbookPlan:
-    """Preview and commit read the file alike: dated by its upload, limited to the uploader's bodies."""
-    uploaded = (
-        pending.uploaded_at if pending.uploaded_at.tzinfo else pending.uploaded_at.replace(tzinfo=dt.UTC)
-    )
-    return plan_workbook(
-        session,
-        survey=current,
-        data=pending.data,
-        file_name=pending.file_name,
-        received_on=date_in_japan(uploaded),
-        principal=principal,
-    )
-
-
-def _pending(session: Session, slug: str, token: str, actor: str) -> PendingUpload:
-    pending = session.scalar(
-        select(PendingUpload).where(PendingUpload.token == token, PendingUpload.round_slug == slug)
-    )
-    if pending is None or pending.uploaded_by != actor:
-        raise NotFound("そのアップロードはありません。", "There is no such upload.")
-    return pending
+    return RedirectResponse(f"/survey/{slug}/uploads/{pending.token}", status_code=303)
 
 
 @router.get("/survey/{slug}/uploads/{token}", response_class=HTMLResponse)
 def preview(
     request: Request, session: SessionDep, principal: SignedInDep, slug: str, token: str
 ) -> HTMLResponse:
-    pending = _pending(session, slug, token, principal.actor)
+    pending = uploads.get_upload(session, slug=slug, token=token, principal=principal)
     current = survey.get_round(session, slug)
     models = {m.slug: m for m in roadmap.list_models(session)}
     try:
-        plan = _plan(session, pending, current, principal)
+        plan = uploads.plan_upload(session, pending=pending, principal=principal)
     except WorkbookRefused as refusal:
         return render(
             request,
@@ -230,32 +183,13 @@ def preview(
 
 @router.get("/survey/{slug}/uploads/{token}/errors.xlsx")
 def annotated(session: SessionDep, principal: SignedInDep, slug: str, token: str) -> Response:
-    pending = _pending(session, slug, token, principal.actor)
-    try:
-        _plan(session, pending, survey.get_round(session, slug), principal)
-    except WorkbookRefused as refusal:
-        if not refusal.annotated:
-            raise NotFound(
-                "このブックには注記できる箇所がありません。", "This workbook has no cells to annotate."
-            ) from None
-        name = f"errors-{pending.file_name}"
-        return Response(
-            refusal.annotated,
-            media_type=XLSX,
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-        )
-    raise NotFound("このブックに誤りはありません。", "This workbook has no errors.")
+    name, data = uploads.annotated_workbook(session, slug=slug, token=token, principal=principal)
+    return file_response(data, filename=name, media_type=XLSX)
 
 
 @router.post("/survey/{slug}/uploads/{token}", dependencies=[Depends(csrf_protected)])
 def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -> RedirectResponse:
-    pending = _pending(session, slug, token, principal.actor)
-    if pending.committed_at is not None:
-        raise InvalidInput("このアップロードは取り込み済みです。", "This upload was already committed.")
-    current = survey.get_round(session, slug)
-    plan = _plan(session, pending, current, principal)
-    count = apply_workbook(session, survey=current, plan=plan, principal=principal)
-    pending.committed_at = dt.datetime.now(dt.UTC)
+    count = uploads.commit_upload(session, slug=slug, token=token, principal=principal)
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)
 
 

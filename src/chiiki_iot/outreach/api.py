@@ -26,6 +26,7 @@ from chiiki_iot.outreach.schemas import (
     OrganisationWrite,
 )
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.files import file_response
 from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1/outreach", tags=["outreach"], dependencies=[Depends(current_principal)])
@@ -193,11 +194,7 @@ def calendar(session: SessionDep, block: str | None = None, since: dt.date | Non
         since=since or today_in_japan() - dt.timedelta(days=365),
     )
     name = f"chiiki-iot-{block or 'national'}.ics"
-    return Response(
-        data,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return file_response(data, filename=name, media_type="text/calendar; charset=utf-8")
 
 
 def _org_read(o) -> OrganisationRead:  # type: ignore[no-untyped-def]

@@ -11,25 +11,17 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.web import current_principal
-from chiiki_iot.adoption import survey
-from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.progress import service
 from chiiki_iot.reports import pdca
+from chiiki_iot.reports.service import report_date
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.files import XLSX, file_response
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ScopeKind = Annotated[str, Query(max_length=16)]
 ScopeKey = Annotated[str, Query(max_length=2000)]
-
-
-def report_date(session: Session, as_of: dt.date | None, round_slug: str) -> dt.date:
-    """The report's 基準日: a survey round's, a given date, or today."""
-    if round_slug:
-        return survey.get_round(session, round_slug).as_of
-    return as_of or today_in_japan()
 
 
 @router.get("/reports/pdca", response_class=HTMLResponse)
@@ -41,7 +33,7 @@ def pdca_page(
     as_of: dt.date | None = None,
     round: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
-    day = report_date(session, as_of, round)
+    day = report_date(session, as_of=as_of, round_slug=round)
     report = pdca.build(session, scope=service.scope_of(session, scope, key), as_of=day)
     return render(
         request,
@@ -61,11 +53,7 @@ def pdca_workbook(
     as_of: dt.date | None = None,
     round: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    day = report_date(session, as_of, round)
+    day = report_date(session, as_of=as_of, round_slug=round)
     report = pdca.build(session, scope=service.scope_of(session, scope, key), as_of=day)
     name = f"pdca-{scope}{('-' + key) if key else ''}-{day.isoformat()}.xlsx"
-    return Response(
-        pdca.workbook(session, report),
-        media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )
+    return file_response(pdca.workbook(session, report), filename=name, media_type=XLSX)

@@ -1,0 +1,99 @@
+"""Survey workbooks uploaded through the site: previewed first, committed on a second request.
+
+A preview and its commit are two requests, so the file waits in ``pending_uploads`` in between, under a
+random token, visible only to whoever uploaded it. Both steps read the file the same way (dated by the
+upload, limited to the uploader's bodies), and an upload is committed at most once.
+
+This sits beside ``survey`` and ``workbooks`` rather than in them because it uses both (``workbooks``
+already imports ``survey``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal
+from chiiki_iot.accounts.secrets import new_token
+from chiiki_iot.adoption import survey
+from chiiki_iot.adoption.models import PendingUpload
+from chiiki_iot.adoption.workbooks import WorkbookPlan, WorkbookRefused, apply_workbook, plan_workbook
+from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.core.fiscal import date_in_japan
+
+MAX_UPLOAD = 20 * 1024 * 1024
+"""Bytes; a national workbook is about 1 MB, so anything near this is not a survey workbook."""
+
+
+def stage_upload(
+    session: Session, *, slug: str, file_name: str, data: bytes, principal: Principal
+) -> PendingUpload:
+    """Keep an uploaded workbook for its preview; nothing is read or recorded yet."""
+    survey.get_round(session, slug)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput("ファイルが大きすぎます（20MB まで）。", "The file is too large (20 MB at most).")
+    pending = PendingUpload(
+        token=new_token(),
+        round_slug=slug,
+        file_name=file_name,
+        data=data,
+        uploaded_by=principal.actor,
+        uploaded_at=dt.datetime.now(dt.UTC),
+    )
+    session.add(pending)
+    return pending
+
+
+def get_upload(session: Session, *, slug: str, token: str, principal: Principal) -> PendingUpload:
+    """The upload behind a preview link; someone else's upload is as unknown as a wrong token."""
+    pending = session.scalar(
+        select(PendingUpload).where(PendingUpload.token == token, PendingUpload.round_slug == slug)
+    )
+    if pending is None or pending.uploaded_by != principal.actor:
+        raise NotFound("そのアップロードはありません。", "There is no such upload.")
+    return pending
+
+
+def plan_upload(session: Session, *, pending: PendingUpload, principal: Principal) -> WorkbookPlan:
+    """Read the waiting file as ``plan_workbook`` does, dated by its upload in Japan (not by the day the
+    preview is confirmed), limited to the uploader's bodies; a bad file raises ``WorkbookRefused``."""
+    uploaded = (
+        pending.uploaded_at if pending.uploaded_at.tzinfo else pending.uploaded_at.replace(tzinfo=dt.UTC)
+    )
+    return plan_workbook(
+        session,
+        survey=survey.get_round(session, pending.round_slug),
+        data=pending.data,
+        file_name=pending.file_name,
+        received_on=date_in_japan(uploaded),
+        principal=principal,
+    )
+
+
+def annotated_workbook(session: Session, *, slug: str, token: str, principal: Principal) -> tuple[str, bytes]:
+    """A refused upload's workbook with its bad cells marked, and a name for it."""
+    pending = get_upload(session, slug=slug, token=token, principal=principal)
+    try:
+        plan_upload(session, pending=pending, principal=principal)
+    except WorkbookRefused as refusal:
+        if not refusal.annotated:
+            raise NotFound(
+                "このブックには注記できる箇所がありません。", "This workbook has no cells to annotate."
+            ) from None
+        return f"errors-{pending.file_name}", refusal.annotated
+    raise NotFound("このブックに誤りはありません。", "This workbook has no errors.")
+
+
+def commit_upload(session: Session, *, slug: str, token: str, principal: Principal) -> int:
+    """Record a previewed upload's answers (all or nothing) and mark it committed, so the same file cannot
+    be recorded twice; returns how many answers changed."""
+    pending = get_upload(session, slug=slug, token=token, principal=principal)
+    if pending.committed_at is not None:
+        raise InvalidInput("このアップロードは取り込み済みです。", "This upload was already committed.")
+    current = survey.get_round(session, slug)
+    plan = plan_upload(session, pending=pending, principal=principal)
+    count = apply_workbook(session, survey=current, plan=plan, principal=principal)
+    pending.committed_at = dt.datetime.now(dt.UTC)
+    return count
