@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts import service
 from chiiki_iot.accounts.audit import act_as
 from chiiki_iot.accounts.models import RoleGrant
-from chiiki_iot.core.bootstrap import initialise
+from chiiki_iot.app import initialise
 from chiiki_iot.core.db import make_engine
 from chiiki_iot.registry import service as registry
 

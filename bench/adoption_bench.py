@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.adoption import service
 from chiiki_iot.adoption.ladder import LADDER
 from chiiki_iot.adoption.models import StatusChange
-from chiiki_iot.core.bootstrap import initialise
+from chiiki_iot.app import initialise
 from chiiki_iot.core.db import make_engine
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap

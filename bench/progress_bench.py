@@ -21,7 +21,7 @@ from adoption_bench import fill
 from registry_bench import print_results, reset, timed
 
 from chiiki_iot.adoption.models import InputValue, SurveyResponse, SurveyRound
-from chiiki_iot.core.bootstrap import initialise
+from chiiki_iot.app import initialise
 from chiiki_iot.core.db import make_engine
 from chiiki_iot.progress import facts, funnel, service
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind

@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Grant, Principal, Role
-from chiiki_iot.core.bootstrap import initialise
+from chiiki_iot.app import initialise
 from chiiki_iot.core.db import make_engine
 from chiiki_iot.registry import maps, service
 from chiiki_iot.registry.importers import apply_boundary_import, plan_boundary_import

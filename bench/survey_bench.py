@@ -22,7 +22,7 @@ from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.adoption.workbooks import SHEET, apply_workbook, plan_workbook, write_workbook
-from chiiki_iot.core.bootstrap import initialise
+from chiiki_iot.app import initialise
 from chiiki_iot.core.db import make_engine
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))

@@ -7,7 +7,6 @@ double-submit token: a random cookie that each form must echo.
 
 from __future__ import annotations
 
-import secrets as pysecrets
 from dataclasses import dataclass, replace
 from typing import Annotated
 
@@ -16,13 +15,11 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
 from chiiki_iot.accounts.audit import act_as
-from chiiki_iot.accounts.policy import ANONYMOUS, Forbidden, Principal, SignInRequired
-from chiiki_iot.accounts.secrets import same
+from chiiki_iot.accounts.policy import ANONYMOUS, Principal, SignInRequired
+from chiiki_iot.web.csrf import csrf_protected as csrf_protected  # routes take it from here with auth
 from chiiki_iot.web.deps import get_session
 
 SESSION_COOKIE = "chiiki_session"
-CSRF_COOKIE = "chiiki_csrf"
-CSRF_FIELD = "csrf_token"
 
 
 def client_ip(request: Request) -> str:
@@ -89,23 +86,3 @@ def api_writer(principal: PrincipalDep) -> Principal:
 
 
 ApiWriterDep = Annotated[Principal, Depends(api_writer)]
-
-
-async def csrf_protected(request: Request) -> None:
-    """Refuse a form post whose token does not match the cookie (a post from another site)."""
-    form = await request.form()
-    sent, expected = str(form.get(CSRF_FIELD, "")), request.cookies.get(CSRF_COOKIE, "")
-    if not expected or not sent or not same(sent, expected):
-        raise Forbidden(
-            "フォームの有効期限が切れたか、ほかのサイトから送信されました。ページを開き直してやり直してください。",
-            "The form has expired or was sent from another site. Reload the page and try again.",
-        )
-
-
-def ensure_csrf_cookie(request: Request) -> str:
-    """The token for this browser, created on first visit (the middleware sets the cookie)."""
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
-    if not token:
-        token = pysecrets.token_urlsafe(32)
-        request.state.new_csrf = token
-    return token

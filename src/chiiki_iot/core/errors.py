@@ -78,6 +78,20 @@ class Conflict(UserError):
     title_en = "Edit conflict"
 
 
+class Forbidden(UserError):
+    """Signed in, but this person's roles do not allow the action (the policy's answer)."""
+
+    status_code = 403
+    type_slug = "forbidden"
+    title_en = "Forbidden"
+
+
+class SignInRequired(UserError):
+    status_code = 401
+    type_slug = "sign-in-required"
+    title_en = "Sign-in required"
+
+
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     UserError.type_slug: (
         "要求に誤りがあります。内容を確かめて送り直してください。",

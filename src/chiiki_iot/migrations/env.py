@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+import chiiki_iot.app  # noqa: F401  (the assembly imports every domain's tables)
 from chiiki_iot.core.db import Base, make_engine
 from chiiki_iot.core.settings import get_settings
-from chiiki_iot.models_registry import import_all_models
 
-import_all_models()
 config = context.config
 target_metadata = Base.metadata
 

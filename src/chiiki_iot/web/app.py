@@ -1,8 +1,9 @@
-"""The application factory: routes of every domain, static files, language and error handling."""
+"""The web floor of the application: static files, language and CSRF cookies, HEAD, and error handling
+(user errors as pages or problem+json). It knows no domain; ``chiiki_iot.app`` mounts the domains on it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,11 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiiki_iot import __version__
-from chiiki_iot.accounts.web import CSRF_COOKIE
 from chiiki_iot.core import i18n
-from chiiki_iot.core.db import get_engine
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, UserError
-from chiiki_iot.core.settings import get_settings
+from chiiki_iot.web.csrf import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.templating import render
 from chiiki_iot.web.validation import problem_from_pydantic
@@ -27,32 +26,13 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 PROBLEM_JSON = "application/problem+json"
 
 
-@asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    if get_settings().load_reference_data_on_start:
-        from chiiki_iot.core.bootstrap import initialise
+def new_app(*, on_start: Callable[[], None]) -> FastAPI:
+    """An application with no routes yet: ``on_start`` runs once before the first request is served."""
 
-        initialise(get_engine())
-    yield
-
-
-def create_app() -> FastAPI:
-    from chiiki_iot.accounts import admin_pages as accounts_admin
-    from chiiki_iot.accounts import api as accounts_api
-    from chiiki_iot.accounts import pages as accounts_pages
-    from chiiki_iot.adoption import api as adoption_api
-    from chiiki_iot.adoption import pages as adoption_pages
-    from chiiki_iot.adoption import survey_pages
-    from chiiki_iot.outreach import api as outreach_api
-    from chiiki_iot.outreach import pages as outreach_pages
-    from chiiki_iot.progress import api as progress_api
-    from chiiki_iot.progress import pages as progress_pages
-    from chiiki_iot.registry import api as registry_api
-    from chiiki_iot.registry import pages as registry_pages
-    from chiiki_iot.reports import pages as report_pages
-    from chiiki_iot.roadmap import api as roadmap_api
-    from chiiki_iot.roadmap import pages as roadmap_pages
-    from chiiki_iot.web import pages as web_pages
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        on_start()
+        yield
 
     app = FastAPI(
         title="chiiki-iot API — 地域IoT実装推進プラットフォーム",
@@ -60,30 +40,11 @@ def create_app() -> FastAPI:
         description="全国の都道府県・市区町村と地域IoT実装推進ロードマップのデータ。 / "
         "Registry of Japan's local bodies and the regional IoT implementation roadmap.",
         lifespan=lifespan,
-        docs_url=None,  # Swagger UI loads from a CDN; /api/docs is rendered here instead (web.pages)
+        docs_url=None,  # Swagger UI loads from a CDN; /api/docs is rendered here instead (home.pages)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (
-        web_pages,
-        registry_pages,
-        roadmap_pages,
-        accounts_pages,
-        accounts_admin,
-        adoption_pages,
-        survey_pages,
-        progress_pages,
-        report_pages,
-        registry_api,
-        roadmap_api,
-        accounts_api,
-        adoption_api,
-        progress_api,
-        outreach_pages,
-        outreach_api,
-    ):
-        app.include_router(module.router)
     app.middleware("http")(_language_middleware)
     app.add_middleware(HeadAsGet)
     app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,23 +17,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from chiiki_iot.accounts.policy import ROLE_LABELS
-from chiiki_iot.accounts.web import ensure_csrf_cookie
 from chiiki_iot.core import i18n
 from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
 from chiiki_iot.core.settings import get_settings
+from chiiki_iot.web.csrf import ensure_csrf_cookie
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [
-    PACKAGE_DIR / "web" / "templates",
-    PACKAGE_DIR / "registry" / "templates",
-    PACKAGE_DIR / "roadmap" / "templates",
-    PACKAGE_DIR / "accounts" / "templates",
-    PACKAGE_DIR / "adoption" / "templates",
-    PACKAGE_DIR / "progress" / "templates",
-    PACKAGE_DIR / "reports" / "templates",
-    PACKAGE_DIR / "outreach" / "templates",
-]
+LAYOUT_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _number(value: float | int | None, digits: int = 1) -> str:
@@ -68,7 +58,7 @@ def _json_ja(value: object) -> str:
 
 def build_environment() -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
+        loader=ChoiceLoader([FileSystemLoader(str(LAYOUT_TEMPLATES))]),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -84,11 +74,27 @@ def build_environment() -> Environment:
         json_ja=_json_ja,
         safe_href=_safe_href,
     )
-    env.globals.update(pick=i18n.pick, role_labels={str(k): v for k, v in ROLE_LABELS.items()})
+    env.globals.update(pick=i18n.pick)
     return env
 
 
 ENV = build_environment()
+
+
+def add_templates(folder: Path, template_globals: Mapping[str, Any] | None = None) -> None:
+    """Let the one environment find a domain's templates (``<folder>/<domain>/...``) and the names they use.
+
+    The assembly calls this for each domain it mounts, so this floor never names a domain. Idempotent.
+    """
+    loaders = ENV.loader.loaders  # type: ignore[union-attr]
+    if not any(str(folder) in getattr(loader, "searchpath", ()) for loader in loaders):
+        loaders.append(FileSystemLoader(str(folder)))
+    ENV.globals.update(template_globals or {})
+
+
+def template_folders() -> list[Path]:
+    """Every folder the environment searches, layout first (for the template meta-test)."""
+    return [Path(p) for loader in ENV.loader.loaders for p in loader.searchpath]  # type: ignore[union-attr]
 
 
 def url_with(request: Request, **changes: Any) -> str:

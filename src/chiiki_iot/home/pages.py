@@ -1,4 +1,5 @@
-"""Site-wide pages: the home page with headline figures."""
+"""The front door: the home page with headline figures from several domains, the API reference and the
+problem types. It sits on the top floor, beside the assembly, so it may read any domain's service."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
     revision = roadmap.get_revision(session)
     return render(
         request,
-        "home.html",
+        "home/home.html",
         summary=registry.registry_summary(session),
         revision=revision,
         model_count=sum(len(f.models) for f in revision.fields),
@@ -57,7 +58,7 @@ def api_docs(request: Request) -> HTMLResponse:
         for path, methods in schema["paths"].items()
         for method, op in methods.items()
     ]
-    return render(request, "api_docs.html", operations=operations, info=schema["info"])
+    return render(request, "home/api_docs.html", operations=operations, info=schema["info"])
 
 
 @router.get("/problems/{slug}", response_class=HTMLResponse)
@@ -65,4 +66,4 @@ def problem_type(request: Request, slug: str) -> HTMLResponse:
     """What a problem+json ``type`` means (RFC 9457 asks that the URI be a readable explanation)."""
     if slug not in PROBLEM_TYPES:
         raise NotFound(f"エラー種別「{slug}」はありません。", f"There is no problem type '{slug}'.")
-    return render(request, "problem_type.html", slug=slug, text=PROBLEM_TYPES[slug])
+    return render(request, "home/problem_type.html", slug=slug, text=PROBLEM_TYPES[slug])
