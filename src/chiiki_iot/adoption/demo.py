@@ -26,7 +26,8 @@ from chiiki_iot.adoption.models import BarrierReport, InputValue, Project, Statu
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.core.settings import get_settings
-from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
+from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
 ROUNDS = (2016, 2017, 2018, 2019, 2020)
@@ -35,7 +36,7 @@ SEED = 20170707  # the seed briefing's date: the same history every time
 
 def generate(session: Session, *, principal: Principal) -> int:
     """Write the demo history; return the number of status rows written."""
-    authorize(principal, "users.manage")
+    authorize(principal, "demo.generate")
     if not get_settings().demo_mode:
         raise InvalidInput(
             "合成データはデモ環境（CHIIKI_DEMO_MODE=true）でのみ作れます。",
@@ -48,7 +49,7 @@ def generate(session: Session, *, principal: Principal) -> int:
         )
     if session.scalar(select(exists().where(StatusChange.is_synthetic.is_(True)))):
         return 0  # already there: deterministic, so nothing to add
-    bodies = list(session.scalars(select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))))
+    bodies = registry.counted_body_records(session)
     models = [m.slug for m in roadmap.list_models(session)]
     names = {m.slug: m.name_ja for m in roadmap.list_models(session)}
     latest = _latest_midpoints(session, bodies)
@@ -91,7 +92,7 @@ STALLS = 0.25  # the share of bodies that stall between interest and action
 REACH_AIM = 0.8  # a count KPI's demo value lands near this share of its target in its target year
 
 
-def _latest_midpoints(session: Session, bodies: list[Body]) -> dict[str, float]:
+def _latest_midpoints(session: Session, bodies: list[registry.Body]) -> dict[str, float]:
     """Per model, the latest midpoint of its bodies' adoption curves, so that each count KPI (bodies at a
     stage) reaches about REACH_AIM of its target in its target year: 100 sharing-economy bodies, not 300;
     all prefectures on Lアラート by FY2018. A body is 実装済 in year T when its midpoint is before T − ln 4/1.1."""
@@ -114,7 +115,7 @@ def _latest_midpoints(session: Session, bodies: list[Body]) -> dict[str, float]:
 
 def _history(
     rng: random.Random,
-    body: Body,
+    body: registry.Body,
     slug: str,
     latest_midpoint: float,
     now: dt.datetime,
@@ -183,7 +184,7 @@ VENDORS = (
 
 
 def _project(
-    rng: random.Random, body: Body, slug: str, path: dict[int, Stage], name: str
+    rng: random.Random, body: registry.Body, slug: str, path: dict[int, Stage], name: str
 ) -> list[dict[str, object]]:
     """A project from the year the body first reached 実証中 (none if it never did)."""
     started = next(
@@ -264,7 +265,7 @@ TELEWORK_HOSTS = 0.2  # of the bodies running telework, the share that hosts a �
 
 def _figures(
     rng: random.Random,
-    body: Body,
+    body: registry.Body,
     inputs: dict[str, str],
     paths: dict[str, dict[int, Stage]],
     now: dt.datetime,

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
@@ -24,7 +23,7 @@ from chiiki_iot.core.files import CsvTable, find_column, read_csv, refused
 from chiiki_iot.core.text import normalize, search_key
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.codes import column_reader
-from chiiki_iot.registry.models import Body, BodyKind
+from chiiki_iot.registry.kinds import BodyKind
 
 CODE_COLUMNS = (
     "lgcode",
@@ -109,7 +108,7 @@ def plan_status_import(
             f"「{file_name}」に団体コードの列も団体名の列もありません（列: {', '.join(table.header)}）。",
             f"'{file_name}' has neither a code nor a name column (columns: {', '.join(table.header)}).",
         )
-    bodies = {b.code: b for b in session.scalars(select(Body).where(Body.kind != BodyKind.WARD))}
+    bodies = {c: b for c, b in registry.bodies_by_code(session).items() if b.kind != BodyKind.WARD}
     current = {c.body_code: c.stage for _, c in service.adoption_of_model(session, slug, as_of=as_of)}
     plan = StatusImportPlan(file_name, table.encoding_label, slug, as_of, table.header[value_i])
     read_code = column_reader([c[code_i] for _, c in table.rows if code_i is not None and code_i < len(c)])
@@ -153,9 +152,9 @@ def _match_body(
     code_i: int | None,
     name_i: int | None,
     pref_i: int | None,
-    bodies: dict[str, Body],
+    bodies: dict[str, registry.Body],
     read_code: Callable[[str], str],
-) -> Body:
+) -> registry.Body:
     if code_i is not None and code_i < len(cells) and cells[code_i].strip():
         code = read_code(cells[code_i])
         if code not in bodies:

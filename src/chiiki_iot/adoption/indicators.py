@@ -15,9 +15,9 @@ from chiiki_iot.adoption.models import Indicator, IndicatorValue
 from chiiki_iot.core.errors import InvalidInput, NotFound, Problem, UserError
 from chiiki_iot.core.files import find_column, read_csv, refused
 from chiiki_iot.core.text import normalize
+from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.codes import column_reader
-from chiiki_iot.registry.models import Body
-from chiiki_iot.roadmap.datafile import SLUG_PATTERN
+from chiiki_iot.roadmap.service import SLUG_PATTERN
 
 CODE_COLUMNS = ("lgcode", "団体コード", "全国地方公共団体コード", "code")
 DATE_COLUMNS = ("date", "日付", "基準日", "as_of")
@@ -57,7 +57,7 @@ def plan_indicator_import(
     date_i = find_column(table.header, DATE_COLUMNS, date_column, ("日付", "date"), table)
     value_i = find_column(table.header, (), value_column, ("値", "value"), table)
     read_code = column_reader([cells[code_i] for _, cells in table.rows if code_i < len(cells)])
-    known = set(session.scalars(select(Body.code)))
+    known = registry.all_codes(session)
     plan = IndicatorPlan(slug, file_name, table.encoding_label, table.header[value_i])
     problems: list[Problem] = []
     for line, cells in table.rows:
@@ -125,7 +125,7 @@ def apply_indicator_import(
     source: str = "",
 ) -> int:
     """Create or update the indicator and write new and changed points; return how many were written."""
-    authorize(principal, "registry.import")
+    authorize(principal, "indicators.import")
     indicator = session.scalar(select(Indicator).where(Indicator.slug == plan.slug))
     if indicator is None:
         indicator = Indicator(

@@ -21,9 +21,8 @@ from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.core.text import clean_url
 from chiiki_iot.registry import service as registry
-from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
+from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.roadmap import service as roadmap
-from chiiki_iot.roadmap.models import KpiInput
 
 SOURCE_KINDS = ("survey", "import", "manual", "demo")
 SOURCE_LABELS = {
@@ -50,7 +49,7 @@ class Evidence:
         }
 
 
-def check_counted(body: Body) -> None:
+def check_counted(body: registry.Body) -> None:
     """Status, barriers and figures belong to prefectures and municipalities; a ward's go to its city."""
     if body.kind == BodyKind.WARD:
         raise InvalidInput(
@@ -141,16 +140,18 @@ def status_of_body(session: Session, body_code: str, *, as_of: dt.date) -> dict[
 
 def adoption_of_model(
     session: Session, model_slug: str, *, as_of: dt.date
-) -> list[tuple[Body, StatusChange]]:
+) -> list[tuple[registry.Body, StatusChange]]:
     """Every municipality or prefecture with a status on ``model_slug`` on ``as_of``, by code."""
     slug = check_model(session, model_slug)
-    query = (
-        select(Body, StatusChange)
-        .join(StatusChange, StatusChange.body_code == Body.code)
-        .where(StatusChange.model_slug == slug, StatusChange.id.in_(_latest(as_of, model_slug=slug)))
-        .order_by(Body.code)
+    changes = list(
+        session.scalars(
+            select(StatusChange).where(
+                StatusChange.model_slug == slug, StatusChange.id.in_(_latest(as_of, model_slug=slug))
+            )
+        )
     )
-    return [(b, c) for b, c in session.execute(query)]
+    bodies = registry.bodies_by_code(session, {c.body_code for c in changes})
+    return sorted(((bodies[c.body_code], c) for c in changes), key=lambda pair: pair[0].code)
 
 
 def stage_counts(session: Session, model_slug: str, *, as_of: dt.date) -> dict[str, int]:
@@ -158,15 +159,7 @@ def stage_counts(session: Session, model_slug: str, *, as_of: dt.date) -> dict[s
     counts = {s.value: 0 for s in Stage}
     for _, change in adoption_of_model(session, model_slug, as_of=as_of):
         counts[change.stage] += 1
-    total = (
-        session.scalar(
-            select(func.count())
-            .select_from(Body)
-            .where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
-        )
-        or 0
-    )
-    counts[Stage.NOT_STARTED.value] += total - sum(counts.values())
+    counts[Stage.NOT_STARTED.value] += registry.count_counted(session) - sum(counts.values())
     return counts
 
 
@@ -269,7 +262,7 @@ def record_input(
     return row
 
 
-def check_input_value(item: KpiInput, value: float) -> None:
+def check_input_value(item: roadmap.KpiInput, value: float) -> None:
     """A reported figure is a count or an amount: finite and not negative."""
     if not math.isfinite(value) or value < 0:
         raise InvalidInput(
@@ -324,22 +317,21 @@ def stages_on(session: Session, *, day: dt.date, model_slugs: list[str]) -> dict
     """(body, model) → stage in force on ``day`` for every counted body: one index seek per pair (the
     model/body/date index), so its cost follows the number of bodies × models, not the length of history."""
     out: dict[tuple[str, str], str] = {}
+    counted = registry.counted_codes_query().subquery()
     for slug in model_slugs:
         latest = (
             select(StatusChange.stage)
             .where(
                 StatusChange.model_slug == slug,
-                StatusChange.body_code == Body.code,
+                StatusChange.body_code == counted.c.code,
                 StatusChange.effective_on <= day,
             )
             .order_by(StatusChange.effective_on.desc(), StatusChange.id.desc())
             .limit(1)
-            .correlate(Body)
+            .correlate(counted)
             .scalar_subquery()
         )
-        rows = session.execute(
-            select(Body.code, latest).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
-        )
+        rows = session.execute(select(counted.c.code, latest))
         out.update(((code, slug), stage) for code, stage in rows if stage is not None)
     return out
 

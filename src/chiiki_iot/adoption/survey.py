@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, Role, authorize, can
+from chiiki_iot.accounts.policy import Principal, authorize, can
 from chiiki_iot.adoption.models import SurveyResponse, SurveyRound
 from chiiki_iot.adoption.service import check_model
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, Problem
 from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.registry import service as registry
-from chiiki_iot.registry.models import MUNICIPAL_KINDS, Body, BodyKind
+from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
 
@@ -73,7 +73,7 @@ def open_round(
     """Open the survey for a fiscal year; it asks about every model of the roadmap unless told otherwise,
     and for the KPI input figures of the models it asks about (the roadmap data says which those are).
     A past deadline or another open round is refused unless ``force`` says the secretariat means it."""
-    authorize(principal, "users.manage")  # the secretariat runs the survey
+    authorize(principal, "survey.run")
     slug = f"fy{fiscal_year}"
     if session.scalar(select(SurveyRound).where(SurveyRound.slug == slug)) is not None:
         raise InvalidInput(
@@ -124,7 +124,7 @@ def list_rounds(session: Session) -> list[SurveyRound]:
 
 
 def close_round(session: Session, *, principal: Principal, slug: str) -> SurveyRound:
-    authorize(principal, "users.manage")
+    authorize(principal, "survey.run")
     survey = get_round(session, slug)
     survey.state = "closed"
     session.flush()
@@ -183,7 +183,9 @@ class ResponseRate:
         return self.answered / self.total if self.total else 0.0
 
 
-def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], list[ResponseRate], list[Body]]:
+def response_rates(
+    session: Session, slug: str
+) -> tuple[list[ResponseRate], list[ResponseRate], list[registry.Body]]:
     """(by prefecture, by block, bodies that have not answered)."""
     survey = get_round(session, slug)
     answered = set(
@@ -193,11 +195,7 @@ def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], lis
             )
         )
     )
-    bodies = list(
-        session.scalars(
-            select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])).order_by(Body.code)
-        )
-    )
+    bodies = registry.counted_body_records(session)
     prefs = {b.code: b for b in bodies if b.kind == BodyKind.PREFECTURE}
     by_pref: dict[str, ResponseRate] = {
         c: ResponseRate(c, p.name, 0, 0, p.name_en or "") for c, p in prefs.items()
@@ -213,15 +211,10 @@ def response_rates(session: Session, slug: str) -> tuple[list[ResponseRate], lis
     return list(by_pref.values()), [r for r in by_block.values() if r.total], missing
 
 
-def missing_in_scope(principal: Principal, missing: list[Body]) -> list[Body]:
+def missing_in_scope(principal: Principal, missing: list[registry.Body]) -> list[registry.Body]:
     """Who has not answered, as far as this person follows them: the secretariat the nation, a bureau its
     block, a prefecture itself and its municipalities, a municipality itself. Nobody else needs the list."""
-    if can(principal, "users.manage"):
-        return missing
-    blocks = {g.scope for g in principal.grants if g.role == Role.BUREAU}
-    prefectures = {g.scope for g in principal.grants if g.role == Role.PREFECTURE}
-    own = {g.scope for g in principal.grants if g.role == Role.MUNICIPALITY}
-    return [b for b in missing if b.block_slug in blocks or b.prefecture_code in prefectures or b.code in own]
+    return [b for b in missing if can(principal, "survey.follow", registry.policy_target(b))]
 
 
 DECISIONS = {"confirm": "confirmed", "return": "returned"}
@@ -238,7 +231,7 @@ def review_response(
         )
     survey = get_round(session, slug)
     body = registry.get_body(session, body_code)
-    authorize(principal, "body.review", registry.policy_target(body))
+    authorize(principal, "survey.review", registry.policy_target(body))
     response = _response(session, survey, body.code)
     if response is None:
         raise NotFound(
@@ -257,16 +250,19 @@ def review_response(
 
 def responses_to_review(
     session: Session, *, principal: Principal, slug: str
-) -> list[tuple[Body, SurveyResponse]]:
+) -> list[tuple[registry.Body, SurveyResponse]]:
     """The answers this person may review in a round (their prefecture's municipalities, their block...)."""
     survey = get_round(session, slug)
-    rows = session.execute(
-        select(Body, SurveyResponse)
-        .join(SurveyResponse, SurveyResponse.body_code == Body.code)
-        .where(SurveyResponse.round_id == survey.id, SurveyResponse.state != "draft")
-        .order_by(Body.code)
+    responses = list(
+        session.scalars(
+            select(SurveyResponse).where(
+                SurveyResponse.round_id == survey.id, SurveyResponse.state != "draft"
+            )
+        )
     )
-    return [(b, r) for b, r in rows if can(principal, "body.review", registry.policy_target(b))]
+    bodies = registry.bodies_by_code(session, {r.body_code for r in responses})
+    rows = sorted(((bodies[r.body_code], r) for r in responses), key=lambda pair: pair[0].code)
+    return [(b, r) for b, r in rows if can(principal, "survey.review", registry.policy_target(b))]
 
 
 def save_draft(

@@ -23,9 +23,8 @@ from chiiki_iot.adoption.models import InputValue, SurveyRound
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.core.text import normalize
-from chiiki_iot.registry.models import Body
+from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
-from chiiki_iot.roadmap.models import KpiInput
 
 SHEET = "数値"
 # The answer stays in column G, where workbooks already sent out have it; the year of the last figure follows.
@@ -50,12 +49,12 @@ class FigureRow:
         return self.previous is None or not math.isclose(self.previous, self.value)
 
 
-def asked_inputs(session: Session, survey: SurveyRound) -> list[KpiInput]:
+def asked_inputs(session: Session, survey: SurveyRound) -> list[roadmap.KpiInput]:
     """The KPI inputs of this round, in roadmap order."""
     return [i for i in roadmap.list_kpi_inputs(session) if i.slug in (survey.input_slugs or [])]
 
 
-def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[Body]) -> None:  # type: ignore[no-untyped-def]
+def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[registry.Body]) -> None:  # type: ignore[no-untyped-def]
     """Add the figures sheet, each body's last reported figures (and their year) pre-filled; nothing when the
     round asks none."""
     items = asked_inputs(session, survey)
@@ -114,7 +113,7 @@ def number_format(value: float | None) -> str:
     return "#,##0.0" if isinstance(value, float) else "#,##0"
 
 
-def parse_figure(raw: object, item: KpiInput) -> float:
+def parse_figure(raw: object, item: roadmap.KpiInput) -> float:
     """「１，２３４」「1,234校」「12.5」 → a number; anything else is refused with the unit named."""
     if isinstance(raw, bool):
         raise _unreadable(raw, item)
@@ -131,7 +130,7 @@ def parse_figure(raw: object, item: KpiInput) -> float:
     return value
 
 
-def _unreadable(raw: object, item: KpiInput) -> InvalidInput:
+def _unreadable(raw: object, item: roadmap.KpiInput) -> InvalidInput:
     return InvalidInput(
         f"「{raw}」は数として読めません（{item.name_ja}、単位：{item.unit_ja}）",
         f"'{raw}' is not a number ({item.name_en}, in {item.unit_en})",
@@ -148,7 +147,7 @@ def header_columns(sheet: Worksheet) -> dict[str, int]:
 
 
 def read_sheet(
-    sheet: Worksheet, session: Session, survey: SurveyRound, bodies: dict[str, Body], resolve_body
+    sheet: Worksheet, session: Session, survey: SurveyRound, bodies: dict[str, registry.Body], resolve_body
 ) -> tuple[list[FigureRow], list[tuple[int, str, Problem]]]:  # type: ignore[no-untyped-def]
     """Every filled-in figure of the sheet, or the problems found, each with its row and column."""
     items = {i.slug: i for i in asked_inputs(session, survey)}
@@ -208,7 +207,7 @@ def read_sheet(
 
 
 def read_form(
-    session: Session, survey: SurveyRound, body: Body, figures: dict[str, str]
+    session: Session, survey: SurveyRound, body: registry.Body, figures: dict[str, str]
 ) -> tuple[list[FigureRow], list[Problem]]:
     """The online form's figures, checked by the same rule as the sheet's."""
     in_force = service.inputs_in_force(session, body_codes=[body.code], fiscal_year=survey.fiscal_year)

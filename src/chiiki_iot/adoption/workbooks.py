@@ -31,7 +31,6 @@ from chiiki_iot.core.fiscal import parse_date, today_in_japan
 from chiiki_iot.core.text import clean_url, normalize, search_key
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.codes import normalize_code
-from chiiki_iot.registry.models import Body, BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
 SHEET = "回答"
@@ -173,16 +172,10 @@ def _stages_on(session: Session, model_slugs: list[str], day: dt.date) -> dict[s
     }
 
 
-def _bodies(session: Session, codes: list[str] | None) -> list[Body]:
+def _bodies(session: Session, codes: list[str] | None) -> list[registry.Body]:
     if codes:
         return [registry.get_body(session, c) for c in codes]
-    from chiiki_iot.registry.models import MUNICIPAL_KINDS
-
-    return list(
-        session.scalars(
-            select(Body).where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE])).order_by(Body.code)
-        )
-    )
+    return registry.counted_body_records(session)
 
 
 def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untyped-def]
@@ -340,7 +333,7 @@ def plan_workbook(
     by_name = {search_key(m.name_ja): m.slug for m in models.values()}
     on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
     current: dict[tuple[str, str, dt.date], str | None] = {}
-    bodies = {b.code: b for b in session.scalars(select(Body))}
+    bodies = registry.bodies_by_code(session)
     for number, cells in enumerate(
         sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
     ):
@@ -398,7 +391,7 @@ def _read_row(
     values: dict[str, object],
     by_name: dict[str, str],
     known: tuple[dict[str, dict[str, str]], dict[tuple[str, str, dt.date], str | None]],
-    bodies: dict[str, Body],
+    bodies: dict[str, registry.Body],
     plan: WorkbookPlan,
 ) -> list[tuple[str, Problem]]:
     where = f"{SHEET}シート {number}行目 / sheet {SHEET}, row {number}"
@@ -524,9 +517,9 @@ def _body(
     session: Session,
     values: dict[str, object],
     fail,
-    bodies: dict[str, Body],  # type: ignore[no-untyped-def]
+    bodies: dict[str, registry.Body],  # type: ignore[no-untyped-def]
     principal: Principal | None = None,
-) -> Body | None:
+) -> registry.Body | None:
     """The row's body, or None with the problem filed; a body outside the sender's scope is a problem here,
     in the preview, rather than a refusal of the whole file at commit."""
     body = _find_body(session, values, fail, bodies)
@@ -550,7 +543,9 @@ def _body(
     return body
 
 
-def _find_body(session: Session, values: dict[str, object], fail, bodies: dict[str, Body]) -> Body | None:  # type: ignore[no-untyped-def]
+def _find_body(
+    session: Session, values: dict[str, object], fail, bodies: dict[str, registry.Body]
+) -> registry.Body | None:  # type: ignore[no-untyped-def]
     raw = values.get("団体コード")
     if raw is not None and _text(raw):
         try:
@@ -630,7 +625,7 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
     if survey.state != "open":
         raise InvalidInput(f"{survey.title} は締め切られています。", f"{survey.title} is closed.")
     now = dt.datetime.now(dt.UTC)
-    bodies = {b.code: b for b in session.scalars(select(Body).where(Body.code.in_(plan.body_codes)))}
+    bodies = registry.bodies_by_code(session, plan.body_codes)
     for code in plan.body_codes:
         authorize(principal, "status.record", registry.policy_target(bodies[code]))
     known_barriers = _barriers_of_round(session, survey)

@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chiiki_iot.core.db import Base
-
-
-class BodyKind(StrEnum):
-    """地方公共団体の種類. Wards (行政区) are stored but are not municipalities."""
-
-    PREFECTURE = "都道府県"
-    DESIGNATED_CITY = "政令指定都市"
-    CITY = "市"
-    SPECIAL_WARD = "特別区"
-    TOWN = "町"
-    VILLAGE = "村"
-    WARD = "行政区"
-
-
-MUNICIPAL_KINDS = (
-    BodyKind.DESIGNATED_CITY,
-    BodyKind.CITY,
-    BodyKind.SPECIAL_WARD,
-    BodyKind.TOWN,
-    BodyKind.VILLAGE,
-)
+from chiiki_iot.registry.kinds import MUNICIPAL_KINDS as MUNICIPAL_KINDS
+from chiiki_iot.registry.kinds import BodyKind as BodyKind  # the column's vocabulary
 
 
 class Block(Base):

@@ -6,6 +6,7 @@ Pages, API and CLI call these; none of them builds its own query.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -16,6 +17,7 @@ from chiiki_iot.accounts.policy import Principal, Target, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
 from chiiki_iot.core.text import clean_url, digits_only, normalize, search_key
 from chiiki_iot.registry.codes import normalize_code
+from chiiki_iot.registry.kinds import COUNTED_KINDS
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, PopulationFigure
 from chiiki_iot.registry.search import ParsedQuery, match_condition, match_rank, parse_query
 
@@ -410,7 +412,7 @@ def counted_bodies(session: Session) -> list[BodyRef]:
     """The 1,788 bodies that KPIs and surveys count (prefectures and municipalities, not wards), by code."""
     rows = session.execute(
         select(Body.code, Body.full_name, Body.kind, Body.prefecture_code, Body.block_slug)
-        .where(Body.kind.in_([*MUNICIPAL_KINDS, BodyKind.PREFECTURE]))
+        .where(Body.kind.in_(COUNTED_KINDS))
         .order_by(Body.code)
     )
     return [BodyRef(*row) for row in rows]
@@ -431,3 +433,35 @@ def remote_islands(points: list[dict]) -> set[str]:  # type: ignore[type-arg]
     )
 
     return split_remote(points)[1]
+
+
+# The registry's face for other domains: they never query the bodies table themselves, so a change to it
+# is a change to these functions only.
+
+
+def counted_codes_query() -> Select[tuple[str]]:
+    """The codes of the bodies that surveys and KPIs count, as a subquery another domain can filter by."""
+    return select(Body.code).where(Body.kind.in_(COUNTED_KINDS))
+
+
+def count_counted(session: Session) -> int:
+    """How many bodies are counted (1,788 with the current registry)."""
+    return session.scalar(select(func.count()).select_from(counted_codes_query().subquery())) or 0
+
+
+def counted_body_records(session: Session) -> list[Body]:
+    """Every counted body, by code, with all its fields (workbooks and survey lists print them)."""
+    return list(session.scalars(select(Body).where(Body.kind.in_(COUNTED_KINDS)).order_by(Body.code)))
+
+
+def bodies_by_code(session: Session, codes: Iterable[str] | None = None) -> dict[str, Body]:
+    """Bodies keyed by code: the given codes (unknown ones are left out) or, with none, every body."""
+    query = select(Body)
+    if codes is not None:
+        query = query.where(Body.code.in_(list(codes)))
+    return {b.code: b for b in session.scalars(query)}
+
+
+def all_codes(session: Session) -> set[str]:
+    """Every code the registry knows, wards included (to tell an unknown code from a known one)."""
+    return set(session.scalars(select(Body.code)))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from chiiki_iot.core.errors import NotFound
 from chiiki_iot.roadmap.compare import RevisionDiff, diff_revisions
+from chiiki_iot.roadmap.datafile import SLUG_PATTERN as SLUG_PATTERN  # what a slug may look like
 from chiiki_iot.roadmap.models import Kpi, KpiInput, RoadmapField, RoadmapRevision, SectorModel, YearPlan
 
 
