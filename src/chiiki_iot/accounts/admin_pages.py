@@ -16,6 +16,7 @@ from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_princip
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.tables import csv_response
 from chiiki_iot.web.templating import render
 
@@ -58,9 +59,9 @@ def add_grant(
             session, principal=principal, user=service.get_user(session, user_id), role=role, scope=scope
         )
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
-        return _users_page(request, session, principal, status_code=error.status_code, error=error)
+        return _users_page(
+            request, session, principal, status_code=error.status_code, error=form_error(error)
+        )
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -86,9 +87,9 @@ def invite(
     try:
         notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
-        return _users_page(request, session, principal, status_code=error.status_code, error=error)
+        return _users_page(
+            request, session, principal, status_code=error.status_code, error=form_error(error)
+        )
     return _users_page(request, session, principal, notice=notice)
 
 

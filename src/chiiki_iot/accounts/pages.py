@@ -25,6 +25,7 @@ from chiiki_iot.accounts.web import (
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -161,7 +162,7 @@ def change_password(
     try:
         service.change_password(session, user=user, current=current, new=new)
     except UserError as error:
-        return _account(request, session, principal, status_code=error.status_code, error=error)
+        return _account(request, session, principal, status_code=error.status_code, error=form_error(error))
     return _account(
         request, session, principal, notice=("パスワードを変更しました。", "Your password was changed.")
     )
@@ -206,7 +207,9 @@ def two_factor(
         try:
             service.disable_two_factor(session, user=user, code=code)
         except UserError as error:
-            return _account(request, session, principal, status_code=error.status_code, error=error)
+            return _account(
+                request, session, principal, status_code=error.status_code, error=form_error(error)
+            )
         return _account(
             request, session, principal, notice=("2段階認証を解除しました。", "Two-factor sign-in is off.")
         )
@@ -221,7 +224,7 @@ def two_factor(
             session,
             principal,
             status_code=error.status_code,
-            error=error,
+            error=form_error(error),
             totp_secret=secret,
             totp_uri="",
         )
@@ -259,7 +262,7 @@ def accept_invitation(
             status_code=error.status_code,
             invitation=invitation,
             token=token,
-            error=error,
+            error=form_error(error),
         )
     response = RedirectResponse("/account", status_code=303)
     _session_cookie(response, request, service.start_session(session, user=user, ip=client_ip(request)))
@@ -302,7 +305,13 @@ def reset(
     try:
         service.reset_password(session, token=token, password=password)
     except UserError as error:
-        return render(request, "accounts/reset.html", status_code=error.status_code, token=token, error=error)
+        return render(
+            request,
+            "accounts/reset.html",
+            status_code=error.status_code,
+            token=token,
+            error=form_error(error),
+        )
     return RedirectResponse("/login", status_code=303)
 
 
@@ -319,7 +328,5 @@ def invite_from_account(
     try:
         notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
-        return _account(request, session, principal, status_code=error.status_code, error=error)
+        return _account(request, session, principal, status_code=error.status_code, error=form_error(error))
     return _account(request, session, principal, notice=notice)

@@ -20,6 +20,7 @@ from chiiki_iot.core.fiscal import parse_entered_date, today_in_japan
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -96,15 +97,13 @@ def record_status(
             evidence=service.Evidence(project=project.strip(), url=url.strip()),
         )
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
         return _body_page(
             request,
             session,
             principal,
             code,
             today_in_japan(),
-            error=error,
+            error=form_error(error),
             entered={
                 "model": model,
                 "stage": stage,
@@ -144,15 +143,13 @@ def report_barrier(
             other_text=other_text,
         )
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
         return _body_page(
             request,
             session,
             principal,
             code,
             today_in_japan(),
-            error=error,
+            error=form_error(error),
             entered={
                 "b_model": model,
                 "barrier": barrier,

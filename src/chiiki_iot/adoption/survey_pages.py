@@ -28,6 +28,7 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.files import XLSX, file_response
+from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -265,8 +266,6 @@ async def answer(
         plan = plan_from_form(session, survey=current, body_code=code, answers=answers)
         count = apply_workbook(session, survey=current, plan=plan, principal=principal)
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
         return _form(
             request,
             session,
@@ -274,7 +273,7 @@ async def answer(
             slug,
             code,
             answers=answers,
-            error=error,
+            error=form_error(error),
             status_code=error.status_code,
         )
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)

@@ -22,6 +22,7 @@ from chiiki_iot.outreach import charts, service
 from chiiki_iot.outreach.service import EventInput
 from chiiki_iot.registry import service as registry
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -135,9 +136,7 @@ async def add_event(request: Request, session: SessionDep, principal: SignedInDe
     try:
         created = service.add_event(session, principal=principal, data=_input(form))
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
-        return _event_form(request, session, principal, error=error, entered=form)
+        return _event_form(request, session, principal, error=form_error(error), entered=form)
     return RedirectResponse(f"/outreach/events/{created.id}?saved=1", status_code=303)
 
 
@@ -157,10 +156,13 @@ async def update_event(
             session, principal=principal, event_id=event_id, expected_version=version, data=_input(form)
         )
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
         return _event_form(
-            request, session, principal, event=service.get_event(session, event_id), error=error, entered=form
+            request,
+            session,
+            principal,
+            error=form_error(error),  # first: a 401/403 is raised before the event is looked up
+            event=service.get_event(session, event_id),
+            entered=form,
         )
     return RedirectResponse(f"/outreach/events/{event_id}?saved=1", status_code=303)
 
@@ -274,13 +276,11 @@ def save_organisation(
     try:
         service.save_organisation(session, principal=principal, data=data)
     except UserError as error:
-        if error.status_code in (401, 403):
-            raise
         return _organisations_page(
             request,
             session,
             principal,
-            error=error,
+            error=form_error(error),
             entered={
                 "slug": slug,
                 "name_ja": name_ja,
