@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts import places
 from chiiki_iot.accounts.domain import DOMAIN as ACCOUNTS
 from chiiki_iot.adoption.domain import DOMAIN as ADOPTION
 from chiiki_iot.core.db import get_engine
@@ -24,6 +25,7 @@ from chiiki_iot.core.settings import get_settings
 from chiiki_iot.home.domain import DOMAIN as HOME
 from chiiki_iot.outreach.domain import DOMAIN as OUTREACH
 from chiiki_iot.progress.domain import DOMAIN as PROGRESS
+from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.domain import DOMAIN as REGISTRY
 from chiiki_iot.reports.domain import DOMAIN as REPORTS
 from chiiki_iot.roadmap.domain import DOMAIN as ROADMAP
@@ -42,7 +44,13 @@ def _register_templates_and_sections() -> None:
             sections.add_section(slot, section)
 
 
+def _wire_ports() -> None:
+    """The few places where a lower floor asks a higher one, through a function handed down here."""
+    places.use_resolver(registry.place_of_role)  # accounts checks a role's scope against the registry
+
+
 _register_templates_and_sections()  # pages rendered outside a running app (tests, CLI) find them too
+_wire_ports()
 
 
 def create_app() -> FastAPI:

@@ -11,6 +11,7 @@ import pyotp
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from chiiki_iot.accounts import places
 from chiiki_iot.accounts import secrets as sec
 from chiiki_iot.accounts.audit import record_event
 from chiiki_iot.accounts.models import (
@@ -22,7 +23,16 @@ from chiiki_iot.accounts.models import (
     User,
     UserSession,
 )
-from chiiki_iot.accounts.policy import Grant, Principal, Role, Target, authorize
+from chiiki_iot.accounts.policy import (
+    MINISTRY_ROLES,
+    Forbidden,
+    Grant,
+    Principal,
+    Role,
+    Target,
+    authorize,
+    can,
+)
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
 from chiiki_iot.core.settings import get_settings
 
@@ -114,40 +124,19 @@ def create_user(
 
 def check_scope(session: Session, role: Role, scope: str) -> str:
     """The scope a role needs, validated and normalised: a block slug, a prefecture or municipality code."""
-    from chiiki_iot.registry import service as registry
-    from chiiki_iot.registry.models import BodyKind
-
     if role == Role.SECRETARIAT:
         return ""
-    if role == Role.BUREAU:
-        return registry.get_block(session, scope).slug
     if role == Role.ORGANISATION:
         if not scope.strip():
             raise InvalidInput("企業・団体の識別子を指定してください。", "Name the organisation (its slug).")
         return scope.strip()
-    body = (
-        registry.get_prefecture(session, scope)
-        if role == Role.PREFECTURE
-        else registry.get_body(session, scope)
-    )
-    if role == Role.MUNICIPALITY and not body.is_municipality:
-        raise InvalidInput(
-            f"{body.full_name}（{body.code}）は市区町村ではありません（{body.kind}）。",
-            f"{body.full_name} ({body.code}) is not a municipality ({body.kind}).",
-        )
-    if role == Role.MUNICIPALITY and body.kind == BodyKind.WARD:
-        raise InvalidInput("行政区には役割を付けられません。", "A designated-city ward cannot hold a role.")
-    return body.code
+    return places.place_of_role(session, role, scope).scope
 
 
 def target_of_grant(session: Session, role: Role, scope: str) -> Target:
     """The target an invitation or a grant is judged on: the scope the new role would have."""
-    from chiiki_iot.registry import service as registry
-
-    if role == Role.BUREAU:
-        return Target(block_slug=scope)
-    if role in (Role.PREFECTURE, Role.MUNICIPALITY):
-        return registry.policy_target(registry.get_body(session, scope))
+    if role in (Role.BUREAU, Role.PREFECTURE, Role.MUNICIPALITY):
+        return places.place_of_role(session, role, scope).target
     return Target(organisation=scope)
 
 
@@ -411,11 +400,7 @@ def invite(
             f"{address} は既に登録されています。役割の追加は事務局に依頼してください。",
             f"{address} already has an account; ask the secretariat to add the role.",
         )
-    if role in (Role.SECRETARIAT, Role.BUREAU) and not any(
-        g.role == Role.SECRETARIAT for g in principal.grants
-    ):
-        from chiiki_iot.accounts.policy import Forbidden
-
+    if role in MINISTRY_ROLES and not can(principal, "users.invite_ministry"):
         raise Forbidden(
             "事務局・総合通信局の役割は事務局だけが招待できます。",
             "Only the secretariat can invite secretariat or bureau users.",

@@ -362,9 +362,12 @@ def data_version(session: Session) -> tuple[int, int, int, str]:
     return ids[0], ids[1], ids[2], f"{count}:{total}"
 
 
-def changes_approval(record: object) -> bool:
-    """Whether a record being written approves a survey answer or withdraws its approval — the one write to
-    an answer that changes what figures count as provisional (drafts and submissions do not)."""
+def changes_figures(record: object) -> bool:
+    """Whether a record being written can change a figure built on adoption: a status change, a reported
+    figure, a barrier, or a survey answer being approved or losing its approval — the one write to an answer
+    that changes what counts as provisional (drafts and submissions do not)."""
+    if isinstance(record, (StatusChange, InputValue, BarrierReport)):
+        return True
     if not isinstance(record, SurveyResponse):
         return False
     history = inspect(record).attrs.state.history

@@ -7,28 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
-import yaml
 
 from chiiki_iot.outreach.service import Coverage
-from chiiki_iot.registry.maps import TILE_GRID_FILE, label_colour
-from chiiki_iot.registry.models import Body
-from chiiki_iot.web.charts import chart_config, render_svg
+from chiiki_iot.registry import service as registry
+from chiiki_iot.web.charts import chart_config, label_colour, render_svg
 
 STATE_COLOURS = {"held": "#0072B2", "planned": "#56B4E9", "none": "#E0E0E0"}
 
 
-def coverage_map_svg(cov: Coverage, prefectures: list[Body], *, lang: str, version: str) -> str:
+def coverage_map_svg(cov: Coverage, prefectures: list[registry.Body], *, lang: str, version: str) -> str:
     return render_svg(lambda: _spec(cov, prefectures, lang), cache_key=f"coverage:{lang}:{version}")
 
 
-def _spec(cov: Coverage, prefectures: list[Body], lang: str) -> dict[str, Any]:
+def _spec(cov: Coverage, prefectures: list[registry.Body], lang: str) -> dict[str, Any]:
     ja = lang == "ja"
     labels = {
         "held": "都道府県単位の説明会等 実施" if ja else "Prefecture session held",
         "planned": "実施予定" if ja else "Planned",
         "none": "未実施" if ja else "None yet",
     }
-    grid = yaml.safe_load(TILE_GRID_FILE.read_text(encoding="utf-8"))
+    grid = registry.prefecture_tiles()
     rows = []
     for p in prefectures:
         state = (

@@ -22,8 +22,8 @@ from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.core.text import clean_url
 from chiiki_iot.outreach.models import Event, Organisation, ThreadLogEntry, ThreadMembership
+from chiiki_iot.progress import service as progress
 from chiiki_iot.registry import service as registry
-from chiiki_iot.registry.models import Block, Body
 
 CATEGORIES = {
     "block": N_("地域ブロック説明会等"),
@@ -181,7 +181,9 @@ def _checked(session: Session, data: EventInput) -> EventInput:
 def add_event(session: Session, *, principal: Principal, data: EventInput) -> Event:
     checked = _checked(session, data)
     authorize(
-        principal, "outreach.edit", event_target(session, checked.target_block, checked.target_prefecture)
+        principal,
+        "outreach.edit_block",
+        event_target(session, checked.target_block, checked.target_prefecture),
     )
     event = Event(source="manual")
     _apply(event, checked)
@@ -195,10 +197,14 @@ def update_event(
 ) -> Event:
     """Change an event; the bureau must be responsible both for where it was and where it goes."""
     event = get_event(session, event_id)
-    authorize(principal, "outreach.edit", event_target(session, event.target_block, event.target_prefecture))
+    authorize(
+        principal, "outreach.edit_block", event_target(session, event.target_block, event.target_prefecture)
+    )
     checked = _checked(session, data)
     authorize(
-        principal, "outreach.edit", event_target(session, checked.target_block, checked.target_prefecture)
+        principal,
+        "outreach.edit_block",
+        event_target(session, checked.target_block, checked.target_prefecture),
     )
     if event.version != expected_version:
         raise Conflict(
@@ -308,22 +314,14 @@ class PlanningRow:
 
     area: AreaCoverage
     reason: str  # never | long-ago
-    weakest: list[tuple[Body, int]]  # bodies with the fewest models at 実証中 or beyond
+    weakest: list[tuple[registry.Body, int]]  # bodies with the fewest models at 実証中 or beyond
 
 
 def planning(session: Session, *, today: dt.date, weakest: int = 5) -> list[PlanningRow]:
-    from chiiki_iot.progress import facts as fact_store  # progress reads adoption; outreach reads progress
-    from chiiki_iot.progress.service import RANK
-
     cov = coverage(session)
-    known = fact_store.facts(session, today)
-    acting = RANK["実証中"]
-    score: dict[str, int] = {}
-    for (code, _model), stage in known.current.items():
-        score[code] = score.get(code, 0) + (RANK.get(stage, 0) >= acting)
-    bodies = {
-        b.code: b for b in session.scalars(select(Body).where(Body.code.in_([r.code for r in known.bodies])))
-    }
+    score = progress.models_in_action(session, as_of=today)
+    counted = registry.counted_bodies(session)
+    bodies = registry.bodies_by_code(session, [b.code for b in counted])
     rows = []
     for area in cov.prefectures:
         if (
@@ -334,7 +332,7 @@ def planning(session: Session, *, today: dt.date, weakest: int = 5) -> list[Plan
             continue
         reason = "never" if area.key not in cov.prefectures_covered else "long-ago"
         inside = sorted(
-            (b for b in known.bodies if b.prefecture_code == area.key),
+            (b for b in counted if b.prefecture_code == area.key),
             key=lambda b: (score.get(b.code, 0), b.code),
         )[:weakest]
         rows.append(PlanningRow(area, reason, [(bodies[b.code], score.get(b.code, 0)) for b in inside]))
@@ -407,7 +405,7 @@ def add_log_entry(
 ) -> ThreadLogEntry:
     """A block council's decision or meeting (斜めの糸), recorded by its bureau or the secretariat."""
     slug = registry.get_block(session, block).slug
-    authorize(principal, "outreach.edit", Target(block_slug=slug))
+    authorize(principal, "outreach.edit_block", Target(block_slug=slug))
     if (
         kind not in ("decision", "meeting")
         or status not in ("held", "planned")
@@ -443,7 +441,7 @@ def list_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.slug)))
 
 
-def block_names(session: Session) -> dict[str, Block]:
+def block_names(session: Session) -> dict[str, registry.Block]:
     return {b.slug: b for b in registry.list_blocks(session)}
 
 
@@ -473,10 +471,10 @@ def save_organisation(session: Session, *, principal: Principal, data: Organisat
     """Add or change an organisation (the secretariat; a bureau for a council of its own block)."""
 
     block = registry.get_block(session, data.block).slug if data.block else None
-    authorize(principal, "outreach.edit", Target(block_slug=block or ""))
+    authorize(principal, "outreach.edit_block", Target(block_slug=block or ""))
     existing = session.get(Organisation, data.slug)
     if existing is not None:  # changing one: the bureau must hold where it is now as well as where it goes
-        authorize(principal, "outreach.edit", Target(block_slug=existing.block_slug or ""))
+        authorize(principal, "outreach.edit_block", Target(block_slug=existing.block_slug or ""))
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", data.slug):
         raise InvalidInput(
             "識別子は半角英小文字・数字・ハイフンで2〜63字にしてください。",
@@ -515,7 +513,7 @@ def add_thread_member(
         raise NotFound(f"団体「{organisation}」はありません。", f"There is no organisation '{organisation}'.")
     authorize(
         principal,
-        "outreach.edit",
+        "outreach.edit_block",
         Target(block_slug=org.block_slug or "") if thread == "diagonal" else Target(),
     )
     member = ThreadMembership(thread=thread, organisation_slug=org.slug, role=role.strip(), since=since)

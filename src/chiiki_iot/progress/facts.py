@@ -20,17 +20,14 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from chiiki_iot.adoption import service as adoption
-from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.progress.models import NationalFigure
 from chiiki_iot.registry import service as registry
-from chiiki_iot.registry.models import Body
 from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
 
 BASE_FISCAL_YEAR = 2016  # the first round the roadmap counts from (its plans start in FY2016)
-WATCHED = (StatusChange, InputValue, BarrierReport, NationalFigure, Body)
 
 
 @dataclass
@@ -81,9 +78,13 @@ def _after_flush(session: Session, _context: object) -> None:
 
 
 def _changes_facts(record: object) -> bool:
-    """Whether a written record can change a figure: a survey answer only when it is approved or stops being
-    so, not by the drafts and submissions saved while a round is open."""
-    return isinstance(record, WATCHED) or adoption.changes_approval(record)
+    """Whether a written record can change a figure: national figures here, bodies and adoption's records as
+    their domains say (a survey answer only when it is approved or stops being so, not its drafts)."""
+    return (
+        isinstance(record, NationalFigure)
+        or adoption.changes_figures(record)
+        or registry.changes_bodies(record)
+    )
 
 
 @event.listens_for(Session, "after_rollback")

@@ -20,7 +20,7 @@ from chiiki_iot.core.terms import N_
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress.service import RANK, Scope
 from chiiki_iot.registry import service as registry
-from chiiki_iot.registry.models import BodyKind
+from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
 

@@ -26,10 +26,9 @@ from chiiki_iot.progress.facts import Facts
 from chiiki_iot.progress.kpi import Forecast, Point, Rating, forecast, rate
 from chiiki_iot.progress.models import NationalFigure
 from chiiki_iot.registry import service as registry
-from chiiki_iot.registry.models import BodyKind
+from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.registry.service import BodyRef
 from chiiki_iot.roadmap import service as roadmap
-from chiiki_iot.roadmap.models import Kpi
 
 RANK = {s.value: i for i, s in enumerate(LADDER)} | {Stage.STOPPED.value: -1}
 SCOPE_KINDS = ("nation", "block", "prefecture", "group")
@@ -226,7 +225,7 @@ def _coverage_of(used: list[ReportedFigure], bodies: int, eligible: int) -> Cove
     )
 
 
-def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
+def _national_series(session: Session, kpi: roadmap.Kpi, as_of: dt.date) -> list[Point]:
     rows = session.scalars(
         select(NationalFigure)
         .where(NationalFigure.kpi_slug == kpi.slug, NationalFigure.observed_on <= as_of)
@@ -236,7 +235,7 @@ def _national_series(session: Session, kpi: Kpi, as_of: dt.date) -> list[Point]:
     return [Point(y, v) for y, v in sorted(latest.items())]
 
 
-def series(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> list[Point]:
+def series(session: Session, kpi: roadmap.Kpi, scope: Scope, facts: Facts) -> list[Point]:
     """The KPI's value at each complete fiscal year (年度末 on or before the facts' date) that has data: stages
     at the 年度末; reported figures carried forward to it, in the years someone reported. The year under way
     is not a point: ratings and forecasts read only complete years (the chart marks the as-of value apart)."""
@@ -256,7 +255,7 @@ def series(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> list[Point
 
 
 def current_measure(
-    kpi: Kpi,
+    kpi: roadmap.Kpi,
     scope: Scope,
     facts: Facts,
     points: list[Point],
@@ -276,7 +275,7 @@ def current_measure(
 # ---- targets -----------------------------------------------------------------------------------------
 
 
-def national_target(session: Session, kpi: Kpi) -> float | None:
+def national_target(session: Session, kpi: roadmap.Kpi) -> float | None:
     """The target as a number: the value itself, or baseline × multiple (3倍) when the baseline is known."""
     if kpi.target_kind == "qualitative" or kpi.target_value is None:
         return None
@@ -289,7 +288,7 @@ def national_target(session: Session, kpi: Kpi) -> float | None:
     return baseline * kpi.target_value if baseline is not None else None
 
 
-def scope_target(session: Session, kpi: Kpi, scope: Scope, facts: Facts) -> float | None:
+def scope_target(session: Session, kpi: roadmap.Kpi, scope: Scope, facts: Facts) -> float | None:
     """The scope's fair share of the national target (see the module docstring)."""
     target = national_target(session, kpi)
     spec = kpi.measure or {}
@@ -312,7 +311,7 @@ def _eligible_count(spec: dict, scope: Scope, facts: Facts) -> int:
     return facts.remember(("eligible", tuple(spec.get("kinds") or ()), scope.kind, scope.key), count)
 
 
-def ceiling(kpi: Kpi, scope: Scope, facts: Facts) -> float | None:
+def ceiling(kpi: roadmap.Kpi, scope: Scope, facts: Facts) -> float | None:
     """The most the value can be: every eligible body, or 100% — the saturating curve's ceiling."""
     spec = kpi.measure or {}
     if spec.get("method") == "bodies-at-stage":
@@ -329,7 +328,7 @@ def ceiling(kpi: Kpi, scope: Scope, facts: Facts) -> float | None:
 class KpiProgress:
     """進捗: a KPI in a scope — value, target, share of target, gap, change per round, rating and forecast."""
 
-    kpi: Kpi
+    kpi: roadmap.Kpi
     scope: Scope
     method: str
     points: list[Point]
@@ -374,7 +373,7 @@ class KpiProgress:
         return self.outlook.at(self.kpi.target_fiscal_year)
 
 
-def get_kpi(session: Session, slug: str) -> Kpi:
+def get_kpi(session: Session, slug: str) -> roadmap.Kpi:
     kpi = next((k for k in roadmap.list_kpis(session) if k.slug == slug), None)
     if kpi is None:
         raise NotFound(f"KPI「{slug}」はありません。", f"There is no KPI '{slug}'.")
@@ -383,7 +382,7 @@ def get_kpi(session: Session, slug: str) -> Kpi:
 
 def kpi_progress(
     session: Session,
-    kpi: Kpi,
+    kpi: roadmap.Kpi,
     scope: Scope,
     *,
     as_of: dt.date,
@@ -419,7 +418,7 @@ def overview(session: Session, scope: Scope, *, as_of: dt.date) -> list[KpiProgr
     return [kpi_progress(session, k, scope, as_of=as_of, facts=known) for k in roadmap.list_kpis(session)]
 
 
-def breakdown(session: Session, kpi: Kpi, level: str, *, as_of: dt.date) -> list[KpiProgress]:
+def breakdown(session: Session, kpi: roadmap.Kpi, level: str, *, as_of: dt.date) -> list[KpiProgress]:
     """The KPI for each block or each prefecture; counts and sums add up to the national figure."""
     known = fact_store.facts(session, as_of)
     if level == "block":
@@ -445,7 +444,7 @@ def record_national_figure(
     observed_on: dt.date,
 ) -> NationalFigure:
     """全国値の入力: the secretariat enters a KPI's national figure with where it comes from."""
-    authorize(principal, "users.manage")
+    authorize(principal, "progress.national_figures")
     kpi = get_kpi(session, kpi_slug)
     if (kpi.measure or {}).get("method", "national-figure") != "national-figure":
         raise InvalidInput(
@@ -475,7 +474,7 @@ class Contribution:
     """What a body adds to a measured KPI: counted or not (counts), or its figure in force with the fiscal
     year it was reported for and whether it awaits the prefecture's approval (sums and ratios)."""
 
-    kpi: Kpi
+    kpi: roadmap.Kpi
     state: str  # counted | not-counted | reported | not-reported
     value: float | None = None
     fiscal_year: int | None = None
@@ -512,3 +511,14 @@ def body_contribution(session: Session, body_code: str, *, as_of: dt.date) -> li
                 else Contribution(kpi, "not-reported", item=item)
             )
     return out
+
+
+def models_in_action(session: Session, *, as_of: dt.date) -> dict[str, int]:
+    """Body code → how many models it stands at 実証中 or beyond on ``as_of`` (outreach plans its visits to
+    the prefectures whose bodies have the fewest). Bodies with none are left out."""
+    acting = RANK[Stage.DEMONSTRATING.value]
+    score: dict[str, int] = {}
+    for (code, _model), stage in fact_store.facts(session, as_of).current.items():
+        if RANK.get(stage, 0) >= acting:
+            score[code] = score.get(code, 0) + 1
+    return score

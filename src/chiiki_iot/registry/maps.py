@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, BoundaryLayer
-from chiiki_iot.web.charts import chart_config, render_svg
+from chiiki_iot.web.charts import chart_config, label_colour, render_svg
 
 # Colour-blind-safe categorical palette (Okabe–Ito, extended) for the 11 blocks.
 BLOCK_COLOURS = [
@@ -239,6 +239,12 @@ def _points_chart(rows: list[dict[str, Any]], prefecture: Body | None, lang: str
 TILE_GRID_FILE = Path(__file__).resolve().parent.parent / "data" / "registry" / "tile_grid.yaml"
 
 
+def prefecture_tiles() -> dict[str, tuple[int, int]]:
+    """Where each prefecture sits on the tile map: (column, row) by its two-digit code."""
+    grid = yaml.safe_load(TILE_GRID_FILE.read_text(encoding="utf-8"))
+    return {code: (col, row) for code, (col, row) in grid.items()}
+
+
 def tile_map_svg(session: Session, *, lang: str) -> str:
     """The prefecture tile map (タイルマップ), coloured by regional block: prefecture shapes with no import."""
     return render_svg(lambda: _tile_spec(session, lang), cache_key=f"tiles:{lang}")
@@ -291,15 +297,3 @@ def _short_name(name: str) -> str:
 
 def _short_en(name_en: str | None) -> str:
     return (name_en or "").replace(" Prefecture", "").replace(" Metropolis", "")
-
-
-def label_colour(fill: str) -> str:
-    """Black or white, whichever contrasts more with ``fill`` (WCAG relative luminance)."""
-
-    def channel(hex2: str) -> float:
-        c = int(hex2, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(fill[i : i + 2]) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"

@@ -13,9 +13,11 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from chiiki_iot.accounts.policy import Principal, Target, authorize
+from chiiki_iot.accounts.places import Place
+from chiiki_iot.accounts.policy import Principal, Role, Target, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
 from chiiki_iot.core.text import clean_url, digits_only, normalize, search_key
+from chiiki_iot.registry import maps
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.kinds import COUNTED_KINDS
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, PopulationFigure
@@ -465,3 +467,30 @@ def bodies_by_code(session: Session, codes: Iterable[str] | None = None) -> dict
 def all_codes(session: Session) -> set[str]:
     """Every code the registry knows, wards included (to tell an unknown code from a known one)."""
     return set(session.scalars(select(Body.code)))
+
+
+def changes_bodies(record: object) -> bool:
+    """Whether a record being written is a body (caches of figures over bodies watch for it)."""
+    return isinstance(record, Body)
+
+
+def prefecture_tiles() -> dict[str, tuple[int, int]]:
+    """Where each prefecture sits on the tile map, (column, row) by two-digit code (other domains' maps)."""
+    return maps.prefecture_tiles()
+
+
+def place_of_role(session: Session, role: Role, scope: str) -> Place:
+    """Where a bureau, prefecture or municipality role applies, checked here because only the registry knows
+    blocks and bodies (accounts receives this function from the assembly)."""
+    if role == Role.BUREAU:
+        slug = get_block(session, scope).slug
+        return Place(slug, Target(block_slug=slug))
+    body = get_prefecture(session, scope) if role == Role.PREFECTURE else get_body(session, scope)
+    if role == Role.MUNICIPALITY and not body.is_municipality:
+        raise InvalidInput(
+            f"{body.full_name}（{body.code}）は市区町村ではありません（{body.kind}）。",
+            f"{body.full_name} ({body.code}) is not a municipality ({body.kind}).",
+        )
+    if role == Role.MUNICIPALITY and body.kind == BodyKind.WARD:
+        raise InvalidInput("行政区には役割を付けられません。", "A designated-city ward cannot hold a role.")
+    return Place(body.code, policy_target(body))

@@ -43,3 +43,15 @@ def render_svg(build_spec: Callable[[], dict[str, Any]], *, cache_key: str) -> s
 def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
+
+
+def label_colour(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (WCAG relative luminance)."""
+
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(fill[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
