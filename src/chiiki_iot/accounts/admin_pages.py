@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import audit_log, service
 from chiiki_iot.accounts.invitations import invite_and_send
-from chiiki_iot.accounts.policy import ROLE_LABELS, Role, policy_matrix
+from chiiki_iot.accounts.policy import REACH_LABELS, ROLE_LABELS, SOMEWHERE, Role, authorize, policy_matrix
 from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.i18n import current_language
@@ -35,6 +35,7 @@ def _users_page(
         users=service.list_users(session, principal=principal),
         roles=list(Role),
         matrix=policy_matrix(),
+        reach_labels=REACH_LABELS,
         role_names=ROLE_LABELS,
         **{"error": None, "notice": None, **extra},
     )
@@ -42,6 +43,7 @@ def _users_page(
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, session: SessionDep, principal: SignedInDep) -> HTMLResponse:
+    authorize(principal, "users.manage")
     return _users_page(request, session, principal)
 
 
@@ -54,6 +56,7 @@ def add_grant(
     role: Annotated[Role, Form()],
     scope: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
+    authorize(principal, "users.manage")
     try:
         service.grant_role(
             session, principal=principal, user=service.get_user(session, user_id), role=role, scope=scope
@@ -69,6 +72,7 @@ def add_grant(
 def remove_grant(
     session: SessionDep, principal: SignedInDep, user_id: int, grant_id: int
 ) -> RedirectResponse:
+    authorize(principal, "users.manage")
     service.revoke_role(
         session, principal=principal, user=service.get_user(session, user_id), grant_id=grant_id
     )
@@ -84,6 +88,7 @@ def invite(
     role: Annotated[Role, Form()],
     scope: Annotated[str, Form(max_length=64)] = "",
 ) -> HTMLResponse:
+    authorize(principal, "users.invite", SOMEWHERE)
     try:
         notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)
     except UserError as error:
@@ -106,6 +111,7 @@ def audit_page(
     format: Annotated[str, Query(pattern="^(html|csv)$")] = "html",
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> Response:
+    authorize(principal, "audit.read")
     filters = audit_log.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
     if format == "csv":
         rows = audit_log.list_entries(session, principal=principal, filters=filters, limit=100_000)

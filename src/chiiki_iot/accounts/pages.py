@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts import service
 from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.mail import send_mail
-from chiiki_iot.accounts.policy import Role
+from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Reach, Role, authorize, can, reaches_of
 from chiiki_iot.accounts.web import (
     SESSION_COOKIE,
     PrincipalDep,
@@ -146,8 +146,22 @@ def _account(
         status_code=status_code,
         account=user,
         tokens=service.list_api_tokens(session, user=user),
+        **_permissions(principal),
         **context,
     )
+
+
+def _permissions(principal: Principal) -> dict[str, object]:
+    """What the account page offers, as the policy answers it: the admin links, and the roles one may
+    invite from here — municipalities for a reach over municipalities or a block, prefectures for a block
+    (the secretariat invites from /admin/users)."""
+    invite = reaches_of(principal, "users.invite")
+    roles = [Role.MUNICIPALITY] if invite & {Reach.OWN_MUNICIPALITIES, Reach.OWN_BLOCK} else []
+    return {
+        "can_manage_users": can(principal, "users.manage"),
+        "can_read_audit": can(principal, "audit.read"),
+        "invitable_roles": roles + ([Role.PREFECTURE] if Reach.OWN_BLOCK in invite else []),
+    }
 
 
 @router.post("/account/password", response_class=HTMLResponse, dependencies=[Csrf])
@@ -325,6 +339,7 @@ def invite_from_account(
     scope: Annotated[str, Form(max_length=64)],
 ) -> HTMLResponse:
     """A prefecture invites its municipalities, a bureau its block's bodies (the policy decides)."""
+    authorize(principal, "users.invite", SOMEWHERE)
     try:
         notice = invite_and_send(session, principal=principal, email=email, role=role, scope=scope)
     except UserError as error:

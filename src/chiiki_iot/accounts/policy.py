@@ -2,16 +2,24 @@
 ``authorize`` before it changes anything, so a rule cannot differ between the site and the API.
 
 A role is held over a scope: 事務局 over everything, a 総合通信局 over one block, a 都道府県 or 市区町村 over
-one body, a 企業・団体 over one organisation. An action names what is done; its rule lists, per role,
-which targets the role's scope reaches.
+one body, a 企業・団体 over one organisation. An action names what it allows, prefixed by the part of the
+programme it belongs to (``survey.run``, ``progress.national_figures``); its rule lists, per role, which
+targets the role's scope reaches. One action gates one kind of thing: tightening who manages users must
+never change who runs the survey, so each is its own row even where two rows give the same answers today.
+
+Nothing outside this module looks at a principal's roles: pages and services ask ``can``/``authorize``
+(with a target, or ``SOMEWHERE`` for "anywhere at all"), ``reaches_of`` for how far a person reaches, and
+``bodies_acted_for`` for the bodies a person speaks for. The admin matrix page is ``policy_matrix()``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
-from chiiki_iot.core.errors import UserError
+from chiiki_iot.core.errors import Forbidden as Forbidden  # re-exported: the policy's refusals
+from chiiki_iot.core.errors import SignInRequired as SignInRequired
 from chiiki_iot.core.terms import N_
 
 
@@ -31,6 +39,10 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ORGANISATION: N_("企業・団体"),
 }
 
+MINISTRY_ROLES = frozenset({Role.SECRETARIAT, Role.BUREAU})
+"""The ministry's own staff (総務省: the secretariat and the regional bureaux): inviting someone into one
+of these roles takes ``users.invite_ministry`` on top of ``users.invite``."""
+
 
 class Reach(StrEnum):
     """How far a role's scope reaches for one action."""
@@ -38,19 +50,38 @@ class Reach(StrEnum):
     EVERYTHING = "everything"
     OWN_BODY = "own-body"  # the body the grant names
     OWN_MUNICIPALITIES = "own-municipalities"  # the municipalities of the prefecture the grant names
+    OWN_PREFECTURE = "own-prefecture"  # the prefecture the grant names and its municipalities
     OWN_BLOCK = "own-block"  # any body in the block the grant names
     OWN_ORGANISATION = "own-organisation"
 
 
+REACH_LABELS: dict[Reach, tuple[str, str]] = {
+    Reach.EVERYTHING: ("すべて", "everything"),
+    Reach.OWN_BODY: ("自団体", "its own body"),
+    Reach.OWN_MUNICIPALITIES: ("管内の市区町村", "its municipalities"),
+    Reach.OWN_PREFECTURE: ("自団体と管内の市区町村", "itself and its municipalities"),
+    Reach.OWN_BLOCK: ("担当する地域ブロック", "its block"),
+    Reach.OWN_ORGANISATION: ("自組織", "its own organisation"),
+}
+
+
 @dataclass(frozen=True)
 class Target:
-    """What an action is done to, reduced to what scopes are compared with."""
+    """What an action is done to, reduced to what scopes are compared with.
+
+    ``SOMEWHERE`` (``somewhere=True``) is no real target: it asks whether a person may do the action over
+    some scope at all. A route uses it to refuse early and to declare its action; the service it calls
+    then checks the actual body or block. A final check never uses it."""
 
     body_code: str = ""
     prefecture_code: str = ""
     block_slug: str = ""
     organisation: str = ""
     is_prefecture: bool = False
+    somewhere: bool = False
+
+
+SOMEWHERE = Target(somewhere=True)
 
 
 @dataclass(frozen=True)
@@ -80,101 +111,181 @@ class Principal:
 ANONYMOUS = Principal(actor="anonymous")
 
 
-# The policy. Anonymous users hold no grant, so every action here is closed to them; reading public
-# pages needs no action at all.
-POLICY: dict[str, dict[Role, Reach]] = {
-    "body.edit": {
-        Role.SECRETARIAT: Reach.EVERYTHING,
-        Role.PREFECTURE: Reach.OWN_BODY,
-        Role.MUNICIPALITY: Reach.OWN_BODY,
-    },
-    "body.review": {
-        Role.SECRETARIAT: Reach.EVERYTHING,
-        Role.BUREAU: Reach.OWN_BLOCK,
-        Role.PREFECTURE: Reach.OWN_MUNICIPALITIES,
-    },
-    "registry.import": {Role.SECRETARIAT: Reach.EVERYTHING},
-    # 実装状況: a body records its own; the secretariat records any (surveys, bulk imports).
-    "status.record": {
-        Role.SECRETARIAT: Reach.EVERYTHING,
-        Role.PREFECTURE: Reach.OWN_BODY,
-        Role.MUNICIPALITY: Reach.OWN_BODY,
-    },
-    "users.manage": {Role.SECRETARIAT: Reach.EVERYTHING},
-    "audit.read": {Role.SECRETARIAT: Reach.EVERYTHING},
+@dataclass(frozen=True)
+class Action:
+    """One row of the policy: what the action allows, in Japanese and English, and its rule."""
+
+    label_ja: str
+    label_en: str
+    rule: Mapping[Role, Reach]
+
+
+# The policy, grouped by the part of the programme each action belongs to. Anonymous users hold no grant,
+# so every action here is closed to them; reading public pages needs no action at all.
+POLICY: dict[str, Action] = {
+    # registry: the bodies' own details and the reference data
+    "body.edit": Action(
+        "団体情報の編集",
+        "editing a body's details",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
+    "body.review": Action(
+        "団体情報の確認",
+        "reviewing a body's details",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.BUREAU: Reach.OWN_BLOCK,
+            Role.PREFECTURE: Reach.OWN_MUNICIPALITIES,
+        },
+    ),
+    "registry.import": Action(
+        "台帳データの取り込み", "importing registry data", {Role.SECRETARIAT: Reach.EVERYTHING}
+    ),
+    # adoption: 実装状況 — a body records its own; the secretariat records any (surveys, bulk imports).
+    "status.record": Action(
+        "実装状況の記録",
+        "recording implementation status",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
+    "indicators.import": Action(
+        "指標データの取り込み", "importing indicator data", {Role.SECRETARIAT: Reach.EVERYTHING}
+    ),
+    "demo.generate": Action(
+        "デモ用の合成データの作成", "writing synthetic demo data", {Role.SECRETARIAT: Reach.EVERYTHING}
+    ),
+    # the survey (地域IoT実装状況調査): the secretariat runs it, the bodies answer (status.record), a
+    # prefecture or bureau approves its bodies' answers and follows who has not answered.
+    "survey.run": Action(
+        "実装状況調査の実施（開始・締切・全国分の回答用ブック）",
+        "running the survey (opening, closing, the national workbook)",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
+    "survey.review": Action(
+        "調査回答の承認・差戻し",
+        "approving or returning survey answers",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.BUREAU: Reach.OWN_BLOCK,
+            Role.PREFECTURE: Reach.OWN_MUNICIPALITIES,
+        },
+    ),
+    "survey.follow": Action(
+        "調査の未回答団体の把握",
+        "following who has not answered the survey",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.BUREAU: Reach.OWN_BLOCK,
+            Role.PREFECTURE: Reach.OWN_PREFECTURE,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
+    # progress
+    "progress.national_figures": Action(
+        "KPIの全国値の入力", "entering a KPI's national figures", {Role.SECRETARIAT: Reach.EVERYTHING}
+    ),
+    # outreach: 説明会等・協議会の記録 — a regional bureau its block's; the secretariat all, national ones too.
+    "outreach.edit_block": Action(
+        "説明会等・協議会の記録",
+        "recording events and council activity",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
+    # accounts
+    "users.manage": Action("利用者の管理", "managing users", {Role.SECRETARIAT: Reach.EVERYTHING}),
     # Inviting someone is judged on the role and scope they would get (the target).
-    "users.invite": {
-        Role.SECRETARIAT: Reach.EVERYTHING,
-        Role.BUREAU: Reach.OWN_BLOCK,
-        Role.PREFECTURE: Reach.OWN_MUNICIPALITIES,
-    },
-    "organisation.edit": {Role.SECRETARIAT: Reach.EVERYTHING, Role.ORGANISATION: Reach.OWN_ORGANISATION},
-    # 説明会等・協議会の記録: a regional bureau its block's events and council log; the secretariat all.
-    "outreach.edit": {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    "users.invite": Action(
+        "利用者の招待",
+        "inviting users",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.BUREAU: Reach.OWN_BLOCK,
+            Role.PREFECTURE: Reach.OWN_MUNICIPALITIES,
+        },
+    ),
+    "users.invite_ministry": Action(
+        "事務局・総合通信局の利用者の招待",
+        "inviting secretariat or bureau users",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
+    "audit.read": Action("監査ログの閲覧", "reading the audit log", {Role.SECRETARIAT: Reach.EVERYTHING}),
 }
-ACTION_LABELS: dict[str, tuple[str, str]] = {
-    "body.edit": ("団体情報の編集", "editing a body's details"),
-    "body.review": ("団体情報の確認", "reviewing a body's details"),
-    "registry.import": ("台帳データの取り込み", "importing registry data"),
-    "status.record": ("実装状況の記録", "recording implementation status"),
-    "users.manage": ("利用者の管理", "managing users"),
-    "audit.read": ("監査ログの閲覧", "reading the audit log"),
-    "users.invite": ("利用者の招待", "inviting users"),
-    "organisation.edit": ("団体・企業情報の編集", "editing an organisation"),
-    "outreach.edit": ("説明会等・協議会の記録", "recording events and council activity"),
-}
-
-
-class Forbidden(UserError):
-    status_code = 403
-    type_slug = "forbidden"
-    title_en = "Forbidden"
-
-
-class SignInRequired(UserError):
-    status_code = 401
-    type_slug = "sign-in-required"
-    title_en = "Sign-in required"
 
 
 def reaches(grant: Grant, reach: Reach, target: Target) -> bool:
-    if reach == Reach.EVERYTHING:
+    if reach == Reach.EVERYTHING or target.somewhere:
         return True
     if reach == Reach.OWN_BODY:
         return bool(target.body_code) and target.body_code == grant.scope
     if reach == Reach.OWN_MUNICIPALITIES:
         return bool(target.body_code) and not target.is_prefecture and target.prefecture_code == grant.scope
+    if reach == Reach.OWN_PREFECTURE:
+        return bool(target.body_code) and target.prefecture_code == grant.scope
     if reach == Reach.OWN_BLOCK:
         return bool(target.block_slug) and target.block_slug == grant.scope
     return bool(target.organisation) and target.organisation == grant.scope
 
 
 def can(principal: Principal, action: str, target: Target = Target()) -> bool:
-    rule = POLICY[action]
+    rule = POLICY[action].rule
     return any(g.role in rule and reaches(g, rule[g.role], target) for g in principal.grants)
+
+
+def reaches_of(principal: Principal, action: str) -> set[Reach]:
+    """How far this person reaches for an action, over all their grants (empty: not at all). A page uses it
+    to word what it shows ("your block's bodies") without asking which roles someone holds."""
+    rule = POLICY[action].rule
+    return {rule[g.role] for g in principal.grants if g.role in rule}
+
+
+def bodies_acted_for(principal: Principal) -> list[str]:
+    """The codes of the bodies this person speaks for — answers the survey for, records the status of — as
+    their own body: each grant whose reach for ``status.record`` is the body it names, in grant order.
+    The secretariat may act for any body but for none in particular, so it gets no codes here; ask
+    ``can(principal, "status.record", target)`` for one body."""
+    rule = POLICY["status.record"].rule
+    codes = [g.scope for g in principal.grants if rule.get(g.role) == Reach.OWN_BODY]
+    return list(dict.fromkeys(codes))
 
 
 def authorize(principal: Principal, action: str, target: Target = Target()) -> None:
     """Raise SignInRequired (401) for anonymous users and Forbidden (403) for anyone else not allowed."""
     if can(principal, action, target):
         return
-    what_ja, what_en = ACTION_LABELS[action]
+    what = POLICY[action]
     if principal.is_anonymous:
-        raise SignInRequired(f"{what_ja}にはサインインが必要です。", f"Sign in to do this ({what_en}).")
+        raise SignInRequired(
+            f"{what.label_ja}にはサインインが必要です。", f"Sign in to do this ({what.label_en})."
+        )
+    if target.somewhere:
+        raise Forbidden(
+            f"{what.label_ja}の権限がありません。", f"You are not allowed to do this ({what.label_en})."
+        )
     raise Forbidden(
-        f"{what_ja}の権限がありません（この団体・範囲はあなたの担当外です）。",
-        f"You are not allowed to do this ({what_en}) for this body or scope.",
+        f"{what.label_ja}の権限がありません（この団体・範囲はあなたの担当外です）。",
+        f"You are not allowed to do this ({what.label_en}) for this body or scope.",
     )
 
 
 @dataclass(frozen=True)
-class Matrix:
-    """The policy as rows for the admin page and the README: action × role → reach."""
+class MatrixRow:
+    """One action as the admin page shows it: its name, what it allows, and each role's reach (or None)."""
 
-    rows: list[tuple[str, dict[Role, str]]] = field(default_factory=list)
+    action: str
+    label_ja: str
+    label_en: str
+    reach: dict[Role, Reach | None]
 
 
-def policy_matrix() -> Matrix:
-    return Matrix(
-        [(action, {role: str(rule.get(role, "")) for role in Role}) for action, rule in POLICY.items()]
-    )
+def policy_matrix() -> list[MatrixRow]:
+    """The policy as rows for the admin page: action × role → reach, in the table's order."""
+    return [
+        MatrixRow(name, action.label_ja, action.label_en, {role: action.rule.get(role) for role in Role})
+        for name, action in POLICY.items()
+    ]

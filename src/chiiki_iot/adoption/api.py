@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.policy import SOMEWHERE, authorize
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.adoption import indicators as indicator_service
 from chiiki_iot.adoption import projects, service
@@ -89,6 +90,7 @@ def model_adoption(
 def record(
     session: SessionDep, principal: ApiWriterDep, code: str, change: Annotated[StatusCreate, Body()]
 ) -> StatusRead:
+    authorize(principal, "status.record", SOMEWHERE)
     created = service.record_status(
         session,
         principal=principal,
@@ -186,6 +188,7 @@ def body_projects(session: SessionDep, code: str, format: Format = "json") -> li
 def add_project(
     session: SessionDep, principal: ApiWriterDep, code: str, project: Annotated[ProjectBody, Body()]
 ) -> ProjectRead:
+    authorize(principal, "status.record", SOMEWHERE)
     created = projects.add_project(
         session,
         principal=principal,
@@ -229,6 +232,7 @@ def body_inputs(session: SessionDep, code: str, format: Format = "json") -> list
 def report_input(
     session: SessionDep, principal: ApiWriterDep, code: str, figure: Annotated[InputCreate, Body()]
 ) -> InputRead:
+    authorize(principal, "status.record", SOMEWHERE)
     return InputRead.of(
         service.record_input(
             session,
@@ -265,6 +269,7 @@ def body_barriers(session: SessionDep, code: str, format: Format = "json") -> li
 def report_barrier(
     session: SessionDep, principal: ApiWriterDep, code: str, report: Annotated[BarrierCreate, Body()]
 ) -> BarrierRead:
+    authorize(principal, "status.record", SOMEWHERE)
     return BarrierRead.of(
         service.report_barrier(
             session,

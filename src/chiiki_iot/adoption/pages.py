@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, can
+from chiiki_iot.accounts.policy import SOMEWHERE, Principal, authorize, can
 from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.adoption import service
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage, parse_stage
@@ -85,6 +85,7 @@ def record_status(
     url: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """段階の変更を記録 (manual edit): the same rule as the API and the survey, with the history kept."""
+    authorize(principal, "status.record", SOMEWHERE)
     try:
         service.record_status(
             session,
@@ -127,6 +128,7 @@ def report_barrier(
     other_text: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """壁の報告 outside a survey."""
+    authorize(principal, "status.record", SOMEWHERE)
     try:
         choice = next((b for b in Barrier if b.value == barrier), None)
         if choice is None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Role, authorize, can
+from chiiki_iot.accounts.policy import SOMEWHERE, Reach, authorize, bodies_acted_for, can, reaches_of
 from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.adoption import service as status_service
 from chiiki_iot.adoption import survey, uploads
@@ -41,7 +41,7 @@ def rounds(request: Request, session: SessionDep, principal: SignedInDep) -> HTM
         request,
         "adoption/survey_rounds.html",
         rounds=survey.list_rounds(session),
-        is_secretariat=can(principal, "users.manage"),
+        is_secretariat=can(principal, "survey.run"),
         error=None,
         entered={},
     )
@@ -57,6 +57,7 @@ def open_round(
     force: Annotated[bool, Form()] = False,
 ) -> Response:
     """Open a round; a past deadline or an overlapping open round comes back as a warning to confirm."""
+    authorize(principal, "survey.run")
     try:
         opened = survey.open_round(
             session, principal=principal, fiscal_year=fiscal_year, deadline=deadline, force=force
@@ -79,15 +80,11 @@ def round_page(request: Request, session: SessionDep, principal: SignedInDep, sl
     current = survey.get_round(session, slug)
     by_pref, by_block, missing = survey.response_rates(session, slug)
     missing = survey.missing_in_scope(principal, missing)
-    own = [
-        registry.get_body(session, g.scope)
-        for g in principal.grants
-        if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)
-    ]
+    own = [registry.get_body(session, code) for code in bodies_acted_for(principal)]
     to_review = survey.responses_to_review(session, principal=principal, slug=slug)
     reviewed = request.query_params.get("reviewed", "")
     reviewed_body = next((b for b, _ in to_review if b.code == request.query_params.get("body")), None)
-    is_secretariat = can(principal, "users.manage")
+    is_secretariat = can(principal, "survey.run")
     # A prefecture or bureau sees first what waits for them; the secretariat reviews from the full list.
     awaiting = [] if is_secretariat else [(b, r) for b, r in to_review if r.state == "submitted"]
     rest = [(b, r) for b, r in to_review if is_secretariat or r.state != "submitted"]
@@ -101,7 +98,7 @@ def round_page(request: Request, session: SessionDep, principal: SignedInDep, sl
         missing_total=len(missing),
         own_bodies=own,
         is_secretariat=is_secretariat,
-        is_bureau=any(g.role == Role.BUREAU for g in principal.grants),
+        is_bureau=Reach.OWN_BLOCK in reaches_of(principal, "survey.follow"),
         awaiting=awaiting[:500],
         to_review=rest[:500],
         reviewed=reviewed if reviewed_body is not None else "",
@@ -118,6 +115,7 @@ def review(
     decision: Annotated[str, Form(max_length=8)],
     version: Annotated[int, Form()],
 ) -> RedirectResponse:
+    authorize(principal, "survey.review", SOMEWHERE)
     response = survey.review_response(
         session, principal=principal, slug=slug, body_code=code, decision=decision, expected_version=version
     )
@@ -130,10 +128,9 @@ def review(
 def workbook(session: SessionDep, principal: SignedInDep, slug: str, body: str = "") -> Response:
     """National for the secretariat; otherwise the workbook of one of the user's own bodies."""
     current = survey.get_round(session, slug)
-    own = {g.scope for g in principal.grants if g.role in (Role.PREFECTURE, Role.MUNICIPALITY)}
-    if not body and not can(principal, "users.manage"):
+    if not body and not can(principal, "survey.run"):
         raise InvalidInput("団体コードを指定してください。", "Name the body (body=code).")
-    if body and body not in own and not can(principal, "users.manage"):
+    if body and body not in bodies_acted_for(principal) and not can(principal, "survey.run"):
         raise NotFound("その団体の回答用ブックはありません。", "There is no workbook of that body for you.")
     data = write_workbook(session, survey=current, body_codes=[body] if body else None)
     name = f"{current.slug}-{registry.get_body(session, body).full_name if body else '全国'}.xlsx"
@@ -144,6 +141,7 @@ def workbook(session: SessionDep, principal: SignedInDep, slug: str, body: str =
 async def upload(
     session: SessionDep, principal: SignedInDep, slug: str, file: Annotated[UploadFile, File()]
 ) -> RedirectResponse:
+    authorize(principal, "status.record", SOMEWHERE)
     data = await file.read(uploads.MAX_UPLOAD + 1)  # one byte more tells a file that is too large
     pending = uploads.stage_upload(
         session, slug=slug, file_name=file.filename or "upload.xlsx", data=data, principal=principal
@@ -190,6 +188,7 @@ def annotated(session: SessionDep, principal: SignedInDep, slug: str, token: str
 
 @router.post("/survey/{slug}/uploads/{token}", dependencies=[Depends(csrf_protected)])
 def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -> RedirectResponse:
+    authorize(principal, "status.record", SOMEWHERE)
     count = uploads.commit_upload(session, slug=slug, token=token, principal=principal)
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)
 
@@ -246,6 +245,7 @@ def _form(
 async def answer(
     request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str
 ) -> Response:
+    authorize(principal, "status.record", SOMEWHERE)
     form = await request.form()
     current = survey.get_round(session, slug)
     answers = {

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.policy import SOMEWHERE, authorize
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import today_in_japan
@@ -68,6 +69,7 @@ def event(session: SessionDep, event_id: int) -> EventRead:
     responses=WRITE_RESPONSES,
 )
 def add_event(session: SessionDep, principal: ApiWriterDep, data: Annotated[EventWrite, Body()]) -> EventRead:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     return EventRead.of(service.add_event(session, principal=principal, data=data.to_input()))
 
 
@@ -80,6 +82,7 @@ def add_event(session: SessionDep, principal: ApiWriterDep, data: Annotated[Even
 def update_event(
     session: SessionDep, principal: ApiWriterDep, event_id: int, data: Annotated[EventWrite, Body()]
 ) -> EventRead:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     if data.version is None:
         raise InvalidInput("更新には version を付けてください。", "Send the version you read.")
     return EventRead.of(
@@ -166,6 +169,7 @@ def log(
 def add_log(
     session: SessionDep, principal: ApiWriterDep, slug: str, entry: Annotated[LogWrite, Body()]
 ) -> LogRead:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     return LogRead.of(
         service.add_log_entry(
             session,
@@ -230,6 +234,7 @@ def organisations(session: SessionDep, format: Format = "json") -> list[Organisa
 def save_organisation(
     session: SessionDep, principal: ApiWriterDep, slug: str, data: Annotated[OrganisationWrite, Body()]
 ) -> OrganisationRead:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     if data.slug != slug:
         raise InvalidInput(
             "URL と本文の識別子が違います。", "The slug in the address and in the body differ."
@@ -277,6 +282,7 @@ def threads(session: SessionDep) -> dict[str, list[dict[str, object]]]:
 def add_member(
     session: SessionDep, principal: ApiWriterDep, thread: str, data: Annotated[MembershipWrite, Body()]
 ) -> dict[str, object]:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     member = service.add_thread_member(
         session,
         principal=principal,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import Principal, Role, Target, can
+from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Target, authorize, can
 from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import InvalidInput, UserError
 from chiiki_iot.core.fiscal import parse_entered_date, today_in_japan
@@ -132,6 +132,7 @@ FIELDS = (
 
 @router.post("/outreach/events", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
 async def add_event(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
     try:
         created = service.add_event(session, principal=principal, data=_input(form))
@@ -149,6 +150,7 @@ async def update_event(
     principal: SignedInDep,
     event_id: int,
 ) -> Response:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
     try:
         version = int(form.get("version")) if re.fullmatch(r"[0-9]{1,9}", form.get("version") or "") else 0
@@ -205,7 +207,9 @@ def month_view(
 @router.get("/outreach/threads", response_class=HTMLResponse)
 def threads(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
     editable = [
-        b for b in registry.list_blocks(session) if can(principal, "outreach.edit", Target(block_slug=b.slug))
+        b
+        for b in registry.list_blocks(session)
+        if can(principal, "outreach.edit_block", Target(block_slug=b.slug))
     ]
     return render(
         request,
@@ -221,7 +225,7 @@ def threads(request: Request, session: SessionDep, principal: PrincipalDep) -> H
 
 
 def _can_edit(principal: Principal) -> bool:
-    return can(principal, "outreach.edit") or any(g.role == Role.BUREAU for g in principal.grants)
+    return can(principal, "outreach.edit_block", SOMEWHERE)
 
 
 def _organisations_page(
@@ -264,6 +268,7 @@ def save_organisation(
     prefecture: Annotated[str, Form(max_length=6)] = "",
     members: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     data = service.OrganisationInput(
         slug=slug.strip(),
         name_ja=name_ja,
@@ -305,6 +310,7 @@ def add_log(
     text_ja: Annotated[str, Form(max_length=2000)],
     status: Annotated[str, Form(max_length=16)] = "held",
 ) -> Response:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     entry = service.add_log_entry(
         session,
         principal=principal,
@@ -326,6 +332,7 @@ def add_member(
     since: Annotated[str, Form(max_length=32)],
     role: Annotated[str, Form(max_length=255)] = "",
 ) -> Response:
+    authorize(principal, "outreach.edit_block", SOMEWHERE)
     service.add_thread_member(
         session,
         principal=principal,

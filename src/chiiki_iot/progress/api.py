@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.policy import authorize
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.progress import catalog, funnel, service
@@ -126,6 +127,7 @@ def kpi_breakdown(
 def add_national_figure(
     session: SessionDep, principal: ApiWriterDep, slug: str, figure: Annotated[NationalFigureCreate, Body()]
 ) -> NationalFigureRead:
+    authorize(principal, "progress.national_figures")
     row = service.record_national_figure(
         session,
         principal=principal,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.policy import SOMEWHERE, authorize
 from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.registry import service
 from chiiki_iot.registry.schemas import (
@@ -136,6 +137,7 @@ def update_body(
     session: SessionDep, principal: ApiWriterDep, code: str, change: Annotated[BodyUpdate, Body()]
 ) -> BodyRead:
     """Needs ``Authorization: Bearer``; send the ``version`` you read, or the save is refused (409)."""
+    authorize(principal, "body.edit", SOMEWHERE)
     body = service.update_body_details(
         session, principal=principal, code=code, expected_version=change.version, url=change.url
     )
@@ -155,6 +157,7 @@ def update_body(
 def review_body(
     session: SessionDep, principal: ApiWriterDep, code: str, review: Annotated[BodyReview, Body()]
 ) -> BodyRead:
+    authorize(principal, "body.review", SOMEWHERE)
     return BodyRead.of(
         service.review_body(session, principal=principal, code=code, expected_version=review.version)
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.policy import authorize, can
+from chiiki_iot.accounts.policy import SOMEWHERE, authorize, can
 from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.adoption.indicators import indicators_of_body
 from chiiki_iot.core.errors import Conflict, InvalidInput
@@ -157,6 +157,7 @@ def edit(
     url: Annotated[str, Form(max_length=255)] = "",
     version: Annotated[int, Form()] = 0,
 ) -> Response:
+    authorize(principal, "body.edit", SOMEWHERE)
     try:
         body = service.update_body_details(
             session, principal=principal, code=code, expected_version=version, url=url
@@ -179,5 +180,6 @@ def edit(
 def review(
     session: SessionDep, principal: SignedInDep, code: str, version: Annotated[int, Form()] = 0
 ) -> RedirectResponse:
+    authorize(principal, "body.review", SOMEWHERE)
     body = service.review_body(session, principal=principal, code=code, expected_version=version)
     return RedirectResponse(f"/bodies/{body.code}?reviewed=1", status_code=303)
