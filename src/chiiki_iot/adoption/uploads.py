@@ -11,12 +11,12 @@ already imports ``survey``).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal
-from chiiki_iot.accounts.secrets import new_token
 from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.models import PendingUpload
 from chiiki_iot.adoption.workbooks import WorkbookPlan, WorkbookRefused, apply_workbook, plan_workbook
@@ -35,7 +35,7 @@ def stage_upload(
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("ファイルが大きすぎます（20MB まで）。", "The file is too large (20 MB at most).")
     pending = PendingUpload(
-        token=new_token(),
+        token=secrets.token_urlsafe(32),  # names the pending file in the next request, nothing more
         round_slug=slug,
         file_name=file_name,
         data=data,

@@ -22,7 +22,8 @@ from chiiki_iot.core.errors import InvalidInput, NotFound
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.core.terms import N_
 from chiiki_iot.progress import facts as fact_store
-from chiiki_iot.progress.facts import Facts
+from chiiki_iot.progress.facts import Facts as Facts  # the read model reports print from
+from chiiki_iot.progress.kpi import FORECAST_LABELS as FORECAST_LABELS
 from chiiki_iot.progress.kpi import Forecast, Point, Rating, forecast, rate
 from chiiki_iot.progress.models import NationalFigure
 from chiiki_iot.registry import service as registry
@@ -522,3 +523,9 @@ def models_in_action(session: Session, *, as_of: dt.date) -> dict[str, int]:
         if RANK.get(stage, 0) >= acting:
             score[code] = score.get(code, 0) + 1
     return score
+
+
+def facts_on(session: Session, as_of: dt.date) -> Facts:
+    """Everything the figures on ``as_of`` are built from (statuses, reports, bodies), shared and memoised:
+    the PDCA workbook lists its changes and synthetic flag from the same facts the figures used."""
+    return fact_store.facts(session, as_of)

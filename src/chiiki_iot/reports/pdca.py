@@ -20,11 +20,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from chiiki_iot.core.fiscal import FiscalYear, format_date, today_in_japan
-from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress import service
-from chiiki_iot.progress.facts import Facts
-from chiiki_iot.progress.kpi import FORECAST_LABELS
-from chiiki_iot.progress.service import KpiProgress, Scope
+from chiiki_iot.progress.service import FORECAST_LABELS, Facts, KpiProgress, Scope
 from chiiki_iot.roadmap import service as roadmap
 
 SUMMARY_COLUMNS = [
@@ -67,7 +64,7 @@ class Report:
 
 def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = lambda _: None) -> Report:
     step("facts")
-    known = fact_store.facts(session, as_of)
+    known = service.facts_on(session, as_of)
     step("kpis")
     kpis = service.overview(session, scope, as_of=as_of)
     step("changes")
