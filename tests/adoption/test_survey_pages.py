@@ -190,3 +190,27 @@ def test_the_online_form_asks_the_rounds_figures(client: TestClient) -> None:
     assert [(f["input"], f["fiscal_year"], f["value"], f["source_ref"]) for f in figures] == [
         ("schools-total", 2024, 1002.0, "fy2024")
     ]
+
+
+class TestUploadFormOnlyForThoseWhoMayRecord:
+    """A bureau follows a round but records no body's status: it is not offered a form that would refuse it."""
+
+    def test_bureau_sees_the_round_without_the_upload_form(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.SECRETARIAT))
+        client.post(
+            "/survey",
+            data={
+                "fiscal_year": "2043",
+                "deadline": "2044-05-31",
+                "force": "true",
+                "csrf_token": client.cookies.get("chiiki_csrf"),
+            },
+        )
+        client.cookies.clear()
+        sign_in(client, make_user(Role.BUREAU, "kanto"))
+        page = client.get("/survey/fy2043")
+        assert page.status_code == 200 and "回答率（地域ブロック別）" in page.text
+        assert 'id="upload"' not in page.text
+        client.cookies.clear()
+        sign_in(client, make_user(Role.MUNICIPALITY, "131016"))
+        assert 'id="upload"' in client.get("/survey/fy2043").text

@@ -98,6 +98,7 @@ def round_page(request: Request, session: SessionDep, principal: SignedInDep, sl
         missing_total=len(missing),
         own_bodies=own,
         is_secretariat=is_secretariat,
+        can_upload=can(principal, "status.record", SOMEWHERE),
         is_bureau=Reach.OWN_BLOCK in reaches_of(principal, "survey.follow"),
         awaiting=awaiting[:500],
         to_review=rest[:500],
