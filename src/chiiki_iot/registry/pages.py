@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import SOMEWHERE, authorize, can
 from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
-from chiiki_iot.adoption.indicators import indicators_of_body
 from chiiki_iot.core.errors import Conflict, InvalidInput
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.registry import maps, search, service
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, BodyKind
+from chiiki_iot.web import sections
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
@@ -79,7 +79,7 @@ def body_page(request: Request, session: SessionDep, principal: PrincipalDep, co
         "can_edit": can(principal, "body.edit", service.policy_target(body)),
         "can_review": can(principal, "body.review", service.policy_target(body)),
         "can_audit": can(principal, "audit.read"),
-        "indicators": indicators_of_body(session, body.code),
+        "sections": sections.fill("registry.body", session, code=body.code),
         "remote_islands": maps.remote_bodies(session, body) if body.kind == BodyKind.PREFECTURE else [],
     }
     return render(request, "registry/body.html", **context)
