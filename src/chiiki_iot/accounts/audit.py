@@ -129,7 +129,7 @@ def _entries(session: Session) -> list[dict[str, Any]]:
 def _write_audit_entries(session: Session, _context: Any) -> None:
     rows = _entries(session)
     if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)
+        session.connection().execute(insert(AuditEntry), rows)
 
 
 def record_event(
@@ -145,7 +145,7 @@ def record_event(
     names the user who signed in, not the anonymous visitor the request started as."""
     principal = principal or principal_of(session)
     session.connection().execute(
-        insert(AuditEntry.__table__),
+        insert(AuditEntry),
         [
             {
                 "at": dt.datetime.now(dt.UTC),

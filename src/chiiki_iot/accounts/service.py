@@ -280,7 +280,7 @@ def sign_out_everywhere(session: Session, *, user: User) -> int:
         .values(revoked_at=now())
     )
     record_event(session, action="sign-out-all", entity="users", entity_key=str(user.id))
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
@@ -492,7 +492,7 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
     reset.used_at = now()
     # Recovering an account suggests it may be in other hands: end its sessions and its API tokens too.
     sign_out_everywhere(session, user=user)
-    for token in list_api_tokens(session, user=user):
-        token.revoked_at = token.revoked_at or now()
+    for api_token in list_api_tokens(session, user=user):
+        api_token.revoked_at = api_token.revoked_at or now()
     session.flush()
     return user

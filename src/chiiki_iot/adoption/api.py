@@ -144,7 +144,7 @@ def body_indicators(
     return items
 
 
-def _project_read(p) -> ProjectRead:  # type: ignore[no-untyped-def]
+def _project_read(p) -> ProjectRead:
     return ProjectRead(
         id=p.id,
         body_code=p.body_code,

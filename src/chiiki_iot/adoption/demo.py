@@ -275,7 +275,8 @@ def _figures(
     Each body keeps one position (a quantile) inside each stage's range, so its figures rise with its
     stage and never wobble from year to year."""
     sizes = {
-        name: rng.randint(*by_kind.get(body.kind, by_kind[BodyKind.TOWN])) for name, by_kind in SIZES.items()
+        name: rng.randint(*by_kind.get(BodyKind(body.kind), by_kind[BodyKind.TOWN]))
+        for name, by_kind in SIZES.items()
     }
     quantiles = {slug: rng.random() for slug in inputs}
     rows = []

@@ -110,7 +110,7 @@ def _latest(
     as_of: dt.date,
     body_code: str | None = None,
     model_slug: str | None = None,
-) -> Select:  # type: ignore[type-arg]
+) -> Select:
     """Each (body, model)'s latest change on or before ``as_of``, as a subquery of change ids."""
     inner = select(
         StatusChange.id,
@@ -302,7 +302,7 @@ def latest_figures_before(
     return {(code, slug): (value, year) for code, slug, value, year in session.execute(query)}
 
 
-def history_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
+def history_rows(session: Session, *, until: dt.date):
     """Every status change up to a date as plain (body, model, stage, effective_on) tuples, in the order they
     take effect: the KPI engine sweeps through them once to get the status at every fiscal-year end."""
     query = (
@@ -336,7 +336,7 @@ def stages_on(session: Session, *, day: dt.date, model_slugs: list[str]) -> dict
     return out
 
 
-def barrier_rows(session: Session, *, until: dt.date):  # type: ignore[no-untyped-def]
+def barrier_rows(session: Session, *, until: dt.date):
     """Every barrier report up to a date as (body, model, barrier, reported_on) tuples."""
     return session.execute(
         select(

@@ -54,7 +54,7 @@ def asked_inputs(session: Session, survey: SurveyRound) -> list[roadmap.KpiInput
     return [i for i in roadmap.list_kpi_inputs(session) if i.slug in (survey.input_slugs or [])]
 
 
-def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[registry.Body]) -> None:  # type: ignore[no-untyped-def]
+def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[registry.Body]) -> None:
     """Add the figures sheet, each body's last reported figures (and their year) pre-filled; nothing when the
     round asks none."""
     items = asked_inputs(session, survey)
@@ -148,7 +148,7 @@ def header_columns(sheet: Worksheet) -> dict[str, int]:
 
 def read_sheet(
     sheet: Worksheet, session: Session, survey: SurveyRound, bodies: dict[str, registry.Body], resolve_body
-) -> tuple[list[FigureRow], list[tuple[int, str, Problem]]]:  # type: ignore[no-untyped-def]
+) -> tuple[list[FigureRow], list[tuple[int, str, Problem]]]:
     """Every filled-in figure of the sheet, or the problems found, each with its row and column."""
     items = {i.slug: i for i in asked_inputs(session, survey)}
     by_name = {normalize(i.name_ja): i for i in items.values()}
@@ -234,7 +234,7 @@ def read_form(
     return rows, problems
 
 
-def _reporter(problems: list[tuple[int, str, Problem]], number: int):  # type: ignore[no-untyped-def]
+def _reporter(problems: list[tuple[int, str, Problem]], number: int):
     """A ``fail(column, error | None, ja, en)`` that files a problem against one row of the sheet."""
 
     def fail(column: str, error: UserError | None, ja: str = "", en: str = "") -> None:

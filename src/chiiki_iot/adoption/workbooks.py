@@ -131,7 +131,7 @@ def _mark_round(book: Workbook, survey: SurveyRound) -> None:
     book.custom_doc_props.append(StringProperty(name=ROUND_PROPERTY, value=survey.slug))
 
 
-def _round_of(book) -> str | None:  # type: ignore[no-untyped-def]
+def _round_of(book) -> str | None:
     """The round a workbook was written for, or None for workbooks older than the mark."""
     sheet = book[ROUND_SHEET] if ROUND_SHEET in book.sheetnames else None
     if isinstance(sheet, Worksheet) and sheet["B1"].value:  # a chart sheet of that name holds no cells
@@ -140,7 +140,7 @@ def _round_of(book) -> str | None:  # type: ignore[no-untyped-def]
     return str(prop.value).strip() if prop is not None and prop.value else None
 
 
-def _check_round(session: Session, book, survey: SurveyRound, file_name: str) -> list[Problem]:  # type: ignore[no-untyped-def]
+def _check_round(session: Session, book, survey: SurveyRound, file_name: str) -> list[Problem]:
     """Refuse a workbook of another round; an unmarked (older) workbook is read with a warning."""
     written_for = _round_of(book)
     if written_for is None:
@@ -178,7 +178,7 @@ def _bodies(session: Session, codes: list[str] | None) -> list[registry.Body]:
     return registry.counted_body_records(session)
 
 
-def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untyped-def]
+def _instructions(sheet, survey: SurveyRound) -> None:
     sheet.title = "記入方法"
     lines = [
         survey.title,
@@ -209,7 +209,7 @@ def _instructions(sheet, survey: SurveyRound) -> None:  # type: ignore[no-untype
     sheet.column_dimensions["A"].width = 110
 
 
-def _validation(sheet, last_row: int) -> None:  # type: ignore[no-untyped-def]
+def _validation(sheet, last_row: int) -> None:
     stages = DataValidation(
         type="list",
         formula1='"' + ",".join(s.value for s in Stage) + '"',
@@ -368,11 +368,11 @@ def plan_workbook(
     return plan
 
 
-def _header(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _header(sheet) -> tuple[int, dict[str, int]]:
     """The header row among the first rows, reading a name from the row above where cells were merged."""
     rows = list(sheet.iter_rows(min_row=1, max_row=8, values_only=True))
     for r, cells in enumerate(rows):
-        names = {}
+        names: dict[str, int] = {}
         for c, value in enumerate(cells):
             text = normalize(str(value)) if value is not None else ""
             if not text and r > 0 and c < len(rows[r - 1]) and rows[r - 1][c] is not None:
@@ -517,7 +517,7 @@ def _body(
     session: Session,
     values: dict[str, object],
     fail,
-    bodies: dict[str, registry.Body],  # type: ignore[no-untyped-def]
+    bodies: dict[str, registry.Body],
     principal: Principal | None = None,
 ) -> registry.Body | None:
     """The row's body, or None with the problem filed; a body outside the sender's scope is a problem here,
@@ -545,7 +545,7 @@ def _body(
 
 def _find_body(
     session: Session, values: dict[str, object], fail, bodies: dict[str, registry.Body]
-) -> registry.Body | None:  # type: ignore[no-untyped-def]
+) -> registry.Body | None:
     raw = values.get("団体コード")
     if raw is not None and _text(raw):
         try:
@@ -599,7 +599,7 @@ def _column_of(columns: dict[str, int], column: str) -> int:
 _FALLBACK = {"壁（その他の内容）": ("主な壁",), "モデル識別子": ("分野別モデル",), "団体名": ("団体コード",)}
 
 
-def _annotate(book, marks) -> bytes:  # type: ignore[no-untyped-def]
+def _annotate(book, marks) -> bytes:
     """The workbook as sent, each bad cell red with a comment, and a first sheet listing every problem."""
     red = PatternFill("solid", fgColor="FFC7CE")
     listing = book.create_sheet("エラー一覧", 0)

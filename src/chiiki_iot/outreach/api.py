@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
@@ -33,7 +33,10 @@ from chiiki_iot.web.tables import csv_response
 router = APIRouter(prefix="/api/v1/outreach", tags=["outreach"], dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Format = Annotated[Literal["json", "csv"], Query(description="json または csv / json or csv")]
-WRITE_RESPONSES = {401: {"description": "no or invalid token"}, 403: {"description": "not your block"}}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no or invalid token"},
+    403: {"description": "not your block"},
+}
 
 
 @router.get("/events", response_model=list[EventRead], summary="Briefing sessions / 説明会等")
@@ -201,7 +204,7 @@ def calendar(session: SessionDep, block: str | None = None, since: dt.date | Non
     return file_response(data, filename=name, media_type="text/calendar; charset=utf-8")
 
 
-def _org_read(o) -> OrganisationRead:  # type: ignore[no-untyped-def]
+def _org_read(o) -> OrganisationRead:
     return OrganisationRead(
         slug=o.slug,
         name_ja=o.name_ja,

@@ -65,7 +65,7 @@ def _event_form(
     session: Session,
     principal: Principal,
     *,
-    event=None,  # type: ignore[no-untyped-def]
+    event=None,
     error: UserError | None = None,
     entered: dict[str, str] | None = None,
 ) -> HTMLResponse:
@@ -153,7 +153,7 @@ async def update_event(
     authorize(principal, "outreach.edit_block", SOMEWHERE)
     form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
     try:
-        version = int(form.get("version")) if re.fullmatch(r"[0-9]{1,9}", form.get("version") or "") else 0
+        version = int(form["version"]) if re.fullmatch(r"[0-9]{1,9}", form.get("version") or "") else 0
         service.update_event(
             session, principal=principal, event_id=event_id, expected_version=version, data=_input(form)
         )
@@ -184,7 +184,7 @@ def month_view(
         )
     first = dt.date(year, number, 1)
     last = dt.date(year, number, month_calendar.monthrange(year, number)[1])
-    by_day: dict[dt.date, list] = {}  # type: ignore[type-arg]
+    by_day: dict[dt.date, list] = {}
     for e in service.list_events(session, since=first, until=last):
         by_day.setdefault(e.held_on, []).append(e)
     weeks = month_calendar.Calendar(firstweekday=6).monthdatescalendar(year, number)  # weeks start on Sunday

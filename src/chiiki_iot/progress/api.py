@@ -41,7 +41,7 @@ ScopeKey = Annotated[
 ]
 
 
-def _csv_or(items: list, format: str, filename: str):  # type: ignore[no-untyped-def, type-arg]
+def _csv_or(items: list, format: str, filename: str):
     if format == "csv":
         columns = list(type(items[0]).model_fields) if items else ["synthetic"]
         return csv_response(
@@ -50,7 +50,7 @@ def _csv_or(items: list, format: str, filename: str):  # type: ignore[no-untyped
     return items
 
 
-def _flat(row: dict) -> dict:  # type: ignore[type-arg]
+def _flat(row: dict) -> dict:
     """A CSV row: the coverage object becomes coverage_reported, coverage_eligible, ..."""
     coverage = row.pop("coverage", None) if "coverage" in row else None
     return row | {f"coverage_{k}": v for k, v in (coverage or {}).items()}

@@ -49,7 +49,7 @@ class Facts:
     version: str = ""  # changes whenever the facts do (for chart caches)
     memo: dict[object, object] = field(default_factory=dict)  # results derived from these facts alone
 
-    def remember(self, key: object, compute):  # type: ignore[no-untyped-def]
+    def remember(self, key: object, compute):
         """A value derived only from these facts, computed once (facts never change once read)."""
         if key not in self.memo:
             self.memo[key] = compute()
@@ -171,7 +171,7 @@ def _read(session: Session, as_of: dt.date) -> Facts:
         stages,
         current,
         figures,
-        [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],  # type: ignore[misc]
+        [tuple(r) for r in adoption.barrier_rows(session, until=as_of)],
         synthetic=adoption.has_synthetic_data(session),
         unapproved=adoption.unapproved_stages(session, as_of=as_of),
     )

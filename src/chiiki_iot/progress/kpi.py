@@ -129,7 +129,7 @@ def forecast(series: list[Point], until: int, *, ceiling: float | None = None) -
     )
 
 
-def _fit_logistic(t: np.ndarray, y: np.ndarray, ceiling: float | None):  # type: ignore[no-untyped-def]
+def _fit_logistic(t: np.ndarray, y: np.ndarray, ceiling: float | None):
     """(curve, rmse) of a logistic fit, or None when there are too few points or it does not converge."""
     if len(t) < 4 or float(np.max(y)) <= 0:
         return None

@@ -71,7 +71,7 @@ def _ranked(rows: list[service.KpiProgress]) -> list[service.KpiProgress]:
     return sorted((p for p in rows if p.reported), key=lambda p: (-(p.share_of_target or 0), p.scope.key))
 
 
-def _counting_kpi(session: Session, model_slug: str):  # type: ignore[no-untyped-def]
+def _counting_kpi(session: Session, model_slug: str):
     """The model's KPI that counts bodies, if it has one (rankings compare prefectures on it)."""
     return next(
         (

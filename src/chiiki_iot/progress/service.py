@@ -194,7 +194,7 @@ def _measure(
         if scope.codes is not None:
             reporting = reporting & scope.codes
         counted = _counted(spec, facts, year)
-        value = float(len(counted) if scope.codes is None else len(counted & scope.codes))
+        value: float | None = float(len(counted) if scope.codes is None else len(counted & scope.codes))
         unapproved = (
             0
             if year is not None or not facts.unapproved
@@ -282,10 +282,11 @@ def national_target(session: Session, kpi: roadmap.Kpi) -> float | None:
         return None
     if kpi.target_kind != "multiple":
         return kpi.target_value
-    baseline = (kpi.baseline or {}).get("value")
-    if baseline is None and (kpi.baseline or {}).get("fiscal_year"):
+    declared = kpi.baseline or {}
+    baseline = declared.get("value")
+    if baseline is None and declared.get("fiscal_year"):
         points = {p.fiscal_year: p.value for p in _national_series(session, kpi, dt.date.max)}
-        baseline = points.get(kpi.baseline["fiscal_year"])
+        baseline = points.get(declared["fiscal_year"])
     return baseline * kpi.target_value if baseline is not None else None
 
 

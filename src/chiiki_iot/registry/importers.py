@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,7 +282,8 @@ def _features(doc: Any) -> tuple[str, str, list[dict[str, Any]]]:
     if doc.get("type") == "Topology" and isinstance(doc.get("objects"), dict) and doc["objects"]:
         name, obj = next(iter(doc["objects"].items()))
         items = obj.get("geometries") if isinstance(obj, dict) else None
-        fmt, has_geometry = "topojson", _has_topojson_geometry
+        fmt = "topojson"
+        has_geometry: Callable[[dict[str, Any]], bool] = _has_topojson_geometry
     elif doc.get("type") == "FeatureCollection":
         name, items = "features", doc.get("features")
         fmt, has_geometry = "geojson", lambda f: "geometry" in f and _has_geojson_geometry(f["geometry"])

@@ -139,7 +139,7 @@ def _panel(
             shapes = shapes.transform_filter(f"datum.properties.N03_001 == '{prefecture.name}'")
         layers.append(shapes)
     layers.append(_points_chart(shown, prefecture, lang))
-    return alt.layer(*layers).project(**projection.to_dict())
+    return alt.layer(*layers).project(**projection.to_dict())  # type: ignore[return-value]  # a layer stays a layer
 
 
 def _fit_points(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -69,7 +69,7 @@ def body_page(request: Request, session: SessionDep, principal: PrincipalDep, co
     body = service.get_body(session, code)
     if body.code != code:
         return RedirectResponse(f"/bodies/{body.code}", status_code=301)
-    context = {
+    context: dict[str, Any] = {
         "body": body,
         "population": service.population_history(session, body.code),
         "wards": service.wards_of(session, body.code),

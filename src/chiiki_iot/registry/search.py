@@ -80,7 +80,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def match_condition(parsed: ParsedQuery):  # type: ignore[no-untyped-def]
+def match_condition(parsed: ParsedQuery):
     """Municipalities match anywhere in name or reading; prefectures only at the start, since every
     prefecture reading ends in けん/と/ふ/どう and 「たけ」 must not find 秋田県 (あきたけん)."""
     key = _escape_like(parsed.key)
@@ -97,7 +97,7 @@ def match_condition(parsed: ParsedQuery):  # type: ignore[no-untyped-def]
     return or_(*conditions)
 
 
-def match_rank(parsed: ParsedQuery) -> list:  # type: ignore[type-arg]
+def match_rank(parsed: ParsedQuery) -> list:
     """0 exact, 1 prefix of name or reading, 2 contained: prefix matches first as a Japanese user expects.
 
     A prefecture comes before its namesakes (北海道 before 北海道's towns); a named ward before others.

@@ -222,7 +222,7 @@ def registry_summary(session: Session) -> dict[str, int]:
     }
 
 
-def latest_population_subquery():  # type: ignore[no-untyped-def]
+def latest_population_subquery():
     """body_code → population at the latest date imported for it."""
     latest = (
         select(PopulationFigure.body_code, func.max(PopulationFigure.as_of).label("as_of"))
@@ -274,9 +274,9 @@ def _apply_filters(
     session: Session,
     query: Select,
     f: BodyFilter,
-    pop,  # type: ignore[no-untyped-def, type-arg]
+    pop,
     parsed: ParsedQuery | None,
-) -> Select:  # type: ignore[type-arg]
+) -> Select:
     _check_filters(session, f)
     kinds = [*MUNICIPAL_KINDS, BodyKind.WARD] if f.include_wards else list(MUNICIPAL_KINDS)
     if f.include_prefectures and parsed:
@@ -384,7 +384,7 @@ def all_points(session: Session) -> list[Body]:
     )
 
 
-def last_load(session: Session, dataset: str):  # type: ignore[no-untyped-def]
+def last_load(session: Session, dataset: str):
     """The latest ReferenceLoad of a dataset (registry, roadmap, population, boundaries:...)."""
     from chiiki_iot.core.models import ReferenceLoad
 
@@ -426,7 +426,7 @@ def data_version(session: Session) -> tuple[int, object]:
     return count, versions
 
 
-def remote_islands(points: list[dict]) -> set[str]:  # type: ignore[type-arg]
+def remote_islands(points: list[dict]) -> set[str]:
     """The codes of bodies on remote islands that would squeeze a prefecture's main area on a map (東京都's
     伊豆諸島・小笠原, 沖縄県's 先島, 鹿児島県's 奄美); empty where the islands are near (隠岐, 対馬). Each point
     is a dict with code, lat and lng. Maps of other domains draw the main area and say what they left out."""
@@ -441,7 +441,7 @@ def remote_islands(points: list[dict]) -> set[str]:  # type: ignore[type-arg]
 # is a change to these functions only.
 
 
-def counted_codes_query() -> Select[tuple[str]]:
+def counted_codes_query() -> Select[str]:
     """The codes of the bodies that surveys and KPIs count, as a subquery another domain can filter by."""
     return select(Body.code).where(Body.kind.in_(COUNTED_KINDS))
 

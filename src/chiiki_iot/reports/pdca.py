@@ -99,9 +99,9 @@ def summary_rows(report: Report) -> list[list[object]]:
             else (
                 FiscalYear(c.first_year).label()
                 if c.first_year == c.last_year
-                else f"{FiscalYear(c.first_year).label()}〜{FiscalYear(c.last_year).label()}"
+                else f"{FiscalYear(c.first_year).label()}〜{FiscalYear(c.last_year or c.first_year).label()}"
             )
-        )  # type: ignore[arg-type]
+        )
         rows.append(
             [
                 p.kpi.name_ja,
@@ -162,7 +162,7 @@ def workbook(session: Session, report: Report, *, step: Progress = lambda _: Non
     return out.getvalue()
 
 
-def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
+def _summary(sheet, report: Report) -> None:
     sheet.title = "概要"
     sheet.append([f"地域IoT実装 PDCA 報告：{report.scope.label_ja}"])
     sheet["A1"].font = Font(bold=True, size=14)
@@ -201,7 +201,7 @@ def _summary(sheet, report: Report) -> None:  # type: ignore[no-untyped-def]
     _widths(sheet, [40, 24, 24, 12, 8, 10, 10, 20, 8, 12, 12, 8, 8, 10, 14, 20, 14])
 
 
-def _kpi_sheet(sheet, p: KpiProgress) -> None:  # type: ignore[no-untyped-def]
+def _kpi_sheet(sheet, p: KpiProgress) -> None:
     sheet.append([p.kpi.name_ja, p.kpi.target_text_ja, f"評価：{p.rating.value}"])
     sheet["A1"].font = Font(bold=True)
     sheet.append(["年度", "実績", "見通し", "見通し（下限）", "見通し（上限）", "目標"])
@@ -231,7 +231,7 @@ def _kpi_sheet(sheet, p: KpiProgress) -> None:  # type: ignore[no-untyped-def]
     _widths(sheet, [10, 12, 12, 14, 14, 12])
 
 
-def _status_sheet(sheet, session: Session, report: Report) -> None:  # type: ignore[no-untyped-def]
+def _status_sheet(sheet, session: Session, report: Report) -> None:
     models = [m.slug for m in roadmap.list_models(session)]
     sheet.append(["団体コード", "団体名", "種類", *[m.name_ja for m in roadmap.list_models(session)]])
     for cell in sheet[1]:
@@ -251,6 +251,6 @@ def _status_sheet(sheet, session: Session, report: Report) -> None:  # type: ign
     _widths(sheet, [10, 28, 10, *[12] * len(models)])
 
 
-def _widths(sheet, widths: list[int]) -> None:  # type: ignore[no-untyped-def]
+def _widths(sheet, widths: list[int]) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -91,7 +91,7 @@ def diff_revisions(old: RoadmapRevision, new: RoadmapRevision) -> RevisionDiff:
     return diff
 
 
-def _diff_items(old, new, details_of, added, removed, changed) -> None:  # type: ignore[no-untyped-def]
+def _diff_items(old, new, details_of, added, removed, changed) -> None:
     for slug, item in new.items():
         if slug not in old:
             added.append(Change(slug, item.name_ja))

@@ -106,13 +106,13 @@ class RevisionDiffRead(Read):
     kpis_changed: list[ChangeRead]
 
 
-def kpi_read(kpi) -> KpiRead:  # type: ignore[no-untyped-def]
+def kpi_read(kpi) -> KpiRead:
     return KpiRead.model_validate(
         {**_columns(kpi), "model": kpi.model.slug, "inputs": [i.slug for i in kpi.inputs]}
     )
 
 
-def model_read(model) -> ModelRead:  # type: ignore[no-untyped-def]
+def model_read(model) -> ModelRead:
     return ModelRead.model_validate(
         {
             **_columns(model),
@@ -123,11 +123,11 @@ def model_read(model) -> ModelRead:  # type: ignore[no-untyped-def]
     )
 
 
-def field_read(field) -> FieldRead:  # type: ignore[no-untyped-def]
+def field_read(field) -> FieldRead:
     return FieldRead.model_validate({**_columns(field), "models": [m.slug for m in field.models]})
 
 
-def _columns(row) -> dict:  # type: ignore[no-untyped-def]
+def _columns(row) -> dict:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 

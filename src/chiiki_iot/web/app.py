@@ -49,8 +49,8 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
-    app.add_exception_handler(404, _not_found_handler)  # type: ignore[arg-type]
-    app.add_exception_handler(StaleDataError, _stale_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(404, _not_found_handler)
+    app.add_exception_handler(StaleDataError, _stale_handler)
     return app
 
 
@@ -75,7 +75,7 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
-async def _language_middleware(request: Request, call_next):  # type: ignore[no-untyped-def]
+async def _language_middleware(request: Request, call_next):
     lang = language_of(request)
     token = i18n.current_language.set(lang)
     try:
