@@ -38,29 +38,30 @@ def test_every_expected_command_exists() -> None:
     assert {"init", "serve", "import population", "import boundaries", "registry status"} <= names
 
 
+@pytest.mark.own_database
 class TestImportPopulationCommand:
     def count(self, engine: Engine) -> int:
         with Session(engine) as s:
             return s.scalar(select(func.count()).select_from(PopulationFigure)) or 0
 
-    def test_dry_run_previews_and_writes_nothing(self, engine: Engine, shared_data: Path) -> None:
-        before = self.count(engine)
+    def test_dry_run_previews_and_writes_nothing(self, own_database: Engine, shared_data: Path) -> None:
+        before = self.count(own_database)
         path = shared_data / "registry" / "population_juki_20220101_by_municipality.csv"
         result = runner.invoke(app, ["import", "population", str(path), "--dry-run"])
         assert result.exit_code == 0, result.output
         assert "1741" in result.output and "nothing was written" in result.output
-        assert self.count(engine) == before
+        assert self.count(own_database) == before
 
     def test_shift_jis_file_with_a_bad_code_is_refused_in_both_languages(
-        self, engine: Engine, tmp_path: Path
+        self, own_database: Engine, tmp_path: Path
     ) -> None:
-        before = self.count(engine)
+        before = self.count(own_database)
         bad = tmp_path / "bad.csv"
         bad.write_bytes("団体コード,人口\n011002,1960668\n011003,5\n".encode("cp932"))
         result = runner.invoke(app, ["import", "population", str(bad), "--as-of", "2022-01-01", "--yes"])
         assert result.exit_code == 2
         assert "Shift_JIS" in result.output and "検査数字" in result.output and "check digit" in result.output
-        assert self.count(engine) == before
+        assert self.count(own_database) == before
 
     def test_bad_date_option(self, tmp_path: Path) -> None:
         good = tmp_path / "good.csv"
@@ -73,17 +74,18 @@ class TestImportPopulationCommand:
         assert result.exit_code == 2 and "見つかりません" in result.output and "not found" in result.output
 
 
+@pytest.mark.own_database
 class TestRegistryCommands:
-    def test_status_reports_counts_and_corrections(self, engine: Engine) -> None:
+    def test_status_reports_counts_and_corrections(self, own_database: Engine) -> None:
         result = runner.invoke(app, ["registry", "status"])
         assert result.exit_code == 0 and "1,741" in result.output and "浜松市" in result.output
         assert "borrow" in result.output  # the new 浜松 wards' points are flagged as provisional
 
-    def test_search(self, engine: Engine) -> None:
+    def test_search(self, own_database: Engine) -> None:
         result = runner.invoke(app, ["registry", "search", "なはし"])
         assert "472018" in result.output
 
-    def test_search_explains_a_wrong_check_digit(self, engine: Engine) -> None:
+    def test_search_explains_a_wrong_check_digit(self, own_database: Engine) -> None:
         result = runner.invoke(app, ["registry", "search", "011001"])
         assert (
             result.exit_code == 0
@@ -91,12 +93,13 @@ class TestRegistryCommands:
             and "no body matches" in result.output
         )
 
-    def test_search_by_full_address_form(self, engine: Engine) -> None:
+    def test_search_by_full_address_form(self, own_database: Engine) -> None:
         assert "011029" in runner.invoke(app, ["registry", "search", "札幌市北区"]).output
 
 
+@pytest.mark.own_database
 class TestRoadmapCommands:
-    def test_list_shows_every_slug(self, engine: Engine) -> None:
+    def test_list_shows_every_slug(self, own_database: Engine) -> None:
         """Rich once swallowed '[l-alert]' as markup; every model's slug must print."""
         output = runner.invoke(app, ["roadmap", "list"]).output
         assert "[l-alert]" in output and "[5g]" in output and "[open-data]" in output
@@ -120,8 +123,9 @@ def test_a_command_on_a_new_database_sets_it_up_first(tmp_path: Path) -> None:
     assert "1,741" in result.stdout
 
 
+@pytest.mark.own_database
 class TestUsersCommands:
-    def test_create_admin_asks_for_a_password_and_refuses_a_weak_one(self, engine: Engine) -> None:
+    def test_create_admin_asks_for_a_password_and_refuses_a_weak_one(self, own_database: Engine) -> None:
         weak = runner.invoke(app, ["users", "create-admin", "weak@example.jp"], input="short\nshort\n")
         assert weak.exit_code == 2 and "12" in weak.output
         result = runner.invoke(
@@ -134,7 +138,7 @@ class TestUsersCommands:
         assert "first-admin@example.jp" in listing and "secretariat" in listing
 
     def test_invite_files_the_mail_in_the_outbox_when_there_is_no_smtp(
-        self, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, own_database: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         from chiiki_iot.core.settings import get_settings
 
@@ -149,7 +153,9 @@ class TestUsersCommands:
         mail = email.message_from_bytes(next(tmp_path.glob("*.eml")).read_bytes(), policy=policy.default)
         assert mail["To"] == "pref@pref.example.lg.jp" and "/invitations/" in mail.get_content()
 
-    def test_demo_users_only_on_a_demo_site(self, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_demo_users_only_on_a_demo_site(
+        self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         from chiiki_iot.core.settings import get_settings
 
         refused = runner.invoke(app, ["users", "demo"])
@@ -159,8 +165,9 @@ class TestUsersCommands:
         assert result.exit_code == 0 and result.output.count("demo.chiiki-iot.invalid") == 5
 
 
+@pytest.mark.own_database
 class TestSurveyCommands:
-    def test_open_workbook_upload_rates(self, engine: Engine, tmp_path: Path) -> None:
+    def test_open_workbook_upload_rates(self, own_database: Engine, tmp_path: Path) -> None:
         import io
 
         from openpyxl import load_workbook

@@ -300,6 +300,7 @@ class TestReviewFindings:
         )
         assert response.status_code == 422 and "既に登録" in response.text
 
+    @pytest.mark.own_database  # six requests at once, each on a connection of its own, committing for real
     def test_concurrent_saves_end_in_one_success_and_conflicts_never_500(self, client: TestClient) -> None:
         from concurrent.futures import ThreadPoolExecutor
 

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 
 from chiiki_iot.accounts.policy import Role
@@ -55,6 +56,7 @@ def test_unknown_model_and_bad_stage_are_explained(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["message_ja"].startswith("次のいずれか")
 
 
+@pytest.mark.own_database  # the CLI migrates on a connection of its own, then commits
 def test_an_imported_indicator_shows_on_the_body_page(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 

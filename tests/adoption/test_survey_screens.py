@@ -4,6 +4,7 @@ prefecture does first. Rounds here use fiscal years no other test uses (these te
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -68,7 +69,8 @@ def test_opening_with_a_past_deadline_warns_and_needs_confirmation(client: TestC
     assert confirmed.status_code == 200 and "2043年度 地域IoT実装状況調査" in confirmed.text
 
 
-def test_the_cli_warns_and_needs_force(engine) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.own_database  # the CLI migrates on a connection of its own, then commits
+def test_the_cli_warns_and_needs_force() -> None:
     runner = CliRunner()
     refused = runner.invoke(
         app, ["survey", "open", "2044", "--deadline", "2020-01-31", "--model", "open-data"]

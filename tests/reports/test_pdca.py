@@ -5,7 +5,6 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from chiiki_iot.accounts.policy import Role
@@ -78,7 +77,8 @@ def test_the_workbook_says_what_the_api_says(client: TestClient) -> None:
     assert 'href="/reports/pdca.xlsx?scope=prefecture&amp;key=20' in page.text
 
 
-def test_the_cli_writes_the_workbook(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.own_database  # the CLI migrates on a connection of its own
+def test_the_cli_writes_the_workbook(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "pdca.xlsx"
     result = CliRunner().invoke(
         app, ["report", "pdca", "-o", str(out), "--scope", "block", "--key", "shikoku", "--as-of", AS_OF]
