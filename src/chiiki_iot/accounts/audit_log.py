@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.models import AuditEntry
 from chiiki_iot.accounts.policy import ROLE_LABELS, Principal, authorize
 from chiiki_iot.core.fiscal import JAPAN
+from chiiki_iot.core.i18n import gettext
 
 CSV_COLUMNS = ["id", "at", "actor", "role", "ip", "action", "entity", "entity_key", "before", "after", "note"]
 
@@ -243,8 +244,6 @@ def action_label(entry: AuditEntry, *, lang: str) -> str:
 def role_parts(roles: str) -> list[tuple[str, str]]:
     """'municipality:011002,bureau:kanto' as [(市区町村の担当者, 011002), (総合通信局, kanto)]: the role in the
     current language, the scope as stored (a code or block key, shown as code)."""
-    from chiiki_iot.core.i18n import gettext
-
     parts = []
     for grant in filter(None, roles.split(",")):
         role, _, scope = grant.partition(":")

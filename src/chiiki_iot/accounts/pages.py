@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
+from chiiki_iot.accounts.demo import demo_accounts
 from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.mail import send_mail
 from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Reach, Role, authorize, can, reaches_of
@@ -109,8 +110,6 @@ def login(
 def _demo_users(session: Session) -> list[tuple[str, str]]:
     if not get_settings().demo_mode:
         return []
-    from chiiki_iot.accounts.demo import demo_accounts
-
     return demo_accounts(session)
 
 

@@ -10,7 +10,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.errors import InvalidInput, Problem
 from chiiki_iot.core.settings import get_settings
 
 PRODUCTION_HASHER = (
@@ -73,8 +73,6 @@ def check_password_rules(password: str, *, email: str = "") -> None:
             )
         )
     if problems:
-        from chiiki_iot.core.errors import Problem
-
         raise InvalidInput(
             "パスワードが条件を満たしていません。",
             "The password does not meet the rules.",

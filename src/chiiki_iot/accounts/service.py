@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from chiiki_iot.accounts import places
 from chiiki_iot.accounts import secrets as sec
-from chiiki_iot.accounts.audit import record_event
+from chiiki_iot.accounts.audit import act_as, principal_of, record_event
 from chiiki_iot.accounts.models import (
     ApiToken,
     Invitation,
@@ -451,8 +451,6 @@ def accept_invitation(session: Session, *, token: str, display_name: str, passwo
 
 def _act_for(session: Session, actor: str) -> None:
     """Name an unauthenticated flow in the audit log (keeping the client's address)."""
-    from chiiki_iot.accounts.audit import act_as, principal_of
-
     current = principal_of(session)
     act_as(session, Principal(actor=actor, ip=current.ip if current else "", via="web"))
 

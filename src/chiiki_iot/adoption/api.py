@@ -26,6 +26,7 @@ from chiiki_iot.adoption.schemas import (
     StatusRead,
 )
 from chiiki_iot.core.fiscal import today_in_japan
+from chiiki_iot.registry import service as registry
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
@@ -127,8 +128,6 @@ def indicators(session: SessionDep) -> list[IndicatorRead]:
 def body_indicators(
     session: SessionDep, code: str, format: Format = "json"
 ) -> list[IndicatorValueRead] | Response:
-    from chiiki_iot.registry import service as registry
-
     body = registry.get_body(session, code)
     items = [
         IndicatorValueRead(indicator=i.slug, body_code=v.body_code, observed_on=v.observed_on, value=v.value)

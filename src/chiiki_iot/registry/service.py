@@ -16,11 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from chiiki_iot.accounts.places import Place
 from chiiki_iot.accounts.policy import Principal, Role, Target, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
+from chiiki_iot.core.models import ReferenceLoad
 from chiiki_iot.core.text import clean_url, digits_only, normalize, search_key
 from chiiki_iot.registry import maps
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.kinds import COUNTED_KINDS
-from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, PopulationFigure
+from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, BoundaryLayer, PopulationFigure
 from chiiki_iot.registry.search import ParsedQuery, match_condition, match_rank, parse_query
 
 
@@ -386,16 +387,12 @@ def all_points(session: Session) -> list[Body]:
 
 def last_load(session: Session, dataset: str):
     """The latest ReferenceLoad of a dataset (registry, roadmap, population, boundaries:...)."""
-    from chiiki_iot.core.models import ReferenceLoad
-
     return session.scalar(
         select(ReferenceLoad).where(ReferenceLoad.dataset == dataset).order_by(ReferenceLoad.id.desc())
     )
 
 
 def boundary_levels(session: Session) -> list[str]:
-    from chiiki_iot.registry.models import BoundaryLayer
-
     return list(session.scalars(select(BoundaryLayer.level)))
 
 
@@ -430,11 +427,7 @@ def remote_islands(points: list[dict]) -> set[str]:
     """The codes of bodies on remote islands that would squeeze a prefecture's main area on a map (東京都's
     伊豆諸島・小笠原, 沖縄県's 先島, 鹿児島県's 奄美); empty where the islands are near (隠岐, 対馬). Each point
     is a dict with code, lat and lng. Maps of other domains draw the main area and say what they left out."""
-    from chiiki_iot.registry.maps import (
-        split_remote,  # maps renders with web helpers; keep it off the import path
-    )
-
-    return split_remote(points)[1]
+    return maps.split_remote(points)[1]
 
 
 # The registry's face for other domains: they never query the bodies table themselves, so a change to it
