@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chiiki_iot.accounts import admin_pages, api, audit, models, pages
+from chiiki_iot.accounts import admin_pages, api, audit, cli, models, pages
 from chiiki_iot.accounts.policy import ROLE_LABELS
 from chiiki_iot.core.domain import Domain
 
@@ -17,4 +17,5 @@ DOMAIN = Domain(
     routers=(pages.router, admin_pages.router, api.router),
     templates=TEMPLATES,
     template_globals={"role_labels": {str(role): label for role, label in ROLE_LABELS.items()}},
+    cli=cli.app,
 )

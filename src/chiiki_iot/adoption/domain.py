@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chiiki_iot.adoption import api, indicators, models, pages, survey_pages
+from chiiki_iot.adoption import api, cli, indicators, models, pages, survey_pages
 from chiiki_iot.core.domain import Domain
 from chiiki_iot.web.sections import Section
 
@@ -24,4 +24,5 @@ DOMAIN = Domain(
     routers=(pages.router, survey_pages.router, api.router),
     templates=TEMPLATES,
     sections={"registry.body": Section("adoption/body_indicators.html", _indicators_on_body_page)},
+    cli=cli.app,
 )
