@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Target, authorize, can
@@ -115,25 +116,32 @@ def _input(form: dict[str, str]) -> EventInput:
     )
 
 
-FIELDS = (
-    "held_on",
-    "title",
-    "category",
-    "status",
-    "target_block",
-    "target_prefecture",
-    "organiser",
-    "place",
-    "attendance",
-    "materials_url",
-    "version",
-)
+class SaveEventForm(BaseModel):
+    """The event form as typed. Every field is text, so a mistake in it (a date, the attendance, the
+    version) is refused by ``_input`` and shown on the form with what was entered, not as a validation
+    error of the request."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    held_on: str = ""
+    title: str = ""
+    category: str = ""
+    status: str = ""
+    target_block: str = ""
+    target_prefecture: str = ""
+    organiser: str = ""
+    place: str = ""
+    attendance: str = ""
+    materials_url: str = ""
+    version: str = ""
 
 
 @router.post("/outreach/events", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
-async def add_event(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
+def add_event(
+    request: Request, session: SessionDep, principal: SignedInDep, entered: Annotated[SaveEventForm, Form()]
+) -> Response:
     authorize(principal, "outreach.edit_block", SOMEWHERE)
-    form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
+    form = entered.model_dump()
     try:
         created = service.add_event(session, principal=principal, data=_input(form))
     except UserError as error:
@@ -144,14 +152,15 @@ async def add_event(request: Request, session: SessionDep, principal: SignedInDe
 @router.post(
     "/outreach/events/{event_id}", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)]
 )
-async def update_event(
+def update_event(
     request: Request,
     session: SessionDep,
     principal: SignedInDep,
     event_id: int,
+    entered: Annotated[SaveEventForm, Form()],
 ) -> Response:
     authorize(principal, "outreach.edit_block", SOMEWHERE)
-    form = {k: str((await request.form()).get(k, "")).strip() for k in FIELDS}
+    form = entered.model_dump()
     try:
         version = int(form["version"]) if re.fullmatch(r"[0-9]{1,9}", form.get("version") or "") else 0
         service.update_event(
