@@ -13,7 +13,7 @@ import tempfile
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
-from chiiki_iot.accounts.audit import act_as
+from chiiki_iot.accounts.audit_recorder import act_as
 from chiiki_iot.accounts.models import RoleGrant
 from chiiki_iot.app import initialise
 from chiiki_iot.core.db import make_engine

@@ -17,7 +17,7 @@ import time
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.audit import act_as
+from chiiki_iot.accounts.audit_recorder import act_as
 from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.ladder import Stage

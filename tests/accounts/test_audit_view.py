@@ -8,6 +8,7 @@ import io
 
 from fastapi.testclient import TestClient
 
+from chiiki_iot.accounts import audit_reader
 from chiiki_iot.accounts.policy import Role
 from tests.accounts.test_web import body_version, make_user, sign_in
 
@@ -68,7 +69,6 @@ class TestAuditViewForPeople:
 
 
 def test_states_sources_and_times_read_as_words_in_japan_time() -> None:
-    from chiiki_iot.accounts import audit_log
     from chiiki_iot.accounts.models import AuditEntry
 
     entry = AuditEntry(
@@ -77,6 +77,6 @@ def test_states_sources_and_times_read_as_words_in_japan_time() -> None:
         before={"state": "submitted", "submitted_at": "2026-11-30T23:30:00.123456+00:00"},
         after={"state": "confirmed", "submitted_at": "2026-11-30T23:30:00.123456+00:00"},
     )
-    rows = {c.field: (c.before, c.after) for c in audit_log.changes(entry, lang="ja")}
+    rows = {c.field: (c.before, c.after) for c in audit_reader.changes(entry, lang="ja")}
     assert rows["状態"] == ("提出済", "承認済") and rows["提出日時"][0] == "2026-12-01 08:30"
-    assert {c.field for c in audit_log.changes(entry, lang="en")} >= {"state"}
+    assert {c.field for c in audit_reader.changes(entry, lang="en")} >= {"state"}

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
-from chiiki_iot.accounts.audit import AuditIsAppendOnly, act_as
+from chiiki_iot.accounts.audit_recorder import AuditIsAppendOnly, act_as
+from chiiki_iot.accounts.credentials import PRODUCTION_HASHER
 from chiiki_iot.accounts.models import AuditEntry, Invitation
 from chiiki_iot.accounts.policy import Forbidden, Role
-from chiiki_iot.accounts.secrets import PRODUCTION_HASHER
 from chiiki_iot.core.errors import InvalidInput, NotFound
 from chiiki_iot.core.settings import Settings
 from tests.accounts.factories import PASSWORD, create_user, principal

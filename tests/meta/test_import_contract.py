@@ -35,7 +35,14 @@ FLOORS: list[set[str]] = [
 """Lowest first. A room imports only from its own floor's room (itself) and the floors below."""
 
 FACES: dict[str, set[str]] = {
-    "accounts": {"policy", "web", "audit", "places", "service", "cli"},  # cli: every command's unit of work
+    "accounts": {
+        "policy",
+        "auth",
+        "audit_recorder",
+        "places",
+        "service",
+        "cli",
+    },  # cli: every command's unit of work
     "registry": {"service", "schemas", "kinds", "codes", "domain"},
     "roadmap": {"service", "schemas", "domain"},
     "adoption": {"service", "survey", "ladder", "schemas", "domain"},

@@ -27,8 +27,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 
 import chiiki_iot
+from chiiki_iot.accounts.auth import api_writer, csrf_protected, current_principal, signed_in
 from chiiki_iot.accounts.policy import POLICY
-from chiiki_iot.accounts.web import api_writer, csrf_protected, current_principal, signed_in
 from chiiki_iot.app import create_app
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

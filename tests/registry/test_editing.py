@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.audit import act_as
+from chiiki_iot.accounts.audit_recorder import act_as
 from chiiki_iot.accounts.models import AuditEntry
 from chiiki_iot.accounts.policy import ANONYMOUS, Forbidden, Role, SignInRequired
 from chiiki_iot.core.errors import Conflict, InvalidInput

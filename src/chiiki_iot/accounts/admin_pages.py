@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts import audit_log, service
+from chiiki_iot.accounts import audit_reader, service
+from chiiki_iot.accounts.auth import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.policy import REACH_LABELS, ROLE_LABELS, SOMEWHERE, Role, authorize, policy_matrix
-from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.web.deps import get_session
@@ -112,13 +112,13 @@ def audit_page(
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> Response:
     authorize(principal, "audit.read")
-    filters = audit_log.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
+    filters = audit_reader.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
     if format == "csv":
-        rows = audit_log.list_entries(session, principal=principal, filters=filters, limit=100_000)
+        rows = audit_reader.list_entries(session, principal=principal, filters=filters, limit=100_000)
         return csv_response(
-            (audit_log.as_row(e) for e in rows), columns=audit_log.CSV_COLUMNS, filename="audit.csv"
+            (audit_reader.as_row(e) for e in rows), columns=audit_reader.CSV_COLUMNS, filename="audit.csv"
         )
-    entries = audit_log.list_entries(
+    entries = audit_reader.list_entries(
         session, principal=principal, filters=filters, offset=(page - 1) * 100, limit=100
     )
     lang = current_language.get()
@@ -128,8 +128,8 @@ def audit_page(
         entries=entries,
         filters=filters,
         page=page,
-        action_label=lambda e: audit_log.action_label(e, lang=lang),
-        entity_label=lambda e: audit_log.entity_label(e, lang=lang),
-        changes=lambda e: audit_log.changes(e, lang=lang),
-        role_parts=audit_log.role_parts,
+        action_label=lambda e: audit_reader.action_label(e, lang=lang),
+        entity_label=lambda e: audit_reader.entity_label(e, lang=lang),
+        changes=lambda e: audit_reader.changes(e, lang=lang),
+        role_parts=audit_reader.role_parts,
     )

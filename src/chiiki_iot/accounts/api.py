@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts import audit_log
-from chiiki_iot.accounts.web import PrincipalDep, current_principal, signed_in
+from chiiki_iot.accounts import audit_reader
+from chiiki_iot.accounts.auth import PrincipalDep, current_principal, signed_in
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
@@ -77,11 +77,11 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
     format: Literal["json", "csv"] = "json",
 ) -> list[AuditEntryRead] | Response:
-    filters = audit_log.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
-    entries = audit_log.list_entries(
+    filters = audit_reader.AuditFilter(actor=actor, entity=entity, key=key, since=since, until=until)
+    entries = audit_reader.list_entries(
         session, principal=principal, filters=filters, offset=offset, limit=limit
     )
-    rows = [audit_log.as_row(e) for e in entries]
+    rows = [audit_reader.as_row(e) for e in entries]
     if format == "csv":
-        return csv_response(rows, columns=audit_log.CSV_COLUMNS, filename="audit.csv")
+        return csv_response(rows, columns=audit_reader.CSV_COLUMNS, filename="audit.csv")
     return [AuditEntryRead(**row) for row in rows]

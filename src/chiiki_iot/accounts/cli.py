@@ -17,7 +17,7 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
-from chiiki_iot.accounts.audit import act_as
+from chiiki_iot.accounts.audit_recorder import act_as
 from chiiki_iot.accounts.demo import DEMO_PASSWORD, create_demo_users
 from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.policy import Grant, Principal, Role

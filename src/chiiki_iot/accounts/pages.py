@@ -11,11 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
-from chiiki_iot.accounts.demo import demo_accounts
-from chiiki_iot.accounts.invitations import invite_and_send
-from chiiki_iot.accounts.mail import send_mail
-from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Reach, Role, authorize, can, reaches_of
-from chiiki_iot.accounts.web import (
+from chiiki_iot.accounts.auth import (
     SESSION_COOKIE,
     PrincipalDep,
     SignedInDep,
@@ -23,6 +19,10 @@ from chiiki_iot.accounts.web import (
     csrf_protected,
     current_principal,
 )
+from chiiki_iot.accounts.demo import demo_accounts
+from chiiki_iot.accounts.invitations import invite_and_send
+from chiiki_iot.accounts.mail import send_mail
+from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Reach, Role, authorize, can, reaches_of
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.web.deps import get_session

@@ -11,9 +11,9 @@ import pyotp
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from chiiki_iot.accounts import credentials as sec
 from chiiki_iot.accounts import places
-from chiiki_iot.accounts import secrets as sec
-from chiiki_iot.accounts.audit import act_as, principal_of, record_event
+from chiiki_iot.accounts.audit_recorder import act_as, principal_of, record_event
 from chiiki_iot.accounts.models import (
     ApiToken,
     Invitation,

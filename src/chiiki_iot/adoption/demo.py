@@ -19,7 +19,7 @@ import random
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.audit import record_event
+from chiiki_iot.accounts.audit_recorder import record_event
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, Project, StatusChange

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.auth import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.accounts.policy import SOMEWHERE, Principal, authorize, can
-from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.adoption import service
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.projects import FUNDING, projects_of_body

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.auth import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.accounts.policy import SOMEWHERE, Reach, authorize, bodies_acted_for, can, reaches_of
-from chiiki_iot.accounts.web import SignedInDep, csrf_protected, current_principal
 from chiiki_iot.adoption import service as status_service
 from chiiki_iot.adoption import survey, uploads
 from chiiki_iot.adoption.ladder import Barrier, Stage

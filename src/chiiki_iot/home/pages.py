@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.web import current_principal
+from chiiki_iot.accounts.auth import current_principal
 from chiiki_iot.core.errors import PROBLEM_TYPES, NotFound
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.auth import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Target, authorize, can
-from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import InvalidInput, UserError
 from chiiki_iot.core.fiscal import parse_entered_date, today_in_japan
 from chiiki_iot.core.i18n import current_language

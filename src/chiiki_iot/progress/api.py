@@ -10,8 +10,8 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.auth import ApiWriterDep, current_principal
 from chiiki_iot.accounts.policy import authorize
-from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.progress import catalog, funnel, service
 from chiiki_iot.progress import facts as fact_store

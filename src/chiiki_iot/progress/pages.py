@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.web import current_principal
+from chiiki_iot.accounts.auth import current_principal
 from chiiki_iot.adoption.ladder import LADDER, Stage
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.i18n import current_language

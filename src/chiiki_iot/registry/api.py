@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.auth import ApiWriterDep, current_principal
 from chiiki_iot.accounts.policy import SOMEWHERE, authorize
-from chiiki_iot.accounts.web import ApiWriterDep, current_principal
 from chiiki_iot.registry import service
 from chiiki_iot.registry.schemas import (
     BODY_CSV_COLUMNS,

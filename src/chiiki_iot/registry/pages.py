@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.auth import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.accounts.policy import SOMEWHERE, authorize, can
-from chiiki_iot.accounts.web import PrincipalDep, SignedInDep, csrf_protected, current_principal
 from chiiki_iot.core.errors import Conflict, InvalidInput
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.registry import maps, search, service

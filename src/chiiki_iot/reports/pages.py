@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.web import current_principal
+from chiiki_iot.accounts.auth import current_principal
 from chiiki_iot.progress import service
 from chiiki_iot.reports import pdca
 from chiiki_iot.reports.service import report_date

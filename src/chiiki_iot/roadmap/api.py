@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.web import current_principal
+from chiiki_iot.accounts.auth import current_principal
 from chiiki_iot.roadmap import service
 from chiiki_iot.roadmap.schemas import (
     KPI_CSV_COLUMNS,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from chiiki_iot.accounts.web import current_principal
+from chiiki_iot.accounts.auth import current_principal
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.roadmap import charts, service
 from chiiki_iot.roadmap.datafile import COUNTED_THINGS, NOTE_FIELDS, ROADMAP_FISCAL_YEARS

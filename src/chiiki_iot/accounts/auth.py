@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
-from chiiki_iot.accounts.audit import act_as
+from chiiki_iot.accounts.audit_recorder import act_as
 from chiiki_iot.accounts.policy import ANONYMOUS, Principal, SignInRequired
 from chiiki_iot.web.csrf import csrf_protected as csrf_protected  # routes take it from here with auth
 from chiiki_iot.web.deps import get_session
