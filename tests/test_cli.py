@@ -69,6 +69,11 @@ class TestImportPopulationCommand:
         result = runner.invoke(app, ["import", "population", str(good), "--as-of", "1 April", "--yes"])
         assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 
+    def test_bad_deadline_is_refused_in_both_languages_not_a_traceback(self) -> None:
+        result = runner.invoke(app, ["survey", "open", "2016", "--deadline", "31/5/2017"])
+        assert result.exit_code == 2  # a traceback would exit 1
+        assert "回答期限「31/5/2017」" in result.output and "--deadline '31/5/2017'" in result.output
+
     def test_missing_file(self) -> None:
         result = runner.invoke(app, ["import", "population", "/no/such/file.csv", "--yes"])
         assert result.exit_code == 2 and "見つかりません" in result.output and "not found" in result.output

@@ -132,7 +132,7 @@ def survey_open(
     ] = False,
 ) -> None:
     """調査の回を開く / open a survey round (a past deadline or another open round needs --force)."""
-    day = parse_date_option(deadline) or today_in_japan()
+    day = parse_date_option(deadline, option="--deadline", label="回答期限") or today_in_japan()
     with unit_of_work() as session:
         warnings = survey.opening_warnings(session, fiscal_year=fiscal_year, deadline=day)
         try:

@@ -91,14 +91,19 @@ def confirm_or_stop(yes: bool, dry_run: bool) -> None:
         raise typer.Exit(1)
 
 
-def parse_date_option(text: str | None) -> dt.date | None:
-    """A date option in YYYY-MM-DD form; ``None`` when the option was not given."""
+def parse_date_option(text: str | None, *, option: str = "--as-of", label: str = "基準日") -> dt.date | None:
+    """A date option in YYYY-MM-DD form; ``None`` when the option was not given. A malformed date is a user
+    error whether it is read inside the command's transaction or before it: reported in both languages,
+    exit 2, never a traceback."""
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UserError(
-            f"基準日「{text}」は YYYY-MM-DD 形式で指定してください。",
-            f"--as-of '{text}' must be a date in YYYY-MM-DD form.",
-        ) from None
+        report_error(
+            UserError(
+                f"{label}「{text}」は YYYY-MM-DD 形式で指定してください。",
+                f"{option} '{text}' must be a date in YYYY-MM-DD form.",
+            )
+        )
+        raise typer.Exit(2) from None
