@@ -7,41 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import audit_reader
 from chiiki_iot.accounts.auth import PrincipalDep, current_principal, signed_in
+from chiiki_iot.accounts.schemas import AuditEntryRead, GrantRead, MeRead
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-class GrantRead(BaseModel):
-    role: str
-    scope: str
-
-
-class MeRead(BaseModel):
-    actor: str
-    via: str
-    grants: list[GrantRead]
-
-
-class AuditEntryRead(BaseModel):
-    id: int
-    at: str
-    actor: str
-    role: str
-    ip: str
-    action: str
-    entity: str
-    entity_key: str
-    before: str
-    after: str
-    note: str
 
 
 @router.get(
