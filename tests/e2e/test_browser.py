@@ -3,7 +3,7 @@ violations, and work with the keyboard."""
 
 import pytest
 
-from tests.e2e.conftest import serious_violations
+from tests.e2e.conftest import serious_violations, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,7 @@ MAIN_PAGES = [
 def test_page_loads_cleanly_and_is_accessible(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     response = page.goto(live_server + path)
     assert response is not None and response.status < 500
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.problems.console_errors == [] or path == "/bodies/011003"
     assert serious_violations(page) == []
 
@@ -64,7 +64,7 @@ def test_page_loads_cleanly_and_is_accessible(live_server: str, page, path: str)
 )
 def test_images_load(live_server: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_server + path)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     widths = page.evaluate("() => [...document.querySelectorAll('figure img')].map(i => i.naturalWidth)")
     assert widths and all(w > 100 for w in widths)
 

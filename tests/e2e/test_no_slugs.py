@@ -20,7 +20,7 @@ import yaml
 from openpyxl import load_workbook
 
 from chiiki_iot.progress.service import METHOD_LABELS
-from tests.e2e.conftest import serious_violations
+from tests.e2e.conftest import serious_violations, settle
 from tests.e2e.test_browser import sign_in_with_the_keyboard
 
 pytestmark = pytest.mark.e2e
@@ -210,7 +210,7 @@ def test_dashboard_and_report_pages_fit_1366_and_pass_axe(live_server: str, brow
     try:
         response = page.goto(live_server + path)
         assert response is not None and response.ok
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.evaluate(OVERFLOW) == [], "something scrolls sideways at 1366 px"
         assert serious_violations(page) == []
     finally:
