@@ -117,6 +117,32 @@ class TestWhoMayEditThroughPages:
         assert other.status_code == 403 and "担当外" in other.text
         assert client.get("/api/v1/bodies/472018").json() == before
 
+    def test_a_bad_address_comes_back_on_the_form_not_as_a_server_error(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.MUNICIPALITY, "011002"))
+        before = client.get("/api/v1/bodies/011002").json()
+        refused = client.post(
+            "/bodies/011002/edit",
+            data={
+                "url": "ftp://x",
+                "csrf_token": client.cookies.get("chiiki_csrf"),
+                "version": before["version"],
+            },
+        )
+        assert refused.status_code == 422 and 'name="url"' in refused.text and "ftp://x" in refused.text
+        assert client.get("/api/v1/bodies/011002").json() == before
+
+    def test_adding_a_role_starts_from_no_choice_not_from_the_secretariat(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.SECRETARIAT))
+        page = client.get("/admin/users").text
+        assert page.count('<option value="" selected disabled>役割を選んでください</option>') >= 2
+        assert 'name="role" required>' in page
+
+    def test_a_national_action_refused_does_not_speak_of_a_body_or_scope(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.BUREAU, "kanto"))
+        refused = client.get("/admin/users")
+        assert refused.status_code == 403 and "利用者の管理の権限がありません。" in refused.text
+        assert "担当外" not in refused.text
+
     def test_anonymous_reads_public_pages_and_writes_nothing(self, client: TestClient) -> None:
         assert client.get("/bodies/011002").status_code == 200
         token = csrf(client)

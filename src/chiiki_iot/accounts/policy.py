@@ -263,7 +263,7 @@ def authorize(principal: Principal, action: str, target: Target = Target()) -> N
         raise SignInRequired(
             f"{what.label_ja}にはサインインが必要です。", f"Sign in to do this ({what.label_en})."
         )
-    if target.somewhere:
+    if target.somewhere or target == Target():  # a national action: no body or scope to be outside of
         raise Forbidden(
             f"{what.label_ja}の権限がありません。", f"You are not allowed to do this ({what.label_en})."
         )

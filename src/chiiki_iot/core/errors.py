@@ -92,6 +92,14 @@ class SignInRequired(UserError):
     title_en = "Sign-in required"
 
 
+class ServerFault(UserError):
+    """Not the user's doing: a fault on our side. Shown as a page in both languages instead of a bare 500."""
+
+    status_code = 500
+    type_slug = "server-error"
+    title_en = "Server error"
+
+
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     UserError.type_slug: (
         "要求に誤りがあります。内容を確かめて送り直してください。",
@@ -112,6 +120,10 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "forbidden": ("この操作の権限がありません。", "You are not allowed to do this."),
     "sign-in-required": ("サインインが必要です。", "Sign in first."),
     "sign-in-failed": ("サインインできませんでした。", "The sign-in failed."),
+    ServerFault.type_slug: (
+        "サーバー側の問題で処理できませんでした。入力は保存されていません。",
+        "A fault on the server stopped the request; nothing was saved.",
+    ),
     "too-many-attempts": (
         "失敗が続いたため、しばらく受け付けません。",
         "Too many attempts; wait and try again.",

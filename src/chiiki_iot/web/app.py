@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiiki_iot import __version__
 from chiiki_iot.core import i18n
-from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, UserError
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, ServerFault, UserError
 from chiiki_iot.web.csrf import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.templating import render
@@ -51,6 +51,7 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(404, _not_found_handler)
     app.add_exception_handler(StaleDataError, _stale_handler)
+    app.add_exception_handler(Exception, _server_fault_handler)
     return app
 
 
@@ -136,6 +137,20 @@ async def _stale_handler(request: Request, _exc: Exception) -> Response:
             "Someone else changed this record at the same moment. Reload and try again.",
         ),
     )
+
+
+async def _server_fault_handler(request: Request, _exc: Exception) -> Response:
+    """Anything unforeseen: the request's transaction has already rolled back (the session scope does that);
+    say so in both languages, in the site's layout or as problem+json, rather than a bare English line.
+    Starlette still logs the exception with its traceback."""
+    fault = ServerFault(
+        "サーバー側の問題で処理できませんでした。入力は保存されていません。時間をおいてもう一度お試しください。",
+        "A fault on the server stopped the request; nothing was saved. Please try again later.",
+    )
+    try:
+        return _error_response(request, fault)
+    except Exception:  # the layout itself failed: fall back to plain text
+        return Response(str(fault), status_code=500, media_type="text/plain; charset=utf-8")
 
 
 async def _not_found_handler(request: Request, _exc: Exception) -> Response:
