@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from chiiki_iot.accounts import audit_reader
 from chiiki_iot.accounts.policy import Role
-from tests.accounts.test_web import body_version, make_user, sign_in
+from tests.accounts.test_auth import body_version, make_user, sign_in
 
 
 def _act(client: TestClient) -> str:

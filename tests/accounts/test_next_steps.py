@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from chiiki_iot.accounts.policy import Role
 from tests.accounts.factories import PASSWORD
-from tests.accounts.test_web import csrf, make_user, sign_in
+from tests.accounts.test_auth import csrf, make_user, sign_in
 
 
 def _post_login(client: TestClient, email: str, next_: str):  # type: ignore[no-untyped-def]
@@ -25,7 +25,7 @@ class TestErrorPagesOfferTheNextStep:
     def test_401_offers_sign_in_that_comes_back(self, client: TestClient) -> None:
         page = client.get("/survey")
         assert page.status_code == 401
-        assert 'href="/login?next=/survey"' in page.text and "ログイン" in page.text
+        assert 'href="/login?next=/survey">サインイン</a>（サインイン後' in page.text  # one word for it, site-wide
 
     def test_401_keeps_the_query_of_the_page(self, client: TestClient) -> None:
         page = client.get("/survey?lang=ja")

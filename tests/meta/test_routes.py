@@ -217,3 +217,19 @@ def test_every_router_in_the_package_is_mounted() -> None:
                 endpoints = [getattr(r, "endpoint", None) for r in value.routes]
                 unmounted += [f"{info.name}.{name}" for e in endpoints if e is not None and e not in mounted]
     assert routers >= 10 and unmounted == []
+
+
+def test_somewhere_is_asked_only_by_routes() -> None:
+    """``SOMEWHERE`` lets a route refuse early someone who may not do the action anywhere; the service then
+    checks the real body or block. In a service it would let anyone with any reach act on every target."""
+    package = Path(chiiki_iot.__file__).parent
+    users = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "policy.py"
+        and any(
+            isinstance(n, ast.Name) and n.id == "SOMEWHERE"
+            for n in ast.walk(ast.parse(path.read_text("utf-8")))
+        )
+    )
+    assert users and all(u.endswith(("pages.py", "api.py")) for u in users), users

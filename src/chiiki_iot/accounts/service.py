@@ -122,22 +122,21 @@ def create_user(
     return user
 
 
-def check_scope(session: Session, role: Role, scope: str) -> str:
-    """The scope a role needs, validated and normalised: a block slug, a prefecture or municipality code."""
+def place_of_grant(session: Session, role: Role, scope: str) -> places.Place:
+    """The scope a role needs, validated and normalised (a block slug, a prefecture or municipality code,
+    an organisation's slug), with the target an invitation or a grant of it is judged on."""
     if role == Role.SECRETARIAT:
-        return ""
+        return places.Place("", Target())
     if role == Role.ORGANISATION:
         if not scope.strip():
             raise InvalidInput("企業・団体の識別子を指定してください。", "Name the organisation (its slug).")
-        return scope.strip()
-    return places.place_of_role(session, role, scope).scope
+        return places.Place(scope.strip(), Target(organisation=scope.strip()))
+    return places.place_of_role(session, role, scope)
 
 
-def target_of_grant(session: Session, role: Role, scope: str) -> Target:
-    """The target an invitation or a grant is judged on: the scope the new role would have."""
-    if role in (Role.BUREAU, Role.PREFECTURE, Role.MUNICIPALITY):
-        return places.place_of_role(session, role, scope).target
-    return Target(organisation=scope)
+def check_scope(session: Session, role: Role, scope: str) -> str:
+    """The scope a role needs, validated and normalised."""
+    return place_of_grant(session, role, scope).scope
 
 
 def grant_role(session: Session, *, principal: Principal, user: User, role: Role, scope: str) -> RoleGrant:
@@ -391,8 +390,9 @@ def invite(
 ) -> tuple[Invitation, str]:
     """An invitation link for one role; the inviter must be allowed to give that role over that scope."""
     address = normalise_email(email)
-    scope = check_scope(session, role, scope)
-    authorize(principal, "users.invite", target_of_grant(session, role, scope))
+    place = place_of_grant(session, role, scope)
+    scope = place.scope
+    authorize(principal, "users.invite", place.target)
     if find_user(session, address) is not None:
         # An invitation creates an account; roles for an existing account are the secretariat's to grant.
         # (Otherwise an inviter could invite their own address into a role the policy withholds.)

@@ -15,7 +15,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _indicators_on_body_page(session: Session, *, code: str) -> dict[str, Any]:
-    return {"indicators": indicators.indicators_of_body(session, code)}
+    return {"code": code, "indicators": indicators.indicators_of_body(session, code)}
 
 
 DOMAIN = Domain(

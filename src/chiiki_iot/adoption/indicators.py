@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.models import Indicator, IndicatorValue
-from chiiki_iot.core.errors import InvalidInput, NotFound, Problem, UserError
+from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.files import find_column, read_csv, refused
 from chiiki_iot.core.text import normalize
 from chiiki_iot.registry import service as registry
@@ -169,13 +169,6 @@ def indicators_of_body(session: Session, body_code: str) -> list[tuple[Indicator
     for indicator, value in rows:
         grouped.setdefault(indicator.id, (indicator, []))[1].append(value)
     return list(grouped.values())
-
-
-def get_indicator(session: Session, slug: str) -> Indicator:
-    indicator = session.scalar(select(Indicator).where(Indicator.slug == slug))
-    if indicator is None:
-        raise NotFound(f"指標「{slug}」はありません。", f"There is no indicator '{slug}'.")
-    return indicator
 
 
 def list_indicators(session: Session) -> list[Indicator]:

@@ -320,8 +320,7 @@ class PlanningRow:
 def planning(session: Session, *, today: dt.date, weakest: int = 5) -> list[PlanningRow]:
     cov = coverage(session)
     score = progress.models_in_action(session, as_of=today)
-    counted = registry.counted_bodies(session)
-    bodies = registry.bodies_by_code(session, [b.code for b in counted])
+    counted = registry.counted_body_records(session)
     rows = []
     for area in cov.prefectures:
         if (
@@ -335,7 +334,7 @@ def planning(session: Session, *, today: dt.date, weakest: int = 5) -> list[Plan
             (b for b in counted if b.prefecture_code == area.key),
             key=lambda b: (score.get(b.code, 0), b.code),
         )[:weakest]
-        rows.append(PlanningRow(area, reason, [(bodies[b.code], score.get(b.code, 0)) for b in inside]))
+        rows.append(PlanningRow(area, reason, [(b, score.get(b.code, 0)) for b in inside]))
     return sorted(rows, key=lambda r: (r.reason != "never", r.area.last_held or dt.date.min, r.area.key))
 
 
