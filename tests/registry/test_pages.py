@@ -131,7 +131,7 @@ class TestTileMap:
         assert ">Tokyo<" in client.get("/map/tiles.svg?lang=en").text
 
     def test_labels_contrast_with_their_tile(self) -> None:
-        from chiiki_iot.registry.maps import label_colour
+        from chiiki_iot.web.charts import label_colour
 
         assert label_colour("#F0E442") == "#000000" and label_colour("#332288") == "#ffffff"
 

@@ -9,8 +9,6 @@ and would flood the map.
 from __future__ import annotations
 
 import json
-import math
-from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -18,6 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chiiki_iot.registry.geography import TILE_GRID_FILE, span_km, split_remote
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, BoundaryLayer
 from chiiki_iot.web.charts import chart_config, label_colour, render_svg
 
@@ -80,7 +79,7 @@ def _map_spec(
         # cluster on its own and the islands in a narrow inset at their own scale.
         title = "島しょ部（縮尺は異なります）" if lang == "ja" else "Outlying islands (different scale)"
         islands = [r for r in rows if r["code"] in remote]
-        wide = _span_km(islands, "lng") > _span_km(islands, "lat")  # 先島・大東: below; 伊豆・小笠原: beside
+        wide = span_km(islands, "lng") > span_km(islands, "lat")  # 先島・大東: below; 伊豆・小笠原: beside
         main_size, inset_size = ((640, 400), (640, 140)) if wide else ((450, 560), (170, 560))
         main_panel = _panel(rows, prefecture, pref_layer, muni_layer, lang, codes=main)
         inset = _panel(
@@ -151,54 +150,6 @@ def _fit_points(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": corners}}
 
 
-ISLAND_GAP_KM = 60  # points farther than this from every other point of a cluster start a new cluster
-MAIN_SHARE = 0.5  # split only if the main cluster would fill less than half the drawing's extent
-
-
-def split_remote(rows: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
-    """(main, remote) body codes: clusters of points linked by gaps under ``ISLAND_GAP_KM``; the largest
-    is the main area. Remote clusters are split off only when they stretch the extent so much that the
-    main area would take less than ``MAIN_SHARE`` of it (東京都, 鹿児島県, 沖縄県; not 隠岐 or 対馬)."""
-    parent = list(range(len(rows)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, a in enumerate(rows):
-        for j in range(i + 1, len(rows)):
-            if _km(a, rows[j]) <= ISLAND_GAP_KM:
-                parent[root(i)] = root(j)
-    clusters: dict[int, list[dict[str, Any]]] = {}
-    for i, row in enumerate(rows):
-        clusters.setdefault(root(i), []).append(row)
-    main = max(clusters.values(), key=len, default=[])
-    main_codes = {r["code"] for r in main}
-    remote = {r["code"] for r in rows} - main_codes
-    if not remote or _extent(main) >= MAIN_SHARE * _extent(rows):
-        return {r["code"] for r in rows}, set()
-    return main_codes, remote
-
-
-def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
-    x = (a["lng"] - b["lng"]) * math.cos(math.radians((a["lat"] + b["lat"]) / 2)) * 111.3
-    return math.hypot(x, (a["lat"] - b["lat"]) * 111.3)
-
-
-def _span_km(rows: list[dict[str, Any]], axis: str) -> float:
-    values = [r[axis] for r in rows]
-    scale = 111.3 * (math.cos(math.radians(sum(r["lat"] for r in rows) / len(rows))) if axis == "lng" else 1)
-    return (max(values) - min(values)) * scale
-
-
-def _extent(rows: list[dict[str, Any]]) -> float:
-    """The area of the points' bounding box in square degrees (at least a small cell)."""
-    lats, lngs = [r["lat"] for r in rows], [r["lng"] for r in rows]
-    return max(max(lats) - min(lats), 0.05) * max(max(lngs) - min(lngs), 0.05)
-
-
 def remote_bodies(session: Session, prefecture: Body) -> list[str]:
     """Names of the prefecture's municipalities drawn in the islands inset (empty if none)."""
     rows = _point_rows(session, prefecture, "ja")
@@ -234,15 +185,6 @@ def _points_chart(rows: list[dict[str, Any]], prefecture: Body | None, lang: str
         .mark_circle(size=size, opacity=0.85)
         .encode(longitude="lng:Q", latitude="lat:Q", color=colour, tooltip=["name:N", "code:N"])
     )
-
-
-TILE_GRID_FILE = Path(__file__).resolve().parent.parent / "data" / "registry" / "tile_grid.yaml"
-
-
-def prefecture_tiles() -> dict[str, tuple[int, int]]:
-    """Where each prefecture sits on the tile map: (column, row) by its two-digit code."""
-    grid = yaml.safe_load(TILE_GRID_FILE.read_text(encoding="utf-8"))
-    return {code: (col, row) for code, (col, row) in grid.items()}
 
 
 def tile_map_svg(session: Session, *, lang: str) -> str:

@@ -18,7 +18,7 @@ from chiiki_iot.accounts.policy import Principal, Role, Target, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
 from chiiki_iot.core.models import ReferenceLoad
 from chiiki_iot.core.text import clean_url, digits_only, normalize, search_key
-from chiiki_iot.registry import maps
+from chiiki_iot.registry import geography
 from chiiki_iot.registry.codes import normalize_code
 from chiiki_iot.registry.kinds import COUNTED_KINDS
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, BoundaryLayer, PopulationFigure
@@ -427,7 +427,7 @@ def remote_islands(points: list[dict]) -> set[str]:
     """The codes of bodies on remote islands that would squeeze a prefecture's main area on a map (東京都's
     伊豆諸島・小笠原, 沖縄県's 先島, 鹿児島県's 奄美); empty where the islands are near (隠岐, 対馬). Each point
     is a dict with code, lat and lng. Maps of other domains draw the main area and say what they left out."""
-    return maps.split_remote(points)[1]
+    return geography.split_remote(points)[1]
 
 
 # The registry's face for other domains: they never query the bodies table themselves, so a change to it
@@ -469,7 +469,7 @@ def changes_bodies(record: object) -> bool:
 
 def prefecture_tiles() -> dict[str, tuple[int, int]]:
     """Where each prefecture sits on the tile map, (column, row) by two-digit code (other domains' maps)."""
-    return maps.prefecture_tiles()
+    return geography.prefecture_tiles()
 
 
 def place_of_role(session: Session, role: Role, scope: str) -> Place:
