@@ -110,6 +110,7 @@ class TestRoadmapCommands:
         assert "[l-alert]" in output and "[5g]" in output and "[open-data]" in output
 
 
+@pytest.mark.slow
 def test_a_command_on_a_new_database_sets_it_up_first(tmp_path: Path) -> None:
     """Run before `init`, a command must not fail on a missing table: it migrates and loads as serve does."""
     import os

@@ -35,6 +35,7 @@ def test_only_on_a_demo_site_and_never_beside_real_data(
     assert "混ざらない" in exc.value.message_ja
 
 
+@pytest.mark.slow
 def test_a_plausible_deterministic_history(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_settings(), "demo_mode", True)
     session.execute(StatusChange.__table__.delete().where(StatusChange.is_synthetic.is_(False)))
@@ -63,6 +64,7 @@ def test_a_plausible_deterministic_history(session: Session, monkeypatch: pytest
     assert 20_000 < national < 80_000  # the order of Japan's ~35,000 schools
 
 
+@pytest.mark.slow
 def test_demo_figures_are_plausible_against_the_seed_targets(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ from chiiki_iot.core.errors import InvalidInput
 from tests.adoption.test_importers import OPERATOR
 
 
+@pytest.mark.slow
 def test_my_number_card_issuance_imports_and_reimports_as_nothing(
     session: Session, shared_data: Path
 ) -> None:

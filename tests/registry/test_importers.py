@@ -137,6 +137,7 @@ class TestBoundaryImport:
         assert any("221368" in p.message_ja for p in exc.value.problems)  # 浜松市浜北区, gone since 2024
         assert session.get(BoundaryLayer, "ward") is None
 
+    @pytest.mark.slow
     def test_current_ward_level_file_is_the_municipality_layer(
         self, session: Session, shared_data: Path
     ) -> None:

@@ -69,6 +69,7 @@ class TestTokyoMapIsReadable:
         assert wide > 0.4, f"mainland spans only {wide:.0%} of the map's width"
         assert "島しょ部（縮尺は異なります）" in svg and all(c in svg for c in _island_codes(session))
 
+    @pytest.mark.slow
     def test_with_municipality_shapes(self, session: Session, shared_data: Path) -> None:
         path = shared_data / "boundaries" / "municipalities.topojson"
         apply_boundary_import(

@@ -3,6 +3,7 @@
 import csv
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -111,6 +112,7 @@ class TestAgainstPublicTables:
         for body in service.all_points(session):
             assert 20 < body.lat < 46 and 122 < body.lng < 154, body.full_name
 
+    @pytest.mark.slow
     def test_a_prefecture_point_is_one_of_its_own_municipalities(self, session: Session) -> None:
         """A mean of points put 東京都 in Sagami Bay; the point must be a real municipality's, on land."""
         for pref in service.list_prefectures(session):
