@@ -25,7 +25,9 @@ class TestErrorPagesOfferTheNextStep:
     def test_401_offers_sign_in_that_comes_back(self, client: TestClient) -> None:
         page = client.get("/survey")
         assert page.status_code == 401
-        assert 'href="/login?next=/survey">サインイン</a>（サインイン後' in page.text  # one word for it, site-wide
+        assert (
+            'href="/login?next=/survey">サインイン</a>（サインイン後' in page.text
+        )  # one word for it, site-wide
 
     def test_401_keeps_the_query_of_the_page(self, client: TestClient) -> None:
         page = client.get("/survey?lang=ja")
