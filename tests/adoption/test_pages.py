@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chiiki_iot.accounts.policy import Role
-from tests.accounts.test_web import make_user, token_for
+from tests.accounts.test_auth import make_user, token_for
 
 
 def test_record_by_token_then_read_as_of_dates(client: TestClient) -> None:
@@ -175,7 +175,7 @@ def test_kpi_inputs_come_from_the_roadmap_data_and_are_reported_per_year(client:
 
 
 def test_a_body_records_a_stage_and_a_barrier_on_its_page(client: TestClient) -> None:
-    from tests.accounts.test_web import sign_in
+    from tests.accounts.test_auth import sign_in
 
     assert (
         'action="/bodies/402036/status"' not in client.get("/bodies/402036/status").text

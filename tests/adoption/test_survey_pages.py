@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from chiiki_iot.accounts.policy import Role
-from tests.accounts.test_web import make_user, sign_in
+from tests.accounts.test_auth import make_user, sign_in
 
 
 def xlsx(client: TestClient, url: str) -> object:

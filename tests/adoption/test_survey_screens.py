@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.cli import app
 from chiiki_iot.core.fiscal import today_in_japan
-from tests.accounts.test_web import make_user, sign_in
+from tests.accounts.test_auth import make_user, sign_in
 from tests.adoption.test_survey_pages import upload, xlsx
 
 BLOCK_SLUGS = (

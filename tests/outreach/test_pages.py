@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from chiiki_iot.accounts.policy import Role
-from tests.accounts.test_web import make_user, sign_in, token_for
+from tests.accounts.test_auth import make_user, sign_in, token_for
 
 
 def test_coverage_api_and_page_reproduce_the_seed(client: TestClient) -> None:

@@ -220,7 +220,7 @@ def test_a_kpi_page_marks_a_label_the_seed_does_not_print(client) -> None:  # ty
 
 def test_the_support_list_looks_back_from_the_as_of_date(client) -> None:  # type: ignore[no-untyped-def]
     """Bodies held back are those that reported a barrier in the two fiscal years up to the as-of date."""
-    from tests.accounts.test_web import make_user, token_for
+    from tests.accounts.test_auth import make_user, token_for
 
     headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
     code = "452025"  # 都城市: no other test writes to it
@@ -272,7 +272,7 @@ def test_a_prefecture_dashboard_shows_targets_as_people_count_them(client) -> No
 
 
 def test_a_bodys_page_says_which_year_its_figure_is_from(client) -> None:  # type: ignore[no-untyped-def]
-    from tests.accounts.test_web import make_user, token_for
+    from tests.accounts.test_auth import make_user, token_for
 
     headers = {"Authorization": f"Bearer {token_for(make_user(Role.SECRETARIAT))}"}
     code = "452017"  # 宮崎市: no other test writes to it

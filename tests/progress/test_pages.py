@@ -6,7 +6,7 @@ import io
 from fastapi.testclient import TestClient
 
 from chiiki_iot.accounts.policy import Role
-from tests.accounts.test_web import make_user, token_for
+from tests.accounts.test_auth import make_user, token_for
 
 
 def test_dashboard_kpi_prefecture_and_body_pages(client: TestClient) -> None:

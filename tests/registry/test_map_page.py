@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from chiiki_iot.accounts.policy import Role
-from tests.accounts.test_web import make_user, sign_in
+from tests.accounts.test_auth import make_user, sign_in
 
 
 class TestMapPageWithoutBoundaries:

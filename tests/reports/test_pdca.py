@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.cli import app
 from chiiki_iot.reports.pdca import SUMMARY_COLUMNS
-from tests.accounts.test_web import make_user, token_for
+from tests.accounts.test_auth import make_user, token_for
 
 AS_OF = "2020-03-31"
 

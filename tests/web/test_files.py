@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.web.files import XLSX, ascii_filename, download_headers, file_response
-from tests.accounts.test_web import make_user, sign_in
+from tests.accounts.test_auth import make_user, sign_in
 
 BOTH_FORMS = re.compile(r"attachment; filename=\"(?P<plain>[^\"]*)\"; filename\*=UTF-8''(?P<encoded>[^\s;]+)")
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, UserError
 from chiiki_iot.web.forms import form_error
-from tests.accounts.test_web import make_user, sign_in
+from tests.accounts.test_auth import make_user, sign_in
 
 
 @pytest.mark.parametrize("kind", [InvalidInput, NotFound, Conflict])
