@@ -40,7 +40,7 @@ from chiiki_iot.core.i18n import LOCALE_DIR
 from chiiki_iot.outreach import service as outreach
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.templating import ENV, template_folders
-from tests.accounts.test_web import make_user, sign_in
+from tests.accounts.test_auth import make_user, sign_in
 
 REPO = Path(__file__).resolve().parents[2]
 NOT_A_PAGE = re.compile(r"^/api/v1/|\.(svg|xlsx|ics|json)$")
