@@ -69,6 +69,7 @@ class TestTheAsciiName:
 class TestEveryDownloadRoute:
     """Each route that hands out a file, through the app; the survey round is this module's own year."""
 
+    @pytest.mark.slow  # the national workbook of a round on every model: about 25 s
     def test_survey_workbook_and_annotated_errors(self, client: TestClient) -> None:
         sign_in(client, make_user(Role.SECRETARIAT))
         csrf = client.cookies.get("chiiki_csrf")
