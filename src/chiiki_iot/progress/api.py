@@ -109,10 +109,11 @@ def kpi_breakdown(
     as_of: AsOf = None,
 ) -> list[KpiProgressRead] | Response:
     day = as_of or today_in_japan()
+    kpi = service.get_kpi(session, slug)  # an unknown slug is a 404 before any figure is computed
     synthetic = fact_store.facts(session, day).synthetic
     items = [
         KpiProgressRead.of(p, as_of=day, synthetic=synthetic)
-        for p in service.breakdown(session, service.get_kpi(session, slug), level, as_of=day)
+        for p in service.breakdown(session, kpi, level, as_of=day)
     ]
     return _csv_or(items, format, f"kpi-{slug}-by-{level}.csv")
 
@@ -161,8 +162,8 @@ def model_funnel(
     format: Format = "json",
 ) -> list[FunnelStepRead] | Response:
     day = as_of or today_in_japan()
-    synthetic = fact_store.facts(session, day).synthetic
     steps = funnel.funnel(session, model, service.scope_of(session, scope, key), as_of=day)
+    synthetic = fact_store.facts(session, day).synthetic  # the memo funnel() just filled
     items = [FunnelStepRead.of(s, synthetic=synthetic) for s in steps]
     if format == "csv":
         rows = (
