@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts import service
 from chiiki_iot.accounts.audit_recorder import AuditIsAppendOnly, act_as
 from chiiki_iot.accounts.credentials import PRODUCTION_HASHER
-from chiiki_iot.accounts.models import AuditEntry, Invitation
+from chiiki_iot.accounts.models import AuditEntry, Invitation, LoginAttempt
 from chiiki_iot.accounts.policy import Forbidden, Role
 from chiiki_iot.core.errors import InvalidInput, NotFound
 from chiiki_iot.core.settings import Settings
@@ -68,14 +68,39 @@ class TestSignIn:
         unknown = service.sign_in(session, email="nobody@example.jp", password="nope", ip="10.0.0.1").error
         assert wrong.status_code == unknown.status_code == 401 and wrong.message_ja == unknown.message_ja
 
-    def test_five_failures_lock_the_account_even_against_the_right_password(self, session: Session) -> None:
+    def test_five_failures_from_one_place_stop_that_place_even_with_the_right_password(
+        self, session: Session
+    ) -> None:
         user = create_user(session)
         for _ in range(service.MAX_FAILURES):
             assert service.sign_in(session, email=user.email, password="guess", ip="10.0.0.2").error
-        locked = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.3")
-        assert locked.user is None and locked.error.status_code == 429
-        user.locked_until = service.now() - dt.timedelta(seconds=1)  # the lock has run out
+        stopped = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.2")
+        assert stopped.user is None and stopped.error.status_code == 429
+        # ...but a stranger guessing from 10.0.0.2 has not locked the owner out of their own desk
         assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.3").user == user
+        age_attempts(session, minutes=service.LOCK_MINUTES + 1)  # the window has passed
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.2").user == user
+
+    def test_an_unknown_address_is_throttled_exactly_like_a_known_one(self, session: Session) -> None:
+        user = create_user(session)
+        answers = {}
+        for address in (user.email, "nobody-here@example.jp"):
+            for _ in range(service.MAX_FAILURES):
+                service.sign_in(session, email=address, password="guess", ip="10.0.0.5")
+            refused = service.sign_in(session, email=address, password="guess", ip="10.0.0.5").error
+            answers[address] = (refused.status_code, refused.message_ja)
+        assert len(set(answers.values())) == 1 and next(iter(answers.values()))[0] == 429
+
+    def test_guessing_from_many_places_cannot_lock_the_owner_out_of_a_known_place(
+        self, session: Session
+    ) -> None:
+        user = create_user(session)
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.1.0.1").user == user
+        for i in range(service.MAX_FAILURES_PER_ACCOUNT):
+            service.sign_in(session, email=user.email, password="guess", ip=f"203.0.113.{i}")
+        new_place = service.sign_in(session, email=user.email, password=PASSWORD, ip="10.1.0.2")
+        assert new_place.user is None and new_place.error.status_code == 429
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.1.0.1").user == user
 
     def test_two_factor_asks_for_the_code(self, session: Session) -> None:
         user = create_user(session, Role.SECRETARIAT)
@@ -286,7 +311,7 @@ class TestReviewFindings:
                 service.sign_in(session, email=user.email, password="guess", ip="10.9.9.9").error.status_code
                 == 429
             )
-        user.locked_until = service.now() - dt.timedelta(seconds=1)
+        age_attempts(session, minutes=service.LOCK_MINUTES + 1)
         assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.9.9.9").user == user
 
     @pytest.mark.parametrize(
@@ -316,3 +341,10 @@ class TestReviewFindings:
         blocked = service.sign_in(session, email=user.email, password=PASSWORD, ip="198.51.100.7")
         assert blocked.error is not None and blocked.error.status_code == 429
         assert service.sign_in(session, email=user.email, password=PASSWORD, ip="198.51.100.8").user == user
+
+
+def age_attempts(session: Session, *, minutes: int) -> None:
+    """Move every sign-in attempt into the past, as the clock would."""
+    for attempt in session.scalars(select(LoginAttempt)):
+        attempt.at -= dt.timedelta(minutes=minutes)
+    session.flush()

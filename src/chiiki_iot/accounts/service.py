@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 from sqlalchemy import func, select, update
@@ -36,10 +37,16 @@ from chiiki_iot.accounts.policy import (
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
 from chiiki_iot.core.settings import get_settings
 
-MAX_FAILURES = 5  # per account before it is locked for LOCK_MINUTES
+# Sign-in throttling, all counted over the last LOCK_MINUTES from the attempts table, for known and unknown
+# addresses alike (the answer never tells whether an account exists):
+MAX_FAILURES = 5  # per e-mail address *and* network address: guessing one password from one place
 LOCK_MINUTES = 15
-# Per address within LOCK_MINUTES, across accounts. High, because many staff share one exit address
-# (a prefecture's network, LGWAN); the per-account lock is what stops guessing one password.
+# Per e-mail address from everywhere: a spread-out guess. It refuses new places only; an address from which
+# the account signed in during the last KNOWN_PLACE_DAYS still gets in, so strangers cannot lock the owner out.
+MAX_FAILURES_PER_ACCOUNT = 30
+KNOWN_PLACE_DAYS = 30
+# Per network address across accounts. High, because many staff share one exit address (a prefecture's
+# network, LGWAN).
 MAX_FAILURES_PER_IP = 100
 INVITATION_DAYS = 7
 RESET_HOURS = 2
@@ -181,20 +188,41 @@ class SignInResult:
     needs_code: bool = False
 
 
-def sign_in(session: Session, *, email: str, password: str, ip: str, code: str = "") -> SignInResult:
-    address = email.strip().lower()
+def _recent_failures(session: Session, *conditions: Any) -> int:
     since = now() - dt.timedelta(minutes=LOCK_MINUTES)
-    ip_failures = (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
-        )
+    query = select(func.count()).select_from(LoginAttempt)
+    return (
+        session.scalar(query.where(LoginAttempt.success.is_(False), LoginAttempt.at >= since, *conditions))
         or 0
     )
+
+
+def _is_known_place(session: Session, address: str, ip: str) -> bool:
+    since = now() - dt.timedelta(days=KNOWN_PLACE_DAYS)
+    succeeded = select(LoginAttempt.id).where(
+        LoginAttempt.email == address,
+        LoginAttempt.ip == ip,
+        LoginAttempt.success.is_(True),
+        LoginAttempt.at >= since,
+    )
+    return session.scalar(succeeded.limit(1)) is not None
+
+
+def is_throttled(session: Session, *, address: str, ip: str) -> bool:
+    """Whether sign-in from ``ip`` as ``address`` waits: too many failures for this pair, from this network
+    address, or (from a place the account has not signed in from lately) for this account everywhere."""
+    if _recent_failures(session, LoginAttempt.email == address, LoginAttempt.ip == ip) >= MAX_FAILURES:
+        return True
+    if _recent_failures(session, LoginAttempt.ip == ip) >= MAX_FAILURES_PER_IP:
+        return True
+    spread = _recent_failures(session, LoginAttempt.email == address) >= MAX_FAILURES_PER_ACCOUNT
+    return spread and not _is_known_place(session, address, ip)
+
+
+def sign_in(session: Session, *, email: str, password: str, ip: str, code: str = "") -> SignInResult:
+    address = email.strip().lower()
     user = session.scalar(select(User).options(selectinload(User.grants)).where(User.email == address))
-    locked_until = _aware(user.locked_until) if user else None
-    if ip_failures >= MAX_FAILURES_PER_IP or (locked_until and locked_until > now()):
+    if is_throttled(session, address=address, ip=ip):
         # Not recorded as a new failure: retrying during a lock must not extend it for everyone.
         return SignInResult(
             error=TooManyAttempts(
@@ -211,10 +239,6 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, code: str =
         ok = use_totp_code(user, code)
     session.add(LoginAttempt(email=address, ip=ip, at=now(), success=ok))
     if not ok:
-        if user:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until, user.failed_logins = now() + dt.timedelta(minutes=LOCK_MINUTES), 0
         return SignInResult(
             error=SignInFailed(
                 "メールアドレス、パスワードまたは確認コードが正しくありません。",
@@ -222,8 +246,6 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, code: str =
             )
         )
     assert user is not None
-    if user.failed_logins or user.locked_until:
-        user.failed_logins, user.locked_until = 0, None
     return SignInResult(user=user)
 
 
