@@ -67,7 +67,7 @@ def test_round_through_the_site(client: TestClient) -> None:
     status_page = client.get("/bodies/131016/status").text
     assert "報告された壁" in status_page and "人材の不足" in status_page
     again = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")})
-    assert again.status_code == 422  # the same upload cannot be committed twice
+    assert again.status_code == 409  # the same upload cannot be committed twice
 
     client.cookies.clear()
     sign_in(client, make_user(Role.PREFECTURE, "13"))

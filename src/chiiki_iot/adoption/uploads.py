@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal
 from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.models import PendingUpload
 from chiiki_iot.adoption.workbooks import WorkbookPlan, WorkbookRefused, apply_workbook, plan_workbook
-from chiiki_iot.core.errors import InvalidInput, NotFound
+from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
 from chiiki_iot.core.fiscal import date_in_japan
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -86,14 +86,47 @@ def annotated_workbook(session: Session, *, slug: str, token: str, principal: Pr
     raise NotFound("このブックに誤りはありません。", "This workbook has no errors.")
 
 
+class UploadAlreadyCommitted(Conflict):
+    """The upload was committed by an earlier request (a double click, a second tab): nothing is applied
+    again. A 409 rather than a 422, because the request was fine — it lost the race or came late."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "このアップロードは取り込み済みです（二重の取り込みは行いません）。回答状況は調査回のページで確認できます。",
+            "This upload was already committed (it is never applied twice); see the round's page for the answers.",
+        )
+
+
+def claim_upload(session: Session, *, slug: str, token: str, principal: Principal) -> PendingUpload:
+    """Mark the upload committed as the transaction's first write, so that exactly one of any number of
+    concurrent commits can win: the conditional UPDATE matches ``committed_at IS NULL`` only once. On
+    PostgreSQL a second transaction's UPDATE waits for the first's row lock and then finds the row already
+    claimed (0 rows); on SQLite writers are serialised and the loser sees the winner's committed row. A
+    check of ``committed_at`` read before the write (what this replaced) let 15 of 20 parallel commits
+    through on PostgreSQL. If the application fails the transaction rolls back and the claim with it."""
+    claimed = session.execute(
+        update(PendingUpload)
+        .where(
+            PendingUpload.token == token,
+            PendingUpload.round_slug == slug,
+            PendingUpload.uploaded_by == principal.actor,
+            PendingUpload.committed_at.is_(None),
+        )
+        .values(committed_at=dt.datetime.now(dt.UTC))
+        .execution_options(synchronize_session=False)
+    )
+    pending = get_upload(session, slug=slug, token=token, principal=principal)  # NotFound for a stranger
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise UploadAlreadyCommitted()
+    session.refresh(pending)  # the claim's committed_at, not a copy loaded earlier in this session
+    return pending
+
+
 def commit_upload(session: Session, *, slug: str, token: str, principal: Principal) -> int:
-    """Record a previewed upload's answers (all or nothing) and mark it committed, so the same file cannot
-    be recorded twice; returns how many answers changed."""
-    pending = get_upload(session, slug=slug, token=token, principal=principal)
-    if pending.committed_at is not None:
-        raise InvalidInput("このアップロードは取り込み済みです。", "This upload was already committed.")
+    """Record a previewed upload's answers (all or nothing), exactly once however many requests ask at the
+    same time; returns how many answers changed. A late or concurrent second commit raises
+    ``UploadAlreadyCommitted`` (409) and applies nothing."""
+    pending = claim_upload(session, slug=slug, token=token, principal=principal)
     current = survey.get_round(session, slug)
     plan = plan_upload(session, pending=pending, principal=principal)
-    count = apply_workbook(session, survey=current, plan=plan, principal=principal)
-    pending.committed_at = dt.datetime.now(dt.UTC)
-    return count
+    return apply_workbook(session, survey=current, plan=plan, principal=principal)

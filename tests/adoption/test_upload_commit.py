@@ -1,0 +1,102 @@
+"""An uploaded survey workbook is applied exactly once, however many commits arrive at the same time
+(issue 12, finding 4: on PostgreSQL a double click applied an upload twice, and 20 parallel commits applied
+it 15 times, because ``committed_at`` was read before anything was locked)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, Role
+from chiiki_iot.adoption import survey, uploads
+from chiiki_iot.adoption.models import StatusChange
+from chiiki_iot.adoption.workbooks import write_workbook
+from chiiki_iot.core.db import get_sessionmaker
+from chiiki_iot.core.errors import Conflict, NotFound
+from tests.accounts.factories import create_user, principal
+from tests.adoption.test_survey import fill
+
+CLICKS = 20
+
+
+def _staged(session: Session, fiscal_year: int) -> tuple[str, str, Principal]:
+    """A round, and a municipality's previewed upload of two answers waiting to be committed."""
+    admin = principal(create_user(session, Role.SECRETARIAT))
+    fy = survey.open_round(
+        session,
+        principal=admin,
+        fiscal_year=fiscal_year,
+        deadline=dt.date(fiscal_year + 1, 5, 31),
+        force=True,
+        model_slugs=["open-data", "l-alert"],
+    )
+    sapporo = principal(create_user(session, Role.MUNICIPALITY, "011002"))
+    data = fill(
+        write_workbook(session, survey=fy, body_codes=["011002"]),
+        {
+            ("011002", "open-data"): {"今回の段階": "実証中"},
+            ("011002", "l-alert"): {"今回の段階": "検討中"},
+        },
+    )
+    pending = uploads.stage_upload(session, slug=fy.slug, file_name="回答.xlsx", data=data, principal=sapporo)
+    session.flush()
+    return fy.slug, pending.token, sapporo
+
+
+def _applied(session: Session, slug: str) -> int:
+    return session.scalar(select(func.count()).where(StatusChange.source_ref == slug)) or 0
+
+
+class TestOneCommitWins:
+    def test_a_second_commit_is_a_conflict_and_applies_nothing(self, session: Session) -> None:
+        slug, token, sapporo = _staged(session, 2031)
+        assert uploads.commit_upload(session, slug=slug, token=token, principal=sapporo) == 2
+        assert _applied(session, slug) == 2
+        with pytest.raises(uploads.UploadAlreadyCommitted) as refused:
+            uploads.commit_upload(session, slug=slug, token=token, principal=sapporo)
+        assert refused.value.status_code == 409 and "already committed" in refused.value.message_en
+        assert _applied(session, slug) == 2
+
+    def test_someone_elses_upload_stays_unknown_and_unclaimed(self, session: Session) -> None:
+        slug, token, sapporo = _staged(session, 2032)
+        stranger = principal(create_user(session, Role.MUNICIPALITY, "472018"))
+        with pytest.raises(NotFound):
+            uploads.commit_upload(session, slug=slug, token=token, principal=stranger)
+        assert uploads.commit_upload(session, slug=slug, token=token, principal=sapporo) == 2
+
+
+@pytest.mark.own_database
+class TestConcurrentCommits:
+    def test_twenty_simultaneous_commits_apply_the_upload_once(self, own_database: Engine) -> None:
+        sessions = get_sessionmaker()
+        with sessions.begin() as setup:
+            slug, token, sapporo = _staged(setup, 2033)
+        start = threading.Barrier(CLICKS)
+        outcomes: list[str] = []
+
+        def click() -> None:
+            with sessions() as session:
+                start.wait()
+                try:
+                    uploads.commit_upload(session, slug=slug, token=token, principal=sapporo)
+                    session.commit()
+                    outcomes.append("applied")
+                except Conflict:
+                    session.rollback()
+                    outcomes.append("conflict")
+                except Exception as error:  # anything else (a lock error, a 500) is a failure too
+                    session.rollback()
+                    outcomes.append(repr(error))
+
+        threads = [threading.Thread(target=click) for _ in range(CLICKS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert sorted(outcomes) == ["applied"] + ["conflict"] * (CLICKS - 1)
+        with sessions() as check:
+            assert _applied(check, slug) == 2  # two answers, recorded once
