@@ -73,6 +73,10 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "sign-in": ("サインイン", "Signed in"),
     "sign-out": ("サインアウト", "Signed out"),
     "sign-out-all": ("すべての端末からサインアウト", "Signed out everywhere"),
+    "password-change": (
+        "パスワードの変更（ほかの端末とAPIトークンを終了）",
+        "Password changed (other devices and API tokens ended)",
+    ),
     "demo-data": ("デモデータの作成", "Demo data created"),
 }
 

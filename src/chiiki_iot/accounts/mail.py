@@ -28,9 +28,29 @@ def send_mail(*, to: str, subject: str, body: str) -> str:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(message)
         return f"smtp://{settings.smtp_host}"
-    outbox = Path(settings.mail_outbox)
-    outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml"
-    path.write_bytes(bytes(message))
+    path = _file(message)
     log.warning("mail to %s filed in %s (no SMTP configured)", to, path)
     return str(path)
+
+
+def deliver_mail(*, to: str, subject: str, body: str) -> str:
+    """Send one message after the request has answered (a background task): if the mail server is down,
+    the message is filed in the outbox and the failure logged, so it is neither lost nor shown to the asker."""
+    try:
+        return send_mail(to=to, subject=subject, body=body)
+    except (OSError, smtplib.SMTPException) as failure:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = get_settings().mail_from, to, subject
+        message.set_content(body)
+        path = _file(message)
+        log.error("mail to %s could not be sent (%s); filed in %s", to, failure, path)
+        return str(path)
+
+
+def _file(message: EmailMessage) -> Path:
+    outbox = Path(get_settings().mail_outbox)
+    outbox.mkdir(parents=True, exist_ok=True)
+    to = str(message["To"])
+    path = outbox / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml"
+    path.write_bytes(bytes(message))
+    return path

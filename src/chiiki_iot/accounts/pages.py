@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,10 +21,11 @@ from chiiki_iot.accounts.auth import (
 )
 from chiiki_iot.accounts.demo import demo_accounts
 from chiiki_iot.accounts.invitations import invite_and_send
-from chiiki_iot.accounts.mail import send_mail
+from chiiki_iot.accounts.mail import deliver_mail
 from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Reach, Role, authorize, can, reaches_of
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.settings import get_settings
+from chiiki_iot.web.csrf import rotate_csrf
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.templating import render
@@ -35,6 +36,8 @@ Csrf = Depends(csrf_protected)
 
 
 def _session_cookie(response: Response, request: Request, token: str) -> None:
+    """The new session's cookie, and a new CSRF token with it (rotated at every sign-in)."""
+    rotate_csrf(request)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -170,14 +173,24 @@ def change_password(
     principal: SignedInDep,
     current: Annotated[str, Form(max_length=1024)],
     new: Annotated[str, Form(max_length=1024)],
-) -> HTMLResponse:
+    stay_signed_in: Annotated[bool, Form()] = False,
+) -> Response:
     user = service.get_user(session, principal.user_id or 0)
+    this_browser = request.cookies.get(SESSION_COOKIE) if stay_signed_in else None
     try:
-        service.change_password(session, user=user, current=current, new=new)
+        service.change_password(session, user=user, current=current, new=new, keep_session=this_browser)
     except UserError as error:
         return _account(request, session, principal, status_code=error.status_code, error=form_error(error))
+    if not stay_signed_in:
+        return RedirectResponse("/login?changed=1", status_code=303)
     return _account(
-        request, session, principal, notice=("パスワードを変更しました。", "Your password was changed.")
+        request,
+        session,
+        principal,
+        notice=(
+            "パスワードを変更しました。ほかの端末のサインインとAPIトークンは無効になりました。",
+            "Your password was changed. Other devices are signed out and API tokens revoked.",
+        ),
     )
 
 
@@ -289,13 +302,16 @@ def forgot_page(request: Request) -> HTMLResponse:
 
 @router.post("/password/forgot", response_class=HTMLResponse, dependencies=[Csrf])
 def forgot(
-    request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)]
+    request: Request, session: SessionDep, tasks: BackgroundTasks, email: Annotated[str, Form(max_length=254)]
 ) -> HTMLResponse:
     found = service.request_password_reset(session, email=email)
     if found is not None:
         user, token = found
         link = f"{get_settings().base_url.rstrip('/')}/password/reset/{token}"
-        send_mail(
+        # Sent after the response, once the reset is committed: a slow or failing mail server neither
+        # delays the page nor turns it into a 500 that would tell a registered address from an unknown one.
+        tasks.add_task(
+            deliver_mail,
             to=user.email,
             subject="【地域IoT実装推進プラットフォーム】パスワードの再設定 / Password reset",
             body=f"次のリンクから{service.RESET_HOURS}時間以内にパスワードを再設定してください。\n"

@@ -48,6 +48,7 @@ KNOWN_PLACE_DAYS = 30
 # Per network address across accounts. High, because many staff share one exit address (a prefecture's
 # network, LGWAN).
 MAX_FAILURES_PER_IP = 100
+MAX_RESETS_PER_HOUR = 3  # reset mails to one account
 INVITATION_DAYS = 7
 RESET_HOURS = 2
 
@@ -304,11 +305,27 @@ def sign_out_everywhere(session: Session, *, user: User) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
-def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+def change_password(
+    session: Session, *, user: User, current: str, new: str, keep_session: str | None = None
+) -> None:
+    """A new password ends every other way in: all sessions but the one whose token is ``keep_session``
+    (the browser that changed it, if its owner chose to stay signed in) and every API token — whoever knew
+    the old password may have used it to open them."""
     if not sec.verify_password(user.password_hash, current):
         raise InvalidInput("現在のパスワードが正しくありません。", "The current password is not correct.")
     sec.check_password_rules(new, email=user.email)
     user.password_hash = sec.hash_password(new)
+    kept = sec.token_hash(keep_session) if keep_session else ""
+    session.execute(
+        update(UserSession)
+        .where(
+            UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.token_hash != kept
+        )
+        .values(revoked_at=now())
+    )
+    for api_token in list_api_tokens(session, user=user):
+        api_token.revoked_at = api_token.revoked_at or now()
+    record_event(session, action="password-change", entity="users", entity_key=str(user.id))
     session.flush()
 
 
@@ -485,6 +502,12 @@ def request_password_reset(session: Session, *, email: str) -> tuple[User, str] 
         return None
     if user is None or not user.is_active:
         return None
+    hour_ago = now() - dt.timedelta(hours=1)
+    recent = select(func.count()).where(
+        PasswordReset.user_id == user.id, PasswordReset.created_at >= hour_ago
+    )
+    if (session.scalar(recent) or 0) >= MAX_RESETS_PER_HOUR:
+        return None  # nobody can fill an inbox with reset mails; the page still says the same
     token = sec.new_token()
     session.add(
         PasswordReset(
