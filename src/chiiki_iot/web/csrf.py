@@ -29,9 +29,19 @@ async def csrf_protected(request: Request) -> None:
 
 
 def ensure_csrf_cookie(request: Request) -> str:
-    """The token for this browser, created on first visit (the language middleware sets the cookie)."""
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    """The token for this browser, created on first visit (the language middleware sets the cookie). A token
+    issued during this request (first visit, or rotated at sign-in) wins over the cookie the browser sent."""
+    token = getattr(request.state, "new_csrf", None) or request.cookies.get(CSRF_COOKIE)
     if not token:
         token = secrets.token_urlsafe(32)
         request.state.new_csrf = token
+    return token
+
+
+def rotate_csrf(request: Request) -> str:
+    """A new token for this browser, sent with this response: called when a session starts, so that a token
+    planted or read before sign-in (on a shared computer, or set by a sibling subdomain) is worthless after
+    it — the session-fixation rule (OWASP) applied to the CSRF cookie."""
+    token = secrets.token_urlsafe(32)
+    request.state.new_csrf = token
     return token
