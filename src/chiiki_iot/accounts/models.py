@@ -42,6 +42,9 @@ class RoleGrant(Base):
     """役割: a role held by a user over one scope (a block slug, a body code, an organisation slug)."""
 
     __tablename__ = "role_grants"
+    # Ids are never reused (SQLite would otherwise hand a deleted grant's id to the next grant): an API token
+    # names the grants it carries, and must never come to name a newer one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -77,6 +80,12 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16), doc="The first characters, to recognise a token.")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     grant_ids: Mapped[list[int]] = mapped_column(JSON, doc="The user's role grants this token may use.")
+    grant_roles: Mapped[list[list[str]]] = mapped_column(
+        JSON,
+        default=list,
+        doc="The [role, scope] of each of those grants when the token was made; a grant counts only while "
+        "the user still holds it with the same id and the same role and scope.",
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -169,10 +169,20 @@ def revoke_role(session: Session, *, principal: Principal, user: User, grant_id:
 
 
 def principal_for(
-    user: User, *, ip: str = "", via: str = "web", grant_ids: list[int] | None = None
+    user: User,
+    *,
+    ip: str = "",
+    via: str = "web",
+    grant_ids: list[int] | None = None,
+    grant_roles: list[list[str]] | None = None,
 ) -> Principal:
+    """Who the user acts as: all their current grants, or (for a token) only those it names — by id and,
+    when given, by role and scope as well, so a token never picks up a role its user was given later."""
+    carried = None if grant_roles is None else {(role, scope) for role, scope in grant_roles}
     grants = tuple(
-        Grant(Role(g.role), g.scope) for g in user.grants if grant_ids is None or g.id in grant_ids
+        Grant(Role(g.role), g.scope)
+        for g in user.grants
+        if (grant_ids is None or g.id in grant_ids) and (carried is None or (g.role, g.scope) in carried)
     )
     return Principal(actor=user.email, grants=grants, user_id=user.id, ip=ip, via=via)
 
@@ -391,6 +401,7 @@ def create_api_token(
         prefix=secret[:12],
         token_hash=sec.token_hash(secret),
         grant_ids=chosen,
+        grant_roles=[[g.role, g.scope] for g in user.grants if g.id in chosen],
         created_at=now(),
     )
     session.add(token)
@@ -418,7 +429,9 @@ def principal_of_token(session: Session, secret: str, *, ip: str) -> Principal |
     user = session.get(User, token.user_id, options=[selectinload(User.grants)])
     if user is None or not user.is_active:
         return None
-    return principal_for(user, ip=ip, via="api", grant_ids=list(token.grant_ids))
+    return principal_for(
+        user, ip=ip, via="api", grant_ids=list(token.grant_ids), grant_roles=list(token.grant_roles)
+    )
 
 
 # ---- invitations and password resets -----------------------------------------------------------------
