@@ -187,6 +187,21 @@ class TestInvitations:
                 session, principal=principal(pref_user), email="x@x.example", role=Role.SECRETARIAT, scope=""
             )
 
+    def test_an_invitation_lapses_when_its_inviter_loses_the_role(self, session: Session) -> None:
+        admin = create_user(session, Role.SECRETARIAT)
+        inviter = create_user(session, Role.PREFECTURE, "01")
+        _, token = service.invite(
+            session,
+            principal=principal(inviter),
+            email="m@city.example",
+            role=Role.MUNICIPALITY,
+            scope="011002",
+        )
+        service.revoke_role(session, principal=principal(admin), user=inviter, grant_id=inviter.grants[0].id)
+        with pytest.raises(NotFound, match="役割が変わった"):
+            service.accept_invitation(session, token=token, display_name="札幌", password=PASSWORD)
+        assert service.find_user(session, "m@city.example") is None
+
     def test_an_invitation_is_single_use_and_expires(self, session: Session) -> None:
         admin = create_user(session, Role.SECRETARIAT)
         _invitation, token = service.invite(

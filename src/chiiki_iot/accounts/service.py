@@ -486,8 +486,26 @@ def open_invitation(session: Session, token: str) -> Invitation:
     return invitation
 
 
+def _inviter_still_may(session: Session, invitation: Invitation) -> bool:
+    """An invitation speaks for its inviter: it is good only while they could still send it (a bureau
+    officer who moved on, or whose account was closed, no longer brings anyone in)."""
+    inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    if inviter is None or not inviter.is_active:
+        return False
+    role = Role(invitation.role)
+    who = principal_for(inviter)
+    if role in MINISTRY_ROLES and not can(who, "users.invite_ministry"):
+        return False
+    return can(who, "users.invite", place_of_grant(session, role, invitation.scope).target)
+
+
 def accept_invitation(session: Session, *, token: str, display_name: str, password: str) -> User:
     invitation = open_invitation(session, token)
+    if not _inviter_still_may(session, invitation):
+        raise NotFound(
+            "この招待は、招待した担当者の役割が変わったため無効になりました。改めて招待を依頼してください。",
+            "This invitation lapsed: the person who sent it no longer holds the role to send it. Ask again.",
+        )
     if find_user(session, invitation.email) is not None:
         raise InvalidInput(
             "このアドレスのアカウントは既にあります。サインインしてください。",
