@@ -120,6 +120,10 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "forbidden": ("この操作の権限がありません。", "You are not allowed to do this."),
     "sign-in-required": ("サインインが必要です。", "Sign in first."),
     "sign-in-failed": ("サインインできませんでした。", "The sign-in failed."),
+    "request-too-large": (
+        "送信された内容が上限を超えています。ファイルを分けるか、内容を減らしてください。",
+        "The request is larger than allowed; split the file or send less.",
+    ),
     ServerFault.type_slug: (
         "サーバー側の問題で処理できませんでした。入力は保存されていません。",
         "A fault on the server stopped the request; nothing was saved.",

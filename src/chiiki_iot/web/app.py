@@ -19,6 +19,8 @@ from chiiki_iot.core import i18n
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, ServerFault, UserError
 from chiiki_iot.web.csrf import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
+from chiiki_iot.web.limits import BodyLimit
+from chiiki_iot.web.security import SecurityHeaders
 from chiiki_iot.web.templating import render
 from chiiki_iot.web.validation import problem_from_pydantic
 
@@ -47,6 +49,8 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_language_middleware)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyLimit, refuse=_error_response)  # 413 before a huge body is read (web.limits)
+    app.add_middleware(SecurityHeaders)  # CSP, frame-ancestors, nosniff, Referrer-Policy (web.security)
     app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(404, _not_found_handler)
