@@ -16,6 +16,10 @@ from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.terms import N_
 from chiiki_iot.registry import service as registry
 
+# The budget column is a 32-bit integer on both databases: about 21億円, beyond any one municipal IoT project.
+# A larger figure was a 500 on PostgreSQL ("integer out of range"); it is refused as input instead.
+BUDGET_MAX_YEN = 2**31 - 1
+
 FUNDING = {"national-subsidy": N_("国の補助事業"), "own": N_("単独事業"), "other": N_("その他")}
 
 
@@ -48,6 +52,11 @@ def add_project(session: Session, *, principal: Principal, body_code: str, proje
         raise InvalidInput("終了日が開始日より前です。", "The end date is before the start date.")
     if project.budget_yen is not None and project.budget_yen < 0:
         raise InvalidInput("予算は0円以上にしてください。", "The budget cannot be negative.")
+    if project.budget_yen is not None and project.budget_yen > BUDGET_MAX_YEN:
+        raise InvalidInput(
+            f"予算は{BUDGET_MAX_YEN:,}円以下にしてください。",
+            f"The budget can be at most {BUDGET_MAX_YEN:,} yen.",
+        )
     partners = [registry.get_body(session, code).code for code in project.partner_codes]
     row = Project(
         body_code=body.code,

@@ -7,12 +7,20 @@ are the component names of the published OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange
+from chiiki_iot.adoption.projects import BUDGET_MAX_YEN
+from chiiki_iot.adoption.service import INPUT_VALUE_MAX
+
+# Items of the lists a client sends, bounded like the strings: a list without limits was stored whole (and
+# copied into the audit log) however long it was.
+ModelSlug = Annotated[str, StringConstraints(max_length=64)]
+VendorName = Annotated[str, StringConstraints(max_length=255)]
+BodyCode = Annotated[str, StringConstraints(max_length=16)]
 
 
 class StatusRead(BaseModel):
@@ -73,15 +81,19 @@ class ProjectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=255)
-    models: list[str] = Field(min_length=1, description="分野別モデルの識別子 / model slugs")
+    models: list[ModelSlug] = Field(
+        min_length=1, max_length=50, description="分野別モデルの識別子 / model slugs"
+    )
     funding: Literal["national-subsidy", "own", "other"] = Field(
         description="国の補助事業 / 単独事業 / その他"
     )
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    budget_yen: int | None = Field(None, ge=0)
-    vendors: list[str] = []
-    partners: list[str] = Field([], description="共同事業の相手団体のコード / partner body codes")
+    budget_yen: int | None = Field(None, ge=0, le=BUDGET_MAX_YEN)
+    vendors: list[VendorName] = Field([], max_length=50)
+    partners: list[BodyCode] = Field(
+        [], max_length=200, description="共同事業の相手団体のコード / partner body codes"
+    )
     outcome: str = Field("", max_length=4000)
 
 
@@ -124,7 +136,13 @@ class InputCreate(BaseModel):
         max_length=64, description="KPI入力項目の識別子 / KPI input slug (see /api/v1/roadmap/kpis)"
     )
     fiscal_year: int = Field(ge=2016, le=2100)
-    value: float
+    value: float = Field(
+        ge=0,
+        le=INPUT_VALUE_MAX,
+        allow_inf_nan=False,
+        description="0以上。上限は単位による（件数は10億、%は100、円は10兆） / "
+        "0 or more; the upper bound depends on the unit (counts 10^9, % 100, yen 10^13)",
+    )
 
 
 class BarrierRead(BaseModel):

@@ -262,11 +262,37 @@ def record_input(
     return row
 
 
+# Domain ranges of a reported figure, by the input's unit. A count (schools, sites, people) cannot pass a
+# billion — Japan has 125 million people — and an amount of money in yen cannot pass 10兆円 (10^13, beyond
+# any municipal budget); a percentage is at most 100. Without a bound one body's 1.7e308 made the national
+# sum infinite and every KPI page answer 500.
+COUNT_MAX = 10**9
+MONEY_MAX = 10**13
+PERCENT_MAX = 100
+INPUT_VALUE_MAX = MONEY_MAX  # the widest bound: what the API schema allows before the unit is known
+
+
+def input_value_max(item: roadmap.KpiInput) -> float:
+    """The largest figure an input can take, from its unit: a percentage, an amount in yen, or a count."""
+    unit = item.unit_ja.strip()
+    if unit in ("%", "％"):
+        return PERCENT_MAX
+    if unit.endswith("円"):
+        return MONEY_MAX
+    return COUNT_MAX
+
+
 def check_input_value(item: roadmap.KpiInput, value: float) -> None:
-    """A reported figure is a count or an amount: finite and not negative."""
+    """A reported figure is a count, a percentage or an amount: finite, not negative, within its unit's range."""
     if not math.isfinite(value) or value < 0:
         raise InvalidInput(
             f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} must be 0 or more."
+        )
+    ceiling = input_value_max(item)
+    if value > ceiling:
+        raise InvalidInput(
+            f"{item.name_ja}は{ceiling:,}{item.unit_ja}以下で入力してください。",
+            f"{item.name_en} must be at most {' '.join(filter(None, (f'{ceiling:,}', item.unit_en)))}.",
         )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chiiki_iot.outreach.models import Event, ThreadLogEntry
 from chiiki_iot.outreach.service import AreaCoverage, EventInput
@@ -58,7 +58,7 @@ class EventWrite(BaseModel):
     place: str = Field("", max_length=255)
     attendance: int | None = Field(None, ge=0, le=1_000_000)
     materials_url: str = Field("", max_length=255)
-    version: int | None = Field(None, description="更新時は必須 / required when updating")
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="更新時は必須 / required when updating")
 
     def to_input(self) -> EventInput:
         return EventInput(
@@ -151,6 +151,7 @@ class OrganisationRead(BaseModel):
     block: str | None
     prefecture: str | None
     members: list[str]
+    version: int = Field(description="変更するときに送り返す / send it back to change the organisation")
 
 
 class OrganisationWrite(BaseModel):
@@ -170,7 +171,10 @@ class OrganisationWrite(BaseModel):
     ]
     block: str | None = Field(None, max_length=32)
     prefecture: str | None = Field(None, max_length=6)
-    members: list[str] = Field([], max_length=500)
+    members: list[Annotated[str, StringConstraints(max_length=64)]] = Field([], max_length=500)
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="変更時は必須（読んだ版）/ required when changing: the version you read"
+    )
 
 
 class MembershipWrite(BaseModel):

@@ -59,12 +59,16 @@ def pace_ratio(base: Point, now: Point, target: float, target_year: int) -> floa
         return None
     achieved = (now.value - base.value) / (now.fiscal_year - base.fiscal_year)
     needed = (target - base.value) / (target_year - base.fiscal_year)
-    return achieved / needed
+    ratio = achieved / needed
+    return ratio if math.isfinite(ratio) else None
 
 
 def rate(series: list[Point], target: float | None, target_year: int) -> tuple[Rating, float | None]:
-    """The rating of a series (oldest first) against its target, and the pace ratio behind it."""
-    if target is None or not series:
+    """The rating of a series (oldest first) against its target, and the pace ratio behind it. A missing or
+    non-finite value or target is no data (評価なし), never 達成: infinity is not "reached the target"."""
+    if target is None or not series or not math.isfinite(target):
+        return Rating.NOT_RATED, None
+    if not all(math.isfinite(p.value) for p in series):
         return Rating.NOT_RATED, None
     if series[-1].value >= target:
         return Rating.ACHIEVED, None
@@ -103,7 +107,7 @@ def _logistic(t: np.ndarray, ceiling: float, rate_: float, midpoint: float) -> n
 
 def forecast(series: list[Point], until: int, *, ceiling: float | None = None) -> Forecast:
     """Fit a line and a logistic curve to the series and project it to ``until`` (see module docstring)."""
-    if len(series) < 2 or until <= series[-1].fiscal_year:
+    if len(series) < 2 or until <= series[-1].fiscal_year or not all(math.isfinite(p.value) for p in series):
         return Forecast("none")
     t = np.array([p.fiscal_year for p in series], dtype=float)
     y = np.array([p.value for p in series], dtype=float)

@@ -180,7 +180,7 @@ class NationalFigureCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fiscal_year: int = Field(ge=2000, le=2100)
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=10**13, allow_inf_nan=False)  # as bounded as the inputs it sums
     source: str = Field(min_length=1, max_length=500, description="出典 / where the figure comes from")
     observed_on: dt.date
 

@@ -10,6 +10,7 @@ block with 10% of the eligible bodies carries 10% of a count or sum target (its 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -206,13 +207,23 @@ def _measure(
     figures = _figures_by_input(facts, year)
     if method == "input-sum":
         used = {c: f for c, f in figures.get(spec["input"], {}).items() if scope.holds(c)}
-        value = sum(f.value for f in used.values()) if used else None
+        value = _finite(sum(f.value for f in used.values())) if used else None
         return value, _coverage_of(list(used.values()), len(used), eligible)
     top, bottom = figures.get(spec["numerator"], {}), figures.get(spec["denominator"], {})
     both = [c for c in top if c in bottom and scope.holds(c)]  # a ratio only over bodies that gave both
     denominator = sum(bottom[c].value for c in both)
-    value = sum(top[c].value for c in both) / denominator * spec.get("scale", 1.0) if denominator else None
+    value = (
+        _finite(sum(top[c].value for c in both) / denominator * spec.get("scale", 1.0))
+        if denominator and math.isfinite(denominator)
+        else None
+    )
     return value, _coverage_of([f for c in both for f in (top[c], bottom[c])], len(both), eligible)
+
+
+def _finite(value: float) -> float | None:
+    """A sum that overflowed to infinity (or became NaN) is a bug upstream — inputs are bounded — and not a
+    figure: it is treated as no data, so it can neither be shown nor rated 達成."""
+    return value if math.isfinite(value) else None
 
 
 def _coverage_of(used: list[ReportedFigure], bodies: int, eligible: int) -> Coverage:

@@ -60,13 +60,13 @@ class BodyUpdate(BaseModel):
         max_length=255,
         description='公式ウェブサイト（空文字で未登録に戻す） / official web address, "" to clear',
     )
-    version: int = Field(ge=1, description="読み込んだときの版 / the version you read")
+    version: int = Field(ge=1, le=2**31 - 1, description="読み込んだときの版 / the version you read")
 
 
 class BodyReview(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="確認した内容の版 / the version you reviewed")
+    version: int = Field(ge=1, le=2**31 - 1, description="確認した内容の版 / the version you reviewed")
 
 
 class BodyPageRead(BaseModel):
