@@ -205,15 +205,7 @@ def calendar(session: SessionDep, block: str | None = None, since: dt.date | Non
 
 
 def _org_read(o) -> OrganisationRead:
-    return OrganisationRead(
-        slug=o.slug,
-        name_ja=o.name_ja,
-        name_en=o.name_en,
-        kind=o.kind,
-        block=o.block_slug,
-        prefecture=o.prefecture_code,
-        members=list(o.members or []),
-    )
+    return OrganisationRead.model_validate(service.organisation_values(o))
 
 
 @router.get("/organisations", response_model=list[OrganisationRead], summary="Organisations / 団体")
@@ -231,7 +223,7 @@ def organisations(session: SessionDep, format: Format = "json") -> list[Organisa
 @router.put(
     "/organisations/{slug}",
     response_model=OrganisationRead,
-    summary="Add or change an organisation (token)",
+    summary="Add or change an organisation (token; to change one, send the version you read)",
     responses=WRITE_RESPONSES,
 )
 def save_organisation(
@@ -255,6 +247,7 @@ def save_organisation(
                 prefecture=data.prefecture,
                 members=tuple(data.members),
             ),
+            expected_version=data.version,
         )
     )
 

@@ -260,8 +260,27 @@ def _organisations_page(
 
 
 @router.get("/outreach/organisations", response_class=HTMLResponse)
-def organisations(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
-    return _organisations_page(request, session, principal)
+def organisations(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    edit: Annotated[str, Query(max_length=64, description="an organisation to open in the form")] = "",
+) -> HTMLResponse:
+    """The list, and the form: blank for a new organisation, or holding one (with the version read) to change."""
+    entered = None
+    if edit:
+        org = service.get_organisation(session, edit)
+        entered = {
+            "slug": org.slug,
+            "name_ja": org.name_ja,
+            "name_en": org.name_en,
+            "kind": org.kind,
+            "block": org.block_slug or "",
+            "prefecture": org.prefecture_code or "",
+            "members": ", ".join(org.members or []),
+            "version": str(org.version),
+        }
+    return _organisations_page(request, session, principal, entered=entered)
 
 
 @router.post("/outreach/organisations", response_class=HTMLResponse, dependencies=[Depends(csrf_protected)])
@@ -276,6 +295,7 @@ def save_organisation(
     block: Annotated[str, Form(max_length=32)] = "",
     prefecture: Annotated[str, Form(max_length=6)] = "",
     members: Annotated[str, Form(max_length=5000)] = "",
+    version: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     authorize(principal, "outreach.edit_block", SOMEWHERE)
     data = service.OrganisationInput(
@@ -288,7 +308,8 @@ def save_organisation(
         members=tuple(members.replace("、", ",").split(",")),
     )
     try:
-        service.save_organisation(session, principal=principal, data=data)
+        expected = int(version) if re.fullmatch(r"[0-9]{1,9}", version.strip()) else None
+        service.save_organisation(session, principal=principal, data=data, expected_version=expected)
     except UserError as error:
         return _organisations_page(
             request,
@@ -303,6 +324,7 @@ def save_organisation(
                 "block": block,
                 "prefecture": prefecture,
                 "members": members,
+                "version": version,
             },
         )
     return RedirectResponse("/outreach/organisations?saved=1", status_code=303)

@@ -466,14 +466,60 @@ class OrganisationInput:
     members: tuple[str, ...] = ()
 
 
-def save_organisation(session: Session, *, principal: Principal, data: OrganisationInput) -> Organisation:
-    """Add or change an organisation (the secretariat; a bureau for a council of its own block)."""
+def organisation_values(org: Organisation) -> dict[str, object]:
+    """An organisation as the API and a conflict answer show it (the version included)."""
+    return {
+        "slug": org.slug,
+        "name_ja": org.name_ja,
+        "name_en": org.name_en,
+        "kind": org.kind,
+        "block": org.block_slug,
+        "prefecture": org.prefecture_code,
+        "members": list(org.members or []),
+        "version": org.version,
+    }
+
+
+def get_organisation(session: Session, slug: str) -> Organisation:
+    org = session.get(Organisation, slug)
+    if org is None:
+        raise NotFound(f"団体「{slug}」はありません。", f"There is no organisation '{slug}'.")
+    return org
+
+
+def _check_organisation_version(org: Organisation, expected_version: int | None) -> None:
+    """A change must say which version it was based on; a save from an older read (or from none: the slug
+    typed into a blank form) is refused with the stored values, never written over them."""
+    if expected_version == org.version:
+        return
+    if expected_version is None:
+        raise Conflict(
+            f"団体「{org.slug}」は既にあります。変更するときは一覧から開いてください（version が必要です）。",
+            f"The organisation '{org.slug}' already exists; open it from the list to change it "
+            "(send the version you read).",
+            extra={"current": organisation_values(org)},
+        )
+    raise Conflict(
+        "この団体は、開いた後に他の人が更新しました。最新の内容を確かめてから保存し直してください。",
+        "Someone changed this organisation since you opened it; check the latest details and save again.",
+        extra={"current": organisation_values(org)},
+    )
+
+
+def save_organisation(
+    session: Session, *, principal: Principal, data: OrganisationInput, expected_version: int | None = None
+) -> Organisation:
+    """Add an organisation, or change one from the version the editor read (the secretariat; a bureau for
+    a council of its own block). Two edits from one read: the first is saved, the second gets a 409."""
 
     block = registry.get_block(session, data.block).slug if data.block else None
     authorize(principal, "outreach.edit_block", Target(block_slug=block or ""))
     existing = session.get(Organisation, data.slug)
     if existing is not None:  # changing one: the bureau must hold where it is now as well as where it goes
         authorize(principal, "outreach.edit_block", Target(block_slug=existing.block_slug or ""))
+        _check_organisation_version(existing, expected_version)
+    elif expected_version is not None:
+        raise NotFound(f"団体「{data.slug}」はありません。", f"There is no organisation '{data.slug}'.")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", data.slug):
         raise InvalidInput(
             "識別子は半角英小文字・数字・ハイフンで2〜63字にしてください。",
