@@ -73,6 +73,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "sign-in": ("サインイン", "Signed in"),
     "sign-out": ("サインアウト", "Signed out"),
     "sign-out-all": ("すべての端末からサインアウト", "Signed out everywhere"),
+    "invite-accepted": ("招待の受諾", "Invitation accepted"),
     "password-change": (
         "パスワードの変更（ほかの端末とAPIトークンを終了）",
         "Password changed (other devices and API tokens ended)",

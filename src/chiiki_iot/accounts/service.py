@@ -506,15 +506,30 @@ def accept_invitation(session: Session, *, token: str, display_name: str, passwo
             "この招待は、招待した担当者の役割が変わったため無効になりました。改めて招待を依頼してください。",
             "This invitation lapsed: the person who sent it no longer holds the role to send it. Ask again.",
         )
+    sec.check_password_rules(password, email=invitation.email)
+    _act_for(session, f"invitation:{invitation.email}")
+    # Spend the invitation first, with one conditional UPDATE: of twenty clicks at once, one wins and the
+    # others find it used (PostgreSQL makes them wait for the winner's commit, then re-check), never a second
+    # account. Any refusal after this rolls the spending back with the rest of the transaction.
+    spent = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=now())
+        .execution_options(synchronize_session="fetch")
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        raise NotFound(
+            "この招待リンクは既に使われました。サインインしてください。",
+            "This invitation has already been used; please sign in.",
+        )
     if find_user(session, invitation.email) is not None:
         raise InvalidInput(
             "このアドレスのアカウントは既にあります。サインインしてください。",
             "An account with this address already exists; please sign in.",
         )
-    _act_for(session, f"invitation:{invitation.email}")
+    record_event(session, action="invite-accepted", entity="invitations", entity_key=str(invitation.id))
     user = create_user(session, email=invitation.email, display_name=display_name, password=password)
     user.grants.append(RoleGrant(role=invitation.role, scope=invitation.scope, granted_at=now()))
-    invitation.accepted_at = now()
     session.flush()
     return user
 
