@@ -97,6 +97,7 @@ def plan_status_import(
 ) -> StatusImportPlan:
     table = read_csv(data, name=file_name)
     slug = service.check_model(session, model_slug)
+    service.check_effective_on(as_of)  # the rule every status recording follows, before reading the file
     value_i = find_column(table.header, (), value_column, ("回答", "answer"), table)
     code_i = _optional_column(table, CODE_COLUMNS, code_column)
     name_i, pref_i = (
@@ -113,7 +114,7 @@ def plan_status_import(
     plan = StatusImportPlan(file_name, table.encoding_label, slug, as_of, table.header[value_i])
     read_code = column_reader([c[code_i] for _, c in table.rows if code_i is not None and code_i < len(c)])
     problems: list[Problem] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # body → the row it first appeared on
     for line, cells in table.rows:  # blank rows (Excel's trailing ones) are already dropped
         where = f"{line}行目 / row {line}"
         value = cells[value_i].strip() if value_i < len(cells) else ""
@@ -126,12 +127,16 @@ def plan_status_import(
         except UserError as error:
             problems.append(Problem(error.message_ja, error.message_en, where))
             continue
-        if body.code in seen:
+        if body.code in seen:  # two rows would record two contradictory stages on one day
             problems.append(
-                Problem(f"{body.full_name} が二度出てきます", f"{body.full_name} appears twice", where)
+                Problem(
+                    f"{body.full_name} が {seen[body.code]}行目と {line}行目の二度出てきます。どちらか一方にしてください",
+                    f"{body.full_name} appears twice, in rows {seen[body.code]} and {line}; keep one of them",
+                    where,
+                )
             )
             continue
-        seen.add(body.code)
+        seen[body.code] = line
         plan.rows.append(StatusRow(line, body.code, body.full_name, value, stage, current.get(body.code)))
     if problems:
         raise refused(file_name, table.encoding_label, problems)

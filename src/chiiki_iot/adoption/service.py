@@ -63,6 +63,28 @@ def check_model(session: Session, slug: str) -> str:
     return roadmap.get_model(session, slug).slug
 
 
+# The first day a status can take effect: the start of FY2016, where the roadmap's plans and the KPI engine's
+# history begin (progress.facts.EARLIEST; adoption sits below progress, so a test keeps the two equal).
+PROGRAMME_START = dt.date(2016, 4, 1)
+
+
+def check_effective_on(day: dt.date) -> None:
+    """A status takes effect between the programme's start and today (in Japan): an earlier date would
+    silently rewrite official figures already reported, a later one would announce a stage not yet reached.
+    Every way of recording a status (API, pages, imports, the survey) passes through this one check."""
+    today = today_in_japan()
+    if day < PROGRAMME_START:
+        raise InvalidInput(
+            f"日付 {day:%Y年%m月%d日} は事業の開始（{PROGRAMME_START:%Y年%m月%d日}）より前です。",
+            f"The date {day} is before the programme began ({PROGRAMME_START}).",
+        )
+    if day > today:
+        raise InvalidInput(
+            f"日付 {day:%Y年%m月%d日} は未来です（今日は {today:%Y年%m月%d日}）。段階になった日を書いてください。",
+            f"The date {day} is in the future (today is {today}); give the day the stage was reached.",
+        )
+
+
 def record_status(
     session: Session,
     *,
@@ -85,10 +107,7 @@ def record_status(
             f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'."
         )
     clean_url(evidence.url)
-    if effective_on > today_in_japan() + dt.timedelta(days=366):
-        raise InvalidInput(
-            f"日付 {effective_on} は先すぎます。", f"The date {effective_on} is too far ahead."
-        )
+    check_effective_on(effective_on)
     change = StatusChange(
         body_code=body.code,
         model_slug=check_model(session, model_slug),
@@ -136,6 +155,12 @@ def status_of_body(session: Session, body_code: str, *, as_of: dt.date) -> dict[
         StatusChange.body_code == code, StatusChange.id.in_(_latest(as_of, code))
     )
     return {c.model_slug: c for c in session.scalars(query)}
+
+
+def stages_of_body(session: Session, body_code: str, *, as_of: dt.date) -> dict[str, str]:
+    """model slug → stage in force on ``as_of`` for one body: reads only that body's rows (the online answer
+    must not cost a read of every body's status)."""
+    return {slug: change.stage for slug, change in status_of_body(session, body_code, as_of=as_of).items()}
 
 
 def adoption_of_model(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize, can
@@ -218,6 +219,15 @@ def missing_in_scope(principal: Principal, missing: list[registry.Body]) -> list
 
 
 DECISIONS = {"confirm": "confirmed", "return": "returned"}
+# What each decision may be taken on: only a submitted answer is reviewed. A draft (or an answer sent back)
+# is not an answer yet — confirming it made it count as answered although the body never sent it.
+REVIEWABLE = {"confirm": ("submitted",), "return": ("submitted", "confirmed")}
+_STATE_LABELS = {
+    "draft": ("下書き", "a draft"),
+    "returned": ("差戻し中", "returned"),
+    "confirmed": ("承認済み", "confirmed"),
+    "submitted": ("提出済み", "submitted"),
+}
 
 
 def review_response(
@@ -242,6 +252,14 @@ def review_response(
             f"{body.full_name} の回答は、開いた後に更新されました。",
             f"{body.full_name}'s answer changed since you opened it.",
             extra={"current": {"state": response.state, "version": response.version}},
+        )
+    if response.state not in REVIEWABLE[decision]:
+        ja, en = _STATE_LABELS.get(response.state, (response.state, response.state))
+        raise InvalidInput(
+            f"{body.full_name} の回答は{ja}です。提出された回答だけを"
+            f"{'承認' if decision == 'confirm' else '差戻し'}できます。",
+            f"{body.full_name}'s answer is {en}; only a submitted answer can be "
+            f"{'confirmed' if decision == 'confirm' else 'returned'}.",
         )
     response.state, response.reviewed_by = DECISIONS[decision], principal.actor
     session.flush()
@@ -294,3 +312,68 @@ def save_draft(
 def draft_of(session: Session, slug: str, body_code: str) -> dict[str, dict[str, str]]:
     response = _response(session, get_round(session, slug), body_code)
     return dict(response.draft or {}) if response else {}
+
+
+@dataclass(frozen=True)
+class AnswerSeen:
+    """The body's response as it stood before an online answer was read: (id, version), or none yet."""
+
+    response_id: int | None
+    version: int | None
+
+
+def answer_seen(session: Session, *, survey: SurveyRound, body_code: str) -> AnswerSeen:
+    """Read before the answer is planned, so that a submit planned on an older state cannot win later."""
+    response = _response(session, survey, body_code)
+    return AnswerSeen(response.id, response.version) if response else AnswerSeen(None, None)
+
+
+def claim_submission(
+    session: Session, *, survey: SurveyRound, body_code: str, seen: AnswerSeen, actor: str
+) -> None:
+    """提出: the transition that only one of several simultaneous submits of a body's answer can win.
+
+    The response moves to 'submitted' only if it is still the version that was read before planning (one
+    conditional UPDATE; on PostgreSQL the second waits for the first and then matches no row), or — when the
+    body had no response — by an insert that the (round, body) unique index lets only one transaction make.
+    The loser gets a 409 before it records anything, so a double click records the answer once."""
+    now = dt.datetime.now(dt.UTC)
+    if seen.response_id is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    SurveyResponse(
+                        round_id=survey.id,
+                        body_code=body_code,
+                        state="submitted",
+                        submitted_at=now,
+                        submitted_by=actor,
+                    )
+                )
+        except IntegrityError as exc:
+            raise _submitted_meanwhile() from exc
+        return
+    result = session.execute(
+        update(SurveyResponse)
+        .where(SurveyResponse.id == seen.response_id, SurveyResponse.version == seen.version)
+        .values(
+            state="submitted",
+            submitted_at=now,
+            submitted_by=actor,
+            draft=None,
+            version=SurveyResponse.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _submitted_meanwhile()
+    response = session.get(SurveyResponse, seen.response_id)
+    if response is not None:
+        session.expire(response)  # the identity map must see the new state and version
+
+
+def _submitted_meanwhile() -> Conflict:
+    return Conflict(
+        "この回答は同時に別の送信で提出されました。ページを開き直して内容を確認してください。",
+        "This answer was submitted by another request at the same time; reload the page to see it.",
+    )

@@ -19,8 +19,7 @@ from chiiki_iot.adoption.survey_figures import asked_inputs
 from chiiki_iot.adoption.workbooks import (
     FORM_FIGURES,
     WorkbookRefused,
-    apply_workbook,
-    plan_from_form,
+    submit_form,
     write_workbook,
 )
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
@@ -264,8 +263,7 @@ async def answer(
             request, session, principal, slug, code, notice=("下書きを保存しました。", "Draft saved.")
         )
     try:
-        plan = plan_from_form(session, survey=current, body_code=code, answers=answers)
-        count = apply_workbook(session, survey=current, plan=plan, principal=principal)
+        count = submit_form(session, survey=current, body_code=code, answers=answers, principal=principal)
     except UserError as error:
         return _form(
             request,

@@ -25,7 +25,7 @@ from chiiki_iot.accounts.policy import Principal, authorize, can
 from chiiki_iot.adoption import service, survey_figures
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
-from chiiki_iot.adoption.survey import mark_answered
+from chiiki_iot.adoption.survey import answer_seen, claim_submission, mark_answered
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.fiscal import parse_date, today_in_japan
 from chiiki_iot.core.text import clean_url, normalize, search_key
@@ -342,6 +342,7 @@ def plan_workbook(
             continue  # blank rows, trailing or not
         row_problems = _read_row(session, survey, number, values, by_name, (on_as_of, current), bodies, plan)
         problems.extend((number, column, p) for column, p in row_problems)
+    problems.extend(_duplicate_rows(plan.rows))
     marks = [(sheet, columns, problems)]
     if survey_figures.SHEET in book.sheetnames:
         figures_sheet = book[survey_figures.SHEET]
@@ -366,6 +367,32 @@ def plan_workbook(
         error.annotated = _annotate(book, marks)
         raise error
     return plan
+
+
+def _duplicate_rows(rows: list[AnswerRow]) -> list[tuple[int, str, Problem]]:
+    """Two rows for one body and model in one file would record two contradictory stages on one day:
+    each later row is an error that names the first, so the sender can see which to keep."""
+    first: dict[tuple[str, str], int] = {}
+    problems: list[tuple[int, str, Problem]] = []
+    for row in rows:
+        key = (row.body_code, row.model_slug)
+        if key not in first:
+            first[key] = row.sheet_row
+            continue
+        problems.append(
+            (
+                row.sheet_row,
+                "団体コード",
+                Problem(
+                    f"{row.body_name}の{row.model_slug}が {first[key]}行目と {row.sheet_row}行目の二度あります。"
+                    "どちらか一方にしてください",
+                    f"{row.body_name} / {row.model_slug} appears twice, in rows {first[key]} and {row.sheet_row}; "
+                    "keep one of them",
+                    f"{SHEET}シート {row.sheet_row}行目 / sheet {SHEET}, row {row.sheet_row}, 団体コード",
+                ),
+            )
+        )
+    return problems
 
 
 def _header(sheet) -> tuple[int, dict[str, int]]:
@@ -449,6 +476,11 @@ def _read_row(
                 f"the date {day} is in the future (after the day it was sent, "
                 f"{plan.received_on}); write the day the stage was reached",
             )
+        else:
+            try:  # the one rule for every way of recording a status: not before the programme, not ahead
+                service.check_effective_on(day)
+            except UserError as error:
+                fail("時点", error)
     barrier = None
     if _text(values.get("主な壁")):
         barrier = next(
@@ -628,7 +660,7 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
     bodies = registry.bodies_by_code(session, plan.body_codes)
     for code in plan.body_codes:
         authorize(principal, "status.record", registry.policy_target(bodies[code]))
-    known_barriers = _barriers_of_round(session, survey)
+    known_barriers = _barriers_of_round(session, survey, plan.body_codes)
     changed = 0
     for row in plan.rows:
         if row.changes:
@@ -666,16 +698,21 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
     return changed
 
 
-def _barriers_of_round(session: Session, survey: SurveyRound) -> set[tuple[str, str, str]]:
-    """Barriers already reported in this round, so that an unchanged re-upload adds none."""
-    rows = session.execute(
-        select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier).where(
-            BarrierReport.source_ref == survey.slug, BarrierReport.source_kind == "survey"
-        )
+def _barriers_of_round(
+    session: Session, survey: SurveyRound, body_codes: list[str]
+) -> set[tuple[str, str, str]]:
+    """Barriers already reported in this round by these bodies, so that an unchanged re-upload adds none
+    (one body's online answer reads that body's reports only)."""
+    query = select(BarrierReport.body_code, BarrierReport.model_slug, BarrierReport.barrier).where(
+        BarrierReport.source_ref == survey.slug, BarrierReport.source_kind == "survey"
     )
+    if len(body_codes) <= _FEW_BODIES:
+        query = query.where(BarrierReport.body_code.in_(body_codes))
+    rows = session.execute(query)
     return {(c, m, b) for c, m, b in rows}
 
 
+_FEW_BODIES = 200  # up to this many bodies, a read names them; a national workbook reads the whole round once
 FORM_FIGURES = "_figures"  # the key of the form's figures among its answers (model slugs never start with _)
 
 
@@ -693,7 +730,9 @@ def plan_from_form(
     models = {m.slug: m for m in roadmap.list_models(session)}
     plan = WorkbookPlan(survey.slug, "form", received_on=received_on or today_in_japan())
     problems: list[tuple[int, str, Problem]] = []
-    on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
+    # Only this body's rows: the form answers for one body, so it must not read every body's status.
+    in_force = service.stages_of_body(session, body.code, as_of=survey.as_of)
+    on_as_of = {slug: {body.code: in_force[slug]} for slug in survey.model_slugs if slug in in_force}
     for number, slug in enumerate(survey.model_slugs, start=1):
         answer = answers.get(slug, {})
         values: dict[str, object] = {
@@ -730,3 +769,23 @@ def plan_from_form(
             problems=[p for _, _, p in problems] + figure_problems,
         )
     return plan
+
+
+def submit_form(
+    session: Session,
+    *,
+    survey: SurveyRound,
+    body_code: str,
+    answers: dict[str, dict[str, str]],
+    principal: Principal,
+) -> int:
+    """提出 of the online form: read the body's response, plan the answers, win the submission (or 409), then
+    record — so two simultaneous submits of one body's answer record it once. Touches only that body's rows."""
+    body = registry.get_body(session, body_code)
+    authorize(principal, "status.record", registry.policy_target(body))
+    seen = answer_seen(session, survey=survey, body_code=body.code)
+    plan = plan_from_form(session, survey=survey, body_code=body.code, answers=answers)
+    if survey.state != "open":
+        raise InvalidInput(f"{survey.title} は締め切られています。", f"{survey.title} is closed.")
+    claim_submission(session, survey=survey, body_code=body.code, seen=seen, actor=principal.actor)
+    return apply_workbook(session, survey=survey, plan=plan, principal=principal)
