@@ -16,6 +16,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
+from chiiki_iot.core.settings import get_settings
 from chiiki_iot.core.text import search_key
 
 _ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM付き)", "utf-8": "UTF-8", "cp932": "Shift_JIS (cp932)"}
@@ -69,8 +70,26 @@ class CsvTable:
     rows: list[tuple[int, list[str]]]  # (1-based record number in the file, cells), data rows only
 
 
-def read_csv(data: bytes, *, name: str) -> CsvTable:
-    """Parse a CSV; blank lines (Excel leaves trailing ones) are dropped, cells trimmed."""
+MAX_CSV_ROWS = 500_000
+"""A yearly figure for every body over fifty years is under 100,000 rows; more is not one of our files."""
+
+
+def check_text_size(data: bytes, *, name: str) -> None:
+    """Refuse a text file (CSV, GeoJSON, TopoJSON) larger than ``CHIIKI_UPLOAD_MAX_UNPACKED_BYTES`` (64 MB
+    by default) before it is decoded: decoding and parsing hold several copies of it in memory."""
+    limit = get_settings().upload_max_unpacked_bytes
+    if len(data) > limit:
+        size, most = f"{len(data) / 1048576:g} MB", f"{limit / 1048576:g} MB"
+        raise InvalidInput(
+            f"「{name}」は大きすぎます（{size}、{most} まで。設定 CHIIKI_UPLOAD_MAX_UNPACKED_BYTES）。",
+            f"'{name}' is too large ({size}; at most {most}, setting CHIIKI_UPLOAD_MAX_UNPACKED_BYTES).",
+        )
+
+
+def read_csv(data: bytes, *, name: str, max_rows: int = MAX_CSV_ROWS) -> CsvTable:
+    """Parse a CSV; blank lines (Excel leaves trailing ones) are dropped, cells trimmed. A file over the
+    size limit is refused before decoding, one with more than ``max_rows`` records as soon as it has them."""
+    check_text_size(data, name=name)
     decoded = decode_bytes(data, name=name)
     sample = decoded.text[:4096]
     try:
@@ -78,8 +97,17 @@ def read_csv(data: bytes, *, name: str) -> CsvTable:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(decoded.text), dialect)
-    records = [(n, [cell.strip() for cell in row]) for n, row in enumerate(reader, start=1)]
-    records = [(n, r) for n, r in records if any(r)]
+    records: list[tuple[int, list[str]]] = []
+    for n, row in enumerate(reader, start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if len(records) > max_rows:  # the header plus max_rows data rows are allowed
+            raise InvalidInput(
+                f"「{name}」の行が多すぎます（{max_rows:,} 行まで）。",
+                f"'{name}' has too many rows (at most {max_rows:,}).",
+            )
+        records.append((n, cells))
     if not records:
         raise InvalidInput(f"「{name}」にデータがありません。", f"'{name}' contains no data.")
     header = [h.lstrip("\ufeff") for h in records[0][1]]

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # minute. Never set it on a server: passwords hashed this way are far easier to crack if the database
     # leaks (the hashes carry their parameters, so turning it off later still verifies them).
     test_fast_password_hashing: bool = False
+    # Uploads (survey workbooks, CSV imports) are refused above these sizes before any parser sees them;
+    # the national survey workbook is about 2 MB, and its XML about 26 MB unpacked.
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_unpacked_bytes: int = 64 * 1024 * 1024
 
 
 @lru_cache

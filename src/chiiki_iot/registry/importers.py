@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
-from chiiki_iot.core.files import CsvTable, decode_bytes, find_column, read_csv, refused
+from chiiki_iot.core.files import CsvTable, check_text_size, decode_bytes, find_column, read_csv, refused
 from chiiki_iot.core.models import ReferenceLoad
 from chiiki_iot.core.text import normalize, search_key
 from chiiki_iot.registry.codes import normalize_code
@@ -338,6 +338,7 @@ def plan_boundary_import(session: Session, *, data: bytes, file_name: str) -> Bo
     Current N03 files draw designated-city wards separately; such a file is still the municipality
     layer (a designated city is covered by its wards), so prefecture maps draw it.
     """
+    check_text_size(data, name=file_name)  # json.loads holds the whole document, several times its size
     decoded = decode_bytes(data, name=file_name)
     try:
         doc = json.loads(decoded.text)

@@ -1,0 +1,163 @@
+"""Limits on the files users upload, checked before a parser sees them (issue 12, finding 1).
+
+A 5 KB workbook with one cell at XFD1048576 made openpyxl iterate every row × column (> 4 GB), and a 10 MB
+zip of 299 MB of XML took 5.4 GB. Everything here reads only what is cheap to read — the byte length, the
+zip's central directory (sizes as declared, never decompressed) and the first kilobytes of each sheet — so
+that a hostile file is refused in milliseconds with the limit it broke named in Japanese and English.
+
+Python's ``zipfile`` stops decompressing a member at its declared size (and fails its CRC check if the data
+goes on), so the declared sizes checked here really bound what openpyxl can unpack later.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from openpyxl.utils import column_index_from_string
+
+from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.settings import get_settings
+
+MAX_COMPRESSION_RATIO = 100
+"""Per zip member; the national survey workbook's largest sheet is 13.7:1, a zip bomb ~1,000:1."""
+RATIO_CHECKED_FROM = 1024 * 1024
+"""A member smaller than this cannot hurt whatever its ratio (an empty style sheet compresses well)."""
+MAX_MEMBERS = 1000
+MAX_WHOLE_PART = 16 * 1024 * 1024
+"""Parts that openpyxl reads whole (shared strings, styles, the workbook), unlike sheets, which it streams."""
+MAX_COLUMNS = 200
+"""The survey sheets have 11 and 8 columns; a person may add a few notes, not hundreds."""
+_HEAD = 64 * 1024
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData\b")
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def check_upload_size(data: bytes, *, name: str, limit: int | None = None) -> None:
+    """Refuse a file larger than the upload limit (``CHIIKI_UPLOAD_MAX_BYTES``, 10 MB by default)."""
+    limit = limit if limit is not None else get_settings().upload_max_bytes
+    if len(data) > limit:
+        raise InvalidInput(
+            f"「{name}」は大きすぎます（{_mb(len(data))}）。アップロードできるのは {_mb(limit)} までです。",
+            f"'{name}' is too large ({_mb(len(data))}); uploads are limited to {_mb(limit)}.",
+        )
+
+
+@dataclass(frozen=True)
+class SheetSize:
+    """A worksheet part and the size its ``<dimension>`` declares (None where it declares none)."""
+
+    part: str
+    rows: int | None
+    columns: int | None
+
+
+def check_xlsx(data: bytes, *, name: str, max_rows: int | None = None) -> list[SheetSize]:
+    """Refuse an .xlsx that would cost too much to open: too large, too many parts, too much unpacked XML,
+    a part packed more tightly than a real workbook ever is, or a sheet declaring more rows than
+    ``max_rows`` or more than ``MAX_COLUMNS`` columns. Returns each sheet's declared size."""
+    check_upload_size(data, name=name)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InvalidInput(
+            f"「{name}」を Excel ブック（.xlsx）として開けません。",
+            f"'{name}' cannot be opened as an Excel workbook (.xlsx).",
+        ) from exc
+    with archive:
+        if len(members) > MAX_MEMBERS:
+            raise InvalidInput(
+                f"「{name}」には部品が多すぎます（{len(members)} 個、{MAX_MEMBERS} 個まで）。",
+                f"'{name}' has too many parts ({len(members)}; at most {MAX_MEMBERS}).",
+            )
+        unpacked_limit = get_settings().upload_max_unpacked_bytes
+        unpacked = sum(m.file_size for m in members)
+        if unpacked > unpacked_limit:
+            raise InvalidInput(
+                f"「{name}」は展開すると {_mb(unpacked)} になり、上限の {_mb(unpacked_limit)} を超えます。",
+                f"'{name}' unpacks to {_mb(unpacked)}, more than the limit of {_mb(unpacked_limit)}.",
+            )
+        sheets: list[SheetSize] = []
+        for member in members:
+            _check_member(member, name)
+            if _is_sheet(member.filename):
+                sheets.append(_declared_size(archive, member, name, max_rows))
+            elif member.file_size > MAX_WHOLE_PART:
+                raise InvalidInput(
+                    f"「{name}」の部品「{member.filename}」が大きすぎます（{_mb(member.file_size)}、"
+                    f"{_mb(MAX_WHOLE_PART)} まで）。",
+                    f"Part '{member.filename}' of '{name}' is too large ({_mb(member.file_size)}; "
+                    f"at most {_mb(MAX_WHOLE_PART)}).",
+                )
+        return sheets
+
+
+def _check_member(member: zipfile.ZipInfo, name: str) -> None:
+    if member.file_size < RATIO_CHECKED_FROM:
+        return
+    ratio = member.file_size / max(member.compress_size, 1)
+    if ratio > MAX_COMPRESSION_RATIO:
+        raise InvalidInput(
+            f"「{name}」の部品「{member.filename}」の圧縮率が高すぎます（{ratio:.0f}:1、"
+            f"{MAX_COMPRESSION_RATIO}:1 まで）。Excel で保存し直したブックを提出してください。",
+            f"Part '{member.filename}' of '{name}' is compressed too tightly ({ratio:.0f}:1; at most "
+            f"{MAX_COMPRESSION_RATIO}:1). Submit a workbook saved by Excel.",
+        )
+
+
+def _is_sheet(part: str) -> bool:
+    """Worksheets are the parts openpyxl streams; any other XML it reads whole."""
+    return part.startswith("xl/worksheets/") and part.endswith(".xml") and part.count("/") == 2
+
+
+def _declared_size(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, max_rows: int | None
+) -> SheetSize:
+    """The sheet's ``<dimension ref>`` from its first kilobytes (only those are decompressed)."""
+    with archive.open(member) as stream:
+        head = stream.read(_HEAD)
+    data_at = _SHEET_DATA.search(head)
+    found = _DIMENSION.search(head, 0, data_at.start() if data_at else len(head))
+    if found is None:
+        return SheetSize(member.filename, None, None)
+    last = found.group(1).decode("ascii", "replace").split(":")[-1]
+    cell = _CELL_REF.match(last.strip())
+    if cell is None:
+        return SheetSize(member.filename, None, None)
+    rows, columns = int(cell.group(2)), column_index_from_string(cell.group(1).upper())
+    check_sheet_size(rows, columns, name=name, sheet=member.filename, max_rows=max_rows)
+    return SheetSize(member.filename, rows, columns)
+
+
+def check_sheet_size(
+    rows: int | None, columns: int | None, *, name: str, sheet: str, max_rows: int | None
+) -> None:
+    """Refuse a sheet whose used range is beyond what the import can hold."""
+    if columns is not None and columns > MAX_COLUMNS:
+        raise InvalidInput(
+            f"「{name}」の「{sheet}」は {columns:,} 列あります（{MAX_COLUMNS} 列まで）。"
+            "余分な列を削除してから提出してください。",
+            f"Sheet '{sheet}' of '{name}' has {columns:,} columns (at most {MAX_COLUMNS}). "
+            "Delete the extra columns and submit it again.",
+        )
+    if max_rows is not None and rows is not None and rows > max_rows:
+        raise too_many_rows(name=name, sheet=sheet, rows=rows, max_rows=max_rows)
+
+
+def too_many_rows(*, name: str, sheet: str, rows: int | None, max_rows: int) -> InvalidInput:
+    counted = f"{rows:,} 行あります" if rows is not None else f"{max_rows:,} 行を超えています"
+    counted_en = f"{rows:,} rows" if rows is not None else f"more than {max_rows:,} rows"
+    return InvalidInput(
+        f"「{name}」の「{sheet}」は{counted}（{max_rows:,} 行まで）。"
+        "末尾の余分な行を削除してから提出してください。",
+        f"Sheet '{sheet}' of '{name}' has {counted_en} (at most {max_rows:,}). "
+        "Delete the extra rows at the end and submit it again.",
+    )
