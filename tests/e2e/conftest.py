@@ -11,6 +11,7 @@ image arrived) rather than after Playwright's "networkidle", which waits a fixed
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -56,12 +58,37 @@ def _cli() -> list[str]:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
-    """`chiiki-iot serve` on a fresh SQLite database: the README's first command, minus the install."""
+    """`chiiki-iot serve` on a fresh SQLite database: the README's first command, minus the install.
+    With ``CHIIKI_E2E_POSTGRES_URL`` (a PostgreSQL server's URL) it runs on a fresh database there instead."""
     workdir = tmp_path_factory.mktemp("live")
+    with _site_database(workdir) as url:
+        yield from _serve(workdir, url, shared_data)
+
+
+@contextlib.contextmanager
+def _site_database(workdir: Path) -> Iterator[str]:
+    server_url = os.environ.get("CHIIKI_E2E_POSTGRES_URL")
+    if not server_url:
+        yield f"sqlite:///{workdir / 'site.db'}"
+        return
+    name = f"chiiki_e2e_{os.getpid()}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _serve(workdir: Path, database_url: str, shared_data: Path) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
-        "CHIIKI_DATABASE_URL": f"sqlite:///{workdir / 'site.db'}",
+        "CHIIKI_DATABASE_URL": database_url,
         "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "true",
         "CHIIKI_DEMO_MODE": "true",
     }
