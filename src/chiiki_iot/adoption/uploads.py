@@ -19,21 +19,28 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.policy import Principal
 from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.models import PendingUpload
-from chiiki_iot.adoption.workbooks import WorkbookPlan, WorkbookRefused, apply_workbook, plan_workbook
-from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
+from chiiki_iot.adoption.workbooks import (
+    WorkbookPlan,
+    WorkbookRefused,
+    apply_workbook,
+    check_upload,
+    plan_workbook,
+)
+from chiiki_iot.core.errors import Conflict, NotFound
 from chiiki_iot.core.fiscal import date_in_japan
 
 MAX_UPLOAD = 20 * 1024 * 1024
-"""Bytes; a national workbook is about 1 MB, so anything near this is not a survey workbook."""
+"""Bytes the upload route reads at most, so that a huge body is never held whole; the limit that refuses
+a file is the setting ``upload_max_bytes`` (10 MB; a national workbook is about 2 MB), checked on staging."""
 
 
 def stage_upload(
     session: Session, *, slug: str, file_name: str, data: bytes, principal: Principal
 ) -> PendingUpload:
-    """Keep an uploaded workbook for its preview; nothing is read or recorded yet."""
-    survey.get_round(session, slug)
-    if len(data) > MAX_UPLOAD:
-        raise InvalidInput("ファイルが大きすぎます（20MB まで）。", "The file is too large (20 MB at most).")
+    """Keep an uploaded workbook for its preview; nothing is recorded yet, and a file beyond the upload
+    limits (size, zip, declared sheet size) is refused here, before it is stored or parsed."""
+    current = survey.get_round(session, slug)
+    check_upload(session, survey=current, data=data, file_name=file_name)
     pending = PendingUpload(
         token=secrets.token_urlsafe(32),  # names the pending file in the next request, nothing more
         round_slug=slug,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
@@ -16,6 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
@@ -26,6 +28,7 @@ from chiiki_iot.adoption import service, survey_figures
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
 from chiiki_iot.adoption.survey import answer_seen, claim_submission, mark_answered
+from chiiki_iot.core import spreadsheets
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.fiscal import parse_date, today_in_japan
 from chiiki_iot.core.text import clean_url, normalize, search_key
@@ -134,7 +137,8 @@ def _mark_round(book: Workbook, survey: SurveyRound) -> None:
 def _round_of(book) -> str | None:
     """The round a workbook was written for, or None for workbooks older than the mark."""
     sheet = book[ROUND_SHEET] if ROUND_SHEET in book.sheetnames else None
-    if isinstance(sheet, Worksheet) and sheet["B1"].value:  # a chart sheet of that name holds no cells
+    # A chart sheet of that name holds no cells; a workbook opened for reading has read-only sheets.
+    if isinstance(sheet, (Worksheet, ReadOnlyWorksheet)) and sheet["B1"].value:
         return str(sheet["B1"].value).strip()
     prop = next((p for p in book.custom_doc_props.props if p.name == ROUND_PROPERTY), None)
     return str(prop.value).strip() if prop is not None and prop.value else None
@@ -299,13 +303,63 @@ def plan_workbook(
 ) -> WorkbookPlan:
     """Read a filled-in workbook into a plan, or refuse it with every bad cell named. ``received_on`` is the
     upload date (today by default); ``principal`` the uploader, whose scope limits the rows."""
+    max_rows = upload_row_limit(session, survey)
+    declared = spreadsheets.check_xlsx(data, name=file_name, max_rows=max_rows)
+    book = _open(data, file_name, read_only=True)
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
+        return _plan(session, survey, book, data, file_name, max_rows, declared, received_on, principal)
+    finally:
+        book.close()
+
+
+def upload_row_limit(session: Session, survey: SurveyRound) -> int:
+    """The most rows a sheet of this round's workbook can need: every counted body × the round's models (or
+    figures), with room for headers, notes and a tenth more. A used range beyond it is refused unread."""
+    per_body = max(len(survey.model_slugs), len(survey.input_slugs or []), 1)
+    return registry.count_counted(session) * per_body * 11 // 10 + _ROW_MARGIN
+
+
+_ROW_MARGIN = 1000
+ANNOTATE_MAX_CELLS = 2_000_000
+"""An annotated copy needs the whole workbook in memory (openpyxl's editable mode); the national workbook
+has about 800,000 cells. Beyond this the problems are listed on the page without a copy."""
+PARSE_SECONDS = 120.0
+"""Wall-clock budget for reading one workbook's rows; the national workbook takes a few seconds."""
+
+
+def check_upload(session: Session, *, survey: SurveyRound, data: bytes, file_name: str) -> None:
+    """The checks that cost nothing (size, zip directory, declared sheet sizes), for refusing an upload
+    before it is stored; ``plan_workbook`` repeats them."""
+    spreadsheets.check_xlsx(data, name=file_name, max_rows=upload_row_limit(session, survey))
+
+
+def _open(data: bytes, file_name: str, *, read_only: bool):
+    try:
+        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise InvalidInput(
             f"「{file_name}」を Excel ブック（.xlsx）として開けません。",
             f"'{file_name}' cannot be opened as an Excel workbook (.xlsx).",
         ) from exc
+
+
+def _plan(
+    session: Session,
+    survey: SurveyRound,
+    book,
+    data: bytes,
+    file_name: str,
+    max_rows: int,
+    declared: list[spreadsheets.SheetSize],
+    received_on: dt.date | None,
+    principal: Principal | None,
+) -> WorkbookPlan:
+    """``plan_workbook`` on a workbook opened read-only (streamed): every sheet's size checked again as
+    openpyxl read it (a sheet may sit outside ``xl/worksheets``), the answer rows read up to ``max_rows``."""
+    for ws in book.worksheets:
+        spreadsheets.check_sheet_size(
+            ws.max_row, ws.max_column, name=file_name, sheet=ws.title, max_rows=max_rows
+        )
     sheet = (
         book[SHEET]
         if SHEET in book.sheetnames
@@ -334,18 +388,35 @@ def plan_workbook(
     on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
     current: dict[tuple[str, str, dt.date], str | None] = {}
     bodies = registry.bodies_by_code(session)
+    started = time.monotonic()
+    # The declared size may lie: read past it, but never past the limit plus one row (which, if the sheet
+    # has it, refuses the file), and only as many columns as the named ones need.
+    sheet.reset_dimensions()
     for number, cells in enumerate(
-        sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+        sheet.iter_rows(
+            min_row=header_row + 1,
+            max_row=max_rows + 1,
+            max_col=max(columns.values()) + 1,
+            values_only=True,
+        ),
+        start=header_row + 1,
     ):
+        if number > max_rows:
+            raise spreadsheets.too_many_rows(name=file_name, sheet=sheet.title, rows=None, max_rows=max_rows)
+        if number % 1000 == 0 and time.monotonic() - started > PARSE_SECONDS:
+            raise InvalidInput(
+                f"「{file_name}」の読み取りが {PARSE_SECONDS:.0f} 秒を超えたため中止しました。",
+                f"Reading '{file_name}' took longer than {PARSE_SECONDS:.0f} seconds and was stopped.",
+            )
         values = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
         if all(v is None or str(v).strip() == "" for v in values.values()):
             continue  # blank rows, trailing or not
         row_problems = _read_row(session, survey, number, values, by_name, (on_as_of, current), bodies, plan)
         problems.extend((number, column, p) for column, p in row_problems)
     problems.extend(_duplicate_rows(plan.rows))
-    marks = [(sheet, columns, problems)]
+    marks = [(sheet.title, columns, problems)]
     if survey_figures.SHEET in book.sheetnames:
-        figures_sheet = book[survey_figures.SHEET]
+        figures_sheet = book[survey_figures.SHEET]  # its declared size (checked) bounds its rows
         plan.figures, figure_problems = survey_figures.read_sheet(
             figures_sheet,
             session,
@@ -353,7 +424,7 @@ def plan_workbook(
             bodies,
             lambda values, fail: _body(session, values, fail, bodies, principal),
         )
-        marks.append((figures_sheet, survey_figures.header_columns(figures_sheet), figure_problems))
+        marks.append((figures_sheet.title, survey_figures.header_columns(figures_sheet), figure_problems))
         problems = problems + figure_problems
     if problems:
         error = WorkbookRefused(
@@ -362,9 +433,10 @@ def plan_workbook(
             problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]],
         )
         error.cells = [
-            (sheet.title, number, column, p) for sheet, _, found in marks for number, column, p in found
+            (title, number, column, p) for title, _, found in marks for number, column, p in found
         ][:MAX_ERRORS_SHOWN]
-        error.annotated = _annotate(book, marks)
+        if _annotatable(declared):
+            error.annotated = _annotate(_open(data, file_name, read_only=False), marks)
         raise error
     return plan
 
@@ -631,12 +703,21 @@ def _column_of(columns: dict[str, int], column: str) -> int:
 _FALLBACK = {"壁（その他の内容）": ("主な壁",), "モデル識別子": ("分野別モデル",), "団体名": ("団体コード",)}
 
 
+def _annotatable(declared: list[spreadsheets.SheetSize]) -> bool:
+    """Whether the whole workbook may be loaded for an annotated copy: every sheet declares its size and
+    all of them together stay within ``ANNOTATE_MAX_CELLS``."""
+    if any(s.rows is None or s.columns is None for s in declared):
+        return False
+    return sum((s.rows or 0) * (s.columns or 0) for s in declared) <= ANNOTATE_MAX_CELLS
+
+
 def _annotate(book, marks) -> bytes:
     """The workbook as sent, each bad cell red with a comment, and a first sheet listing every problem."""
     red = PatternFill("solid", fgColor="FFC7CE")
     listing = book.create_sheet("エラー一覧", 0)
     listing.append(["シート / sheet", "行 / row", "列 / column", "内容", "problem"])
-    for sheet, columns, problems in marks:
+    for title, columns, problems in marks:
+        sheet = book[title]
         sheet.protection.sheet = False
         for number, column, problem in problems:
             cell = sheet.cell(row=number, column=_column_of(columns, column) + 1)
