@@ -150,6 +150,14 @@ class TestHostileWorkbooksAreRefusedUnread:
         assert response.status_code == 422 and "圧縮率が高すぎます" in response.text
         assert seconds < SECONDS and peak < PEAK_BYTES
 
+    def test_a_sheet_without_a_dimension_and_too_many_rows(self, round_client: TestClient) -> None:
+        """openpyxl would parse such a sheet whole just to size it: the rows are counted first."""
+        data = with_sheet(numbered_rows(2, 60_000), dimension=None)
+        response, seconds, peak = measured_upload(round_client, data)
+        print(f"no dimension: {len(data)} bytes, {seconds * 1000:.0f} ms, peak {peak / 1e6:.1f} MB")
+        assert response.status_code == 422 and "行を超えています" in response.text
+        assert seconds < SECONDS and peak < PEAK_BYTES
+
     def test_a_file_over_the_byte_limit(self, round_client: TestClient) -> None:
         limit = get_settings().upload_max_bytes
         response, _, _ = measured_upload(round_client, b"PK" + b"\0" * limit)
@@ -177,11 +185,14 @@ class TestHostileWorkbooksAreRefusedUnread:
 
 
 class TestDeclaredSizes:
-    def test_a_sheet_without_a_dimension_is_left_to_the_bounded_reading(self) -> None:
-        data = with_sheet(numbered_rows(2, 5), dimension=None)
-        assert spreadsheets.check_xlsx(data, name="x.xlsx", max_rows=3) == [
+    def test_a_sheet_without_a_dimension_has_its_rows_counted(self) -> None:
+        data = with_sheet(numbered_rows(2, 5000), dimension=None)
+        assert spreadsheets.check_xlsx(data, name="x.xlsx", max_rows=5000) == [
             spreadsheets.SheetSize("xl/worksheets/sheet1.xml", None, None)
         ]
+        with pytest.raises(InvalidInput) as refused:
+            spreadsheets.check_xlsx(data, name="x.xlsx", max_rows=4999)
+        assert "4,999 行を超えています" in refused.value.message_ja
 
     def test_rows_beyond_the_limit_are_refused_by_the_declared_size(self) -> None:
         with pytest.raises(InvalidInput) as refused:

@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import IO
 
 from openpyxl.utils import column_index_from_string
 
@@ -33,6 +34,8 @@ MAX_COLUMNS = 200
 _HEAD = 64 * 1024
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData\b")
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_TAIL = 64
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
@@ -124,10 +127,14 @@ def _declared_size(
     """The sheet's ``<dimension ref>`` from its first kilobytes (only those are decompressed)."""
     with archive.open(member) as stream:
         head = stream.read(_HEAD)
-    data_at = _SHEET_DATA.search(head)
-    found = _DIMENSION.search(head, 0, data_at.start() if data_at else len(head))
-    if found is None:
-        return SheetSize(member.filename, None, None)
+        data_at = _SHEET_DATA.search(head)
+        found = _DIMENSION.search(head, 0, data_at.start() if data_at else len(head))
+        if found is None:
+            # openpyxl will parse the whole sheet to size it; count its rows first, which costs a pass
+            # over the (bounded) XML in C, and refuse before that parse if there are too many.
+            if max_rows is not None and _count_rows(head, stream) > max_rows:
+                raise too_many_rows(name=name, sheet=member.filename, rows=None, max_rows=max_rows)
+            return SheetSize(member.filename, None, None)
     last = found.group(1).decode("ascii", "replace").split(":")[-1]
     cell = _CELL_REF.match(last.strip())
     if cell is None:
@@ -135,6 +142,19 @@ def _declared_size(
     rows, columns = int(cell.group(2)), column_index_from_string(cell.group(1).upper())
     check_sheet_size(rows, columns, name=name, sheet=member.filename, max_rows=max_rows)
     return SheetSize(member.filename, rows, columns)
+
+
+def _count_rows(head: bytes, stream: IO[bytes]) -> int:
+    """How many ``<row`` elements the sheet's XML holds (a tag split across two chunks is caught by
+    keeping each chunk's last bytes)."""
+    count, tail, chunk = 0, b"", head
+    while chunk:
+        text = tail + chunk
+        count += len(_ROW.findall(text))
+        tail = text[-_TAIL:]
+        count -= len(_ROW.findall(tail))  # counted again with the next chunk
+        chunk = stream.read(1024 * 1024)
+    return count + len(_ROW.findall(tail))
 
 
 def check_sheet_size(
