@@ -14,6 +14,7 @@ from chiiki_iot.accounts.auth import PrincipalDep, current_principal, signed_in
 from chiiki_iot.accounts.schemas import AuditEntryRead, GrantRead, MeRead
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
+from chiiki_iot.web.validation import MAX_OFFSET
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -48,7 +49,7 @@ def audit(
     key: Annotated[str, Query(max_length=128)] = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
     format: Literal["json", "csv"] = "json",
 ) -> list[AuditEntryRead] | Response:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from chiiki_iot.core.settings import get_settings
@@ -26,36 +28,92 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    # pysqlite's own transaction handling defeats SAVEPOINT and transactional DDL; switch it off and let
-    # SQLAlchemy emit BEGIN (the recipe in SQLAlchemy's SQLite dialect documentation).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # Concurrent requests wait for the writer instead of failing with 'database is locked'.
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
+# Connection-level option that says how a SQLite transaction begins (see ``session_scope``).
+SQLITE_BEGIN = "chiiki_sqlite_begin"
+_SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+# PostgreSQL SQLSTATE classes that mean "not now", not "wrong": connection exception, insufficient
+# resources, operator intervention (admin shutdown, statement cancelled), lock not available.
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57"})
+_UNAVAILABLE_SQLSTATES = frozenset({"55P03"})
+
+
+def _sqlite_connection_configurer(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling defeats SAVEPOINT and transactional DDL; switch it off and
+        # let SQLAlchemy emit BEGIN (the recipe in SQLAlchemy's SQLite dialect documentation).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL: readers read a snapshot and never wait for the writer, nor the writer for them.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # A writer waits this long for another writer to finish, then fails with 'database is locked'
+        # (answered 503 with Retry-After by the web layer).
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return configure
 
 
 def _begin_sqlite(conn: Any) -> None:
-    # IMMEDIATE takes the write lock at the start: a deferred transaction that later wants to write can
-    # fail at once (SQLITE_BUSY) instead of waiting. SQLite is the small-install default; PostgreSQL,
-    # the production database, is unaffected.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Begin IMMEDIATE (take the write lock now) unless the unit of work said it only reads.
+
+    A unit of work that writes must take the lock at its start: in WAL mode a transaction that has read
+    cannot wait for the write lock later (SQLite skips the busy handler when a read transaction upgrades,
+    and a snapshot older than the last commit can never upgrade), so a deferred reader-turned-writer fails
+    at once under contention. A read-only unit of work begins DEFERRED and takes no lock at all.
+    PostgreSQL, the production database, is unaffected.
+    """
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+    conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets foreign keys switched on, as PostgreSQL has them."""
+    """Create an engine. SQLite gets foreign keys (as PostgreSQL has them), WAL and the begin rule above;
+    both get a pool sized by the settings, PostgreSQL with a ping at checkout."""
+    settings = get_settings()
     is_sqlite = url.startswith("sqlite")
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    in_memory = is_sqlite and make_url(url).database in (None, "", ":memory:")
+    kwargs: dict[str, Any] = {"echo": echo}
+    if not in_memory:
+        kwargs.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+        )
     if is_sqlite:
         kwargs["connect_args"] = {"check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if is_sqlite:
-        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "connect", _sqlite_connection_configurer(settings.sqlite_busy_timeout_ms))
         event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a database error means "busy or unreachable right now, try again shortly" (the web layer
+    answers 503 with Retry-After) rather than a fault in our code or data (500).
+
+    Busy: SQLite's write lock not obtained within the busy timeout; no pooled connection free within the
+    pool timeout. Unreachable: a connection that broke under a request (restart, pg_terminate_backend) or
+    could not be opened; statement or lock timeouts and the server's own shortage of resources.
+    """
+    if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection to give
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_BUSY_CODES  # extended codes, e.g. BUSY_SNAPSHOT
+    sqlstate = getattr(original, "sqlstate", None)  # psycopg
+    if sqlstate is None:
+        # A driver error with no SQLSTATE did not come from the server: the connection failed.
+        return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or sqlstate in _UNAVAILABLE_SQLSTATES
 
 
 @lru_cache
@@ -69,9 +127,16 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def session_scope() -> Iterator[Session]:
-    """One unit of work: commit once at the boundary, roll back on any error."""
-    session = get_sessionmaker()()
+def session_scope(*, write: bool = True) -> Iterator[Session]:
+    """One unit of work: commit once at the boundary, roll back on any error.
+
+    ``write=False`` promises that the unit of work only reads: on SQLite it then begins DEFERRED and never
+    queues behind (or blocks) a writer. Should it write after all, SQLite takes the write lock at that
+    statement, which fails at once rather than waiting when another writer holds it (see
+    ``_begin_sqlite``); the result is never wrong, only refused. The default takes the lock at the start.
+    """
+    options = {} if write else {SQLITE_BEGIN: "DEFERRED"}
+    session = get_sessionmaker()(execution_options=options)
     try:
         yield session
         session.commit()

@@ -100,6 +100,15 @@ class ServerFault(UserError):
     title_en = "Server error"
 
 
+class ServiceUnavailable(UserError):
+    """The database is busy or unreachable for a moment (lock or pool timeout, dropped connection): not the
+    user's doing and not a fault in the request, so it may simply be sent again (with ``Retry-After``)."""
+
+    status_code = 503
+    type_slug = "service-unavailable"
+    title_en = "Service unavailable"
+
+
 PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     UserError.type_slug: (
         "要求に誤りがあります。内容を確かめて送り直してください。",
@@ -127,6 +136,11 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     ServerFault.type_slug: (
         "サーバー側の問題で処理できませんでした。入力は保存されていません。",
         "A fault on the server stopped the request; nothing was saved.",
+    ),
+    ServiceUnavailable.type_slug: (
+        "混み合っているため処理できませんでした。入力は保存されていません。"
+        "Retry-After の秒数の後にもう一度お試しください。",
+        "The service is busy; nothing was saved. Try again after the seconds given in Retry-After.",
     ),
     "too-many-attempts": (
         "失敗が続いたため、しばらく受け付けません。",

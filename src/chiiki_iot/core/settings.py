@@ -21,6 +21,17 @@ class Settings(BaseSettings):
     port: int = 8000
     load_reference_data_on_start: bool = True
     sql_echo: bool = False
+    # Database availability. A request waits at most this long for SQLite's write lock (reads never take
+    # it) and then answers 503 with Retry-After instead of hanging on.
+    sqlite_busy_timeout_ms: int = 15_000
+    # Connection pool per server process (PostgreSQL; SQLite files too). uvicorn runs sync routes on
+    # anyio's 40 worker threads; 20 kept + 10 overflow connections serve all but the last few of them at
+    # once (3 processes stay within PostgreSQL's default 100 connections). A request that waits db_pool_timeout seconds for a connection
+    # answers 503 with Retry-After. Connections are pinged at checkout, so one whose backend was terminated
+    # (restart, pg_terminate_backend) is replaced instead of failing the request.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10.0
     # Links in e-mails (invitations, password resets) start with this address.
     base_url: str = "http://127.0.0.1:8000"
     session_hours: int = 12

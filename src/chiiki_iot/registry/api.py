@@ -22,6 +22,7 @@ from chiiki_iot.registry.schemas import (
 )
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.tables import csv_response
+from chiiki_iot.web.validation import MAX_OFFSET
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -88,7 +89,7 @@ def municipalities(
     include_prefectures: Annotated[
         bool, Query(description="検索語に合う都道府県も含める / with q, also return prefectures that match")
     ] = False,
-    offset: Annotated[int, Query(ge=0, description="先頭から飛ばす件数 / rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="先頭から飛ばす件数 / rows to skip")] = 0,
     limit: Annotated[
         int, Query(ge=1, le=2000, description="最大件数（1〜2000） / rows to return, 1-2000")
     ] = 100,

@@ -7,25 +7,37 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiiki_iot import __version__
 from chiiki_iot.core import i18n
-from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound, ServerFault, UserError
+from chiiki_iot.core.db import is_unavailable
+from chiiki_iot.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ServerFault,
+    ServiceUnavailable,
+    UserError,
+)
 from chiiki_iot.web.csrf import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.limits import BodyLimit
 from chiiki_iot.web.security import SecurityHeaders
 from chiiki_iot.web.templating import render
-from chiiki_iot.web.validation import problem_from_pydantic
+from chiiki_iot.web.validation import problem_from_pydantic, refuse_nul_characters
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client is asked to wait after a 503 (database busy or reconnecting): a lock or a pool slot is
+# usually free again within a few seconds.
+RETRY_AFTER_SECONDS = 5
 
 
 def new_app(*, on_start: Callable[[], None]) -> FastAPI:
@@ -45,6 +57,8 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
         docs_url=None,  # Swagger UI loads from a CDN; /api/docs is rendered here instead (home.pages)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        # Runs before every route's own parameters are read: NUL characters are refused in one place.
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_language_middleware)
@@ -55,6 +69,8 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(404, _not_found_handler)
     app.add_exception_handler(StaleDataError, _stale_handler)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_unavailable_handler)
+    app.add_exception_handler(sa_exc.TimeoutError, _database_unavailable_handler)
     app.add_exception_handler(Exception, _server_fault_handler)
     return app
 
@@ -141,6 +157,24 @@ async def _stale_handler(request: Request, _exc: Exception) -> Response:
             "Someone else changed this record at the same moment. Reload and try again.",
         ),
     )
+
+
+async def _database_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """The database is busy or out of reach for a moment (SQLite's write lock not free within the busy
+    timeout, no pooled PostgreSQL connection within the pool timeout, a connection dropped under the
+    request): 503 with ``Retry-After``, in both languages, never a 500. The transaction has rolled back.
+    Any other database error is a fault of ours and goes on to the 500 handler."""
+    if not is_unavailable(exc):
+        raise exc
+    busy = ServiceUnavailable(
+        "ただいま混み合っているため処理できませんでした。入力は保存されていません。"
+        f"{RETRY_AFTER_SECONDS} 秒ほどおいてもう一度お試しください。",
+        "The service is busy at the moment; nothing was saved. "
+        f"Please try again in {RETRY_AFTER_SECONDS} seconds.",
+    )
+    response = _error_response(request, busy)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _server_fault_handler(request: Request, _exc: Exception) -> Response:

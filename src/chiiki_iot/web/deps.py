@@ -10,14 +10,24 @@ from sqlalchemy.orm import Session
 from chiiki_iot.core.db import session_scope
 from chiiki_iot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
+# Methods that only read (RFC 9110 safe methods). HEAD arrives here as GET (``HeadAsGet``).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def get_session() -> Iterator[Session]:
+
+def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error.
 
     Routes use it with ``scope="function"`` so the commit happens before the response is sent: a browser
     that follows the redirect after signing in must find its session already stored.
+
+    A GET only reads, so its transaction is read-only in intent (``session_scope(write=False)``): on SQLite
+    it takes no lock, and one slow request can no longer hold up every reader. Other methods take SQLite's
+    write lock at their start, the one moment it can still be waited for. The choice is made from the
+    method rather than at the first write because SQLite cannot wait to upgrade a transaction that has
+    already read (see ``chiiki_iot.core.db``); a GET that wrote anyway would still be correct, only refused
+    with 503 if another writer held the lock at that moment.
     """
-    yield from session_scope()
+    yield from session_scope(write=request.method not in READ_METHODS)
 
 
 def language_of(request: Request) -> str:
