@@ -2,7 +2,10 @@
 
 ``.venv/bin/python bench/survey_bench.py [DATABASE_URL]``: a fresh database (temporary SQLite by default),
 one round over every model, 1,788 bodies × 23 models = 41,124 answer rows. Budget (issue 4): the national
-import committed in under 10 s.
+import committed in under 10 s. Then the online answer of one body (issue 12, finding 3): preview and commit of
+one body's 23 answers with the national history in place, each in its own transaction — budget ≤ 100 ms per
+answer — against a baseline in the same run: the read the form made before, every body's status on every
+model (``_stages_on``), which alone cost seconds per answer.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -21,7 +25,14 @@ from chiiki_iot.accounts.audit_recorder import act_as
 from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.adoption import survey
 from chiiki_iot.adoption.ladder import Stage
-from chiiki_iot.adoption.workbooks import SHEET, apply_workbook, plan_workbook, write_workbook
+from chiiki_iot.adoption.workbooks import (
+    SHEET,
+    _stages_on,
+    apply_workbook,
+    plan_workbook,
+    submit_form,
+    write_workbook,
+)
 from chiiki_iot.app import initialise
 from chiiki_iot.core.db import make_engine
 
@@ -83,10 +94,58 @@ def main() -> None:
         timings.append(
             (f"upload the same workbook again ({again.change_count} changes)", time.perf_counter() - start)
         )
+        timings.extend(online_answers(session, fy.slug))
     print(f"database: {engine.dialect.name}; workbook {len(data):,} bytes\n")
     print("| step | seconds |\n|---|---:|")
     for name, seconds in timings:
-        print(f"| {name} | {seconds:.1f} |")
+        print(f"| {name} | {seconds:.3f} |")
+
+
+ONLINE_BODIES = 20
+BASELINE_RUNS = 3
+
+
+def online_answers(session: Session, slug: str) -> list[tuple[str, float]]:
+    """Online answers of single bodies, each its own transaction, after the national history is in place."""
+    fy = survey.get_round(session, slug)
+    models = list(fy.model_slugs)
+    rng = random.Random(11)
+    codes = sorted({code for code, _ in _stages_on_pairs(session, fy)})[:: 1788 // ONLINE_BODIES][
+        :ONLINE_BODIES
+    ]
+    baseline: list[float] = []
+    for _ in range(BASELINE_RUNS):
+        start = time.perf_counter()
+        _stages_on(session, models, fy.as_of)
+        baseline.append(time.perf_counter() - start)
+    session.rollback()
+    answers: list[float] = []
+    for code in codes:
+        form = {m: {"stage": rng.choice(list(Stage)).value} for m in models}
+        start = time.perf_counter()
+        submit_form(
+            session, survey=survey.get_round(session, slug), body_code=code, answers=form, principal=OPERATOR
+        )
+        session.commit()
+        answers.append(time.perf_counter() - start)
+    base, one = statistics.median(baseline), statistics.median(answers)
+    return [
+        (
+            f"before: the form's read of every body's status on {len(models)} models (median of {BASELINE_RUNS})",
+            base,
+        ),
+        (f"online answer, one body: preview + commit of {len(models)} answers (median of {len(codes)})", one),
+        (f"online answer, one body: slowest of {len(codes)}", max(answers)),
+        (f"ratio before / after (×, not seconds): {base / one:.0f}", 0.0),
+    ]
+
+
+def _stages_on_pairs(session: Session, fy: survey.SurveyRound) -> list[tuple[str, str]]:
+    """Every body with a status in the round, from one model's read (cheap: one model)."""
+    return [
+        (code, fy.model_slugs[0])
+        for code in _stages_on(session, [fy.model_slugs[0]], fy.as_of)[fy.model_slugs[0]]
+    ]
 
 
 if __name__ == "__main__":
