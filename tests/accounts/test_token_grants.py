@@ -3,12 +3,18 @@ on SQLite a revoked grant's id went to the next grant, and an old token naming t
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from alembic import command
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service
 from chiiki_iot.accounts.policy import Forbidden, Role, authorize
+from chiiki_iot.app import alembic_config
+from chiiki_iot.core.db import make_engine
 from tests.accounts.factories import create_user, principal
 
 
@@ -48,3 +54,40 @@ def test_role_grant_ids_are_autoincrement_on_sqlite(connection: Connection) -> N
         pytest.skip("PostgreSQL sequences never reuse ids")
     sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'role_grants'")).scalar_one()
     assert "AUTOINCREMENT" in sql.upper()
+
+
+def test_the_migration_fills_existing_tokens_with_the_grants_older_than_them(tmp_path: Path) -> None:
+    """0016 on a database that already has tokens: a token keeps the role of a grant it was made with, and
+    not that of a grant that took a reused id after it was made (the poisoned case of finding 7)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'before.db'}")
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0015")
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, password_hash, is_active, is_demo, failed_logins, "
+                "created_at, version) "
+                "VALUES (1, 'a@example.jp', 'a', 'x', 1, 0, 0, '2020-01-01 00:00:00', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO role_grants (id, user_id, role, scope, granted_at) VALUES "
+                "(1, 1, 'municipality', '011002', '2020-01-01 00:00:00'), "
+                "(2, 1, 'secretariat', '', '2021-06-01 00:00:00')"  # id 2 reused after the token below
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO api_tokens (user_id, name, prefix, token_hash, grant_ids, created_at) VALUES "
+                "(1, 't', 'ciot_x', 'h', '[1, 2]', '2021-01-01 00:00:00')"
+            )
+        )
+        command.upgrade(config, "0016")
+        assert json.loads(conn.execute(text("SELECT grant_roles FROM api_tokens")).scalar_one()) == [
+            ["municipality", "011002"]
+        ]
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'role_grants'")).scalar_one()
+        assert "AUTOINCREMENT" in sql.upper()
+    engine.dispose()
