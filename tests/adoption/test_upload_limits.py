@@ -30,6 +30,7 @@ def far_corner() -> bytes:
     """One cell at the last row and column Excel allows: about 5 KB, a used range of 17 billion cells."""
     book = Workbook()
     book.active.title = "回答"
+    book.active.append(["団体コード", "団体名", "分野別モデル", "モデル識別子", "前回の段階", "今回の段階"])
     book.active["XFD1048576"] = 1
     out = io.BytesIO()
     book.save(out)
@@ -128,7 +129,7 @@ class TestHostileWorkbooksAreRefusedUnread:
         response, seconds, peak = measured_upload(round_client, data)
         print(f"far corner: {len(data)} bytes, {seconds * 1000:.0f} ms, peak {peak / 1e6:.1f} MB")
         assert response.status_code == 422, response.text[:500]
-        assert "16,384 列あります（200 列まで）" in response.text
+        assert "「回答.xlsx」の「回答」は 16,384 列あります（200 列まで）" in response.text
         assert seconds < SECONDS and peak < PEAK_BYTES
         english, _, _ = measured_upload(round_client, data, lang="en")
         assert english.status_code == 422 and "has 16,384 columns (at most 200)" in english.text

@@ -16,6 +16,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from typing import IO
+from xml.etree import ElementTree
 
 from openpyxl.utils import column_index_from_string
 
@@ -91,8 +92,10 @@ def check_xlsx(data: bytes, *, name: str, max_rows: int | None = None) -> list[S
         sheets: list[SheetSize] = []
         for member in members:
             _check_member(member, name)
+        titles = _sheet_titles(archive)
+        for member in members:
             if _is_sheet(member.filename):
-                sheets.append(_declared_size(archive, member, name, max_rows))
+                sheets.append(_declared_size(archive, member, name, max_rows, titles))
             elif member.file_size > MAX_WHOLE_PART:
                 raise InvalidInput(
                     f"「{name}」の部品「{member.filename}」が大きすぎます（{_mb(member.file_size)}、"
@@ -116,15 +119,44 @@ def _check_member(member: zipfile.ZipInfo, name: str) -> None:
         )
 
 
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part → the title a person sees (「回答」), from the workbook part and its relationships (both
+    small, already bounded); a part not found there is named by its path."""
+    try:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {
+            r.get("Id"): "xl/" + (r.get("Target") or "").lstrip("/").removeprefix("xl/")
+            for r in rels
+            if r.get("Id")
+        }
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        return {
+            targets[rid]: sheet.get("name") or ""
+            for sheet in book.iter(f"{{{_MAIN}}}sheet")
+            if (rid := sheet.get(f"{{{_RELS}}}id")) in targets
+        }
+    except (KeyError, ElementTree.ParseError):
+        return {}
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
 def _is_sheet(part: str) -> bool:
     """Worksheets are the parts openpyxl streams; any other XML it reads whole."""
     return part.startswith("xl/worksheets/") and part.endswith(".xml") and part.count("/") == 2
 
 
 def _declared_size(
-    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, max_rows: int | None
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    name: str,
+    max_rows: int | None,
+    titles: dict[str, str],
 ) -> SheetSize:
     """The sheet's ``<dimension ref>`` from its first kilobytes (only those are decompressed)."""
+    title = titles.get(member.filename) or member.filename
     with archive.open(member) as stream:
         head = stream.read(_HEAD)
         data_at = _SHEET_DATA.search(head)
@@ -133,14 +165,14 @@ def _declared_size(
             # openpyxl will parse the whole sheet to size it; count its rows first, which costs a pass
             # over the (bounded) XML in C, and refuse before that parse if there are too many.
             if max_rows is not None and _count_rows(head, stream) > max_rows:
-                raise too_many_rows(name=name, sheet=member.filename, rows=None, max_rows=max_rows)
+                raise too_many_rows(name=name, sheet=title, rows=None, max_rows=max_rows)
             return SheetSize(member.filename, None, None)
     last = found.group(1).decode("ascii", "replace").split(":")[-1]
     cell = _CELL_REF.match(last.strip())
     if cell is None:
         return SheetSize(member.filename, None, None)
     rows, columns = int(cell.group(2)), column_index_from_string(cell.group(1).upper())
-    check_sheet_size(rows, columns, name=name, sheet=member.filename, max_rows=max_rows)
+    check_sheet_size(rows, columns, name=name, sheet=title, max_rows=max_rows)
     return SheetSize(member.filename, rows, columns)
 
 
