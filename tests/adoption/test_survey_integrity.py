@@ -299,3 +299,37 @@ class TestSimultaneousSubmits:
                 )
                 == 1
             )
+
+
+class TestReviewThroughTheSite:
+    def test_a_prefecture_cannot_confirm_a_draft(self, client) -> None:  # type: ignore[no-untyped-def]
+        from tests.accounts.test_auth import make_user, sign_in
+
+        sign_in(client, make_user(Role.SECRETARIAT))
+        client.post(
+            "/survey",
+            data={
+                "fiscal_year": "2022",
+                "deadline": "2023-05-31",
+                "force": "true",
+                "csrf_token": client.cookies.get("chiiki_csrf"),
+            },
+        )
+        client.cookies.clear()
+        sign_in(client, make_user(Role.MUNICIPALITY, "131016"))
+        saved = client.post(
+            "/survey/fy2022/bodies/131016/answer",
+            data={
+                "stage__open-data": "検討中",
+                "action": "draft",
+                "csrf_token": client.cookies.get("chiiki_csrf"),
+            },
+        )
+        assert saved.status_code == 200 and "下書きを保存しました" in saved.text
+        client.cookies.clear()
+        sign_in(client, make_user(Role.PREFECTURE, "13"))
+        refused = client.post(
+            "/survey/fy2022/responses/131016",
+            data={"decision": "confirm", "version": 1, "csrf_token": client.cookies.get("chiiki_csrf")},
+        )
+        assert refused.status_code == 422 and "提出された回答だけを承認できます" in refused.text
