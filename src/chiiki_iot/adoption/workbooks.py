@@ -115,9 +115,7 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
     sheet.protection.sheet = True  # codes, names and headers stay as sent; answer columns are open
     survey_figures.write_sheet(book, session, survey, bodies)
     _mark_round(book, survey)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 def _mark_round(book: Workbook, survey: SurveyRound) -> None:
@@ -724,9 +722,7 @@ def _annotate(book, marks) -> bytes:
             cell.fill = red
             cell.comment = Comment(f"{problem.message_ja}\n{problem.message_en}", "chiiki-iot")
             listing.append([sheet.title, number, column, problem.message_ja, problem.message_en])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 # ---- committing ---------------------------------------------------------------------------------------

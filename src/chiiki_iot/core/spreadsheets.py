@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import IO
 from xml.etree import ElementTree
 
+from openpyxl import Workbook
 from openpyxl.utils import column_index_from_string
 
 from chiiki_iot.core.errors import InvalidInput
@@ -213,3 +214,17 @@ def too_many_rows(*, name: str, sheet: str, rows: int | None, max_rows: int) -> 
         f"Sheet '{sheet}' of '{name}' has {counted_en} (at most {max_rows:,}). "
         "Delete the extra rows at the end and submit it again.",
     )
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    """A workbook we generate, saved with every cell as data. openpyxl stores any string that starts with
+    ``=`` as a formula, so a project or message text such as ``=HYPERLINK(...)`` would run in the reader's
+    Excel; the CSV exports neutralise the same text (``web.tables.csv_cell``)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

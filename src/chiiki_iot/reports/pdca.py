@@ -9,7 +9,6 @@ workbook's figures are the API's figures.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from chiiki_iot.core.fiscal import FiscalYear, format_date, today_in_japan
+from chiiki_iot.core.spreadsheets import workbook_bytes
 from chiiki_iot.progress import service
 from chiiki_iot.progress.service import FORECAST_LABELS, Facts, KpiProgress, Scope
 from chiiki_iot.roadmap import service as roadmap
@@ -157,9 +157,7 @@ def workbook(session: Session, report: Report, *, step: Progress = lambda _: Non
     for row in report.changes:
         changes.append(list(row))
     _widths(changes, [10, 28, 24, 12, 12])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _summary(sheet, report: Report) -> None:
