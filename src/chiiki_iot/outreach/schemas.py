@@ -173,7 +173,10 @@ class OrganisationWrite(BaseModel):
     prefecture: str | None = Field(None, max_length=6)
     members: list[Annotated[str, StringConstraints(max_length=64)]] = Field([], max_length=500)
     version: int | None = Field(
-        None, ge=1, le=2**31 - 1, description="変更時は必須（読んだ版）/ required when changing: the version you read"
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="変更時は必須（読んだ版）/ required when changing: the version you read",
     )
 
 
