@@ -62,6 +62,7 @@ class TestKpiInputsThroughTheApi:
             json={"input": "schools-total", "fiscal_year": 2019, "value": 2e9},
         )
         assert response.status_code == 422 and "学校数" in response.json()["detail_ja"]
+        assert [e["location"] for e in response.json()["errors"]] == ["value"]  # the field, for the client
         ok = client.post(
             "/api/v1/bodies/202011/inputs",
             headers=headers,

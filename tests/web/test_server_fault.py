@@ -25,6 +25,11 @@ def test_a_page_fault_is_a_bilingual_page_in_the_layout() -> None:
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert "サーバー側の問題で処理できませんでした" in page.text and "A fault on the server" in page.text
     assert "<nav" in page.text  # the site's layout, so the visitor can go on
+    # a fault is answered outside every middleware, yet carries the same protections as any page
+    assert (
+        page.headers["x-frame-options"] == "DENY"
+        and "default-src 'self'" in page.headers["content-security-policy"]
+    )
 
 
 def test_an_api_fault_is_problem_json() -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse, SurveyRound
-from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.core.errors import InvalidInput, Problem
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.core.text import clean_url
@@ -309,16 +309,16 @@ def input_value_max(item: roadmap.KpiInput) -> float:
 
 def check_input_value(item: roadmap.KpiInput, value: float) -> None:
     """A reported figure is a count, a percentage or an amount: finite, not negative, within its unit's range."""
-    if not math.isfinite(value) or value < 0:
-        raise InvalidInput(
-            f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} must be 0 or more."
-        )
     ceiling = input_value_max(item)
-    if value > ceiling:
-        raise InvalidInput(
-            f"{item.name_ja}は{ceiling:,}{item.unit_ja}以下で入力してください。",
-            f"{item.name_en} must be at most {' '.join(filter(None, (f'{ceiling:,}', item.unit_en)))}.",
-        )
+    if not math.isfinite(value) or value < 0:
+        ja, en = f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} must be 0 or more."
+    elif value > ceiling:
+        ja = f"{item.name_ja}は{ceiling:,}{item.unit_ja}以下で入力してください。"
+        en = f"{item.name_en} must be at most {' '.join(filter(None, (f'{ceiling:,}', item.unit_en)))}."
+    else:
+        return
+    # The field is named as the API and forms call it, so a client can point at it.
+    raise InvalidInput(ja, en, problems=[Problem(ja, en, location="value")])
 
 
 def inputs_in_force(

@@ -29,7 +29,7 @@ from chiiki_iot.core.errors import (
 from chiiki_iot.web.csrf import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.limits import BodyLimit
-from chiiki_iot.web.security import SecurityHeaders
+from chiiki_iot.web.security import SECURITY_HEADERS, SecurityHeaders
 from chiiki_iot.web.templating import render
 from chiiki_iot.web.validation import problem_from_pydantic, refuse_nul_characters
 
@@ -186,9 +186,12 @@ async def _server_fault_handler(request: Request, _exc: Exception) -> Response:
         "A fault on the server stopped the request; nothing was saved. Please try again later.",
     )
     try:
-        return _error_response(request, fault)
+        response = _error_response(request, fault)
     except Exception:  # the layout itself failed: fall back to plain text
-        return Response(str(fault), status_code=500, media_type="text/plain; charset=utf-8")
+        response = Response(str(fault), status_code=500, media_type="text/plain; charset=utf-8")
+    # Starlette answers a fault outside every added middleware, so the headers are set here as well.
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 async def _not_found_handler(request: Request, _exc: Exception) -> Response:
