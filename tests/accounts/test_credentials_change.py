@@ -39,6 +39,8 @@ class TestPasswordChange:
         )
         assert changed.status_code == 303 and changed.headers["location"].startswith("/login")
         assert client.get("/account").status_code == 401
+        told = client.get(changed.headers["location"]).text
+        assert "パスワードを変更しました" in told and "APIトークンは無効" in told
 
 
 class TestPasswordResetRequests:

@@ -81,6 +81,23 @@ class TestSignIn:
         age_attempts(session, minutes=service.LOCK_MINUTES + 1)  # the window has passed
         assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.2").user == user
 
+    def test_a_success_wipes_the_slate_for_that_place(self, session: Session) -> None:
+        user = create_user(session)
+        for _ in range(service.MAX_FAILURES - 1):
+            service.sign_in(session, email=user.email, password="typo", ip="10.0.0.6")
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.6").user == user
+        service.sign_in(session, email=user.email, password="typo", ip="10.0.0.6")  # one more typo later
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="10.0.0.6").user == user
+
+    def test_a_noisy_shared_network_does_not_lock_out_people_who_sign_in_from_it(
+        self, session: Session
+    ) -> None:
+        user = create_user(session)
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="192.0.2.50").user == user
+        for i in range(service.MAX_FAILURES_PER_IP):
+            service.sign_in(session, email=f"script{i}@example.jp", password="x", ip="192.0.2.50")
+        assert service.sign_in(session, email=user.email, password=PASSWORD, ip="192.0.2.50").user == user
+
     def test_an_unknown_address_is_throttled_exactly_like_a_known_one(self, session: Session) -> None:
         user = create_user(session)
         answers = {}
@@ -186,6 +203,18 @@ class TestInvitations:
             service.invite(
                 session, principal=principal(pref_user), email="x@x.example", role=Role.SECRETARIAT, scope=""
             )
+
+    def test_an_invitation_from_the_command_line_is_accepted(self, session: Session) -> None:
+        from chiiki_iot.accounts.cli import cli_principal
+
+        _, token = service.invite(
+            session,
+            principal=cli_principal(),
+            email="cli@city.example",
+            role=Role.MUNICIPALITY,
+            scope="472018",
+        )
+        assert service.accept_invitation(session, token=token, display_name="那覇", password=PASSWORD).grants
 
     def test_an_invitation_lapses_when_its_inviter_loses_the_role(self, session: Session) -> None:
         admin = create_user(session, Role.SECRETARIAT)

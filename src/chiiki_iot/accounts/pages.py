@@ -65,11 +65,15 @@ def safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(
-    request: Request, session: SessionDep, next: Annotated[str, Query(max_length=2000)] = ""
+    request: Request,
+    session: SessionDep,
+    next: Annotated[str, Query(max_length=2000)] = "",
+    changed: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     return render(
         request,
         "accounts/login.html",
+        password_changed=changed,
         email="",
         error=None,
         demo_users=_demo_users(session),
@@ -97,6 +101,7 @@ def login(
         return render(
             request,
             "accounts/login.html",
+            password_changed=False,
             status_code=status,
             email=email,
             error=error,

@@ -199,13 +199,23 @@ class SignInResult:
     needs_code: bool = False
 
 
-def _recent_failures(session: Session, *conditions: Any) -> int:
-    since = now() - dt.timedelta(minutes=LOCK_MINUTES)
+def _recent_failures(session: Session, *conditions: Any, since: dt.datetime | None = None) -> int:
+    """Failures within the window (and after ``since``, when given)."""
+    start = now() - dt.timedelta(minutes=LOCK_MINUTES)
+    if since is not None and since > start:
+        start = since
     query = select(func.count()).select_from(LoginAttempt)
     return (
-        session.scalar(query.where(LoginAttempt.success.is_(False), LoginAttempt.at >= since, *conditions))
+        session.scalar(query.where(LoginAttempt.success.is_(False), LoginAttempt.at > start, *conditions))
         or 0
     )
+
+
+def _last_success(session: Session, address: str, ip: str) -> dt.datetime | None:
+    succeeded = select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.email == address, LoginAttempt.ip == ip, LoginAttempt.success.is_(True)
+    )
+    return _aware(session.scalar(succeeded))
 
 
 def _is_known_place(session: Session, address: str, ip: str) -> bool:
@@ -220,14 +230,18 @@ def _is_known_place(session: Session, address: str, ip: str) -> bool:
 
 
 def is_throttled(session: Session, *, address: str, ip: str) -> bool:
-    """Whether sign-in from ``ip`` as ``address`` waits: too many failures for this pair, from this network
-    address, or (from a place the account has not signed in from lately) for this account everywhere."""
-    if _recent_failures(session, LoginAttempt.email == address, LoginAttempt.ip == ip) >= MAX_FAILURES:
+    """Whether sign-in from ``ip`` as ``address`` waits: too many failures for this pair since its last
+    success; or, from a place the account has not signed in from lately, too many from this network address
+    (a colleague's script on a shared prefecture network must not lock everyone out) or for this account
+    everywhere."""
+    pair = (LoginAttempt.email == address, LoginAttempt.ip == ip)
+    if _recent_failures(session, *pair, since=_last_success(session, address, ip)) >= MAX_FAILURES:
         return True
+    if _is_known_place(session, address, ip):
+        return False
     if _recent_failures(session, LoginAttempt.ip == ip) >= MAX_FAILURES_PER_IP:
         return True
-    spread = _recent_failures(session, LoginAttempt.email == address) >= MAX_FAILURES_PER_ACCOUNT
-    return spread and not _is_known_place(session, address, ip)
+    return _recent_failures(session, LoginAttempt.email == address) >= MAX_FAILURES_PER_ACCOUNT
 
 
 def sign_in(session: Session, *, email: str, password: str, ip: str, code: str = "") -> SignInResult:
@@ -489,7 +503,9 @@ def open_invitation(session: Session, token: str) -> Invitation:
 def _inviter_still_may(session: Session, invitation: Invitation) -> bool:
     """An invitation speaks for its inviter: it is good only while they could still send it (a bureau
     officer who moved on, or whose account was closed, no longer brings anyone in)."""
-    inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    if invitation.invited_by_id is None:
+        return True  # sent from the command line (the secretariat's powers); accounts are never deleted
+    inviter = session.get(User, invitation.invited_by_id)
     if inviter is None or not inviter.is_active:
         return False
     role = Role(invitation.role)
