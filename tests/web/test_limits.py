@@ -6,6 +6,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from chiiki_iot.core.settings import get_settings
 from chiiki_iot.web.limits import MAX_BODY_BYTES, MAX_UPLOAD_BYTES
 
 
@@ -32,3 +33,15 @@ def test_an_upload_may_be_larger_than_a_form_but_not_without_bound(client: TestC
     refused = client.post("/survey/fy2099/uploads", files={"file": ("a.xlsx", too_big)})
     assert ok.status_code != 413  # refused for other reasons (no CSRF, not signed in), not for its size
     assert refused.status_code == 413
+
+
+def test_the_operators_upload_limit_raises_the_multipart_room(client: TestClient) -> None:
+    settings = get_settings()
+    saved = settings.upload_max_bytes
+    settings.upload_max_bytes = MAX_UPLOAD_BYTES + 5 * 1024 * 1024
+    try:
+        bigger = b"0" * (MAX_UPLOAD_BYTES + 1024 * 1024)
+        answer = client.post("/survey/fy2099/uploads", files={"file": ("a.xlsx", bigger)})
+    finally:
+        settings.upload_max_bytes = saved
+    assert answer.status_code != 413  # refused for other reasons here (no CSRF token), not for its size

@@ -142,7 +142,7 @@ async def upload(
     session: SessionDep, principal: SignedInDep, slug: str, file: Annotated[UploadFile, File()]
 ) -> RedirectResponse:
     authorize(principal, "status.record", SOMEWHERE)
-    data = await file.read(uploads.MAX_UPLOAD + 1)  # one byte more tells a file that is too large
+    data = await file.read(uploads.read_limit())
     pending = uploads.stage_upload(
         session, slug=slug, file_name=file.filename or "upload.xlsx", data=data, principal=principal
     )

@@ -28,10 +28,14 @@ from chiiki_iot.adoption.workbooks import (
 )
 from chiiki_iot.core.errors import Conflict, NotFound
 from chiiki_iot.core.fiscal import date_in_japan
+from chiiki_iot.core.settings import get_settings
 
-MAX_UPLOAD = 20 * 1024 * 1024
-"""Bytes the upload route reads at most, so that a huge body is never held whole; the limit that refuses
-a file is the setting ``upload_max_bytes`` (10 MB; a national workbook is about 2 MB), checked on staging."""
+
+def read_limit() -> int:
+    """Bytes the upload route reads at most: one more than the setting ``upload_max_bytes`` (10 MB; a
+    national workbook is about 2 MB), so a file over it is seen to be and refused on staging, and a huge
+    body is never held whole."""
+    return get_settings().upload_max_bytes + 1
 
 
 def stage_upload(

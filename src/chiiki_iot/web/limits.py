@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiiki_iot.core.errors import UserError
+from chiiki_iot.core.settings import get_settings
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # multipart: a survey workbook or an import file, with room to spare
 MAX_BODY_BYTES = 1024 * 1024  # forms and JSON
@@ -27,7 +28,11 @@ class RequestTooLarge(UserError):
 
 
 def limit_for(content_type: str) -> int:
-    return MAX_UPLOAD_BYTES if content_type.startswith("multipart/form-data") else MAX_BODY_BYTES
+    """Multipart room follows the operator's upload limit (``CHIIKI_UPLOAD_MAX_BYTES``) with a margin for
+    the form around the file, and is never below ``MAX_UPLOAD_BYTES``."""
+    if content_type.startswith("multipart/form-data"):
+        return max(MAX_UPLOAD_BYTES, get_settings().upload_max_bytes + MAX_BODY_BYTES)
+    return MAX_BODY_BYTES
 
 
 def _refusal(limit: int) -> RequestTooLarge:
