@@ -864,5 +864,8 @@ def submit_form(
     plan = plan_from_form(session, survey=survey, body_code=body.code, answers=answers)
     if survey.state != "open":
         raise InvalidInput(f"{survey.title} は締め切られています。", f"{survey.title} is closed.")
-    claim_submission(session, survey=survey, body_code=body.code, seen=seen, actor=principal.actor)
-    return apply_workbook(session, survey=survey, plan=plan, principal=principal)
+    # Claim and record as one savepoint: a refusal while recording undoes the claim too, even when the page
+    # catches the error to show the form again and the request then commits.
+    with session.begin_nested():
+        claim_submission(session, survey=survey, body_code=body.code, seen=seen, actor=principal.actor)
+        return apply_workbook(session, survey=survey, plan=plan, principal=principal)
