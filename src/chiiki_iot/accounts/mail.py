@@ -17,9 +17,7 @@ log = logging.getLogger("chiiki_iot.mail")
 def send_mail(*, to: str, subject: str, body: str) -> str:
     """Send (or file) one message; return where it went, for the log and the CLI."""
     settings = get_settings()
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = settings.mail_from, to, subject
-    message.set_content(body)
+    message = _message(to=to, subject=subject, body=body)
     if settings.smtp_host:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
             if settings.smtp_starttls:
@@ -39,12 +37,16 @@ def deliver_mail(*, to: str, subject: str, body: str) -> str:
     try:
         return send_mail(to=to, subject=subject, body=body)
     except (OSError, smtplib.SMTPException) as failure:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = get_settings().mail_from, to, subject
-        message.set_content(body)
-        path = _file(message)
+        path = _file(_message(to=to, subject=subject, body=body))
         log.error("mail to %s could not be sent (%s); filed in %s", to, failure, path)
         return str(path)
+
+
+def _message(*, to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = get_settings().mail_from, to, subject
+    message.set_content(body)
+    return message
 
 
 def _file(message: EmailMessage) -> Path:
