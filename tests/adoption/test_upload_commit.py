@@ -5,19 +5,25 @@ it 15 times, because ``committed_at`` was read before anything was locked)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import multiprocessing
 import threading
+import time
 
 import pytest
-from sqlalchemy import Engine, func, select
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, Role
 from chiiki_iot.adoption import survey, uploads
 from chiiki_iot.adoption.models import StatusChange
-from chiiki_iot.adoption.workbooks import write_workbook
+from chiiki_iot.adoption.workbooks import SHEET, write_workbook
 from chiiki_iot.core.db import get_sessionmaker
 from chiiki_iot.core.errors import Conflict, NotFound
 from tests.accounts.factories import create_user, principal
+from tests.accounts.test_auth import make_user, sign_in
 from tests.adoption.test_survey import fill
 
 CLICKS = 20
@@ -100,3 +106,77 @@ class TestConcurrentCommits:
         assert sorted(outcomes) == ["applied"] + ["conflict"] * (CLICKS - 1)
         with sessions() as check:
             assert _applied(check, slug) == 2  # two answers, recorded once
+
+
+@pytest.mark.own_database
+class TestReadingHoldsNoLock:
+    """The commit page reads the file before it takes the write lock (issue 12: the national workbook takes
+    seconds to read, and on SQLite every other writer used to wait for it, then fail). On a database of
+    its own, so that the page and the other writer use connections of their own, as on a server."""
+
+    def test_others_can_write_while_the_commit_reads_the_file(
+        self, own_database: Engine, client: TestClient
+    ) -> None:
+        email = make_user(Role.MUNICIPALITY, "011002")
+        with get_sessionmaker().begin() as setup:
+            admin = principal(create_user(setup, Role.SECRETARIAT))
+            fy = survey.open_round(
+                setup, principal=admin, fiscal_year=2034, deadline=dt.date(2035, 5, 31), force=True,
+                model_slugs=["open-data", "l-alert"],
+            )  # fmt: skip
+            data = padded(fill(write_workbook(setup, survey=fy, body_codes=["011002"]), ANSWERS))
+        sign_in(client, email)
+        preview = client.post(
+            "/survey/fy2034/uploads",
+            files={"file": ("回答.xlsx", data)},
+            data={"csrf_token": client.cookies.get("chiiki_csrf")},
+            follow_redirects=False,
+        )
+        assert preview.status_code == 303, preview.text
+        answered: list[int] = []
+        commit = threading.Thread(
+            target=lambda: answered.append(
+                client.post(
+                    preview.headers["location"],
+                    data={"csrf_token": client.cookies.get("chiiki_csrf")},
+                    follow_redirects=False,
+                ).status_code
+            )
+        )
+        commit.start()
+        reader = _reader_started()
+        writes_while_reading = 0
+        while reader.is_alive():
+            with get_sessionmaker().begin() as other:  # a write of someone else's, committed at once
+                other.execute(text("UPDATE users SET display_name = 'テスト' WHERE email = :e"), {"e": email})
+            writes_while_reading += reader.is_alive()
+        commit.join(timeout=60)
+        assert answered == [303]
+        assert writes_while_reading >= 1
+        with get_sessionmaker()() as check:
+            assert _applied(check, "fy2034") == 2  # and the answers were recorded
+
+
+ANSWERS = {("011002", "open-data"): {"今回の段階": "実証中"}, ("011002", "l-alert"): {"今回の段階": "検討中"}}
+
+
+def padded(data: bytes) -> bytes:
+    """The workbook with a few thousand rows of notes below the answers (blank in every answer column), so
+    that reading it takes long enough to be seen."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[SHEET]
+    for _ in range(3000):
+        sheet.append([None] * 11 + ["メモ：" + "確認済み" * 20] * 8)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _reader_started(timeout: float = 30) -> multiprocessing.process.BaseProcess:
+    """The child process reading the workbook, once it has started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if children := multiprocessing.active_children():
+            return children[0]
+        time.sleep(0.001)
+    raise AssertionError("the workbook was not read in a process of its own")

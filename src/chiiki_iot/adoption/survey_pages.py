@@ -22,10 +22,11 @@ from chiiki_iot.adoption.workbooks import (
     submit_form,
     write_workbook,
 )
+from chiiki_iot.core.db import begin_writing
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
-from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.deps import get_session, reads_first
 from chiiki_iot.web.files import XLSX, file_response
 from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.templating import render
@@ -187,9 +188,14 @@ def annotated(session: SessionDep, principal: SignedInDep, slug: str, token: str
 
 
 @router.post("/survey/{slug}/uploads/{token}", dependencies=[Depends(csrf_protected)])
+@reads_first
 def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -> RedirectResponse:
+    """Read the file without holding the write lock (seconds for a national workbook), then claim,
+    plan and record in one short write transaction."""
     authorize(principal, "status.record", SOMEWHERE)
-    count = uploads.commit_upload(session, slug=slug, token=token, principal=principal)
+    values = uploads.read_upload(session, slug=slug, token=token, principal=principal)
+    begin_writing(session)
+    count = uploads.commit_upload(session, slug=slug, token=token, principal=principal, values=values)
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)
 
 

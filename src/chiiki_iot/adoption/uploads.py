@@ -25,10 +25,12 @@ from chiiki_iot.adoption.workbooks import (
     apply_workbook,
     check_upload,
     plan_workbook,
+    read_values,
 )
 from chiiki_iot.core.errors import Conflict, NotFound
 from chiiki_iot.core.fiscal import date_in_japan
 from chiiki_iot.core.settings import get_settings
+from chiiki_iot.core.workbook_values import WorkbookValues
 
 
 def read_limit() -> int:
@@ -67,9 +69,17 @@ def get_upload(session: Session, *, slug: str, token: str, principal: Principal)
     return pending
 
 
-def plan_upload(session: Session, *, pending: PendingUpload, principal: Principal) -> WorkbookPlan:
+def plan_upload(
+    session: Session,
+    *,
+    pending: PendingUpload,
+    principal: Principal,
+    values: WorkbookValues | None = None,
+    annotate: bool = True,
+) -> WorkbookPlan:
     """Read the waiting file as ``plan_workbook`` does, dated by its upload in Japan (not by the day the
-    preview is confirmed), limited to the uploader's bodies; a bad file raises ``WorkbookRefused``."""
+    preview is confirmed), limited to the uploader's bodies; a bad file raises ``WorkbookRefused``.
+    ``values`` are the file's cells if ``read_upload`` already read them."""
     uploaded = (
         pending.uploaded_at if pending.uploaded_at.tzinfo else pending.uploaded_at.replace(tzinfo=dt.UTC)
     )
@@ -77,9 +87,23 @@ def plan_upload(session: Session, *, pending: PendingUpload, principal: Principa
         session,
         survey=survey.get_round(session, pending.round_slug),
         data=pending.data,
+        values=values,
         file_name=pending.file_name,
         received_on=date_in_japan(uploaded),
         principal=principal,
+        annotate=annotate,
+    )
+
+
+def read_upload(session: Session, *, slug: str, token: str, principal: Principal) -> WorkbookValues:
+    """The cells of a waiting upload, read in an isolated process. The page calls this in a read-only
+    transaction and ends it before ``commit_upload``, so that reading the file (seconds for a national
+    workbook) never holds the write lock; only planning and recording do."""
+    pending = get_upload(session, slug=slug, token=token, principal=principal)
+    if pending.committed_at is not None:
+        raise UploadAlreadyCommitted()
+    return read_values(
+        session, survey=survey.get_round(session, slug), data=pending.data, file_name=pending.file_name
     )
 
 
@@ -133,11 +157,14 @@ def claim_upload(session: Session, *, slug: str, token: str, principal: Principa
     return pending
 
 
-def commit_upload(session: Session, *, slug: str, token: str, principal: Principal) -> int:
+def commit_upload(
+    session: Session, *, slug: str, token: str, principal: Principal, values: WorkbookValues | None = None
+) -> int:
     """Record a previewed upload's answers (all or nothing), exactly once however many requests ask at the
     same time; returns how many answers changed. A late or concurrent second commit raises
-    ``UploadAlreadyCommitted`` (409) and applies nothing."""
+    ``UploadAlreadyCommitted`` (409) and applies nothing. ``values`` are the file's cells from
+    ``read_upload``; without them the file is read here, inside the transaction."""
     pending = claim_upload(session, slug=slug, token=token, principal=principal)
     current = survey.get_round(session, slug)
-    plan = plan_upload(session, pending=pending, principal=principal)
+    plan = plan_upload(session, pending=pending, principal=principal, values=values, annotate=False)
     return apply_workbook(session, survey=current, plan=plan, principal=principal)

@@ -8,18 +8,13 @@ R2.4.1), trailing blank rows, a header split over merged cells, a body named ins
 from __future__ import annotations
 
 import datetime as dt
-import io
-import time
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
+from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +23,7 @@ from chiiki_iot.adoption import service, survey_figures
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
 from chiiki_iot.adoption.survey import answer_seen, claim_submission, mark_answered
-from chiiki_iot.core import spreadsheets
+from chiiki_iot.core import spreadsheets, workbook_values
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.fiscal import parse_date, today_in_japan
 from chiiki_iot.core.text import clean_url, normalize, search_key
@@ -132,17 +127,16 @@ def _mark_round(book: Workbook, survey: SurveyRound) -> None:
     book.custom_doc_props.append(StringProperty(name=ROUND_PROPERTY, value=survey.slug))
 
 
-def _round_of(book) -> str | None:
+def _round_of(book: workbook_values.WorkbookValues) -> str | None:
     """The round a workbook was written for, or None for workbooks older than the mark."""
-    sheet = book[ROUND_SHEET] if ROUND_SHEET in book.sheetnames else None
-    # A chart sheet of that name holds no cells; a workbook opened for reading has read-only sheets.
-    if isinstance(sheet, (Worksheet, ReadOnlyWorksheet)) and sheet["B1"].value:
-        return str(sheet["B1"].value).strip()
-    prop = next((p for p in book.custom_doc_props.props if p.name == ROUND_PROPERTY), None)
-    return str(prop.value).strip() if prop is not None and prop.value else None
+    if ROUND_SHEET in book.sheetnames and (written := book[ROUND_SHEET]["B1"].value):
+        return str(written).strip()
+    return book.properties.get(ROUND_PROPERTY, "").strip() or None
 
 
-def _check_round(session: Session, book, survey: SurveyRound, file_name: str) -> list[Problem]:
+def _check_round(
+    session: Session, book: workbook_values.WorkbookValues, survey: SurveyRound, file_name: str
+) -> list[Problem]:
     """Refuse a workbook of another round; an unmarked (older) workbook is read with a warning."""
     written_for = _round_of(book)
     if written_for is None:
@@ -294,20 +288,43 @@ def plan_workbook(
     session: Session,
     *,
     survey: SurveyRound,
-    data: bytes,
+    data: bytes | None = None,
+    values: workbook_values.WorkbookValues | None = None,
     file_name: str,
     received_on: dt.date | None = None,
     principal: Principal | None = None,
+    annotate: bool = True,
 ) -> WorkbookPlan:
-    """Read a filled-in workbook into a plan, or refuse it with every bad cell named. ``received_on`` is the
-    upload date (today by default); ``principal`` the uploader, whose scope limits the rows."""
-    max_rows = upload_row_limit(session, survey)
-    declared = spreadsheets.check_xlsx(data, name=file_name, max_rows=max_rows)
-    book = _open(data, file_name, read_only=True)
-    try:
-        return _plan(session, survey, book, data, file_name, max_rows, declared, received_on, principal)
-    finally:
-        book.close()
+    """Read a filled-in workbook into a plan, or refuse it with every bad cell named (and, where
+    ``annotate``, a copy of the workbook with them marked). Give the file's ``data``, or its ``values``
+    read earlier by ``read_values`` (so that a commit reads the file before it takes the write lock).
+    ``received_on`` is the upload date (today by default); ``principal`` the uploader, whose scope limits
+    the rows."""
+    if values is None:
+        assert data is not None, "plan_workbook needs the file or its values"
+        values = read_values(session, survey=survey, data=data, file_name=file_name)
+    plan, marks, problems = _plan(session, survey, values, file_name, received_on, principal)
+    if problems:
+        error = WorkbookRefused(
+            f"「{file_name}」に {len(problems)} 件の誤りがあるため、取り込みませんでした。注記付きのブックで場所を確認できます。",
+            f"'{file_name}' has {len(problems)} problem(s); nothing was imported. The annotated workbook marks each.",
+            problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]],
+        )
+        error.cells = [
+            (title, number, column, p) for title, _, found in marks for number, column, p in found
+        ][:MAX_ERRORS_SHOWN]
+        if annotate and data is not None and _annotatable(data, file_name, session, survey):
+            error.annotated = workbook_values.annotated_copy(data, name=file_name, marks=_cell_marks(marks))
+        raise error
+    return plan
+
+
+def read_values(
+    session: Session, *, survey: SurveyRound, data: bytes, file_name: str
+) -> workbook_values.WorkbookValues:
+    """The workbook's cell values, read in an isolated process within the upload limits; each sheet may
+    hold at most ``upload_row_limit`` rows. Holds no lock: call it before a write transaction begins."""
+    return workbook_values.read_workbook(data, name=file_name, max_rows=upload_row_limit(session, survey))
 
 
 def upload_row_limit(session: Session, survey: SurveyRound) -> int:
@@ -321,8 +338,6 @@ _ROW_MARGIN = 1000
 ANNOTATE_MAX_CELLS = 2_000_000
 """An annotated copy needs the whole workbook in memory (openpyxl's editable mode); the national workbook
 has about 800,000 cells. Beyond this the problems are listed on the page without a copy."""
-PARSE_SECONDS = 120.0
-"""Wall-clock budget for reading one workbook's rows; the national workbook takes a few seconds."""
 
 
 def check_upload(session: Session, *, survey: SurveyRound, data: bytes, file_name: str) -> None:
@@ -331,41 +346,31 @@ def check_upload(session: Session, *, survey: SurveyRound, data: bytes, file_nam
     spreadsheets.check_xlsx(data, name=file_name, max_rows=upload_row_limit(session, survey))
 
 
-def _open(data: bytes, file_name: str, *, read_only: bool):
-    try:
-        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InvalidInput(
-            f"「{file_name}」を Excel ブック（.xlsx）として開けません。",
-            f"'{file_name}' cannot be opened as an Excel workbook (.xlsx).",
-        ) from exc
+Marks = list[tuple[str, dict[str, int], list[tuple[int, str, Problem]]]]
+"""Per sheet: its title, its named columns and the problems found in it (row, column name, problem)."""
 
 
 def _plan(
     session: Session,
     survey: SurveyRound,
-    book,
-    data: bytes,
+    book: workbook_values.WorkbookValues,
     file_name: str,
-    max_rows: int,
-    declared: list[spreadsheets.SheetSize],
     received_on: dt.date | None,
     principal: Principal | None,
-) -> WorkbookPlan:
-    """``plan_workbook`` on a workbook opened read-only (streamed): every sheet's size checked again as
-    openpyxl read it (a sheet may sit outside ``xl/worksheets``), the answer rows read up to ``max_rows``."""
-    for ws in book.worksheets:
-        spreadsheets.check_sheet_size(
-            ws.max_row, ws.max_column, name=file_name, sheet=ws.title, max_rows=max_rows
-        )
+) -> tuple[WorkbookPlan, Marks, list[tuple[int, str, Problem]]]:
+    """``plan_workbook`` on the values read: the plan, where to mark each problem, and the problems."""
     sheet = (
         book[SHEET]
         if SHEET in book.sheetnames
         else next(
             (ws for ws in book.worksheets if ws.title not in ("記入方法", survey_figures.SHEET, ROUND_SHEET)),
-            book.worksheets[-1],
+            book.worksheets[-1] if book.worksheets else None,
         )
     )
+    if sheet is None:
+        raise InvalidInput(
+            f"「{file_name}」に「{SHEET}」シートがありません。", f"'{file_name}' has no '{SHEET}' sheet."
+        )
     warnings = _check_round(session, book, survey, file_name)
     header_row, columns = _header(sheet)
     if "今回の段階" not in columns or ("団体コード" not in columns and "団体名" not in columns):
@@ -386,35 +391,18 @@ def _plan(
     on_as_of = _stages_on(session, list(survey.model_slugs), survey.as_of)
     current: dict[tuple[str, str, dt.date], str | None] = {}
     bodies = registry.bodies_by_code(session)
-    started = time.monotonic()
-    # The declared size may lie: read past it, but never past the limit plus one row (which, if the sheet
-    # has it, refuses the file), and only as many columns as the named ones need.
-    sheet.reset_dimensions()
     for number, cells in enumerate(
-        sheet.iter_rows(
-            min_row=header_row + 1,
-            max_row=max_rows + 1,
-            max_col=max(columns.values()) + 1,
-            values_only=True,
-        ),
-        start=header_row + 1,
+        sheet.iter_rows(min_row=header_row + 1, max_col=max(columns.values()) + 1), start=header_row + 1
     ):
-        if number > max_rows:
-            raise spreadsheets.too_many_rows(name=file_name, sheet=sheet.title, rows=None, max_rows=max_rows)
-        if number % 1000 == 0 and time.monotonic() - started > PARSE_SECONDS:
-            raise InvalidInput(
-                f"「{file_name}」の読み取りが {PARSE_SECONDS:.0f} 秒を超えたため中止しました。",
-                f"Reading '{file_name}' took longer than {PARSE_SECONDS:.0f} seconds and was stopped.",
-            )
-        values = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
+        values = {name: cells[i] for name, i in columns.items()}
         if all(v is None or str(v).strip() == "" for v in values.values()):
             continue  # blank rows, trailing or not
         row_problems = _read_row(session, survey, number, values, by_name, (on_as_of, current), bodies, plan)
         problems.extend((number, column, p) for column, p in row_problems)
     problems.extend(_duplicate_rows(plan.rows))
-    marks = [(sheet.title, columns, problems)]
+    marks: Marks = [(sheet.title, columns, problems)]
     if survey_figures.SHEET in book.sheetnames:
-        figures_sheet = book[survey_figures.SHEET]  # its declared size (checked) bounds its rows
+        figures_sheet = book[survey_figures.SHEET]
         plan.figures, figure_problems = survey_figures.read_sheet(
             figures_sheet,
             session,
@@ -424,19 +412,7 @@ def _plan(
         )
         marks.append((figures_sheet.title, survey_figures.header_columns(figures_sheet), figure_problems))
         problems = problems + figure_problems
-    if problems:
-        error = WorkbookRefused(
-            f"「{file_name}」に {len(problems)} 件の誤りがあるため、取り込みませんでした。注記付きのブックで場所を確認できます。",
-            f"'{file_name}' has {len(problems)} problem(s); nothing was imported. The annotated workbook marks each.",
-            problems=[p for _, _, p in problems[:MAX_ERRORS_SHOWN]],
-        )
-        error.cells = [
-            (title, number, column, p) for title, _, found in marks for number, column, p in found
-        ][:MAX_ERRORS_SHOWN]
-        if _annotatable(declared):
-            error.annotated = _annotate(_open(data, file_name, read_only=False), marks)
-        raise error
-    return plan
+    return plan, marks, problems
 
 
 def _duplicate_rows(rows: list[AnswerRow]) -> list[tuple[int, str, Problem]]:
@@ -701,28 +677,23 @@ def _column_of(columns: dict[str, int], column: str) -> int:
 _FALLBACK = {"壁（その他の内容）": ("主な壁",), "モデル識別子": ("分野別モデル",), "団体名": ("団体コード",)}
 
 
-def _annotatable(declared: list[spreadsheets.SheetSize]) -> bool:
+def _annotatable(data: bytes, file_name: str, session: Session, survey: SurveyRound) -> bool:
     """Whether the whole workbook may be loaded for an annotated copy: every sheet declares its size and
     all of them together stay within ``ANNOTATE_MAX_CELLS``."""
+    declared = spreadsheets.check_xlsx(data, name=file_name, max_rows=upload_row_limit(session, survey))
     if any(s.rows is None or s.columns is None for s in declared):
         return False
     return sum((s.rows or 0) * (s.columns or 0) for s in declared) <= ANNOTATE_MAX_CELLS
 
 
-def _annotate(book, marks) -> bytes:
-    """The workbook as sent, each bad cell red with a comment, and a first sheet listing every problem."""
-    red = PatternFill("solid", fgColor="FFC7CE")
-    listing = book.create_sheet("エラー一覧", 0)
-    listing.append(["シート / sheet", "行 / row", "列 / column", "内容", "problem"])
-    for title, columns, problems in marks:
-        sheet = book[title]
-        sheet.protection.sheet = False
-        for number, column, problem in problems:
-            cell = sheet.cell(row=number, column=_column_of(columns, column) + 1)
-            cell.fill = red
-            cell.comment = Comment(f"{problem.message_ja}\n{problem.message_en}", "chiiki-iot")
-            listing.append([sheet.title, number, column, problem.message_ja, problem.message_en])
-    return spreadsheets.workbook_bytes(book)
+def _cell_marks(marks: Marks) -> list[workbook_values.CellMark]:
+    return [
+        workbook_values.CellMark(
+            title, number, _column_of(columns, column) + 1, column, problem.message_ja, problem.message_en
+        )
+        for title, columns, problems in marks
+        for number, column, problem in problems
+    ]
 
 
 # ---- committing ---------------------------------------------------------------------------------------

@@ -127,6 +127,13 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
+def begin_writing(session: Session) -> None:
+    """End the session's read-only transaction (nothing was written in it) and begin one that takes the
+    write lock at its start, for a unit of work that reads slowly first (a workbook) and writes after."""
+    session.commit()
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
 def session_scope(*, write: bool = True) -> Iterator[Session]:
     """One unit of work: commit once at the boundary, roll back on any error.
 

@@ -205,6 +205,14 @@ def check_sheet_size(
         raise too_many_rows(name=name, sheet=sheet, rows=rows, max_rows=max_rows)
 
 
+def cell_position(reference: str) -> tuple[int, int]:
+    """``"B1"`` → (column 2, row 1)."""
+    cell = _CELL_REF.match(reference.strip())
+    if cell is None:
+        raise ValueError(f"not a cell reference: {reference!r}")
+    return column_index_from_string(cell.group(1).upper()), int(cell.group(2))
+
+
 def too_many_rows(*, name: str, sheet: str, rows: int | None, max_rows: int) -> InvalidInput:
     counted = f"{rows:,} 行あります" if rows is not None else f"{max_rows:,} 行を超えています"
     counted_en = f"{rows:,} rows" if rows is not None else f"more than {max_rows:,} rows"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
 from chiiki_iot.core.db import session_scope
 from chiiki_iot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 # Methods that only read (RFC 9110 safe methods). HEAD arrives here as GET (``HeadAsGet``).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -27,7 +30,20 @@ def get_session(request: Request) -> Iterator[Session]:
     already read (see ``chiiki_iot.core.db``); a GET that wrote anyway would still be correct, only refused
     with 503 if another writer held the lock at that moment.
     """
-    yield from session_scope(write=request.method not in READ_METHODS)
+    route = request.scope.get("route")
+    reads_first = getattr(getattr(route, "endpoint", None), READS_FIRST, False)
+    yield from session_scope(write=request.method not in READ_METHODS and not reads_first)
+
+
+READS_FIRST = "chiiki_reads_first"
+
+
+def reads_first(endpoint: Endpoint) -> Endpoint:
+    """Mark a route that reads for a long time before it writes (a workbook commit): its transaction
+    begins without SQLite's write lock, and the route calls ``core.db.begin_writing`` when it is ready
+    to write, so other requests are not held up while it reads."""
+    setattr(endpoint, READS_FIRST, True)
+    return endpoint
 
 
 def language_of(request: Request) -> str:
