@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
+from chiiki_iot.app import create_app
 from chiiki_iot.core.db import get_engine, get_sessionmaker
 from chiiki_iot.core.settings import get_settings
 
@@ -142,6 +144,54 @@ class TestPoolExhausted:
         answer = client.get("/bodies", params={"lang": "en"})
         assert answer.status_code == 503 and answer.headers["retry-after"]
         assert "busy" in answer.text
+
+
+class TestRequestsMatchThePool:
+    """Both databases: the application works on no more requests at once than the pool has connections,
+    so a burst beyond the pool waits its turn instead of failing on the pool timeout (40 threads used to
+    compete for 30 connections); past the queue's limits the answer is 503, never a 500."""
+
+    def test_a_burst_larger_than_the_pool_is_served_in_full(
+        self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _fresh_engine(monkeypatch, db_pool_size=1, db_max_overflow=1, db_pool_timeout=0.05)
+        with TestClient(create_app()) as server:
+            with ThreadPoolExecutor(16) as burst:
+                answers = list(
+                    burst.map(
+                        lambda _: server.get("/api/v1/municipalities?limit=2000").status_code, range(16)
+                    )
+                )
+        assert answers == [200] * 16
+
+    def test_a_full_queue_answers_503_with_retry_after_at_once(
+        self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _fresh_engine(monkeypatch, db_pool_size=1, db_max_overflow=0, request_queue_seconds=0.05)
+        with TestClient(create_app()) as server:
+            with ThreadPoolExecutor(12) as burst:
+                answers = list(
+                    burst.map(
+                        lambda _: server.get(
+                            "/api/v1/municipalities?limit=2000", headers={"accept": "application/json"}
+                        ),
+                        range(12),
+                    )
+                )
+        busy = [a for a in answers if a.status_code != 200]
+        assert busy and {a.status_code for a in busy} == {503}
+        assert all(a.headers["retry-after"] and "busy" in a.json()["detail_en"] for a in busy)
+
+    def test_a_page_turned_away_says_so_in_the_sites_layout(
+        self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _fresh_engine(monkeypatch, db_pool_size=1, db_max_overflow=0, request_queue_seconds=0.05)
+        with TestClient(create_app()) as server:
+            with ThreadPoolExecutor(12) as burst:
+                answers = list(burst.map(lambda _: server.get("/bodies?lang=en"), range(12)))
+        busy = [a for a in answers if a.status_code != 200]
+        assert busy and {a.status_code for a in busy} == {503}
+        assert all("busy" in a.text and "<nav" in a.text for a in busy)
 
 
 class TestPostgreSQLBackendTerminated:

@@ -24,14 +24,18 @@ class Settings(BaseSettings):
     # Database availability. A request waits at most this long for SQLite's write lock (reads never take
     # it) and then answers 503 with Retry-After instead of hanging on.
     sqlite_busy_timeout_ms: int = 15_000
-    # Connection pool per server process (PostgreSQL; SQLite files too). uvicorn runs sync routes on
-    # anyio's 40 worker threads; 20 kept + 10 overflow connections serve all but the last few of them at
-    # once (3 processes stay within PostgreSQL's default 100 connections). A request that waits db_pool_timeout seconds for a connection
+    # Connection pool per server process (PostgreSQL; SQLite files too): 20 kept + 10 overflow, and the
+    # application works on at most that many requests at once (``web.concurrency``), so a request waits
+    # its turn rather than time out on the pool (3 processes stay within PostgreSQL's
+    # default 100 connections). A request that still waits db_pool_timeout seconds for a connection
     # answers 503 with Retry-After. Connections are pinged at checkout, so one whose backend was terminated
     # (restart, pg_terminate_backend) is replaced instead of failing the request.
     db_pool_size: int = 20
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
+    # Requests beyond the pool wait in order; past this many waiting, or this long, they get 503.
+    request_queue_length: int = 500
+    request_queue_seconds: float = 30.0
     # Links in e-mails (invitations, password resets) start with this address.
     base_url: str = "http://127.0.0.1:8000"
     session_hours: int = 12
@@ -55,6 +59,10 @@ class Settings(BaseSettings):
     # the national survey workbook is about 2 MB, and its XML about 26 MB unpacked.
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_unpacked_bytes: int = 64 * 1024 * 1024
+    # A workbook is read in a child process of its own, stopped at these limits (the national survey
+    # workbook reads in about 4 s within about 300 MB).
+    upload_parse_seconds: float = 120.0
+    upload_parse_memory_bytes: int = 1024 * 1024 * 1024
 
 
 @lru_cache

@@ -26,6 +26,7 @@ from chiiki_iot.core.errors import (
     ServiceUnavailable,
     UserError,
 )
+from chiiki_iot.web.concurrency import RequestSlots
 from chiiki_iot.web.csrf import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
 from chiiki_iot.web.limits import BodyLimit
@@ -63,6 +64,7 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_language_middleware)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestSlots, busy=busy_response)  # no more requests at once than connections
     app.add_middleware(BodyLimit, refuse=_error_response)  # 413 before a huge body is read (web.limits)
     app.add_middleware(SecurityHeaders)  # CSP, frame-ancestors, nosniff, Referrer-Policy (web.security)
     app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]
@@ -166,6 +168,12 @@ async def _database_unavailable_handler(request: Request, exc: Exception) -> Res
     Any other database error is a fault of ours and goes on to the 500 handler."""
     if not is_unavailable(exc):
         raise exc
+    return busy_response(request)
+
+
+def busy_response(request: Request) -> Response:
+    """503 with ``Retry-After``, as a page or problem+json: the database (or the queue in front of it) is
+    full for a moment; nothing was done."""
     busy = ServiceUnavailable(
         "ただいま混み合っているため処理できませんでした。入力は保存されていません。"
         f"{RETRY_AFTER_SECONDS} 秒ほどおいてもう一度お試しください。",
