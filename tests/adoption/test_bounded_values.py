@@ -5,13 +5,17 @@ survey form alike, and strings and lists have maximum lengths."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.adoption import service
 from chiiki_iot.adoption.projects import BUDGET_MAX_YEN
+from chiiki_iot.core.db import get_sessionmaker
 from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.registry.models import PopulationFigure
 from chiiki_iot.roadmap.models import KpiInput
 from tests.accounts.test_auth import make_user, sign_in, token_for
 
@@ -37,6 +41,60 @@ class TestUnitRanges:
     def test_non_finite_and_negative_figures_are_refused(self, value: float) -> None:
         with pytest.raises(InvalidInput):
             service.check_input_value(_item("校"), value)
+
+
+class TestBodySize:
+    """A count is bounded by the reporting body's population where the roadmap declares a per-inhabitant
+    maximum and the population is known (a village of 2,000 cannot have 5,000 PHR users)."""
+
+    @pytest.fixture
+    def headers(self) -> dict[str, str]:
+        with get_sessionmaker().begin() as setup:
+            setup.add(
+                PopulationFigure(
+                    body_code="202011", as_of=dt.date(2024, 1, 1), population=2_000, source="テスト",
+                    imported_at=dt.datetime.now(dt.UTC),
+                )
+            )  # fmt: skip
+        return {"Authorization": f"Bearer {token_for(make_user(Role.MUNICIPALITY, '202011'))}"}
+
+    def _send(self, client: TestClient, headers: dict[str, str], slug: str, value: float):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/api/v1/bodies/202011/inputs",
+            headers=headers,
+            json={"input": slug, "fiscal_year": 2019, "value": value},
+        )
+
+    def test_more_users_than_inhabitants_is_refused_in_both_languages(
+        self, client: TestClient, headers: dict[str, str]
+    ) -> None:
+        refused = self._send(client, headers, "phr-users-count", 5_000)
+        assert refused.status_code == 422 and _fields(refused) == ["value"]
+        problem = refused.json()
+        assert "人口 2,000 人の団体としては多すぎます" in problem["detail_ja"]
+        assert "too many for a body of 2,000 inhabitants" in problem["detail_en"]
+        assert client.get("/api/v1/bodies/202011/inputs").json() == []
+
+    def test_a_figure_within_the_bodys_size_is_recorded(
+        self, client: TestClient, headers: dict[str, str]
+    ) -> None:
+        assert self._send(client, headers, "phr-users-count", 2_000).status_code in (200, 201)
+        assert self._send(client, headers, "schools-total", 100).status_code in (200, 201)
+        assert self._send(client, headers, "schools-total", 101).status_code == 422  # 0.05 per inhabitant
+
+    def test_a_small_body_may_still_report_one(self) -> None:
+        item = KpiInput(
+            slug="x", name_ja="学校数", name_en="Schools", unit_ja="校", unit_en="", per_inhabitant_max=0.05
+        )
+        service.check_input_value(item, 1, population=3)
+        with pytest.raises(InvalidInput, match="多すぎます"):
+            service.check_input_value(item, 2, population=3)
+
+    def test_without_a_population_the_unit_alone_bounds_the_figure(self) -> None:
+        item = KpiInput(
+            slug="x", name_ja="学校数", name_en="Schools", unit_ja="校", unit_en="", per_inhabitant_max=0.05
+        )
+        service.check_input_value(item, 5_000, population=None)
 
 
 class TestKpiInputsThroughTheApi:

@@ -267,7 +267,9 @@ def record_input(
     authorize(principal, "status.record", registry.policy_target(body))
     check_counted(body)
     item = roadmap.get_kpi_input(session, input_slug)
-    check_input_value(item, value)
+    check_input_value(
+        item, value, population=registry.latest_populations(session, [body.code]).get(body.code)
+    )
     if source_kind not in SOURCE_KINDS:
         raise InvalidInput(
             f"出典の種類「{source_kind}」は使えません。", f"Unknown source kind '{source_kind}'."
@@ -307,18 +309,38 @@ def input_value_max(item: roadmap.KpiInput) -> float:
     return COUNT_MAX
 
 
-def check_input_value(item: roadmap.KpiInput, value: float) -> None:
-    """A reported figure is a count, a percentage or an amount: finite, not negative, within its unit's range."""
+def check_input_value(item: roadmap.KpiInput, value: float, *, population: int | None = None) -> None:
+    """A reported figure is a count, a percentage or an amount: finite, not negative, within its unit's
+    range and — where the input declares ``per_inhabitant_max`` and the body's ``population`` is known —
+    within the body's size, so that one typo cannot outweigh a whole prefecture in a national sum."""
     ceiling = input_value_max(item)
+    by_size = _size_ceiling(item, population)
     if not math.isfinite(value) or value < 0:
         ja, en = f"{item.name_ja}は0以上の数で入力してください。", f"{item.name_en} must be 0 or more."
     elif value > ceiling:
         ja = f"{item.name_ja}は{ceiling:,}{item.unit_ja}以下で入力してください。"
         en = f"{item.name_en} must be at most {' '.join(filter(None, (f'{ceiling:,}', item.unit_en)))}."
+    elif by_size is not None and value > by_size:
+        ja = (
+            f"{item.name_ja}が{value:,g}{item.unit_ja}は、人口 {population:,} 人の団体としては多すぎます"
+            f"（{by_size:,}{item.unit_ja}まで）。桁を確かめてください。"
+        )
+        en = (
+            f"{item.name_en}: {value:,g} is too many for a body of {population:,} inhabitants (at most "
+            f"{' '.join(filter(None, (f'{by_size:,}', item.unit_en)))}). Check the digits."
+        )
     else:
         return
     # The field is named as the API and forms call it, so a client can point at it.
     raise InvalidInput(ja, en, problems=[Problem(ja, en, location="value")])
+
+
+def _size_ceiling(item: roadmap.KpiInput, population: int | None) -> int | None:
+    """The most a body of ``population`` can report of ``item``: never below 1, so a small village can
+    still report its one school."""
+    if item.per_inhabitant_max is None or not population:
+        return None
+    return max(1, math.floor(population * item.per_inhabitant_max))
 
 
 def inputs_in_force(

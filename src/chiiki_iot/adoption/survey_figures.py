@@ -113,8 +113,9 @@ def number_format(value: float | None) -> str:
     return "#,##0.0" if isinstance(value, float) else "#,##0"
 
 
-def parse_figure(raw: object, item: roadmap.KpiInput) -> float:
-    """「１，２３４」「1,234校」「12.5」 → a number; anything else is refused with the unit named."""
+def parse_figure(raw: object, item: roadmap.KpiInput, *, population: int | None = None) -> float:
+    """「１，２３４」「1,234校」「12.5」 → a number; anything else is refused with the unit named, and so
+    is a number beyond the unit's range or, given the body's ``population``, beyond its size."""
     if isinstance(raw, bool):
         raise _unreadable(raw, item)
     if isinstance(raw, (int, float)):
@@ -126,7 +127,7 @@ def parse_figure(raw: object, item: roadmap.KpiInput) -> float:
         if not re.fullmatch(r"-?\d+(\.\d+)?", text):
             raise _unreadable(raw, item)
         value = float(text)
-    service.check_input_value(item, value)
+    service.check_input_value(item, value, population=population)
     return value
 
 
@@ -168,6 +169,7 @@ def read_sheet(
     rows: list[FigureRow] = []
     problems: list[tuple[int, str, Problem]] = []
     in_force = service.inputs_in_force(session, body_codes=None, fiscal_year=survey.fiscal_year)
+    populations = registry.latest_populations(session)
     for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
         values = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
         raw = values.get(ANSWER_COLUMN)
@@ -187,7 +189,7 @@ def read_sheet(
             )
             continue
         try:
-            value = parse_figure(raw, item)
+            value = parse_figure(raw, item, population=populations.get(body.code) if body else None)
         except UserError as error:
             fail(ANSWER_COLUMN, error)
             continue
@@ -211,6 +213,7 @@ def read_form(
 ) -> tuple[list[FigureRow], list[Problem]]:
     """The online form's figures, checked by the same rule as the sheet's."""
     in_force = service.inputs_in_force(session, body_codes=[body.code], fiscal_year=survey.fiscal_year)
+    population = registry.latest_populations(session, [body.code]).get(body.code)
     rows: list[FigureRow] = []
     problems: list[Problem] = []
     for number, item in enumerate(asked_inputs(session, survey), start=1):
@@ -225,7 +228,7 @@ def read_form(
                     body.full_name,
                     item.slug,
                     item.name_ja,
-                    parse_figure(raw, item),
+                    parse_figure(raw, item, population=population),
                     in_force.get((body.code, item.slug)),
                 )
             )

@@ -241,6 +241,16 @@ def latest_population_subquery():
     )
 
 
+def latest_populations(session: Session, codes: list[str] | None = None) -> dict[str, int]:
+    """body code → its population at the latest date imported for it (bodies without one are absent),
+    for many bodies in one query; ``codes`` None means every body."""
+    pop = latest_population_subquery()
+    query = select(pop.c.body_code, pop.c.population)
+    if codes is not None:
+        query = query.where(pop.c.body_code.in_(codes))
+    return {code: int(population) for code, population in session.execute(query)}
+
+
 def list_bodies(session: Session, *, filters: BodyFilter, offset: int = 0, limit: int = 100) -> BodyPage:
     """The municipality directory: filtered, searched, best matches first, then by code."""
     pop = latest_population_subquery()

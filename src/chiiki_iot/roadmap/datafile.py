@@ -148,6 +148,12 @@ class InputSpec(Strict):
     name_en: str
     unit_ja: str
     unit_en: str
+    per_inhabitant_max: float | None = Field(
+        default=None,
+        gt=0,
+        description="The most a body can report per inhabitant (people: 1; schools: 0.05), where its "
+        "population is known: a figure beyond it is a typo, refused before it reaches a national sum.",
+    )
 
 
 class MeasureMethod(StrEnum):

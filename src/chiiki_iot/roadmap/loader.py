@@ -140,6 +140,7 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
                             name_en=i.name_en,
                             unit_ja=i.unit_ja,
                             unit_en=i.unit_en,
+                            per_inhabitant_max=i.per_inhabitant_max,
                         )
                         for i in k.inputs
                     ],

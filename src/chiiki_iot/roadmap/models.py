@@ -195,6 +195,8 @@ class KpiInput(Base):
     name_en: Mapped[str] = mapped_column(String(255))
     unit_ja: Mapped[str] = mapped_column(String(32))
     unit_en: Mapped[str] = mapped_column(String(64))
+    # The most a body may report per inhabitant (None: bounded by the unit only); see roadmap.datafile.
+    per_inhabitant_max: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     revision: Mapped[RoadmapRevision] = relationship()
     kpi: Mapped[Kpi] = relationship(back_populates="inputs")
