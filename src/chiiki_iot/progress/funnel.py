@@ -68,9 +68,16 @@ class FunnelStep:
 
 
 def funnel(session: Session, model_slug: str, scope: Scope, *, as_of: dt.date) -> list[FunnelStep]:
-    """Per fiscal year: bodies at each stage of one model, conversions from the year before, barriers."""
+    """Per fiscal year: bodies at each stage of one model, conversions from the year before, barriers.
+    Computed once per model and scope for the facts it reads (every dashboard visit asks again)."""
     model = roadmap.get_model(session, model_slug).slug
     known = fact_store.facts(session, as_of)
+    return known.remember(
+        ("funnel", model, scope.kind, scope.key), lambda: _funnel(known, model, scope, as_of)
+    )
+
+
+def _funnel(known: fact_store.Facts, model: str, scope: Scope, as_of: dt.date) -> list[FunnelStep]:
     codes = [b.code for b in known.bodies if scope.holds(b.code)]
     reported: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for code, slug, barrier, day in known.barriers:
@@ -114,6 +121,14 @@ def support_needs(
 ) -> dict[str, list[SupportNeed]]:
     """support slug → the bodies that would gain most (most models held back), from recent barrier reports."""
     known = fact_store.facts(session, as_of)
+    return known.remember(
+        ("needs", scope.kind, scope.key, years), lambda: _support_needs(known, scope, as_of, years)
+    )
+
+
+def _support_needs(
+    known: fact_store.Facts, scope: Scope, as_of: dt.date, years: int
+) -> dict[str, list[SupportNeed]]:
     since = FiscalYear(FiscalYear.of(as_of).year - years + 1).start
     held: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for code, model, barrier, day in known.barriers:

@@ -60,11 +60,12 @@ class Scope:
 NATION = Scope("nation", "", "全国", "Japan", None)
 
 
-def scope_of(session: Session, kind: str, key: str = "") -> Scope:
-    """A scope from its kind and key (block slug, prefecture code, or comma-separated body codes)."""
+def scope_of(session: Session, kind: str, key: str = "", *, bodies: list[BodyRef] | None = None) -> Scope:
+    """A scope from its kind and key (block slug, prefecture code, or comma-separated body codes).
+    ``bodies`` are the counted bodies if the caller has them (the facts do), saving a read of all 1,788."""
     if kind == "nation":
         return NATION
-    bodies = registry.counted_bodies(session)
+    bodies = bodies if bodies is not None else registry.counted_bodies(session)
     if kind == "block":
         block = registry.get_block(session, key)
         return Scope(
@@ -433,17 +434,24 @@ def overview(session: Session, scope: Scope, *, as_of: dt.date) -> list[KpiProgr
 
 def breakdown(session: Session, kpi: roadmap.Kpi, level: str, *, as_of: dt.date) -> list[KpiProgress]:
     """The KPI for each block or each prefecture; counts and sums add up to the national figure."""
-    known = fact_store.facts(session, as_of)
-    if level == "block":
-        scopes = [scope_of(session, "block", b.slug) for b in registry.list_blocks(session)]
-    elif level == "prefecture":
-        scopes = [scope_of(session, "prefecture", p.code) for p in registry.list_prefectures(session)]
-    else:
+    if level not in ("block", "prefecture"):
         raise InvalidInput(
             f"内訳「{level}」は block か prefecture です。",
             f"Breakdown '{level}' must be block or prefecture.",
         )
+    known = fact_store.facts(session, as_of)
+    scopes = known.remember(("scopes", level), lambda: _scopes(session, level, known.bodies))
     return [kpi_progress(session, kpi, s, as_of=as_of, facts=known) for s in scopes]
+
+
+def _scopes(session: Session, level: str, bodies: list[BodyRef]) -> list[Scope]:
+    """Every block's or prefecture's scope, built from one list of bodies (58 reads of all 1,788 bodies
+    made up 65 % of a warm dashboard)."""
+    if level == "block":
+        return [scope_of(session, "block", b.slug, bodies=bodies) for b in registry.list_blocks(session)]
+    return [
+        scope_of(session, "prefecture", p.code, bodies=bodies) for p in registry.list_prefectures(session)
+    ]
 
 
 def record_national_figure(
