@@ -435,6 +435,15 @@ def data_version(session: Session) -> tuple[int, int, int, str]:
     return ids[0], ids[1], ids[2], f"{count}:{total}"
 
 
+FIGURE_TABLES = (
+    StatusChange.__tablename__,
+    InputValue.__tablename__,
+    BarrierReport.__tablename__,
+    SurveyResponse.__tablename__,
+)
+"""Tables whose bulk writes (imports, demo data) can change a figure built on adoption."""
+
+
 def changes_figures(record: object) -> bool:
     """Whether a record being written can change a figure built on adoption: a status change, a reported
     figure, a barrier, or a survey answer being approved or losing its approval — the one write to an answer

@@ -23,3 +23,15 @@ class ReferenceLoad(Base):
     source: Mapped[str] = mapped_column(String(255))
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     summary: Mapped[dict] = mapped_column(JSON)
+
+
+class DataVersion(Base):
+    """データ版: a counter per dataset (``figures``: everything a KPI, funnel or ranking is computed from),
+    raised in the same transaction as every change to it (``core.data_versions``). Every server process
+    keys its caches on it, so all processes agree, a rolled-back or failed request changes nothing, and
+    pages can answer a conditional GET with 304."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    counter: Mapped[int] = mapped_column(Integer)  # not an edit version: nothing edits it from a form

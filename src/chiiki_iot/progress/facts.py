@@ -4,22 +4,26 @@ fiscal-year end (年度末), the figures reported for each fiscal year, and the 
 Reading history is the expensive part, and there are two ways: sweep the whole history once, oldest
 first, noting the state at each 年度末 (cheap while history is short), or seek the stage in force for each
 body, model and date through the model/body/date index (``adoption.service.stages_on``), whose cost follows
-1,788 × 23 pairs and not the length of history. The cheaper is chosen from the history's length. The result is cached per process and keyed on the newest row ids of
-the history tables (history is append-only) and on a write counter bumped by every ORM write to them, so a
-new status, figure or barrier is seen on the next request.
+1,788 × 23 pairs and not the length of history. The cheaper is chosen from the history's length.
+
+The result is cached per process and keyed on the figures' data version in the database
+(``core.data_versions``), which the transaction of every change that can move a figure raises: every
+server process sees a write on its next request, and a request that fails or only reads (a 404 from
+anyone) no longer throws the cache away.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption import service as adoption
+from chiiki_iot.core import data_versions
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.progress.models import NationalFigure
@@ -60,21 +64,15 @@ class Facts:
         return {b.code: b for b in self.bodies}
 
 
+FIGURES = "figures"
+"""The data version (``core.data_versions``) every figure is computed from."""
+
 _lock = threading.Lock()
-_cache: OrderedDict[tuple[object, ...], Facts] = OrderedDict()
-_writes = 0
+_cache: OrderedDict[tuple[str, dt.date], tuple[int, Facts]] = OrderedDict()
+_computing: dict[tuple[str, dt.date, int], threading.Lock] = {}
 CACHE_SIZE = 8
-
-
-def _bump(*_: object) -> None:
-    global _writes
-    _writes += 1
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context: object) -> None:
-    if any(_changes_facts(o) for o in (*session.new, *session.dirty, *session.deleted)):
-        _bump()
+"""Dates kept (today, and a few 年度末 asked for): one version each, the newest; older ones are never read
+again once a newer one exists."""
 
 
 def _changes_facts(record: object) -> bool:
@@ -87,19 +85,15 @@ def _changes_facts(record: object) -> bool:
     )
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(_session: Session) -> None:
-    _bump()  # rolled-back rows may have used ids that new rows will reuse (SQLite)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        _bump()  # bulk inserts (demo data, benchmarks) bypass flush; any bulk write invalidates
+data_versions.watch(
+    FIGURES,
+    _changes_facts,
+    tables=(NationalFigure.__tablename__, *adoption.FIGURE_TABLES, *registry.BODY_TABLES),
+)
 
 
 def clear() -> None:
-    """Forget every cached fact (tests that roll back their writes call this)."""
+    """Forget every cached fact (tests that roll back their writes, and with them the version, call this)."""
     with _lock:
         _cache.clear()
 
@@ -119,24 +113,52 @@ def check_as_of(day: dt.date) -> None:
 
 
 def facts(session: Session, as_of: dt.date) -> Facts:
-    """The facts as of a date, from the cache when nothing has been written since."""
+    """The facts as of a date: computed once per data version and date, in this process, however many
+    requests ask at the same moment (the others wait for the one computation instead of each starting
+    their own); what a session with uncommitted changes computes is its own and never kept."""
     check_as_of(as_of)
-    versions = (
-        adoption.data_version(session),
-        session.scalar(select(func.max(NationalFigure.id))),
-        registry.data_version(session),
-    )  # read first: these autoflush pending writes
-    key = (str(session.get_bind().engine.url), as_of, _writes, *versions)
+    session.flush()  # pending writes raise the version before it is read
+    version = data_versions.current(session, FIGURES)
+    if data_versions.pending(session, FIGURES):
+        return _computed(session, as_of, version)
+    place = (str(session.get_bind().engine.url), as_of)
+    kept = _kept(place, version)
+    if kept is not None:
+        return kept
     with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+        computing = _computing.setdefault((*place, version), threading.Lock())
+    with computing:  # single flight: one computation per place and version
+        kept = _kept(place, version)
+        if kept is None:
+            kept = _computed(session, as_of, version)
+            with _lock:
+                if place not in _cache or _cache[place][0] < version:
+                    _cache[place] = (version, kept)
+                _cache.move_to_end(place)
+                while len(_cache) > CACHE_SIZE:
+                    _cache.popitem(last=False)
+    with _lock:
+        _computing.pop((*place, version), None)
+    return kept
+
+
+def _kept(place: tuple[str, dt.date], version: int) -> Facts | None:
+    with _lock:
+        found = _cache.get(place)
+        if found is None or found[0] != version:
+            return None
+        _cache.move_to_end(place)
+        return found[1]
+
+
+_computations = itertools.count(1)
+
+
+def _computed(session: Session, as_of: dt.date, version: int) -> Facts:
+    """Facts read now, labelled with the data version and a number of this computation: renders cached
+    by label (charts) then never mix two computations, even of a version a rollback made twice."""
     result = _read(session, as_of)
-    result.version = f"{_writes}-{'-'.join(map(str, key[3]))}-{key[4]}-{key[5]}"
-    with _lock:
-        _cache[key] = result
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    result.version = f"{version}.{next(_computations)}"
     return result
 
 

@@ -472,6 +472,10 @@ def all_codes(session: Session) -> set[str]:
     return set(session.scalars(select(Body.code)))
 
 
+BODY_TABLES = (Body.__tablename__,)
+"""Tables whose bulk writes change the bodies that figures are counted over."""
+
+
 def changes_bodies(record: object) -> bool:
     """Whether a record being written is a body (caches of figures over bodies watch for it)."""
     return isinstance(record, Body)

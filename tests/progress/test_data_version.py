@@ -1,0 +1,98 @@
+"""Figures are cached per data version in the database (issue 13): a request that fails or only reads
+keeps them (a 404 from anyone used to throw them away, so the next visitor paid the full computation),
+a committed change is seen by every process on its next request, what a session computes from changes
+it has not committed is never kept, and visitors arriving together wait for one computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.policy import Principal, Role
+from chiiki_iot.adoption import service as adoption
+from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.core import data_versions
+from chiiki_iot.core.db import get_sessionmaker
+from chiiki_iot.progress import facts
+from tests.accounts.factories import create_user, principal
+
+DAY = dt.date(2021, 3, 31)
+SAPPORO = "011002"
+
+
+def _record(session: Session, admin: Principal, stage: Stage = Stage.IMPLEMENTED) -> None:
+    adoption.record_status(
+        session, principal=admin, body_code=SAPPORO, model_slug="open-data", stage=stage,
+        effective_on=dt.date(2020, 6, 1), source_kind="manual",
+    )  # fmt: skip
+
+
+class TestOneRequest:
+    def test_a_failed_request_keeps_the_figures(self, session: Session, client: TestClient) -> None:
+        before = facts.facts(session, DAY)
+        assert client.get("/dashboard/kpis/no-such-kpi").status_code == 404
+        assert client.get("/no-such-page").status_code == 404
+        assert facts.facts(session, DAY) is before
+
+    def test_a_change_raises_the_version_and_is_counted(self, session: Session) -> None:
+        admin = principal(create_user(session, Role.SECRETARIAT))
+        before = facts.facts(session, DAY)
+        version = data_versions.current(session, facts.FIGURES)
+        _record(session, admin)
+        session.commit()
+        assert data_versions.current(session, facts.FIGURES) == version + 1
+        after = facts.facts(session, DAY)
+        assert after is not before and after.stages[2020][(SAPPORO, "open-data")] == "実装済"
+
+    def test_a_draft_or_a_sign_in_changes_no_version(self, session: Session, client: TestClient) -> None:
+        version = data_versions.current(session, facts.FIGURES)
+        create_user(session, Role.MUNICIPALITY, SAPPORO)
+        session.flush()
+        assert data_versions.current(session, facts.FIGURES) == version
+
+
+@pytest.mark.own_database
+class TestManySessions:
+    def test_what_an_uncommitted_session_computed_is_never_served(self, own_database: Engine) -> None:
+        sessions = get_sessionmaker()
+        with sessions.begin() as setup:
+            admin = principal(create_user(setup, Role.SECRETARIAT))
+        with sessions() as writer:
+            _record(writer, admin)
+            assert facts.facts(writer, DAY).stages[2020][(SAPPORO, "open-data")] == "実装済"
+            writer.rollback()
+        with sessions() as reader:
+            assert (SAPPORO, "open-data") not in facts.facts(reader, DAY).stages[2020]
+
+    def test_a_change_committed_elsewhere_is_seen_on_the_next_request(self, own_database: Engine) -> None:
+        sessions = get_sessionmaker()
+        with sessions.begin() as setup:
+            admin = principal(create_user(setup, Role.SECRETARIAT))
+        with sessions() as reader:
+            assert (SAPPORO, "open-data") not in facts.facts(reader, DAY).stages[2020]
+        with sessions.begin() as other_process:  # a commit the cache did not see happen
+            _record(other_process, admin)
+        with sessions() as reader:
+            assert facts.facts(reader, DAY).stages[2020][(SAPPORO, "open-data")] == "実装済"
+
+    def test_visitors_arriving_together_share_one_computation(self, own_database: Engine) -> None:
+        sessions = get_sessionmaker()
+        start = threading.Barrier(8)
+        results: list[facts.Facts] = []
+
+        def visit() -> None:
+            with sessions() as session:
+                start.wait()
+                results.append(facts.facts(session, DAY))
+
+        threads = [threading.Thread(target=visit) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert len(results) == 8 and len({id(r) for r in results}) == 1
