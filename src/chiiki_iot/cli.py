@@ -9,6 +9,7 @@ commands need no edit here. A group that several domains fill (``import``) is me
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -62,18 +63,39 @@ def serve(
     host: Annotated[str | None, typer.Option(help="待ち受けアドレス / bind address")] = None,
     port: Annotated[int | None, typer.Option(help="ポート / port")] = None,
     reload: Annotated[bool, typer.Option(help="開発用の自動再読み込み / auto-reload")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=32,
+            help="サーバープロセスの数（本番は PostgreSQL で CPU コア数程度） / server processes "
+            "(in production, with PostgreSQL, about one per core)",
+        ),
+    ] = 1,
 ) -> None:
     """サイトを起動する（初回は参照データを自動で読み込む） / run the site (loads reference data on first start)."""
     import uvicorn  # only the server needs it
 
     settings = get_settings()
-    console.print(f"http://{host or settings.host}:{port or settings.port}/ で起動します / serving.")
+    if workers > 1 and reload:
+        raise typer.BadParameter(
+            "--reload と --workers は同時に使えません / --reload works with one worker only."
+        )
+    if workers > 1 and settings.load_reference_data_on_start:
+        # Once, here, before the workers start: each would otherwise migrate and load at the same moment.
+        initialise(get_engine())
+        get_engine().dispose()  # the workers open connections of their own
+        os.environ["CHIIKI_LOAD_REFERENCE_DATA_ON_START"] = "false"  # done: the workers need not check again
+    console.print(
+        f"http://{host or settings.host}:{port or settings.port}/ で起動します（{workers} プロセス） / serving."
+    )
     uvicorn.run(
         "chiiki_iot.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
     )

@@ -65,13 +65,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
         yield from _serve(workdir, url, shared_data)
 
 
+@pytest.fixture(scope="session")
+def two_workers(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[str]:
+    """`chiiki-iot serve --workers 2`, as an operator runs it in production, on a database of its own
+    (PostgreSQL with ``CHIIKI_E2E_POSTGRES_URL``), with the demo accounts and no demo history."""
+    workdir = tmp_path_factory.mktemp("two-workers")
+    with _site_database(workdir, suffix="w2") as url:
+        yield from _serve(workdir, url, shared_data, workers=2, history=False)
+
+
 @contextlib.contextmanager
-def _site_database(workdir: Path) -> Iterator[str]:
+def _site_database(workdir: Path, *, suffix: str = "") -> Iterator[str]:
     server_url = os.environ.get("CHIIKI_E2E_POSTGRES_URL")
     if not server_url:
         yield f"sqlite:///{workdir / 'site.db'}"
         return
-    name = f"chiiki_e2e_{os.getpid()}"
+    name = f"chiiki_e2e_{os.getpid()}{suffix}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -84,7 +93,9 @@ def _site_database(workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def _serve(workdir: Path, database_url: str, shared_data: Path) -> Iterator[str]:
+def _serve(
+    workdir: Path, database_url: str, shared_data: Path, *, workers: int = 1, history: bool = True
+) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
@@ -94,11 +105,18 @@ def _serve(workdir: Path, database_url: str, shared_data: Path) -> Iterator[str]
     }
     log = (workdir / "server.log").open("w")
     server = subprocess.Popen(
-        [*_cli(), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        [*_cli(), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server, workdir / "server.log")
+        subprocess.run([*_cli(), "users", "demo"], env=env, check=True, capture_output=True, timeout=120)
+        if not history:
+            yield base
+            return
         for name in ("prefectures.topojson", "municipalities.topojson"):
             subprocess.run(
                 [*_cli(), "import", "boundaries", str(shared_data / "boundaries" / name), "--yes"],
@@ -107,7 +125,6 @@ def _serve(workdir: Path, database_url: str, shared_data: Path) -> Iterator[str]
                 capture_output=True,
                 timeout=120,
             )
-        subprocess.run([*_cli(), "users", "demo"], env=env, check=True, capture_output=True, timeout=120)
         subprocess.run([*_cli(), "demo"], env=env, check=True, capture_output=True, timeout=300)
         yield base
     finally:
