@@ -58,6 +58,7 @@ from chiiki_iot.app import initialise  # noqa: E402
 from chiiki_iot.core.db import get_engine, get_sessionmaker  # noqa: E402
 from chiiki_iot.core.settings import get_settings  # noqa: E402
 from chiiki_iot.progress import facts  # noqa: E402
+from chiiki_iot.web import page_cache  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("CHIIKI_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -111,6 +112,11 @@ def engine() -> Iterator[Engine]:
     _drop_worker_database()
 
 
+def _forget_figures() -> None:
+    facts.clear()
+    page_cache.clear()
+
+
 @pytest.fixture
 def connection(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Connection]:
     """The one connection of this test, inside a transaction rolled back at its end; every session the
@@ -122,14 +128,14 @@ def connection(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Conne
     sessions = get_sessionmaker()
     saved = dict(sessions.kw)
     sessions.configure(bind=conn, join_transaction_mode="create_savepoint")
-    facts.clear()  # figures memoised from an earlier test's rows, whose ids may be reused after rollback
+    _forget_figures()  # computed from an earlier test's rows, whose data version a rollback makes again
     try:
         yield conn
     finally:
         sessions.kw = saved
         transaction.rollback()
         conn.close()
-        facts.clear()
+        _forget_figures()
 
 
 @pytest.fixture(autouse=True)
@@ -199,7 +205,7 @@ def own_database(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Eng
     settings.database_url = url
     get_engine.cache_clear()
     get_sessionmaker.cache_clear()
-    facts.clear()
+    _forget_figures()
     try:
         yield get_engine()
     finally:
@@ -207,7 +213,7 @@ def own_database(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Eng
         settings.database_url = original
         get_engine.cache_clear()
         get_sessionmaker.cache_clear()
-        facts.clear()
+        _forget_figures()
         _drop_database(url)
 
 

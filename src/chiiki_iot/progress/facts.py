@@ -92,6 +92,13 @@ data_versions.watch(
 )
 
 
+def page_version(session: Session) -> str:
+    """What a progress page shown to someone not signed in depends on besides its address: the figures,
+    the roadmap and the day (pages default to today)."""
+    session.flush()
+    return f"{data_versions.current(session, FIGURES)}.{roadmap.version(session)}.{today_in_japan()}"
+
+
 def clear() -> None:
     """Forget every cached fact (tests that roll back their writes, and with them the version, call this)."""
     with _lock:

@@ -20,6 +20,7 @@ from chiiki_iot.progress.service import Scope
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.page_cache import cached_page
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -29,7 +30,17 @@ DEFAULT_MODEL = "open-data"
 SVG_HEADERS = {"Cache-Control": "private, max-age=60", "Vary": "Cookie"}
 
 
-def _dashboard(request: Request, session: Session, scope: Scope, day: dt.date, model: str) -> HTMLResponse:
+def _dashboard(request: Request, session: Session, scope: Scope, day: dt.date, model: str) -> Response:
+    return cached_page(
+        request,
+        version=fact_store.page_version(session),
+        render=lambda: _render_dashboard(request, session, scope, day, model),
+    )
+
+
+def _render_dashboard(
+    request: Request, session: Session, scope: Scope, day: dt.date, model: str
+) -> HTMLResponse:
     known = fact_store.facts(session, day)
     cards = service.overview(session, scope, as_of=day)
     chosen = roadmap.get_model(session, model)
@@ -89,7 +100,7 @@ def national(
     session: SessionDep,
     as_of: AsOf = None,
     model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
-) -> HTMLResponse:
+) -> Response:
     return _dashboard(request, session, service.NATION, as_of or today_in_japan(), model)
 
 
@@ -100,7 +111,7 @@ def block(
     slug: str,
     as_of: AsOf = None,
     model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
-) -> HTMLResponse:
+) -> Response:
     return _dashboard(
         request, session, service.scope_of(session, "block", slug), as_of or today_in_japan(), model
     )
@@ -113,14 +124,21 @@ def prefecture(
     code: str,
     as_of: AsOf = None,
     model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
-) -> HTMLResponse:
+) -> Response:
     scope = service.scope_of(session, "prefecture", code)
     return _dashboard(request, session, scope, as_of or today_in_japan(), model)
 
 
 @router.get("/dashboard/kpis/{slug}", response_class=HTMLResponse)
-def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = None) -> HTMLResponse:
-    day = as_of or today_in_japan()
+def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = None) -> Response:
+    return cached_page(
+        request,
+        version=fact_store.page_version(session),
+        render=lambda: _render_kpi_page(request, session, slug, as_of or today_in_japan()),
+    )
+
+
+def _render_kpi_page(request: Request, session: Session, slug: str, day: dt.date) -> HTMLResponse:
     kpi = service.get_kpi(session, slug)
     progress = service.kpi_progress(session, kpi, service.NATION, as_of=day)
     measured = progress.method not in ("national-figure", "not-measured")

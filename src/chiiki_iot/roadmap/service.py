@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from chiiki_iot.core import data_versions
 from chiiki_iot.core.errors import NotFound
 from chiiki_iot.roadmap.compare import RevisionDiff, diff_revisions
 from chiiki_iot.roadmap.datafile import SLUG_PATTERN as SLUG_PATTERN  # what a slug may look like
@@ -15,6 +16,22 @@ from chiiki_iot.roadmap.models import Kpi, KpiInput, RoadmapField, RoadmapRevisi
 
 def list_revisions(session: Session) -> list[RoadmapRevision]:
     return list(session.scalars(select(RoadmapRevision).order_by(RoadmapRevision.decided_on)))
+
+
+ROADMAP = "roadmap"
+"""The data version (``core.data_versions``) of the roadmap's revisions, models, KPIs and targets."""
+
+_ROADMAP_CLASSES = (RoadmapRevision, RoadmapField, SectorModel, YearPlan, Kpi, KpiInput)
+data_versions.watch(
+    ROADMAP,
+    lambda record: isinstance(record, _ROADMAP_CLASSES),
+    tables=[c.__tablename__ for c in _ROADMAP_CLASSES],
+)
+
+
+def version(session: Session) -> int:
+    """The roadmap's data version: raised by every load or edit of a revision."""
+    return data_versions.current(session, ROADMAP)
 
 
 def get_revision(session: Session, slug: str | None = None) -> RoadmapRevision:

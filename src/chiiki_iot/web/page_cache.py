@@ -1,0 +1,68 @@
+"""Pages that only change when the data does, served from memory to visitors who are not signed in.
+
+The dashboard and the KPI pages are what ministers, bureaus and the public open, and what a survey
+deadline's readers open all at once; for a visitor who is not signed in they depend only on the address,
+the language and the data version (``core.data_versions``, raised by every change to the figures or the
+roadmap). Such a page is rendered once per version and kept (``PAGES_KEPT`` pages, newest first); its ETag
+is derived from the same key, so a browser that asks again with ``If-None-Match`` gets 304 and no body.
+
+A signed-in visitor's pages carry their name and links of their role: they are always rendered, and still
+get the ETag-free ``Cache-Control: no-cache`` of any page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from chiiki_iot.core import i18n
+from chiiki_iot.web.csrf import ensure_csrf_cookie
+
+PAGES_KEPT = 256
+"""About 50 KB each: 47 prefecture dashboards and 11 blocks in two languages, the KPI pages, the nation."""
+
+_lock = threading.Lock()
+_pages: OrderedDict[tuple[str, str, str, str], bytes] = OrderedDict()
+
+
+def cached_page(request: Request, *, version: str, render: Callable[[], Response]) -> Response:
+    """``render()``'s page for this address, language and data ``version``: from memory (or as 304) for a
+    visitor who is not signed in, rendered afresh otherwise or when it failed (only a 200 is kept)."""
+    if getattr(request.state, "user", None) is not None:
+        return render()
+    ensure_csrf_cookie(request)  # a first visit still gets its token, as a rendered page would give it
+    key = (request.url.path, _query(request), i18n.current_language.get(), version)
+    etag = 'W/"' + hashlib.sha256(repr(key).encode()).hexdigest()[:20] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    with _lock:
+        body = _pages.get(key)
+        if body is not None:
+            _pages.move_to_end(key)
+    if body is None:
+        response = render()
+        if response.status_code != 200:
+            return response
+        body = bytes(response.body)
+        with _lock:
+            _pages[key] = body
+            while len(_pages) > PAGES_KEPT:
+                _pages.popitem(last=False)
+    return HTMLResponse(body, headers=headers)
+
+
+def _query(request: Request) -> str:
+    """The query without ``lang`` (the language is part of the key already) and in a fixed order."""
+    return "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()) if k != "lang")
+
+
+def clear() -> None:
+    """Forget every kept page (tests that roll back their writes, and with them the version, call this)."""
+    with _lock:
+        _pages.clear()
