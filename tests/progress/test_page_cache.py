@@ -59,3 +59,15 @@ def test_a_signed_in_visitor_gets_a_page_of_their_own(client: TestClient) -> Non
     own = client.get("/dashboard", headers={"If-None-Match": anonymous.headers["etag"]})
     assert own.status_code == 200 and "etag" not in own.headers
     assert "テスト" in own.text  # the signed-in user's name in the header
+
+
+def test_the_kpi_list_of_the_api_is_kept_too(client: TestClient) -> None:
+    first = client.get("/api/v1/progress/kpis")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("application/json")
+    assert {"kpi", "value", "rating", "coverage"} <= set(first.json()[0])
+    assert (
+        client.get("/api/v1/progress/kpis", headers={"If-None-Match": first.headers["etag"]}).status_code
+        == 304
+    )
+    csv = client.get("/api/v1/progress/kpis", params={"format": "csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")

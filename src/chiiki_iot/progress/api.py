@@ -6,8 +6,9 @@ import datetime as dt
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.auth import ApiWriterDep, current_principal
@@ -26,6 +27,7 @@ from chiiki_iot.progress.schemas import (
     SupportNeedRead,
 )
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.page_cache import cached_page
 from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1", tags=["progress"], dependencies=[Depends(current_principal)])
@@ -67,12 +69,29 @@ def _flat_columns(columns: list[str]) -> list[str]:
     "/progress/kpis", response_model=list[KpiProgressRead], summary="Every KPI's progress / KPIの進捗"
 )
 def kpis(
+    request: Request,
     session: SessionDep,
     format: Format = "json",
     scope: ScopeKind = "nation",
     key: ScopeKey = "",
     as_of: AsOf = None,
 ) -> list[KpiProgressRead] | Response:
+    """The most asked list of the API: kept per data version as JSON, with an ETag (``web.page_cache``)."""
+    if format == "csv":
+        return _kpis(session, format, scope, key, as_of)
+    return cached_page(
+        request,
+        version=fact_store.page_version(session),
+        render=lambda: Response(
+            _KPI_LIST.dump_json(_kpis(session, format, scope, key, as_of)), media_type="application/json"
+        ),
+    )
+
+
+_KPI_LIST = TypeAdapter(list[KpiProgressRead])
+
+
+def _kpis(session: Session, format: str, scope: str, key: str, as_of: dt.date | None):
     day = as_of or today_in_japan()
     area = service.scope_of(session, scope, key)
     synthetic = fact_store.facts(session, day).synthetic

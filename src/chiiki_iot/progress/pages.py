@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -30,11 +31,15 @@ DEFAULT_MODEL = "open-data"
 SVG_HEADERS = {"Cache-Control": "private, max-age=60", "Vary": "Cookie"}
 
 
-def _dashboard(request: Request, session: Session, scope: Scope, day: dt.date, model: str) -> Response:
+def _dashboard(
+    request: Request, session: Session, scope: Callable[[], Scope], day: dt.date, model: str
+) -> Response:
+    """The dashboard of a scope, which is only worked out (all counted bodies read) when the page is
+    rendered, not when it is served from memory."""
     return cached_page(
         request,
         version=fact_store.page_version(session),
-        render=lambda: _render_dashboard(request, session, scope, day, model),
+        render=lambda: _render_dashboard(request, session, scope(), day, model),
     )
 
 
@@ -101,7 +106,7 @@ def national(
     as_of: AsOf = None,
     model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
 ) -> Response:
-    return _dashboard(request, session, service.NATION, as_of or today_in_japan(), model)
+    return _dashboard(request, session, lambda: service.NATION, as_of or today_in_japan(), model)
 
 
 @router.get("/dashboard/blocks/{slug}", response_class=HTMLResponse)
@@ -113,7 +118,7 @@ def block(
     model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
 ) -> Response:
     return _dashboard(
-        request, session, service.scope_of(session, "block", slug), as_of or today_in_japan(), model
+        request, session, lambda: service.scope_of(session, "block", slug), as_of or today_in_japan(), model
     )
 
 
@@ -125,8 +130,13 @@ def prefecture(
     as_of: AsOf = None,
     model: Annotated[str, Query(max_length=64)] = DEFAULT_MODEL,
 ) -> Response:
-    scope = service.scope_of(session, "prefecture", code)
-    return _dashboard(request, session, scope, as_of or today_in_japan(), model)
+    return _dashboard(
+        request,
+        session,
+        lambda: service.scope_of(session, "prefecture", code),
+        as_of or today_in_japan(),
+        model,
+    )
 
 
 @router.get("/dashboard/kpis/{slug}", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""Pages that only change when the data does, served from memory to visitors who are not signed in.
+"""Pages (and JSON) that only change when the data does, served from memory to visitors not signed in.
 
 The dashboard and the KPI pages are what ministers, bureaus and the public open, and what a survey
 deadline's readers open all at once; for a visitor who is not signed in they depend only on the address,
@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from chiiki_iot.core import i18n
 from chiiki_iot.web.csrf import ensure_csrf_cookie
@@ -27,12 +27,13 @@ PAGES_KEPT = 256
 """About 50 KB each: 47 prefecture dashboards and 11 blocks in two languages, the KPI pages, the nation."""
 
 _lock = threading.Lock()
-_pages: OrderedDict[tuple[str, str, str, str], bytes] = OrderedDict()
+_pages: OrderedDict[tuple[str, str, str, str], tuple[bytes, str]] = OrderedDict()
 
 
 def cached_page(request: Request, *, version: str, render: Callable[[], Response]) -> Response:
-    """``render()``'s page for this address, language and data ``version``: from memory (or as 304) for a
-    visitor who is not signed in, rendered afresh otherwise or when it failed (only a 200 is kept)."""
+    """``render()``'s page (HTML or JSON) for this address, language and data ``version``: from memory (or
+    as 304) for a visitor who is not signed in, rendered afresh otherwise or when it failed (only a 200
+    with a body is kept; a streamed download is passed through)."""
     if getattr(request.state, "user", None) is not None:
         return render()
     ensure_csrf_cookie(request)  # a first visit still gets its token, as a rendered page would give it
@@ -42,19 +43,19 @@ def cached_page(request: Request, *, version: str, render: Callable[[], Response
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     with _lock:
-        body = _pages.get(key)
-        if body is not None:
+        kept = _pages.get(key)
+        if kept is not None:
             _pages.move_to_end(key)
-    if body is None:
+    if kept is None:
         response = render()
-        if response.status_code != 200:
+        if response.status_code != 200 or not hasattr(response, "body"):
             return response
-        body = bytes(response.body)
+        kept = (bytes(response.body), response.media_type or "text/html")
         with _lock:
-            _pages[key] = body
+            _pages[key] = kept
             while len(_pages) > PAGES_KEPT:
                 _pages.popitem(last=False)
-    return HTMLResponse(body, headers=headers)
+    return Response(kept[0], media_type=kept[1], headers=headers)
 
 
 def _query(request: Request) -> str:
