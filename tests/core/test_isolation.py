@@ -5,6 +5,8 @@ and a refusal from the reader reaches the user with its message intact."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import time
 
 import pytest
@@ -52,3 +54,30 @@ def test_the_values_come_back_as_the_sheet_holds_them() -> None:
     assert sheet.rows == [("団体コード", None, "今回の段階"), ("011002", "札幌市", "実証中")]
     assert sheet["C2"].value == "実証中" and sheet["Z9"].value is None
     assert list(sheet.iter_rows(min_row=2, max_col=4)) == [("011002", "札幌市", "実証中", None)]
+
+
+SLOW_MAIN = """
+import io, sys, time
+from openpyxl import Workbook
+from chiiki_iot.core.workbook_values import read_workbook
+time.sleep(3)  # a main module that is slow to import, as the chiiki-iot script (the whole app) is
+if __name__ == "__main__":
+    book = Workbook()
+    book.active.append(["団体コード"])
+    out = io.BytesIO()
+    book.save(out)
+    started = time.monotonic()
+    read_workbook(out.getvalue(), name="x.xlsx", max_rows=10)
+    print(time.monotonic() - started)
+"""
+
+
+def test_the_reader_does_not_import_the_servers_main_module_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """multiprocessing re-runs the parent's main script in each child: for the server that was the whole
+    application, 1.4 s before every workbook read."""
+    script = tmp_path / "slow_main.py"
+    script.write_text(SLOW_MAIN, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert float(done.stdout.strip()) < 2.0, done.stdout

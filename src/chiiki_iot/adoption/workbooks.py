@@ -104,8 +104,7 @@ def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[st
         # The identifier is how the workbook is read back, not something a person reads: hidden, kept.
         sheet.column_dimensions[get_column_letter(index)].hidden = name == "モデル識別子"
         if name in INPUT_COLUMNS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.protection = Protection(locked=False)
+            spreadsheets.unlock(cell for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index))
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True  # codes, names and headers stay as sent; answer columns are open
     survey_figures.write_sheet(book, session, survey, bodies)
