@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.audit_recorder import act_as
+from chiiki_iot.accounts.models import AuditEntry
 from chiiki_iot.accounts.policy import Principal, Role
 from chiiki_iot.adoption import survey, uploads
 from chiiki_iot.adoption.models import StatusChange
@@ -66,6 +68,25 @@ class TestOneCommitWins:
             uploads.commit_upload(session, slug=slug, token=token, principal=sapporo)
         assert refused.value.status_code == 409 and "already committed" in refused.value.message_en
         assert _applied(session, slug) == 2
+
+    def test_each_recorded_answer_has_its_audit_entry(self, session: Session) -> None:
+        """The answers are inserted in one statement, not one object at a time; the audit log still has one
+        entry per status change, naming who sent it and what was recorded, as for any other change."""
+        slug, token, sapporo = _staged(session, 2036)
+        act_as(session, sapporo)  # as the page does for the signed-in user
+        uploads.commit_upload(session, slug=slug, token=token, principal=sapporo)
+        changes = session.scalars(select(StatusChange).where(StatusChange.source_ref == slug)).all()
+        entries = {
+            e.entity_key: e
+            for e in session.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "status_changes", AuditEntry.action == "create")
+            )
+        }
+        for change in changes:
+            entry = entries[str(change.id)]
+            assert entry.actor == sapporo.actor and entry.before is None
+            assert entry.after["stage"] == change.stage and entry.after["body_code"] == "011002"
+            assert entry.after["effective_on"] == change.effective_on.isoformat()
 
     def test_someone_elses_upload_stays_unknown_and_unclaimed(self, session: Session) -> None:
         slug, token, sapporo = _staged(session, 2032)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts import audit_recorder
 from chiiki_iot.accounts.policy import Principal, authorize, can
 from chiiki_iot.adoption import service, survey_figures
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
@@ -160,11 +162,12 @@ def _check_round(
 
 
 def _stages_on(session: Session, model_slugs: list[str], day: dt.date) -> dict[str, dict[str, str]]:
-    """model → body code → stage in force on ``day``: one query per model, not one per body."""
-    return {
-        slug: {b.code: c.stage for b, c in service.adoption_of_model(session, slug, as_of=day)}
-        for slug in model_slugs
-    }
+    """model → body code → stage in force on ``day``, from one index seek per body and model
+    (``service.stages_on``): loading every model's adoption as ORM objects took 3.3 s of a national import."""
+    by_model: dict[str, dict[str, str]] = {slug: {} for slug in model_slugs}
+    for (code, slug), stage in service.stages_on(session, day=day, model_slugs=model_slugs).items():
+        by_model[slug][code] = stage
+    return by_model
 
 
 def _bodies(session: Session, codes: list[str] | None) -> list[registry.Body]:
@@ -708,24 +711,24 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
     for code in plan.body_codes:
         authorize(principal, "status.record", registry.policy_target(bodies[code]))
     known_barriers = _barriers_of_round(session, survey, plan.body_codes)
-    changed = 0
+    changes = [
+        {
+            "body_code": row.body_code,
+            "model_slug": row.model_slug,
+            "stage": row.stage.value,
+            "effective_on": row.effective_on,
+            "source_kind": "survey",
+            "source_ref": survey.slug,
+            "evidence": {k: v for k, v in (("project", row.project), ("url", row.url)) if v},
+            "recorded_at": now,
+            "recorded_by": principal.actor,
+        }
+        for row in plan.rows
+        if row.changes
+    ]
+    _insert_audited(session, StatusChange, changes)
+    changed = len(changes)
     for row in plan.rows:
-        if row.changes:
-            evidence = {k: v for k, v in (("project", row.project), ("url", row.url)) if v}
-            session.add(
-                StatusChange(
-                    body_code=row.body_code,
-                    model_slug=row.model_slug,
-                    stage=row.stage.value,
-                    effective_on=row.effective_on,
-                    source_kind="survey",
-                    source_ref=survey.slug,
-                    evidence=evidence,
-                    recorded_at=now,
-                    recorded_by=principal.actor,
-                )
-            )
-            changed += 1
         if row.barrier and (row.body_code, row.model_slug, row.barrier.value) not in known_barriers:
             session.add(
                 BarrierReport(
@@ -743,6 +746,15 @@ def apply_workbook(session: Session, *, survey: SurveyRound, plan: WorkbookPlan,
     mark_answered(session, survey=survey, body_codes=plan.body_codes, actor=principal.actor)
     session.flush()
     return changed
+
+
+def _insert_audited(session: Session, table: type[StatusChange], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one statement (a national workbook is 41,124 status changes: one ORM object each
+    took most of a commit's time) with the audit entries the flush hook would have written for them."""
+    if not rows:
+        return
+    keys = list(session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), rows))
+    audit_recorder.record_bulk_creation(session, entity=table.__tablename__, rows=rows, keys=keys)
 
 
 def _barriers_of_round(
