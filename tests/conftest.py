@@ -49,6 +49,8 @@ TEST_DATABASE_URL = _worker_url(GIVEN_DATABASE_URL) if GIVEN_DATABASE_URL else f
 os.environ["CHIIKI_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["CHIIKI_LOAD_REFERENCE_DATA_ON_START"] = "false"
 os.environ["CHIIKI_TEST_FAST_PASSWORD_HASHING"] = "true"  # cheap argon2 (production's is pinned by a test)
+# All sessions of a test share one connection: no figures are computed on a thread of their own.
+os.environ["CHIIKI_FIGURES_REFRESH_IN_BACKGROUND"] = "false"
 
 from sqlalchemy import Connection, MetaData, create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402

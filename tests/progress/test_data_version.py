@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from chiiki_iot.adoption import service as adoption
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.core import data_versions
 from chiiki_iot.core.db import get_sessionmaker
+from chiiki_iot.core.settings import get_settings
 from chiiki_iot.progress import facts
 from tests.accounts.factories import create_user, principal
 
@@ -96,3 +98,29 @@ class TestManySessions:
         for thread in threads:
             thread.join(timeout=120)
         assert len(results) == 8 and len({id(r) for r in results}) == 1
+
+    def test_readers_get_the_last_figures_while_the_new_ones_are_computed(
+        self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """At a deadline answers arrive every second: a reader is served the figures already computed (the
+        page says when) while one background computation brings them up to date."""
+        monkeypatch.setattr(get_settings(), "figures_refresh_in_background", True)
+        sessions = get_sessionmaker()
+        with sessions.begin() as setup:
+            admin = principal(create_user(setup, Role.SECRETARIAT))
+        with sessions() as reader:
+            first = facts.facts(reader, DAY)
+        with sessions.begin() as writer:
+            _record(writer, admin)
+        with sessions() as reader:
+            assert facts.facts(reader, DAY) is first  # at once, not after a recomputation
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with sessions() as reader:
+                latest = facts.facts(reader, DAY)
+            if latest is not first:
+                break
+            time.sleep(0.05)
+        assert latest.stages[2020][(SAPPORO, "open-data")] == "実装済"
+        assert latest.computed_at is not None and first.computed_at is not None
+        assert latest.computed_at >= first.computed_at

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
+    # When the figures change, pages keep showing the last computed ones (with the time they were computed)
+    # while the new ones are computed in the background, so readers never queue behind a recomputation.
+    figures_refresh_in_background: bool = True
     # Requests beyond the pool wait in order; past this many waiting, or this long, they get 503.
     request_queue_length: int = 500
     request_queue_seconds: float = 30.0

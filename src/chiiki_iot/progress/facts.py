@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption import service as adoption
 from chiiki_iot.core import data_versions
+from chiiki_iot.core.db import session_scope
 from chiiki_iot.core.errors import InvalidInput
-from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
+from chiiki_iot.core.fiscal import JAPAN, FiscalYear, today_in_japan
+from chiiki_iot.core.settings import get_settings
 from chiiki_iot.progress.models import NationalFigure
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.service import BodyRef
@@ -51,6 +54,7 @@ class Facts:
     synthetic: bool = False  # demo data is among the facts: every page and response says so
     unapproved: frozenset[tuple[str, str]] = frozenset()  # (body, model) whose stage on as_of awaits approval
     version: str = ""  # changes whenever the facts do (for chart caches)
+    computed_at: dt.datetime | None = None  # when, in Japan time: pages say how fresh their figures are
     memo: dict[object, object] = field(default_factory=dict)  # results derived from these facts alone
 
     def remember(self, key: object, compute):
@@ -70,6 +74,8 @@ FIGURES = "figures"
 _lock = threading.Lock()
 _cache: OrderedDict[tuple[str, dt.date], tuple[int, Facts]] = OrderedDict()
 _computing: dict[tuple[str, dt.date, int], threading.Lock] = {}
+_refreshing: set[tuple[str, dt.date]] = set()
+logger = logging.getLogger(__name__)
 CACHE_SIZE = 8
 """Dates kept (today, and a few 年度末 asked for): one version each, the newest; older ones are never read
 again once a newer one exists."""
@@ -92,11 +98,11 @@ data_versions.watch(
 )
 
 
-def page_version(session: Session) -> str:
-    """What a progress page shown to someone not signed in depends on besides its address: the figures,
-    the roadmap and the day (pages default to today)."""
-    session.flush()
-    return f"{data_versions.current(session, FIGURES)}.{roadmap.version(session)}.{today_in_japan()}"
+def page_version(session: Session, as_of: dt.date) -> str:
+    """What a progress page shown to someone not signed in depends on besides its address: the facts it
+    will show (their computation, which may still be the previous one while the next is under way), the
+    roadmap and the day (pages default to today)."""
+    return f"{facts(session, as_of).version}.{roadmap.version(session)}.{today_in_japan()}"
 
 
 def clear() -> None:
@@ -122,7 +128,13 @@ def check_as_of(day: dt.date) -> None:
 def facts(session: Session, as_of: dt.date) -> Facts:
     """The facts as of a date: computed once per data version and date, in this process, however many
     requests ask at the same moment (the others wait for the one computation instead of each starting
-    their own); what a session with uncommitted changes computes is its own and never kept."""
+    their own); what a session with uncommitted changes computes is its own and never kept.
+
+    When the figures have changed since the facts kept for this date were computed, and the setting
+    ``figures_refresh_in_background`` is on (the server's default), the kept facts are served at once and
+    the new ones computed in the background: at a survey deadline, when answers arrive every second,
+    readers then never queue behind a recomputation. Pages say when their figures were computed
+    (``computed_at``); a change shows within the seconds one computation takes."""
     check_as_of(as_of)
     session.flush()  # pending writes raise the version before it is read
     version = data_versions.current(session, FIGURES)
@@ -132,6 +144,14 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     kept = _kept(place, version)
     if kept is not None:
         return kept
+    older = _kept_older(place, version)
+    if older is not None and get_settings().figures_refresh_in_background:
+        _refresh_in_background(place, as_of)
+        return older
+    return _compute_once(session, place, as_of, version)
+
+
+def _compute_once(session: Session, place: tuple[str, dt.date], as_of: dt.date, version: int) -> Facts:
     with _lock:
         computing = _computing.setdefault((*place, version), threading.Lock())
     with computing:  # single flight: one computation per place and version
@@ -147,6 +167,33 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     with _lock:
         _computing.pop((*place, version), None)
     return kept
+
+
+def _refresh_in_background(place: tuple[str, dt.date], as_of: dt.date) -> None:
+    """Compute the newest facts for ``place`` in a thread of its own (one at a time per place), in a
+    read-only unit of work of its own; a failure leaves the kept facts in place for the next try."""
+    with _lock:
+        if place in _refreshing:
+            return
+        _refreshing.add(place)
+
+    def refresh() -> None:
+        try:
+            for session in session_scope(write=False):
+                _compute_once(session, place, as_of, data_versions.current(session, FIGURES))
+        except Exception:  # logged; readers keep the facts they have and the next request tries again
+            logger.exception("background refresh of the figures failed")
+        finally:
+            with _lock:
+                _refreshing.discard(place)
+
+    threading.Thread(target=refresh, name="figures-refresh", daemon=True).start()
+
+
+def _kept_older(place: tuple[str, dt.date], version: int) -> Facts | None:
+    with _lock:
+        found = _cache.get(place)
+        return found[1] if found is not None and found[0] < version else None
 
 
 def _kept(place: tuple[str, dt.date], version: int) -> Facts | None:
@@ -166,6 +213,7 @@ def _computed(session: Session, as_of: dt.date, version: int) -> Facts:
     by label (charts) then never mix two computations, even of a version a rollback made twice."""
     result = _read(session, as_of)
     result.version = f"{version}.{next(_computations)}"
+    result.computed_at = dt.datetime.now(JAPAN)
     return result
 
 
