@@ -68,6 +68,8 @@ def test_round_through_the_site(client: TestClient) -> None:
     assert "報告された壁" in status_page and "人材の不足" in status_page
     again = client.post(preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")})
     assert again.status_code == 409  # the same upload cannot be committed twice
+    back = client.get(preview.url.path)  # the browser's back button: the page says it is done
+    assert "取り込み済みです" in back.text and "この内容で取り込む" not in back.text
 
     client.cookies.clear()
     sign_in(client, make_user(Role.PREFECTURE, "13"))
