@@ -155,30 +155,14 @@ class TestRequestsMatchThePool:
         self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         _fresh_engine(monkeypatch, db_pool_size=1, db_max_overflow=1, db_pool_timeout=0.05)
-        with TestClient(create_app()) as server:
-            with ThreadPoolExecutor(16) as burst:
-                answers = list(
-                    burst.map(
-                        lambda _: server.get("/api/v1/municipalities?limit=2000").status_code, range(16)
-                    )
-                )
-        assert answers == [200] * 16
+        answers = _burst("/api/v1/municipalities?limit=2000", 16)
+        assert [a.status_code for a in answers] == [200] * 16
 
     def test_a_full_queue_answers_503_with_retry_after_at_once(
         self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         _fresh_engine(monkeypatch, db_pool_size=1, db_max_overflow=0, request_queue_seconds=0.05)
-        with TestClient(create_app()) as server:
-            with ThreadPoolExecutor(12) as burst:
-                answers = list(
-                    burst.map(
-                        lambda _: server.get(
-                            "/api/v1/municipalities?limit=2000", headers={"accept": "application/json"}
-                        ),
-                        range(12),
-                    )
-                )
-        busy = [a for a in answers if a.status_code != 200]
+        busy = [a for a in _burst("/api/v1/municipalities?limit=2000", 12) if a.status_code != 200]
         assert busy and {a.status_code for a in busy} == {503}
         assert all(a.headers["retry-after"] and "busy" in a.json()["detail_en"] for a in busy)
 
@@ -186,12 +170,15 @@ class TestRequestsMatchThePool:
         self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         _fresh_engine(monkeypatch, db_pool_size=1, db_max_overflow=0, request_queue_seconds=0.05)
-        with TestClient(create_app()) as server:
-            with ThreadPoolExecutor(12) as burst:
-                answers = list(burst.map(lambda _: server.get("/bodies?lang=en"), range(12)))
-        busy = [a for a in answers if a.status_code != 200]
+        busy = [a for a in _burst("/bodies?lang=en", 12) if a.status_code != 200]
         assert busy and {a.status_code for a in busy} == {503}
         assert all("busy" in a.text and "<nav" in a.text for a in busy)
+
+
+def _burst(path: str, count: int) -> list:  # type: ignore[type-arg]
+    """``count`` simultaneous GETs of ``path`` on a fresh app (its request slots follow the settings)."""
+    with TestClient(create_app()) as server, ThreadPoolExecutor(count) as burst:
+        return list(burst.map(lambda _: server.get(path), range(count)))
 
 
 class TestPostgreSQLBackendTerminated:

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # When the figures change, pages keep showing the last computed ones (with the time they were computed)
     # while the new ones are computed in the background, so readers never queue behind a recomputation.
     figures_refresh_in_background: bool = True
+    # ... and at most one such computation this often (seconds between the end of one and the next).
+    figures_refresh_spacing_seconds: float = 5.0
     # Requests beyond the pool wait in order; past this many waiting, or this long, they get 503.
     request_queue_length: int = 500
     request_queue_seconds: float = 30.0

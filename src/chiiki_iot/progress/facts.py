@@ -18,6 +18,7 @@ import datetime as dt
 import itertools
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -75,6 +76,7 @@ _lock = threading.Lock()
 _cache: OrderedDict[tuple[str, dt.date], tuple[int, Facts]] = OrderedDict()
 _computing: dict[tuple[str, dt.date, int], threading.Lock] = {}
 _refreshing: set[tuple[str, dt.date]] = set()
+_refreshed: dict[tuple[str, dt.date], float] = {}  # when each place's last background computation ended
 logger = logging.getLogger(__name__)
 CACHE_SIZE = 8
 """Dates kept (today, and a few 年度末 asked for): one version each, the newest; older ones are never read
@@ -109,6 +111,7 @@ def clear() -> None:
     """Forget every cached fact (tests that roll back their writes, and with them the version, call this)."""
     with _lock:
         _cache.clear()
+        _refreshed.clear()
 
 
 EARLIEST = dt.date(BASE_FISCAL_YEAR, 4, 1)
@@ -170,10 +173,13 @@ def _compute_once(session: Session, place: tuple[str, dt.date], as_of: dt.date, 
 
 
 def _refresh_in_background(place: tuple[str, dt.date], as_of: dt.date) -> None:
-    """Compute the newest facts for ``place`` in a thread of its own (one at a time per place), in a
-    read-only unit of work of its own; a failure leaves the kept facts in place for the next try."""
+    """Compute the newest facts for ``place`` in a thread of its own (one at a time per place, and not
+    sooner than ``figures_refresh_spacing_seconds`` after the last ended: at a deadline, with an answer
+    every second, back-to-back computations took half the process's time from the answers themselves),
+    in a read-only unit of work of its own; a failure leaves the kept facts in place for the next try."""
     with _lock:
-        if place in _refreshing:
+        spacing = get_settings().figures_refresh_spacing_seconds
+        if place in _refreshing or time.monotonic() - _refreshed.get(place, -spacing) < spacing:
             return
         _refreshing.add(place)
 
@@ -186,6 +192,7 @@ def _refresh_in_background(place: tuple[str, dt.date], as_of: dt.date) -> None:
         finally:
             with _lock:
                 _refreshing.discard(place)
+                _refreshed[place] = time.monotonic()
 
     threading.Thread(target=refresh, name="figures-refresh", daemon=True).start()
 
