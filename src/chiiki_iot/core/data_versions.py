@@ -13,6 +13,7 @@ else: ``pending`` says so, and caches must not keep what such a session computes
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from sqlalchemy import event, insert, select, update
@@ -21,6 +22,11 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from chiiki_iot.core.models import DataVersion
 
 _PENDING = "chiiki_data_versions_pending"
+
+previous_allowed: ContextVar[bool] = ContextVar("previous_allowed", default=False)
+"""Set for a request whose reader may be shown data computed from the previous version while the newest is
+computed (a visitor who is not signed in: ``web.page_cache``). Someone who has just changed something,
+signed in or with a token, always gets figures of the newest version."""
 
 
 @dataclass

@@ -81,7 +81,7 @@ def kpis(
         return _kpis(session, format, scope, key, as_of)
     return cached_page(
         request,
-        version=fact_store.page_version(session, as_of or today_in_japan()),
+        version=lambda: fact_store.page_version(session, as_of or today_in_japan()),
         render=lambda: Response(
             _KPI_LIST.dump_json(_kpis(session, format, scope, key, as_of)), media_type="application/json"
         ),

@@ -133,9 +133,10 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     requests ask at the same moment (the others wait for the one computation instead of each starting
     their own); what a session with uncommitted changes computes is its own and never kept.
 
-    When the figures have changed since the facts kept for this date were computed, and the setting
-    ``figures_refresh_in_background`` is on (the server's default), the kept facts are served at once and
-    the new ones computed in the background: at a survey deadline, when answers arrive every second,
+    When the figures have changed since the facts kept for this date were computed, the setting
+    ``figures_refresh_in_background`` is on (the server's default) and the reader may see the previous
+    figures (``data_versions.previous_allowed``: a visitor not signed in), the kept facts are served at
+    once and the new ones computed in the background: at a survey deadline, when answers arrive every second,
     readers then never queue behind a recomputation. Pages say when their figures were computed
     (``computed_at``); a change shows within the seconds one computation takes."""
     check_as_of(as_of)
@@ -148,7 +149,11 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     if kept is not None:
         return kept
     older = _kept_older(place, version)
-    if older is not None and get_settings().figures_refresh_in_background:
+    if (
+        older is not None
+        and data_versions.previous_allowed.get()
+        and get_settings().figures_refresh_in_background
+    ):
         _refresh_in_background(place, as_of)
         return older
     return _compute_once(session, place, as_of, version)

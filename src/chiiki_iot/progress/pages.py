@@ -38,7 +38,7 @@ def _dashboard(
     rendered, not when it is served from memory."""
     return cached_page(
         request,
-        version=fact_store.page_version(session, day),
+        version=lambda: fact_store.page_version(session, day),
         render=lambda: _render_dashboard(request, session, scope(), day, model),
     )
 
@@ -144,7 +144,7 @@ def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = Non
     day = as_of or today_in_japan()
     return cached_page(
         request,
-        version=fact_store.page_version(session, day),
+        version=lambda: fact_store.page_version(session, day),
         render=lambda: _render_kpi_page(request, session, slug, day),
     )
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from fastapi import Request
 from fastapi.responses import Response
 
-from chiiki_iot.core import i18n
+from chiiki_iot.core import data_versions, i18n
 from chiiki_iot.web.csrf import ensure_csrf_cookie
 
 PAGES_KEPT = 256
@@ -30,14 +30,26 @@ _lock = threading.Lock()
 _pages: OrderedDict[tuple[str, str, str, str], tuple[bytes, str]] = OrderedDict()
 
 
-def cached_page(request: Request, *, version: str, render: Callable[[], Response]) -> Response:
-    """``render()``'s page (HTML or JSON) for this address, language and data ``version``: from memory (or
-    as 304) for a visitor who is not signed in, rendered afresh otherwise or when it failed (only a 200
-    with a body is kept; a streamed download is passed through)."""
-    if getattr(request.state, "user", None) is not None:
+def cached_page(request: Request, *, version: Callable[[], str], render: Callable[[], Response]) -> Response:
+    """``render()``'s page (HTML or JSON) for this address, language and data ``version()``: from memory
+    (or as 304) for a visitor who is neither signed in nor using a token, who may also be shown the figures
+    computed before the newest change while the next are computed (``core.data_versions.previous_allowed``);
+    rendered afresh for anyone else or when it failed (only a 200 with a body is kept; a streamed download
+    is passed through)."""
+    if getattr(request.state, "user", None) is not None or "authorization" in request.headers:
         return render()
+    allowed = data_versions.previous_allowed.set(True)
+    try:
+        return _kept_or_rendered(request, version=version, render=render)
+    finally:
+        data_versions.previous_allowed.reset(allowed)
+
+
+def _kept_or_rendered(
+    request: Request, *, version: Callable[[], str], render: Callable[[], Response]
+) -> Response:
     ensure_csrf_cookie(request)  # a first visit still gets its token, as a rendered page would give it
-    key = (request.url.path, _query(request), i18n.current_language.get(), version)
+    key = (request.url.path, _query(request), i18n.current_language.get(), version())
     etag = 'W/"' + hashlib.sha256(repr(key).encode()).hexdigest()[:20] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag in request.headers.get("if-none-match", ""):
