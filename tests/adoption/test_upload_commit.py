@@ -76,6 +76,7 @@ class TestOneCommitWins:
         act_as(session, sapporo)  # as the page does for the signed-in user
         uploads.commit_upload(session, slug=slug, token=token, principal=sapporo)
         changes = session.scalars(select(StatusChange).where(StatusChange.source_ref == slug)).all()
+        assert sorted(c.model_slug for c in changes) == ["l-alert", "open-data"]
         entries = {
             e.entity_key: e
             for e in session.scalars(
@@ -86,6 +87,7 @@ class TestOneCommitWins:
             entry = entries[str(change.id)]
             assert entry.actor == sapporo.actor and entry.before is None
             assert entry.after["stage"] == change.stage and entry.after["body_code"] == "011002"
+            assert entry.after["model_slug"] == change.model_slug
             assert entry.after["effective_on"] == change.effective_on.isoformat()
 
     def test_someone_elses_upload_stays_unknown_and_unclaimed(self, session: Session) -> None:

@@ -51,11 +51,21 @@ class TestOneRequest:
         after = facts.facts(session, DAY)
         assert after is not before and after.stages[2020][(SAPPORO, "open-data")] == "実装済"
 
-    def test_a_draft_or_a_sign_in_changes_no_version(self, session: Session, client: TestClient) -> None:
+    def test_a_write_that_moves_no_figure_changes_no_version(self, session: Session) -> None:
         version = data_versions.current(session, facts.FIGURES)
-        create_user(session, Role.MUNICIPALITY, SAPPORO)
-        session.flush()
+        create_user(session, Role.MUNICIPALITY, SAPPORO)  # an account, not a figure
+        session.commit()
         assert data_versions.current(session, facts.FIGURES) == version
+
+    def test_a_change_rolled_back_to_a_savepoint_keeps_its_session_pending(self, session: Session) -> None:
+        """The rule that keeps uncommitted facts out of the cache holds until the whole transaction ends,
+        not the first savepoint that rolls back inside it."""
+        admin = principal(create_user(session, Role.SECRETARIAT))
+        _record(session, admin)
+        session.flush()
+        with pytest.raises(RuntimeError), session.begin_nested():
+            raise RuntimeError("a refused step inside the transaction")
+        assert data_versions.pending(session, facts.FIGURES)
 
 
 @pytest.mark.own_database

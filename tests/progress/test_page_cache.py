@@ -48,11 +48,6 @@ def test_each_language_and_query_is_its_own_page(client: TestClient) -> None:
     assert 'lang="en"' in english.text and 'lang="ja"' in japanese.text
 
 
-def test_a_page_that_fails_is_not_kept(client: TestClient) -> None:
-    assert client.get("/dashboard/kpis/no-such-kpi").status_code == 404
-    assert client.get("/dashboard/kpis/no-such-kpi").status_code == 404
-
-
 def test_a_signed_in_visitor_gets_a_page_of_their_own(client: TestClient) -> None:
     anonymous = client.get("/dashboard")
     sign_in(client, make_user(Role.MUNICIPALITY, "011002"))

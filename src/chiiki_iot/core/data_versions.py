@@ -2,12 +2,13 @@
 
 A domain declares what changes a dataset (``watch``): records written through the ORM, judged one by one
 (an approved survey answer changes figures, a draft does not), and tables written in bulk. At each flush
-that writes such a record, and at each bulk write to such a table, the dataset's counter is raised with
-one UPDATE on the same connection — so the new version becomes visible exactly when the change does, to
-every process, and disappears with it on rollback. A request that fails, or only reads, changes nothing.
+that writes such a record, and at each bulk write to such a table, the dataset is marked changed; when the
+transaction commits, its counter is raised with one UPDATE as the last statement — so the new version
+becomes visible exactly when the change does, to every process, and never exists if the transaction rolls
+back. A request that fails, or only reads, changes nothing.
 
-A session that has raised a version and not yet committed sees a version that may never exist for anyone
-else: ``pending`` says so, and caches must not keep what such a session computes.
+A session with uncommitted changes to a dataset computes from data no one else sees: ``pending`` says so
+(until the whole transaction ends, savepoints included), and caches must not keep what it computes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from sqlalchemy import event, insert, select, update
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from chiiki_iot.core.models import DataVersion
 
@@ -64,6 +65,9 @@ def bump(session: Session, name: str) -> None:
     )
     if raised.rowcount == 0:
         connection.execute(insert(DataVersion).values(name=name, counter=1))
+
+
+def _mark(session: Session, name: str) -> None:
     session.info.setdefault(_PENDING, set()).add(name)
 
 
@@ -72,7 +76,7 @@ def _after_flush(session: Session, _context: object) -> None:
     records = (*session.new, *session.dirty, *session.deleted)
     for name, entry in _watches.items():
         if any(changes(r) for r in records for changes in entry.changes):
-            bump(session, name)
+            _mark(session, name)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -82,10 +86,22 @@ def _on_bulk_write(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     for name, entry in _watches.items():
         if table is not None and table.name in entry.tables:
-            bump(state.session, name)
+            _mark(state.session, name)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _settled(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "before_commit")
+def _raise_at_commit(session: Session) -> None:
+    """Raise the versions of what the transaction changed as its last statements: the counter row is then
+    locked for the moment of the commit only, and always after every other row the transaction writes, so
+    two transactions can never wait for each other in opposite order (PostgreSQL)."""
+    if session.in_nested_transaction():
+        return  # a savepoint's release; the versions are raised when the whole transaction commits
+    session.flush()  # the commit flushes after this hook: its changes must be marked first
+    for name in sorted(session.info.get(_PENDING, ())):
+        bump(session, name)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _settled(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction, not a savepoint inside it
+        session.info.pop(_PENDING, None)

@@ -73,8 +73,9 @@ FIGURES = "figures"
 """The data version (``core.data_versions``) every figure is computed from."""
 
 _lock = threading.Lock()
-_cache: OrderedDict[tuple[str, dt.date], tuple[int, Facts]] = OrderedDict()
-_computing: dict[tuple[str, dt.date, int], threading.Lock] = {}
+Version = tuple[int, int]
+_cache: OrderedDict[tuple[str, dt.date], tuple[Version, Facts]] = OrderedDict()
+_computing: dict[tuple[str, dt.date, Version], threading.Lock] = {}
 _refreshing: set[tuple[str, dt.date]] = set()
 _refreshed: dict[tuple[str, dt.date], float] = {}  # when each place's last background computation ended
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def page_version(session: Session, as_of: dt.date) -> str:
     """What a progress page shown to someone not signed in depends on besides its address: the facts it
     will show (their computation, which may still be the previous one while the next is under way), the
     roadmap and the day (pages default to today)."""
-    return f"{facts(session, as_of).version}.{roadmap.version(session)}.{today_in_japan()}"
+    return f"{facts(session, as_of).version}.{today_in_japan()}"
 
 
 def clear() -> None:
@@ -140,9 +141,9 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     readers then never queue behind a recomputation. Pages say when their figures were computed
     (``computed_at``); a change shows within the seconds one computation takes."""
     check_as_of(as_of)
-    session.flush()  # pending writes raise the version before it is read
-    version = data_versions.current(session, FIGURES)
-    if data_versions.pending(session, FIGURES):
+    session.flush()  # pending writes mark the session as having uncommitted changes
+    version = _version(session)
+    if data_versions.pending(session, FIGURES) or data_versions.pending(session, roadmap.ROADMAP):
         return _computed(session, as_of, version)
     place = (str(session.get_bind().engine.url), as_of)
     kept = _kept(place, version)
@@ -159,21 +160,28 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     return _compute_once(session, place, as_of, version)
 
 
-def _compute_once(session: Session, place: tuple[str, dt.date], as_of: dt.date, version: int) -> Facts:
+def _version(session: Session) -> Version:
+    """The figures' version and the roadmap's (the facts read the roadmap's models)."""
+    return (data_versions.current(session, FIGURES), roadmap.version(session))
+
+
+def _compute_once(session: Session, place: tuple[str, dt.date], as_of: dt.date, version: Version) -> Facts:
     with _lock:
         computing = _computing.setdefault((*place, version), threading.Lock())
-    with computing:  # single flight: one computation per place and version
-        kept = _kept(place, version)
-        if kept is None:
-            kept = _computed(session, as_of, version)
-            with _lock:
-                if place not in _cache or _cache[place][0] < version:
-                    _cache[place] = (version, kept)
-                _cache.move_to_end(place)
-                while len(_cache) > CACHE_SIZE:
-                    _cache.popitem(last=False)
-    with _lock:
-        _computing.pop((*place, version), None)
+    try:
+        with computing:  # single flight: one computation per place and version
+            kept = _kept(place, version)
+            if kept is None:
+                kept = _computed(session, as_of, version)
+                with _lock:
+                    if place not in _cache or _cache[place][0] < version:
+                        _cache[place] = (version, kept)
+                    _cache.move_to_end(place)
+                    while len(_cache) > CACHE_SIZE:
+                        _cache.popitem(last=False)
+    finally:
+        with _lock:
+            _computing.pop((*place, version), None)
     return kept
 
 
@@ -191,7 +199,7 @@ def _refresh_in_background(place: tuple[str, dt.date], as_of: dt.date) -> None:
     def refresh() -> None:
         try:
             for session in session_scope(write=False):
-                _compute_once(session, place, as_of, data_versions.current(session, FIGURES))
+                _compute_once(session, place, as_of, _version(session))
         except Exception:  # logged; readers keep the facts they have and the next request tries again
             logger.exception("background refresh of the figures failed")
         finally:
@@ -202,13 +210,13 @@ def _refresh_in_background(place: tuple[str, dt.date], as_of: dt.date) -> None:
     threading.Thread(target=refresh, name="figures-refresh", daemon=True).start()
 
 
-def _kept_older(place: tuple[str, dt.date], version: int) -> Facts | None:
+def _kept_older(place: tuple[str, dt.date], version: Version) -> Facts | None:
     with _lock:
         found = _cache.get(place)
         return found[1] if found is not None and found[0] < version else None
 
 
-def _kept(place: tuple[str, dt.date], version: int) -> Facts | None:
+def _kept(place: tuple[str, dt.date], version: Version) -> Facts | None:
     with _lock:
         found = _cache.get(place)
         if found is None or found[0] != version:
@@ -220,11 +228,11 @@ def _kept(place: tuple[str, dt.date], version: int) -> Facts | None:
 _computations = itertools.count(1)
 
 
-def _computed(session: Session, as_of: dt.date, version: int) -> Facts:
+def _computed(session: Session, as_of: dt.date, version: Version) -> Facts:
     """Facts read now, labelled with the data version and a number of this computation: renders cached
     by label (charts) then never mix two computations, even of a version a rollback made twice."""
     result = _read(session, as_of)
-    result.version = f"{version}.{next(_computations)}"
+    result.version = f"{version[0]}-{version[1]}.{next(_computations)}"
     result.computed_at = dt.datetime.now(JAPAN)
     return result
 

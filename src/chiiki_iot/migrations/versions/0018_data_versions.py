@@ -27,7 +27,8 @@ def upgrade() -> None:
         sa.Column("counter", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_data_versions")),
     )
-    op.bulk_insert(table, [{"name": "figures", "counter": 1}])
+    # Every dataset's row exists from the start: two first changes at once must not both insert it.
+    op.bulk_insert(table, [{"name": "figures", "counter": 1}, {"name": "roadmap", "counter": 1}])
 
 
 def downgrade() -> None:
