@@ -55,6 +55,7 @@ def test_round_through_the_site(client: TestClient) -> None:
     sheet["F3"] = "関心あり"
     preview = upload(client, "fy2021", book)
     assert preview.status_code == 200 and "この内容で取り込む" in preview.text and "実証中" in preview.text
+    assert "人材の不足" in preview.text  # the barrier sent is shown before it is recorded
     committed = client.post(
         preview.url.path, data={"csrf_token": client.cookies.get("chiiki_csrf")}, follow_redirects=True
     )
