@@ -421,18 +421,10 @@ def barrier_rows(session: Session, *, until: dt.date):
     )
 
 
-def data_version(session: Session) -> tuple[int, int, int, str]:
-    """The newest ids of status, barrier and figure rows (history is append-only, so a new row changes
-    them) and which survey answers are approved (a prefecture's approval turns figures from provisional
-    into approved without adding a row; a draft saved meanwhile changes nothing here, so it does not empty
-    the figures' cache)."""
-    ids = [session.scalar(select(func.max(t.id))) or 0 for t in (StatusChange, BarrierReport, InputValue)]
-    count, total = session.execute(
-        select(func.count(), func.coalesce(func.sum(SurveyResponse.id), 0)).where(
-            SurveyResponse.state == "confirmed"
-        )
-    ).one()
-    return ids[0], ids[1], ids[2], f"{count}:{total}"
+def history_length(session: Session) -> int:
+    """The newest status change's id: history is append-only, so it bounds how many rows a sweep reads
+    (the figures' engine chooses between a sweep and index seeks by it)."""
+    return session.scalar(select(func.max(StatusChange.id))) or 0
 
 
 FIGURE_TABLES = (

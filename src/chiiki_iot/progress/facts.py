@@ -247,7 +247,7 @@ def _read(session: Session, as_of: dt.date) -> Facts:
     years = [y for y in range(BASE_FISCAL_YEAR, as_of.year + 1) if FiscalYear(y).end <= as_of]
     models = [m.slug for m in roadmap.list_models(session)]
     bodies = registry.counted_bodies(session)
-    rows = adoption.data_version(session)[0]  # history is append-only: the newest id bounds its length
+    rows = adoption.history_length(session)
     if rows * SWEEP_US_PER_ROW <= len(bodies) * len(models) * (len(years) + 1) * SEEK_US_PER_PAIR:
         stages, current = _sweep(session, as_of, years)
     else:

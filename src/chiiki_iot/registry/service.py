@@ -427,12 +427,6 @@ def counted_bodies(session: Session) -> list[BodyRef]:
     return [BodyRef(*row) for row in rows]
 
 
-def data_version(session: Session) -> tuple[int, object]:
-    """Changes when bodies are added or edited (count, newest review or version sum) — for caches."""
-    count, versions = session.execute(select(func.count(Body.code), func.sum(Body.version))).one()
-    return count, versions
-
-
 def remote_islands(points: list[dict]) -> set[str]:
     """The codes of bodies on remote islands that would squeeze a prefecture's main area on a map (東京都's
     伊豆諸島・小笠原, 沖縄県's 先島, 鹿児島県's 奄美); empty where the islands are near (隠岐, 対馬). Each point
