@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from chiiki_iot.accounts.cli import cli_principal, unit_of_work
-from chiiki_iot.adoption import survey
+from chiiki_iot.adoption import survey, year_ends
 from chiiki_iot.adoption.importers import apply_status_import, parse_mapping, plan_status_import
 from chiiki_iot.adoption.indicators import apply_indicator_import, plan_indicator_import
 from chiiki_iot.adoption.workbooks import WorkbookRefused, apply_workbook, plan_workbook, write_workbook
@@ -221,3 +221,20 @@ def survey_close(round_slug: Annotated[str, typer.Argument(help="回 / round")])
     with unit_of_work() as session:
         closed = survey.close_round(session, principal=cli_principal(), slug=round_slug)
     console.print(escape(f"{closed.title}: closed"))
+
+
+@survey_app.command("rebuild-figures")
+def survey_rebuild_figures() -> None:
+    """年度末の段階（集計用の要約）を履歴から作り直す / rebuild the stage at each fiscal-year end from the history.
+
+    The summary is kept by every write; this recomputes it whole (after a restore from backup, or to
+    check it): the figures do not change unless the two differed."""
+    with unit_of_work() as session:
+        before = year_ends.all_rows(session)
+        count = year_ends.rebuild(session)
+        after = year_ends.all_rows(session)
+    differed = len(before ^ after)
+    console.print(
+        f"[green]{count:,} 行を作り直しました / rebuilt {count:,} rows[/] "
+        f"（差異 / rows that differed: {differed:,}）"
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.audit_recorder import record_event
 from chiiki_iot.accounts.policy import Principal, authorize
+from chiiki_iot.adoption import year_ends
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, Project, StatusChange
 from chiiki_iot.core.errors import InvalidInput
@@ -75,7 +76,12 @@ def generate(session: Session, *, principal: Principal) -> int:
         (Project, projects),
     ):
         for chunk in range(0, len(rows), 20_000):
-            session.execute(insert(table), rows[chunk : chunk + 20_000])
+            part = rows[chunk : chunk + 20_000]
+            if table is StatusChange:
+                ids = session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), part)
+                year_ends.note_inserted(session, list(ids), part)
+            else:
+                session.execute(insert(table), part)
     record_event(
         session,
         action="demo-data",

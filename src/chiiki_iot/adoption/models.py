@@ -46,6 +46,25 @@ class StatusChange(Base):
     is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False, doc="Demo data, labelled everywhere.")
 
 
+class FiscalYearStage(Base):
+    """年度ごとの最終段階: the last status change of each body on each model within each fiscal year.
+
+    The figures need the stage at every 年度末, and reading it from the whole history cost time that grew
+    with history (seconds at 50 annual rounds). This condensed history has at most one row per body, model
+    and fiscal year, whatever the number of rounds: the stage at the end of year Y is the row of the latest
+    year up to Y. It is kept by the transaction that appends to the history (``adoption.year_ends``) and can
+    be rebuilt from it at any time (``chiiki-iot survey rebuild-figures``)."""
+
+    __tablename__ = "fiscal_year_stages"
+
+    model_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    change_id: Mapped[int] = mapped_column(Integer, doc="The status change in force (ties broken by id).")
+
+
 class BarrierReport(Base):
     """壁: a barrier a body reports for a model on a date (one row per barrier)."""
 

@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import Barrier, Stage
-from chiiki_iot.adoption.models import BarrierReport, InputValue, StatusChange, SurveyResponse, SurveyRound
+from chiiki_iot.adoption.models import (
+    BarrierReport,
+    FiscalYearStage,
+    InputValue,
+    StatusChange,
+    SurveyResponse,
+    SurveyRound,
+)
+from chiiki_iot.adoption.year_ends import changed_after as changed_after  # the figures read these
+from chiiki_iot.adoption.year_ends import stages_by_year as stages_by_year
 from chiiki_iot.core.errors import InvalidInput, Problem
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
@@ -375,17 +384,6 @@ def latest_figures_before(
     return {(code, slug): (value, year) for code, slug, value, year in session.execute(query)}
 
 
-def history_rows(session: Session, *, until: dt.date):
-    """Every status change up to a date as plain (body, model, stage, effective_on) tuples, in the order they
-    take effect: the KPI engine sweeps through them once to get the status at every fiscal-year end."""
-    query = (
-        select(StatusChange.body_code, StatusChange.model_slug, StatusChange.stage, StatusChange.effective_on)
-        .where(StatusChange.effective_on <= until)
-        .order_by(StatusChange.effective_on, StatusChange.id)
-    )
-    return session.execute(query.execution_options(yield_per=50_000))
-
-
 def stages_on(session: Session, *, day: dt.date, model_slugs: list[str]) -> dict[tuple[str, str], str]:
     """(body, model) → stage in force on ``day`` for every counted body: one index seek per pair (the
     model/body/date index), so its cost follows the number of bodies × models, not the length of history."""
@@ -421,14 +419,9 @@ def barrier_rows(session: Session, *, until: dt.date):
     )
 
 
-def history_length(session: Session) -> int:
-    """The newest status change's id: history is append-only, so it bounds how many rows a sweep reads
-    (the figures' engine chooses between a sweep and index seeks by it)."""
-    return session.scalar(select(func.max(StatusChange.id))) or 0
-
-
 FIGURE_TABLES = (
     StatusChange.__tablename__,
+    FiscalYearStage.__tablename__,  # its rebuild
     InputValue.__tablename__,
     BarrierReport.__tablename__,
     SurveyResponse.__tablename__,
@@ -516,7 +509,7 @@ def reported_figures(session: Session, *, until_year: int) -> list[ReportedFigur
         .order_by(InputValue.fiscal_year, InputValue.id)
     )
     latest: dict[tuple[str, str, int], ReportedFigure] = {}
-    for code, slug, year, value, source, ref in session.execute(query):
+    for code, slug, year, value, source, ref in session.connection().execute(query):  # Core: plain rows
         provisional = source == "survey" and (ref, code) in pending
         latest[(code, slug, year)] = ReportedFigure(code, slug, year, value, provisional)
     return list(latest.values())

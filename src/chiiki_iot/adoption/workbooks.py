@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import audit_recorder
 from chiiki_iot.accounts.policy import Principal, authorize, can
-from chiiki_iot.adoption import service, survey_figures
+from chiiki_iot.adoption import service, survey_figures, year_ends
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
 from chiiki_iot.adoption.survey import answer_seen, claim_submission, mark_answered
@@ -755,6 +755,7 @@ def _insert_audited(session: Session, table: type[StatusChange], rows: list[dict
         return
     keys = list(session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), rows))
     audit_recorder.record_bulk_creation(session, entity=table.__tablename__, rows=rows, keys=keys)
+    year_ends.note_inserted(session, keys, rows)
 
 
 def _barriers_of_round(

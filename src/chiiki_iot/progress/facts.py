@@ -1,10 +1,9 @@
 """The facts the KPI engine works on, read once and cached: the stage of every body on every model at each
 fiscal-year end (年度末), the figures reported for each fiscal year, and the barriers reported.
 
-Reading history is the expensive part, and there are two ways: sweep the whole history once, oldest
-first, noting the state at each 年度末 (cheap while history is short), or seek the stage in force for each
-body, model and date through the model/body/date index (``adoption.service.stages_on``), whose cost follows
-1,788 × 23 pairs and not the length of history. The cheaper is chosen from the history's length.
+The stages are read from the condensed history (``adoption.year_ends``: the last status of each body,
+model and fiscal year, kept by the writes), so their cost follows 1,788 bodies × 23 models × the years,
+not the length of history; only an as-of date inside a year with later changes seeks the stage on that day.
 
 The result is cached per process and keyed on the figures' data version in the database
 (``core.data_versions``), which the transaction of every change that can move a figure raises: every
@@ -237,26 +236,13 @@ def _computed(session: Session, as_of: dt.date, version: Version) -> Facts:
     return result
 
 
-# Measured on the 2-core reference machine (docs/benchmarks.md): a sweep costs about 7 µs per history row,
-# a seek about 20 µs per body × model × date. The engine takes whichever is cheaper for the data at hand.
-SWEEP_US_PER_ROW = 7
-SEEK_US_PER_PAIR = 20
-
-
 def _read(session: Session, as_of: dt.date) -> Facts:
     years = [y for y in range(BASE_FISCAL_YEAR, as_of.year + 1) if FiscalYear(y).end <= as_of]
-    models = [m.slug for m in roadmap.list_models(session)]
     bodies = registry.counted_bodies(session)
-    rows = adoption.history_length(session)
-    if rows * SWEEP_US_PER_ROW <= len(bodies) * len(models) * (len(years) + 1) * SEEK_US_PER_PAIR:
-        stages, current = _sweep(session, as_of, years)
-    else:
-        stages = {y: adoption.stages_on(session, day=FiscalYear(y).end, model_slugs=models) for y in years}
-        current = (
-            stages[years[-1]]
-            if years and FiscalYear(years[-1]).end == as_of
-            else adoption.stages_on(session, day=as_of, model_slugs=models)
-        )
+    stages, current = _year_ends(session, as_of, years)
+    if adoption.changed_after(session, as_of):  # a date inside a past year: seek the stage on that day
+        models = [m.slug for m in roadmap.list_models(session)]
+        current = adoption.stages_on(session, day=as_of, model_slugs=models)
     figures = carried_forward(
         adoption.reported_figures(session, until_year=FiscalYear.of(as_of).year),
         range(BASE_FISCAL_YEAR, FiscalYear.of(as_of).year + 1),
@@ -291,19 +277,20 @@ def carried_forward(
     return out
 
 
-def _sweep(
+def _year_ends(
     session: Session,
     as_of: dt.date,
     years: list[int],
 ) -> tuple[dict[int, dict[tuple[str, str], str]], dict[tuple[str, str], str]]:
-    """One pass through the history, oldest first, noting the state at each 年度末 on the way."""
+    """The stage at each 年度末 and the newest stage up to ``as_of``'s fiscal year, in one pass through the
+    condensed history (at most one row per body, model and year, however long the history is)."""
     stages: dict[int, dict[tuple[str, str], str]] = {}
     state: dict[tuple[str, str], str] = {}
-    pending = [(y, FiscalYear(y).end) for y in years]
-    for code, model, stage, day in adoption.history_rows(session, until=as_of):
-        while pending and day > pending[0][1]:
-            stages[pending.pop(0)[0]] = dict(state)
+    pending = list(years)
+    for code, model, stage, year in adoption.stages_by_year(session, until_year=FiscalYear.of(as_of).year):
+        while pending and year > pending[0]:
+            stages[pending.pop(0)] = dict(state)
         state[(code, model)] = stage
-    for year, _ in pending:
+    for year in pending:
         stages[year] = dict(state)
     return stages, state
