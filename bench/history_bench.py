@@ -1,0 +1,200 @@
+"""The dashboard over a long history, through a real server (issue 13: 50× history, the first request after a
+write, 8 visitors at once, memory per worker).
+
+``.venv/bin/python bench/history_bench.py [--database URL] [--scale 50] [--writes 20] [--workers 1]``
+
+Fills SCALE × five annual rounds of status history for all 1,788 bodies × 23 models (``adoption_bench``;
+scale 50 is 10.3 million rows), starts ``chiiki-iot serve`` on 127.0.0.1 and measures, side by side with
+``/static/app.css`` on the same server: ``/dashboard`` warm for a visitor not signed in and for a signed-in
+one; the first request of each after a write (a status recorded by another process, as a second worker or
+the CLI would); eight signed-in visitors at once after a write against one alone; and the server's peak
+memory after ``--writes`` writes each followed by a signed-in visit. Bounded: every request has a 120 s
+timeout, the server is stopped at the end, and a PostgreSQL database of its own is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from adoption_bench import fill
+from load_bench import CLI, STATIC, _database, _free_port
+
+from chiiki_iot.accounts.models import RoleGrant, User
+from chiiki_iot.accounts.policy import Grant, Principal, Role
+from chiiki_iot.adoption import service as adoption
+from chiiki_iot.adoption.ladder import LADDER
+from chiiki_iot.app import initialise
+from chiiki_iot.core.db import make_engine
+from chiiki_iot.core.fiscal import today_in_japan
+
+PASSWORD = "bench-password-1"
+EMAIL = "secretariat@bench.invalid"
+OPERATOR = Principal(actor="bench", grants=(Grant(Role.SECRETARIAT),), via="cli")
+
+
+def _prepare(url: str, scale: int) -> int:
+    engine = make_engine(url)
+    initialise(engine)
+    with Session(engine) as session:
+        rows = fill(session, scale)
+        if engine.dialect.name == "postgresql":
+            session.connection().exec_driver_sql("ANALYZE")
+        user = User(email=EMAIL, display_name="bench", created_at=dt.datetime.now(dt.UTC),
+                    password_hash=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD))  # fmt: skip
+        user.grants.append(RoleGrant(role=Role.SECRETARIAT.value, scope="", granted_at=user.created_at))
+        session.add(user)
+        session.commit()
+    engine.dispose()
+    return rows
+
+
+def _write(url: str, n: int) -> None:
+    """One status recorded by another process (each write a different body, so each changes a figure)."""
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        adoption.record_status(
+            session, principal=OPERATOR, body_code=["011002", "131016", "472018", "271004"][n % 4],
+            model_slug="open-data", stage=LADDER[n % len(LADDER)], effective_on=today_in_japan(),
+            source_kind="manual",
+        )  # fmt: skip
+    engine.dispose()
+
+
+async def _timed(client: httpx.AsyncClient, path: str) -> float:
+    started = time.perf_counter()
+    response = await client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path}: {response.status_code}")
+    return time.perf_counter() - started
+
+
+async def _median(client: httpx.AsyncClient, path: str, n: int = 20) -> float:
+    return statistics.median([await _timed(client, path) for _ in range(n)]) * 1000
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(peak, current) resident memory of the server process and its children, in MB."""
+    pids = [pid, *[int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]]
+    peak = current = 0
+    for p in pids:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{p}/status").read_text().splitlines())
+        peak = max(peak, int(fields["VmHWM"].split()[0]) // 1024)
+        current = max(current, int(fields["VmRSS"].split()[0]) // 1024)
+    return peak, current
+
+
+async def _run(base: str, url: str, writes: int, pid: int) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    anonymous = httpx.AsyncClient(base_url=base, timeout=120)
+    signed = httpx.AsyncClient(base_url=base, timeout=120)
+    await signed.get("/login")
+    answer = await signed.post("/login", data={"email": EMAIL, "password": PASSWORD,
+                                               "csrf_token": signed.cookies["chiiki_csrf"]})  # fmt: skip
+    if answer.status_code != 303:
+        raise RuntimeError(f"sign-in: {answer.status_code}")
+    started = time.perf_counter()
+    await _timed(signed, "/dashboard")
+    out.append(
+        ("first /dashboard after the server starts (signed in)", f"{(time.perf_counter() - started):.1f} s")
+    )
+    await _timed(anonymous, "/dashboard")
+    out.append(("baseline: `/static/app.css` median", f"{await _median(anonymous, STATIC):.1f} ms"))
+    out.append(
+        ("`/dashboard` warm, not signed in, median", f"{await _median(anonymous, '/dashboard'):.1f} ms")
+    )
+    out.append(("`/dashboard` warm, signed in, median", f"{await _median(signed, '/dashboard'):.1f} ms"))
+    after_anon, after_signed = [], []
+    for n in range(3):
+        _write(url, n)
+        after_anon.append(await _timed(anonymous, "/dashboard") * 1000)
+        await asyncio.sleep(0.5)
+        _write(url, n + 10)
+        after_signed.append(await _timed(signed, "/dashboard") * 1000)
+    out.append(
+        (
+            "first request after a write, not signed in (3 writes)",
+            " / ".join(f"{t:.0f}" for t in after_anon) + " ms",
+        )
+    )
+    out.append(
+        (
+            "first request after a write, signed in (3 writes)",
+            " / ".join(f"{t:.0f}" for t in after_signed) + " ms",
+        )
+    )
+    _write(url, 20)
+    alone = await _timed(signed, "/dashboard")
+    _write(url, 21)
+    together = await asyncio.gather(*(_timed(signed, "/dashboard") for _ in range(8)))
+    out.append(("one signed-in visitor alone after a write", f"{alone:.2f} s"))
+    out.append(
+        ("eight at once after a write: slowest / fastest", f"{max(together):.2f} s / {min(together):.2f} s")
+    )
+    for n in range(writes):
+        _write(url, 100 + n)
+        await _timed(signed, "/dashboard")
+    peak, current = _memory(pid)
+    out.append(
+        (
+            f"server memory after {writes} more writes, each followed by a visit: peak / now",
+            f"{peak} MB / {current} MB",
+        )
+    )
+    await anonymous.aclose()
+    await signed.aclose()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database", default="", help="a PostgreSQL server URL (a database of its own is made)"
+    )
+    parser.add_argument("--scale", type=int, default=50)
+    parser.add_argument("--writes", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, _database(args.database or None, Path(tmp)) as url:
+        started = time.perf_counter()
+        rows = _prepare(url, args.scale)
+        print(f"{rows:,} history rows in {time.perf_counter() - started:.0f} s", flush=True)
+        port = _free_port()
+        env = {**os.environ, "CHIIKI_DATABASE_URL": url}
+        server = subprocess.Popen([CLI, "serve", "--port", str(port), "--workers", str(args.workers)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(600):
+                try:
+                    if httpx.get(base + "/api/v1/registry", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.5)
+            results = asyncio.run(_run(base, url, args.writes, server.pid))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    print(
+        f"\n{make_engine(url).dialect.name}, scale {args.scale} ({rows:,} rows), {args.workers} worker(s)\n"
+    )
+    print("| measure | value |\n|---|---:|")
+    for name, value in results:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
