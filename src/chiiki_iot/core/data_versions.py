@@ -23,11 +23,13 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from chiiki_iot.core.models import DataVersion
 
 _PENDING = "chiiki_data_versions_pending"
+_RAISED = "chiiki_data_versions_raised"
 
 previous_allowed: ContextVar[bool] = ContextVar("previous_allowed", default=False)
 """Set for a request whose reader may be shown data computed from the previous version while the newest is
-computed (a visitor who is not signed in: ``web.page_cache``). Someone who has just changed something,
-signed in or with a token, always gets figures of the newest version."""
+computed (``web.page_cache``: a visitor not signed in, or signed in but with no change of their own in the
+last minutes). Someone who has just changed something, and any API token, always gets figures of the newest
+version."""
 
 
 @dataclass
@@ -99,6 +101,13 @@ def _raise_at_commit(session: Session) -> None:
     session.flush()  # the commit flushes after this hook: its changes must be marked first
     for name in sorted(session.info.get(_PENDING, ())):
         bump(session, name)
+        session.info.setdefault(_RAISED, set()).add(name)
+
+
+def raised(session: Session) -> set[str]:
+    """The datasets this session's commits have changed (the web layer tells the writer's browser, whose
+    next pages then wait for figures that include the change: ``web.page_cache``)."""
+    return set(session.info.get(_RAISED, ()))
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from functools import lru_cache
 from typing import Any
 
@@ -134,7 +134,7 @@ def begin_writing(session: Session) -> None:
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 
 
-def session_scope(*, write: bool = True) -> Iterator[Session]:
+def session_scope(*, write: bool = True) -> Generator[Session, None, Session]:
     """One unit of work: commit once at the boundary, roll back on any error.
 
     ``write=False`` promises that the unit of work only reads: on SQLite it then begins DEFERRED and never
@@ -147,6 +147,7 @@ def session_scope(*, write: bool = True) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+        return session  # to ``yield from``: what the committed transaction did (``session.info``)
     except BaseException:
         session.rollback()
         raise

@@ -26,6 +26,7 @@ from chiiki_iot.core.errors import (
     ServiceUnavailable,
     UserError,
 )
+from chiiki_iot.web import page_cache
 from chiiki_iot.web.concurrency import RequestSlots
 from chiiki_iot.web.csrf import CSRF_COOKIE
 from chiiki_iot.web.deps import language_of
@@ -117,6 +118,7 @@ async def _language_middleware(request: Request, call_next):
             secure=request.url.scheme == "https",
             max_age=12 * 3600,
         )
+    page_cache.tell_writer(request, response)
     response.headers["Content-Language"] = lang
     # Pages and charts follow the language cookie, so a cache must key on it.
     response.headers["Vary"] = ", ".join(filter(None, (response.headers.get("Vary"), "Cookie")))

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from chiiki_iot.core import data_versions
 from chiiki_iot.core.db import session_scope
 from chiiki_iot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -32,7 +33,9 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     route = request.scope.get("route")
     reads_first = getattr(getattr(route, "endpoint", None), READS_FIRST, False)
-    yield from session_scope(write=request.method not in READ_METHODS and not reads_first)
+    session = yield from session_scope(write=request.method not in READ_METHODS and not reads_first)
+    if data_versions.raised(session):
+        request.state.wrote_data = True  # the browser is told (``web.page_cache.WROTE_COOKIE``)
 
 
 READS_FIRST = "chiiki_reads_first"

@@ -6,8 +6,10 @@ the language and the data version (``core.data_versions``, raised by every chang
 roadmap). Such a page is rendered once per version and kept (``PAGES_KEPT`` pages, newest first); its ETag
 is derived from the same key, so a browser that asks again with ``If-None-Match`` gets 304 and no body.
 
-A signed-in visitor's pages carry their name and links of their role: they are always rendered, and still
-get the ETag-free ``Cache-Control: no-cache`` of any page.
+A signed-in visitor's pages carry their name and links of their role: they are always rendered (from the
+figures at hand, which may be the previous ones for a few seconds after someone else's change), and still
+get the ETag-free ``Cache-Control: no-cache`` of any page. Whoever has just changed something (and any API
+token) is shown figures that include the change (``WROTE_COOKIE``).
 """
 
 from __future__ import annotations
@@ -36,13 +38,34 @@ def cached_page(request: Request, *, version: Callable[[], str], render: Callabl
     computed before the newest change while the next are computed (``core.data_versions.previous_allowed``);
     rendered afresh for anyone else or when it failed (only a 200 with a body is kept; a streamed download
     is passed through)."""
-    if getattr(request.state, "user", None) is not None or "authorization" in request.headers:
-        return render()
+    if "authorization" in request.headers or WROTE_COOKIE in request.cookies:
+        return render()  # a program, or someone who has just changed something: the newest figures
     allowed = data_versions.previous_allowed.set(True)
     try:
+        if getattr(request.state, "user", None) is not None:
+            return render()  # their name and role's links: rendered for them, from the figures at hand
         return _kept_or_rendered(request, version=version, render=render)
     finally:
         data_versions.previous_allowed.reset(allowed)
+
+
+WROTE_COOKIE = "chiiki_wrote"
+"""Set (``WROTE_SECONDS``) on the browser of someone whose request changed data: their next pages wait for
+figures that include the change, where anyone else is shown the kept figures while the next are computed."""
+WROTE_SECONDS = 120  # far longer than one computation of the figures (about 2 s at 50 annual rounds)
+
+
+def tell_writer(request: Request, response: Response) -> None:
+    """Mark the browser of a request that changed data (``web.deps.get_session`` notes it)."""
+    if getattr(request.state, "wrote_data", False):
+        response.set_cookie(
+            WROTE_COOKIE,
+            "1",
+            max_age=WROTE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
 
 def _kept_or_rendered(
