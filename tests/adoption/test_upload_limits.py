@@ -164,11 +164,11 @@ class TestHostileWorkbooksAreRefusedUnread:
         response, _, _ = measured_upload(round_client, b"PK" + b"\0" * limit)
         assert response.status_code == 422 and "アップロードできるのは 10 MB までです" in response.text
 
-    def test_a_sheet_whose_dimension_lies_is_read_no_further_than_the_round_allows(
+    def test_a_sheet_whose_dimension_lies_is_refused_with_its_real_length(
         self, round_client: TestClient
     ) -> None:
-        """The sheet says A1:K2 but goes on for more rows than every body × model of the round: the
-        reading stops one row past the limit and refuses, instead of reading whatever follows."""
+        """The sheet says A1:K2 but goes on for more rows than every body × model of the round: it is
+        refused with the number of rows it really has (read in the child, within its time and memory)."""
         data = with_sheet(numbered_rows(2, 60_000))
         assert spreadsheets.check_xlsx(data, name="x.xlsx", max_rows=10) == [
             spreadsheets.SheetSize("xl/worksheets/sheet1.xml", 2, 11)
@@ -182,7 +182,8 @@ class TestHostileWorkbooksAreRefusedUnread:
         )
         print(f"lying dimension: {len(data)} bytes, {time.perf_counter() - started:.1f} s")
         assert response.status_code == 422, response.text[:500]
-        assert "行を超えています" in response.text and "Delete the extra rows" in response.text
+        assert "60,000 行あります" in response.text and "has 60,000 rows" in response.text
+        assert "Delete the extra rows" in response.text
 
 
 class TestDeclaredSizes:

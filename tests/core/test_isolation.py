@@ -37,7 +37,7 @@ def test_work_that_needs_too_much_memory_fails_in_the_child() -> None:
 
 def test_a_refusal_in_the_child_reaches_the_user_unchanged() -> None:
     with pytest.raises(InvalidInput) as refused:
-        run_isolated(workbook_values._read, b"not a workbook", "回答.xlsx", 10, 5.0, seconds=30, **LIMITS)  # type: ignore[arg-type]
+        run_isolated(workbook_values._read, b"not a workbook", "回答.xlsx", 10, seconds=30, **LIMITS)  # type: ignore[arg-type]
     assert refused.value.message_ja == "「回答.xlsx」を Excel ブック（.xlsx）として開けません。"
 
 
