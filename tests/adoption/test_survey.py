@@ -7,6 +7,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from chiiki_iot.accounts.policy import Forbidden, Role
 from chiiki_iot.adoption import service, survey, survey_figures
 from chiiki_iot.adoption.models import BarrierReport, StatusChange
 from chiiki_iot.adoption.workbooks import (
+    INPUT_COLUMNS,
     SHEET,
     WorkbookRefused,
     apply_workbook,
@@ -67,6 +69,10 @@ class TestRoundEndToEnd:
         sheet = load_workbook(io.BytesIO(blank))[SHEET]
         assert sheet.max_row == 1 + 2 * 3 and sheet.protection.sheet
         assert {str(dv.sqref).split(":")[0] for dv in sheet.data_validations.dataValidation} == {"F2", "G2"}
+        header = [c.value for c in sheet[1]]
+        for row in (1, 2, 7):  # the header, the first and the last body's rows
+            open_to_input = {name for name in header if not _locked(sheet, row, header.index(name) + 1)}
+            assert open_to_input == (set() if row == 1 else INPUT_COLUMNS), row
         filled = fill(
             blank,
             {
@@ -267,3 +273,12 @@ class TestFigures:
         } == {"G2", "G5"}
         assert annotated["エラー一覧"]["A2"].value == survey_figures.SHEET
         assert service.inputs_of_body(session, "011002") == {} and changes(session) == before
+
+
+def _locked(sheet, row: int, column: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether Excel keeps a cell of a protected sheet closed to input: its own style if it has a cell,
+    else its column's (openpyxl does not apply a column's style to a cell it creates on reading)."""
+    cell = sheet._cells.get((row, column))
+    if cell is not None and cell.has_style:
+        return bool(cell.protection.locked)
+    return bool(sheet.column_dimensions[get_column_letter(column)].protection.locked)

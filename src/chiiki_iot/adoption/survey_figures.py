@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from openpyxl.styles import Font
+from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
@@ -61,42 +61,43 @@ def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[regist
     items = asked_inputs(session, survey)
     if not items:
         return
-    sheet: Worksheet = book.create_sheet(SHEET)
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet = book.create_sheet(SHEET)  # streamed (``adoption.workbooks.write_workbook``): layout first
+    for letter, width in zip("ABCDEFGH", (10, 24, 40, 24, 8, 12, 12, 22), strict=True):
+        sheet.column_dimensions[letter].width = width
+    # The item's identifier is how the sheet is read back, not something a person reads: hidden, kept.
+    sheet.column_dimensions[get_column_letter(COLUMNS.index("項目識別子") + 1)].hidden = True
+    answer = get_column_letter(COLUMNS.index(ANSWER_COLUMN) + 1)
+    sheet.column_dimensions[answer].protection = Protection(locked=False)  # open for input, as a column
+    sheet.freeze_panes = "C2"
+    sheet.protection.sheet = True
+    bold = spreadsheets.styled_cell(sheet, font=Font(bold=True))
+    sheet.append(spreadsheets.data_row(sheet, COLUMNS, dict.fromkeys(range(len(COLUMNS)), bold)))
     last = service.latest_figures_before(
         session,
         fiscal_year=survey.fiscal_year,
         body_codes=None if len(bodies) > 500 else [b.code for b in bodies],
     )
-    previous = COLUMNS.index("前回の値") + 1
-    row = 1  # counted here: sheet.max_row scans every cell, which made this sheet cost 34 s nationally
+    answer = {
+        COLUMNS.index(ANSWER_COLUMN): spreadsheets.styled_cell(sheet, protection=Protection(locked=False))
+    }
     for body in bodies:
         for item in items:
-            row += 1
             value, year = last.get((body.code, item.slug), (None, None))
-            sheet.append(
-                [
-                    body.code,
-                    body.full_name,
-                    item.name_ja,
-                    item.slug,
-                    item.unit_ja,
-                    for_people(value),
-                    None,
-                    FiscalYear(year).label() if year is not None else None,
-                ]
-            )
-            sheet.cell(row, previous).number_format = number_format(sheet.cell(row, previous).value)
-    answer = COLUMNS.index(ANSWER_COLUMN) + 1
-    spreadsheets.unlock(cell for (cell,) in sheet.iter_rows(min_row=2, min_col=answer, max_col=answer))
-    for letter, width in zip("ABCDEFGH", (10, 24, 40, 24, 8, 12, 12, 22), strict=True):
-        sheet.column_dimensions[letter].width = width
-    # The item's identifier is how the sheet is read back, not something a person reads: hidden, kept.
-    sheet.column_dimensions[get_column_letter(COLUMNS.index("項目識別子") + 1)].hidden = True
-    sheet.freeze_panes = "C2"
-    sheet.protection.sheet = True
+            shown = for_people(value)
+            figure = spreadsheets.styled_cell(sheet, number_format=number_format(shown))
+            figure.value = shown
+            year_label = FiscalYear(year).label() if year is not None else None
+            values = [
+                body.code,
+                body.full_name,
+                item.name_ja,
+                item.slug,
+                item.unit_ja,
+                figure,
+                None,
+                year_label,
+            ]
+            sheet.append(spreadsheets.data_row(sheet, values))
 
 
 def for_people(value: float | None) -> float | None:

@@ -70,45 +70,34 @@ MAX_ERRORS_SHOWN = 200
 
 
 def write_workbook(session: Session, *, survey: SurveyRound, body_codes: list[str] | None = None) -> bytes:
-    """The survey workbook for some bodies (or all prefectures and municipalities), last answers pre-filled."""
+    """The survey workbook for some bodies (or all prefectures and municipalities), last answers pre-filled.
+
+    Streamed (openpyxl's write-only mode): the national workbook's 41,124 rows go to the file as they are
+    made instead of being kept as half a million cell objects first, so a sheet's layout (widths, frozen
+    panes, protection) is set before its first row."""
     bodies = _bodies(session, body_codes)
     models = {m.slug: m for m in roadmap.list_models(session) if m.slug in survey.model_slugs}
     previous = survey.as_of - dt.timedelta(days=365)
-    book = Workbook()
-    _instructions(book.active, survey)
+    book = Workbook(write_only=True)
+    _instructions(book.create_sheet("記入方法"), survey)
     sheet = book.create_sheet(SHEET)
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font, cell.protection = Font(bold=True), Protection(locked=True)
+    for index, name in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = 14 if name not in ("団体名", "分野別モデル") else 28
+        # The identifier is how the workbook is read back, not something a person reads: hidden, kept.
+        sheet.column_dimensions[letter].hidden = name == "モデル識別子"
+        if name in INPUT_COLUMNS:  # open for input as a column (Excel's way): no empty cell is written
+            sheet.column_dimensions[letter].protection = Protection(locked=False)
+    sheet.freeze_panes = "C2"
+    sheet.protection.sheet = True  # codes, names and headers stay as sent; answer columns are open
+    _validation(sheet, len(bodies) * len(models) + 1)
+    bold = spreadsheets.styled_cell(sheet, font=Font(bold=True), protection=Protection(locked=True))
+    sheet.append(spreadsheets.data_row(sheet, COLUMNS, dict.fromkeys(range(len(COLUMNS)), bold)))
     last = _stages_on(session, list(models), previous)
     for body in bodies:
         for slug, model in models.items():
-            sheet.append(
-                [
-                    body.code,
-                    body.full_name,
-                    model.name_ja,
-                    slug,
-                    last[slug].get(body.code, ""),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
-    _validation(sheet, len(bodies) * len(models) + 1)
-    for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = (
-            14 if name not in ("団体名", "分野別モデル") else 28
-        )
-        # The identifier is how the workbook is read back, not something a person reads: hidden, kept.
-        sheet.column_dimensions[get_column_letter(index)].hidden = name == "モデル識別子"
-        if name in INPUT_COLUMNS:
-            spreadsheets.unlock(cell for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index))
-    sheet.freeze_panes = "C2"
-    sheet.protection.sheet = True  # codes, names and headers stay as sent; answer columns are open
+            values = [body.code, body.full_name, model.name_ja, slug, last[slug].get(body.code, "")]
+            sheet.append(spreadsheets.data_row(sheet, values))  # the answer columns follow, empty
     survey_figures.write_sheet(book, session, survey, bodies)
     _mark_round(book, survey)
     return spreadsheets.workbook_bytes(book)
@@ -123,7 +112,7 @@ def _mark_round(book: Workbook, survey: SurveyRound) -> None:
         ["年度 / fiscal year", survey.fiscal_year],
         ["調査 / survey", survey.title],
     ):
-        sheet.append(row)
+        sheet.append(spreadsheets.data_row(sheet, row))
     sheet.sheet_state = "veryHidden"
     book.custom_doc_props.append(StringProperty(name=ROUND_PROPERTY, value=survey.slug))
 
@@ -201,10 +190,11 @@ def _instructions(sheet, survey: SurveyRound) -> None:
             "Write this year's figures, if asked, in the '数値' sheet."
         ),
     ]
-    for line in lines:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
     sheet.column_dimensions["A"].width = 110
+    title = spreadsheets.styled_cell(sheet, font=Font(bold=True, size=14))
+    sheet.append(spreadsheets.data_row(sheet, lines[:1], {0: title}))
+    for line in lines[1:]:
+        sheet.append(spreadsheets.data_row(sheet, [line]))
 
 
 def _validation(sheet, last_row: int) -> None:
@@ -222,8 +212,10 @@ def _validation(sheet, last_row: int) -> None:
         errorTitle="壁",
         error="一覧から選んでください。",
     )
-    sheet.add_data_validation(stages)
-    sheet.add_data_validation(barriers)
+    sheet.data_validations.append(
+        stages
+    )  # (a streamed sheet has no add_data_validation; the list is the same)
+    sheet.data_validations.append(barriers)
     stages.add(f"F2:F{max(last_row, 2)}")
     barriers.add(f"G2:G{max(last_row, 2)}")
 

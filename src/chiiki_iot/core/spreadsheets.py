@@ -17,12 +17,12 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Protection
 from openpyxl.utils import column_index_from_string
 
 from chiiki_iot.core.errors import InvalidInput
@@ -228,25 +228,12 @@ def too_many_rows(*, name: str, sheet: str, rows: int | None, max_rows: int) -> 
     )
 
 
-def unlock(cells: Iterable[Cell]) -> None:
-    """Leave these cells open for input on a protected sheet. openpyxl files a style assigned to a cell by
-    comparing it with every style known (a quarter of a million comparisons for the national workbook's
-    answer columns, 10 s); cells that differ from the first only in being unlocked share its style entry,
-    so the first is styled and the others take a copy of its style indices."""
-    first: Cell | None = None
-    for cell in cells:
-        if first is None:
-            first = cell
-            first.protection = Protection(locked=False)
-        else:
-            cell._style = copy.copy(first._style)
-
-
 def workbook_bytes(book: Workbook) -> bytes:
     """A workbook we generate, saved with every cell as data. openpyxl stores any string that starts with
     ``=`` as a formula, so a project or message text such as ``=HYPERLINK(...)`` would run in the reader's
-    Excel; the CSV exports neutralise the same text (``web.tables.csv_cell``)."""
-    for sheet in book.worksheets:
+    Excel; the CSV exports neutralise the same text (``web.tables.csv_cell``). A streamed (write-only)
+    workbook keeps no cells to look at: its rows were written as data by ``data_row``."""
+    for sheet in [] if book.write_only else book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
@@ -254,3 +241,32 @@ def workbook_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def styled_cell(sheet: Any, **style: object) -> Cell:
+    """A cell of a streamed (write-only) sheet with a style, to pass as ``data_row``'s ``like``: the cells
+    made like it share its style entry instead of each being filed among the workbook's styles."""
+    cell = WriteOnlyCell(sheet)
+    for name, value in style.items():
+        setattr(cell, name, value)
+    return cell
+
+
+def data_row(sheet: Any, values: Iterable[object], like: dict[int, Cell] | None = None) -> list[object]:
+    """One row for a streamed (write-only) sheet: every value written as data (a text that starts with
+    ``=`` stays text, as ``workbook_bytes`` does for other workbooks), and the cells of the columns in
+    ``like`` (index from 0) styled as that cell — the open answer cells of a protected sheet, say."""
+    row: list[object] = []
+    for index, value in enumerate(values):
+        model = like.get(index) if like else None
+        formula_like = isinstance(value, str) and value.startswith("=")
+        if model is None and not formula_like:
+            row.append(value)
+            continue
+        cell = WriteOnlyCell(sheet, value)
+        if formula_like:
+            cell.data_type = "s"
+        if model is not None:
+            cell._style = copy.copy(model._style)
+        row.append(cell)
+    return row
