@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.models import AuditEntry, LoginAttempt, UserSession
 from chiiki_iot.accounts.policy import Principal
+from chiiki_iot.core import bulk
 from chiiki_iot.core.models import ReferenceLoad
 
 # Technical tables whose rows are not records a person changes (or that record changes themselves).
@@ -156,8 +157,7 @@ def record_bulk_creation(
         }
         for key, row in zip(keys, rows, strict=True)
     ]
-    if entries:
-        session.connection().execute(insert(AuditEntry), entries)
+    bulk.insert_rows(session, AuditEntry, entries)
 
 
 def record_event(

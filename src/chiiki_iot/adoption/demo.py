@@ -24,6 +24,7 @@ from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption import year_ends
 from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage
 from chiiki_iot.adoption.models import BarrierReport, InputValue, Project, StatusChange
+from chiiki_iot.core import bulk
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.core.settings import get_settings
@@ -78,8 +79,8 @@ def generate(session: Session, *, principal: Principal) -> int:
         for chunk in range(0, len(rows), 20_000):
             part = rows[chunk : chunk + 20_000]
             if table is StatusChange:
-                ids = session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), part)
-                year_ends.note_inserted(session, list(ids), part)
+                ids = bulk.insert_rows(session, StatusChange, part, ids=True)
+                year_ends.note_inserted(session, ids, part)
             else:
                 session.execute(insert(table), part)
     record_event(

@@ -16,7 +16,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import audit_recorder
@@ -25,7 +25,7 @@ from chiiki_iot.adoption import service, survey_figures, year_ends
 from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage, parse_stage
 from chiiki_iot.adoption.models import BarrierReport, StatusChange, SurveyRound
 from chiiki_iot.adoption.survey import answer_seen, claim_submission, mark_answered
-from chiiki_iot.core import spreadsheets, workbook_values
+from chiiki_iot.core import bulk, spreadsheets, workbook_values
 from chiiki_iot.core.errors import InvalidInput, Problem, UserError
 from chiiki_iot.core.fiscal import parse_date, today_in_japan
 from chiiki_iot.core.text import clean_url, normalize, search_key
@@ -745,7 +745,7 @@ def _insert_audited(session: Session, table: type[StatusChange], rows: list[dict
     took most of a commit's time) with the audit entries the flush hook would have written for them."""
     if not rows:
         return
-    keys = list(session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), rows))
+    keys = bulk.insert_rows(session, table, rows, ids=True)
     audit_recorder.record_bulk_creation(session, entity=table.__tablename__, rows=rows, keys=keys)
     year_ends.note_inserted(session, keys, rows)
 

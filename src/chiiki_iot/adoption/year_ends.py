@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Insert, delete, event, exists, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption.models import FiscalYearStage, StatusChange
+from chiiki_iot.core import bulk
 from chiiki_iot.core.fiscal import FiscalYear
 
 CHUNK = 5_000  # rows per statement: bounded parameter lists on both databases
@@ -62,8 +63,11 @@ def _row(key: Key, c: Change) -> dict[str, object]:
 def _upsert(session: Session) -> Insert:
     """INSERT … ON CONFLICT DO UPDATE only when the incoming change is later than the row kept."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return _on_conflict(dialect.insert(FiscalYearStage.__table__))
+
+
+def _on_conflict(stmt: Any) -> Insert:
     table = FiscalYearStage.__table__
-    stmt = dialect.insert(table)
     later = tuple_(stmt.excluded.effective_on, stmt.excluded.change_id) > tuple_(
         table.c.effective_on, table.c.change_id
     )
@@ -83,6 +87,9 @@ def note(session: Session, changes: Iterable[Change]) -> None:
     transaction: a rollback takes both away together."""
     rows = [_row(key, c) for key, c in _last_per_year(changes).items()]
     if not rows:
+        return
+    if bulk.on_postgresql(session):  # copied, then one statement (``core.bulk``)
+        bulk.upsert_rows(session, FiscalYearStage, rows, _on_conflict)
         return
     stmt = _upsert(session)
     for start in range(0, len(rows), CHUNK):

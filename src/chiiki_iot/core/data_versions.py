@@ -73,6 +73,14 @@ def _mark(session: Session, name: str) -> None:
     session.info.setdefault(_PENDING, set()).add(name)
 
 
+def note_table_write(session: Session, table: str) -> None:
+    """A write to ``table`` made outside the ORM (``core.bulk``): marks the datasets that watch it, as a
+    bulk ORM statement on it would."""
+    for name, entry in _watches.items():
+        if table in entry.tables:
+            _mark(session, name)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
     records = (*session.new, *session.dirty, *session.deleted)
@@ -86,9 +94,8 @@ def _on_bulk_write(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    for name, entry in _watches.items():
-        if table is not None and table.name in entry.tables:
-            _mark(state.session, name)
+    if table is not None:
+        note_table_write(state.session, table.name)
 
 
 @event.listens_for(Session, "before_commit")
