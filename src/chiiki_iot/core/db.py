@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from chiiki_iot.core.settings import get_settings
+from chiiki_iot.core.write_gate import WriteGate
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -54,17 +55,49 @@ def _sqlite_connection_configurer(busy_timeout_ms: int) -> Callable[[Any, Any], 
     return configure
 
 
-def _begin_sqlite(conn: Any) -> None:
+_GATE_HELD = "chiiki_write_gate_held"
+
+
+def _sqlite_begin_rule(gate: WriteGate, timeout: float) -> Callable[[Any], None]:
+    def begin(conn: Any) -> None:
+        _begin_sqlite(conn, gate, timeout)
+
+    return begin
+
+
+def _release_gate(gate: WriteGate) -> Callable[..., None]:
+    """The transaction ended (commit, rollback, or its connection went back to the pool): next writer."""
+
+    def release(conn_or_dbapi: Any, record: Any = None) -> None:
+        info = record.info if record is not None else conn_or_dbapi.info
+        if info.pop(_GATE_HELD, False):
+            gate.release()
+
+    return release
+
+
+def _begin_sqlite(conn: Any, gate: WriteGate, timeout: float) -> None:
     """Begin IMMEDIATE (take the write lock now) unless the unit of work said it only reads.
 
     A unit of work that writes must take the lock at its start: in WAL mode a transaction that has read
     cannot wait for the write lock later (SQLite skips the busy handler when a read transaction upgrades,
     and a snapshot older than the last commit can never upgrade), so a deferred reader-turned-writer fails
     at once under contention. A read-only unit of work begins DEFERRED and takes no lock at all.
-    PostgreSQL, the production database, is unaffected.
+    PostgreSQL, the production database, is unaffected. Writers of this process first wait their turn
+    at the process's ``WriteGate``.
     """
     mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
-    conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+    if mode == "DEFERRED":
+        conn.exec_driver_sql("BEGIN DEFERRED")
+        return
+    gate.acquire(timeout)
+    conn.info[_GATE_HELD] = True
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        conn.info.pop(_GATE_HELD, None)
+        gate.release()
+        raise
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -87,7 +120,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, **kwargs)
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_connection_configurer(settings.sqlite_busy_timeout_ms))
-        event.listen(engine, "begin", _begin_sqlite)
+        gate = WriteGate()
+        event.listen(engine, "begin", _sqlite_begin_rule(gate, settings.sqlite_busy_timeout_ms / 1000))
+        for ended in ("commit", "rollback"):
+            event.listen(engine, ended, _release_gate(gate))
+        event.listen(engine.pool, "checkin", _release_gate(gate))  # closed without either: never kept
     return engine
 
 
