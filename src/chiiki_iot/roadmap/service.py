@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from chiiki_iot.core import data_versions
 from chiiki_iot.core.errors import NotFound
@@ -34,8 +34,29 @@ def version(session: Session) -> int:
     return data_versions.current(session, ROADMAP)
 
 
+_REVISIONS = "chiiki_roadmap_revisions"
+
+
 def get_revision(session: Session, slug: str | None = None) -> RoadmapRevision:
-    """A revision with its whole tree loaded; the newest one when ``slug`` is None."""
+    """A revision with its whole tree loaded; the newest one when ``slug`` is None. Read once per
+    transaction and roadmap version (a dashboard asked for it five times, 10 ms each), unless the
+    transaction is itself changing the roadmap."""
+    if data_versions.pending(session, ROADMAP):
+        return _read_revision(session, slug)
+    kept = session.info.setdefault(_REVISIONS, {})
+    key = (slug, version(session))
+    if key not in kept:
+        kept[key] = _read_revision(session, slug)
+    return kept[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_revisions(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the objects kept belong to the transaction that read them
+        session.info.pop(_REVISIONS, None)
+
+
+def _read_revision(session: Session, slug: str | None) -> RoadmapRevision:
     query = select(RoadmapRevision).options(
         selectinload(RoadmapRevision.fields)
         .selectinload(RoadmapField.models)
