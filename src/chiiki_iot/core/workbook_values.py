@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -111,8 +112,12 @@ def _read(data: bytes, name: str, max_rows: int) -> WorkbookValues:
     """The child's work: every worksheet's cells, read by calamine (a reader in Rust: the national survey
     workbook in a seventh of openpyxl's time), each sheet's size checked again as it really is (a sheet
     may sit outside ``xl/worksheets`` or declare a false size). Values come as openpyxl gives them, which
-    the importers were written against: empty cells None, whole numbers int, dates datetime."""
+    the importers were written against: empty cells None, whole numbers int, dates datetime. calamine reads
+    a formula's error (``#N/A``, ``#DIV/0!``) as empty, which would pass a broken answer as no answer: a
+    workbook holding one is read by openpyxl instead, which gives the error's text to be refused."""
     try:
+        if _has_error_cells(data):
+            return _read_by_openpyxl(data, name, max_rows)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [
             _read_sheet(book.get_sheet_by_name(meta.name), name, max_rows)
@@ -130,14 +135,54 @@ def _read(data: bytes, name: str, max_rows: int) -> WorkbookValues:
     return WorkbookValues(sheets, properties)
 
 
+_ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*\bt\s*=\s*[\"']e[\"']")
+
+
+def _has_error_cells(data: bytes) -> bool:
+    """Whether any part of the archive holds a cell of type error (``t="e"``)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _ERROR_CELL.search(archive.read(member))
+            for member in archive.namelist()
+            if member.endswith(".xml")
+        )
+
+
 def _read_sheet(ws: CalamineSheet, name: str, max_rows: int) -> SheetValues:
-    spreadsheets.check_sheet_size(ws.height, ws.width, name=name, sheet=ws.name, max_rows=max_rows)
+    # The used range's far corner, counted from A1 (``height``/``width`` count from the first cell used,
+    # so one value at GZ3 would pass as one column), checked before any row is built.
+    rows_used, columns_used = (ws.end[0] + 1, ws.end[1] + 1) if ws.end else (0, 0)
+    spreadsheets.check_sheet_size(rows_used, columns_used, name=name, sheet=ws.name, max_rows=max_rows)
     rows = [_trimmed(tuple(_as_openpyxl(v) for v in cells)) for cells in ws.to_python(skip_empty_area=False)]
-    if len(rows) > max_rows:
-        raise spreadsheets.too_many_rows(name=name, sheet=ws.name, rows=None, max_rows=max_rows)
     while rows and not rows[-1]:
         rows.pop()
     return SheetValues(ws.name, rows)
+
+
+def _read_by_openpyxl(data: bytes, name: str, max_rows: int) -> WorkbookValues:
+    """The slower, streamed reading (openpyxl read-only), each sheet read no further than the limits."""
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheets = []
+        for ws in book.worksheets:
+            spreadsheets.check_sheet_size(
+                ws.max_row, ws.max_column, name=name, sheet=ws.title, max_rows=max_rows
+            )
+            ws.reset_dimensions()  # the declared size may lie: read what is there, up to the limits
+            rows: list[Row] = []
+            for cells in ws.iter_rows(
+                max_row=max_rows + 1, max_col=spreadsheets.MAX_COLUMNS, values_only=True
+            ):
+                if len(rows) == max_rows:
+                    raise spreadsheets.too_many_rows(name=name, sheet=ws.title, rows=None, max_rows=max_rows)
+                rows.append(_trimmed(cells))
+            while rows and not rows[-1]:
+                rows.pop()
+            sheets.append(SheetValues(ws.title, rows))
+        properties = {p.name: str(p.value) for p in book.custom_doc_props.props if p.value is not None}
+    finally:
+        book.close()
+    return WorkbookValues(sheets, properties)
 
 
 def _as_openpyxl(value: object) -> object:
