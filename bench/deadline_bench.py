@@ -168,7 +168,11 @@ async def _load(
             while not done.is_set() and time.monotonic() < deadline:
                 path = random.choice(READS)
                 started = time.perf_counter()
-                answer = await client.get(path)
+                try:
+                    answer = await client.get(path)
+                except httpx.TransportError as error:  # counted like any failure, and the reader goes on
+                    errors.append(f"read {path}: {error!r}"[:300])
+                    continue
                 log["read"].append(time.perf_counter() - started)
                 if answer.status_code != 200:
                     errors.append(f"read {path}: {answer.status_code}")
@@ -208,15 +212,17 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--server-log", default="", help="a file for the server's output")
     args = parser.parse_args()
     random.seed(2017)
     with tempfile.TemporaryDirectory() as tmp, _database(args.database, Path(tmp)) as url:
         slug, models, codes = _prepare(url, args.bodies)
         port = _free_port()
         env = {**os.environ, "CHIIKI_DATABASE_URL": url, "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "false"}
+        log = open(args.server_log, "wb") if args.server_log else subprocess.DEVNULL
         server = subprocess.Popen(
             [CLI, "serve", "--port", str(port), "--workers", str(args.workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env, stdout=log, stderr=log,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:

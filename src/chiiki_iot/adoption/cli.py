@@ -233,7 +233,7 @@ def survey_rebuild_figures() -> None:
         before = year_ends.all_rows(session)
         count = year_ends.rebuild(session)
         after = year_ends.all_rows(session)
-    differed = len(before ^ after)
+    differed = len({row[:3] for row in before ^ after})  # (model, body, year): a changed row counts once
     console.print(
         f"[green]{count:,} 行を作り直しました / rebuilt {count:,} rows[/] "
         f"（差異 / rows that differed: {differed:,}）"

@@ -77,9 +77,6 @@ def write_sheet(book, session: Session, survey: SurveyRound, bodies: list[regist
         fiscal_year=survey.fiscal_year,
         body_codes=None if len(bodies) > 500 else [b.code for b in bodies],
     )
-    answer = {
-        COLUMNS.index(ANSWER_COLUMN): spreadsheets.styled_cell(sheet, protection=Protection(locked=False))
-    }
     for body in bodies:
         for item in items:
             value, year = last.get((body.code, item.slug), (None, None))

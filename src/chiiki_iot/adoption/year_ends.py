@@ -23,6 +23,7 @@ from chiiki_iot.core import bulk
 from chiiki_iot.core.fiscal import FiscalYear
 
 CHUNK = 5_000  # rows per statement: bounded parameter lists on both databases
+FEW = 1_000  # up to this many rows (an online answer, an import) PostgreSQL takes a plain upsert
 
 
 class Change(NamedTuple):
@@ -85,10 +86,11 @@ def _on_conflict(stmt: Any) -> Insert:
 def note(session: Session, changes: Iterable[Change]) -> None:
     """Fold newly appended status changes (with their ids) into the condensed history, in the caller's
     transaction: a rollback takes both away together."""
-    rows = [_row(key, c) for key, c in _last_per_year(changes).items()]
+    # In key order, so that two transactions upserting the same rows lock them in the same order.
+    rows = [_row(key, c) for key, c in sorted(_last_per_year(changes).items())]
     if not rows:
         return
-    if bulk.on_postgresql(session):  # copied, then one statement (``core.bulk``)
+    if len(rows) > FEW and bulk.on_postgresql(session):  # copied, then one statement (``core.bulk``)
         bulk.upsert_rows(session, FiscalYearStage, rows, _on_conflict)
         return
     stmt = _upsert(session)
@@ -117,7 +119,11 @@ def _note_flushed(session: Session, _context: object) -> None:
 
 
 def rebuild(session: Session) -> int:
-    """Recompute the whole condensed history from the status history, oldest first; return its rows."""
+    """Recompute the whole condensed history from the status history, oldest first; return its rows.
+    On PostgreSQL the history is locked against writers until the rebuild commits: a change committed
+    between reading the history and replacing the table would otherwise be lost from it."""
+    if bulk.on_postgresql(session):
+        session.connection().exec_driver_sql("LOCK TABLE status_changes IN SHARE MODE")
     ordered = select(
         StatusChange.id,
         StatusChange.body_code,

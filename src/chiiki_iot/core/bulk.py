@@ -41,6 +41,7 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[Row], *, ids:
     default); with ``ids``, return the ids given to them, in order."""
     if not rows:
         return []
+    session.flush()  # as an ORM statement would: the rows may refer to objects not yet written
     table = table_of(model)
     data_versions.note_table_write(session, table.name)
     connection = session.connection()
@@ -52,8 +53,14 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[Row], *, ids:
         return []
     given = _new_ids(session, table, len(rows)) if ids else []
     values = [{**row, "id": i} for row, i in zip(rows, given, strict=True)] if ids else rows
-    _copy(session, table.name, [c for c in table.columns if c.name != "id" or ids], values)
+    _copy(session, table.name, [c for c in table.columns if _written(c, values[0])], values)
     return given
+
+
+def _written(col: Column[Any], row: Row) -> bool:
+    """Whether COPY names the column: given in the rows, or with a default of ours to fill in; any other
+    is left to the database (its server default, or NULL), as an INSERT that leaves it out would."""
+    return col.name in row or col.default is not None
 
 
 def upsert_rows(
@@ -72,25 +79,23 @@ def upsert_rows(
     columns = list(table.columns)
     _copy(session, staging, columns, rows)
     names: list[Any] = [column(c.name) for c in columns]
-    source = select(*names).select_from(text(f'"{staging}"'))
+    keys: list[Any] = [column(c.name) for c in table.primary_key.columns]
+    # in key order: two transactions upserting the same rows lock them in the same order (no deadlock)
+    source = select(*names).select_from(text(f'"{staging}"')).order_by(*keys)
     connection.execute(conflict(postgresql.insert(table).from_select([c.name for c in columns], source)))
 
 
 def _copy(session: Session, table: str, columns: list[Column[Any]], rows: Sequence[Row]) -> None:
     """COPY ``rows`` into ``table`` on the session's connection and transaction."""
-    fields = [(c.name, _default(c), isinstance(c.type, JSON)) for c in columns]
+    # JSON None is stored as JSON null, as the ORM stores it (``none_as_null`` is off by default)
+    fields = [(c.name, _default(c), isinstance(c.type, JSON) and not c.type.none_as_null) for c in columns]
     names = ", ".join(f'"{name}"' for name, _, _ in fields)
     raw = session.connection().connection.driver_connection
     assert raw is not None  # a connection the session holds
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         for row in rows:
             values = [row.get(name, fallback) for name, fallback, _ in fields]
-            copy.write_row(
-                [
-                    Json(v) if json and v is not None else v
-                    for v, (_, _, json) in zip(values, fields, strict=True)
-                ]
-            )
+            copy.write_row([Json(v) if json else v for v, (_, _, json) in zip(values, fields, strict=True)])
 
 
 def _default(col: Column[Any]) -> object:

@@ -1,6 +1,6 @@
 """Run a parser in a process of its own, with its own memory and time limits (issue 12, finding 1).
 
-A workbook is read by openpyxl, whose cost depends on what the sender put in the file. Read in the web
+A workbook is read by calamine or openpyxl, whose cost depends on what the sender put in the file. Read in the web
 server's process, a hostile or merely huge file could take gigabytes or minutes from every other request,
 and a Python thread cannot be stopped from outside. In a child process it can: the child gets an address
 space limit (``RLIMIT_AS``) and is killed when its time is up, and the server only ever receives the
@@ -8,7 +8,7 @@ plain values it read.
 
 Children are forked from a small fork server (``multiprocessing``'s ``forkserver``) rather than from the
 server itself, which runs threads and holds database connections that a fork must never inherit. The
-server preloads openpyxl (and the main module) once, so a child starts in milliseconds.
+server preloads the readers (and the main module) once, so a child starts in milliseconds.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from chiiki_iot.core.errors import InvalidInput, UserError
 
 T = TypeVar("T")
 
-_PRELOAD = ["openpyxl", "chiiki_iot.core.workbook_values"]
+_PRELOAD = ["openpyxl", "python_calamine", "chiiki_iot.core.workbook_values"]
 _starting = threading.Lock()
 
 

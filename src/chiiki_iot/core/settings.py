@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     # Requests beyond the pool wait in order; past this many waiting, or this long, they get 503.
     request_queue_length: int = 500
     request_queue_seconds: float = 30.0
-    request_read_slots: int = 8  # reads at once per process: writers keep a share (``web.concurrency``)
+    request_read_slots: int = (
+        8  # on SQLite, reads at once per process: writers keep a share (web.concurrency)
+    )
     # Links in e-mails (invitations, password resets) start with this address.
     base_url: str = "http://127.0.0.1:8000"
     session_hours: int = 12

@@ -6,7 +6,8 @@ zip's central directory (sizes as declared, never decompressed) and the first ki
 that a hostile file is refused in milliseconds with the limit it broke named in Japanese and English.
 
 Python's ``zipfile`` stops decompressing a member at its declared size (and fails its CRC check if the data
-goes on), so the declared sizes checked here really bound what openpyxl can unpack later.
+goes on), so the declared sizes checked here really bound what a reader can unpack later (calamine reads
+a sheet whole, within the reading process's memory limit; openpyxl streams it).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ RATIO_CHECKED_FROM = 1024 * 1024
 """A member smaller than this cannot hurt whatever its ratio (an empty style sheet compresses well)."""
 MAX_MEMBERS = 1000
 MAX_WHOLE_PART = 16 * 1024 * 1024
-"""Parts that openpyxl reads whole (shared strings, styles, the workbook), unlike sheets, which it streams."""
+"""Parts every reader takes whole (shared strings, styles, the workbook)."""
 MAX_COLUMNS = 200
 """The survey sheets have 11 and 8 columns; a person may add a few notes, not hundreds."""
 _HEAD = 64 * 1024

@@ -62,8 +62,10 @@ class Facts:
     def remember(self, key: object, compute):
         """A value derived only from these facts, computed once (facts never change once read), also when
         several requests ask at once: eight visitors after a write each derived every figure again and
-        waited seven times as long as one alone. Derivations are CPU work under one interpreter lock, so
-        taking turns costs nothing; the lock is reentrant because derivations build on each other."""
+        waited seven times as long as one alone. Derivations are mostly CPU work under one interpreter lock,
+        so taking turns costs little (a few read the roadmap or the registry with the caller's session,
+        which already holds its connection); the lock is reentrant because derivations build on each
+        other."""
         if key in self.memo:
             return self.memo[key]
         with self.memo_lock:
@@ -127,7 +129,7 @@ EARLIEST = dt.date(BASE_FISCAL_YEAR, 4, 1)
 
 def check_as_of(day: dt.date) -> None:
     """Progress is asked between the roadmap's first fiscal year and a year ahead; anything else is a typo
-    (and would cost a sweep of the whole history for nothing)."""
+    (and would cost a computation of every figure for nothing)."""
     latest = today_in_japan() + dt.timedelta(days=366)
     if not EARLIEST <= day <= latest:
         raise InvalidInput(
@@ -143,7 +145,8 @@ def facts(session: Session, as_of: dt.date) -> Facts:
 
     When the figures have changed since the facts kept for this date were computed, the setting
     ``figures_refresh_in_background`` is on (the server's default) and the reader may see the previous
-    figures (``data_versions.previous_allowed``: a visitor not signed in), the kept facts are served at
+    figures (``data_versions.previous_allowed``: anyone but whoever has just changed something, and API
+    tokens), the kept facts are served at
     once and the new ones computed in the background: at a survey deadline, when answers arrive every second,
     readers then never queue behind a recomputation. Pages say when their figures were computed
     (``computed_at``); a change shows within the seconds one computation takes."""

@@ -10,10 +10,11 @@ answered 500). A request that waits longer than ``request_queue_seconds``, or ar
 
 Static files need no connection and pass straight through.
 
-Reads (GET, HEAD) hold at most ``request_read_slots`` of the slots at once. One process runs Python one
-thread at a time, so reads beyond a few add no throughput; they only took turns with the writers, and a
-SQLite writer holds the database's one write lock while it waits for its turn (at a survey deadline, 32
-readers made each answer's 30 ms of work last seconds, and the other writers queued behind it).
+On SQLite, reads (GET, HEAD) hold at most ``request_read_slots`` of the slots at once. One process runs
+Python one thread at a time, so reads beyond a few add no throughput; they only took turns with the
+writers, and a SQLite writer holds the database's one write lock while it waits for its turn (at a survey
+deadline, 32 readers made each answer's 30 ms of work last seconds, and the other writers queued behind
+it). PostgreSQL locks rows, not the database, so there reads are not held back.
 """
 
 from __future__ import annotations
@@ -44,9 +45,8 @@ class RequestSlots:
         if loop not in self._slots:
             settings = get_settings()
             total = settings.db_pool_size + settings.db_max_overflow
-            self._slots = {
-                loop: (anyio.Semaphore(total), anyio.Semaphore(min(total, settings.request_read_slots)))
-            }
+            reads = min(total, settings.request_read_slots) if _one_writer(settings.database_url) else total
+            self._slots = {loop: (anyio.Semaphore(total), anyio.Semaphore(reads))}
         return self._slots[loop]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -75,3 +75,8 @@ class RequestSlots:
         finally:
             for slot in held:
                 slot.release()
+
+
+def _one_writer(database_url: str) -> bool:
+    """Whether the database lets one transaction write at a time (SQLite)."""
+    return database_url.startswith("sqlite")
