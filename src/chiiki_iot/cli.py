@@ -103,6 +103,10 @@ def serve(
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # uvicorn restarts a worker whose ping thread has not answered within this time (5 s by default),
+        # dropping every connection it holds: at a survey deadline a busy but healthy worker was killed
+        # that way (bench/deadline_bench.py, 10 readers cut off). A hung worker is still replaced.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     server = uvicorn.Server(config)
     if config.should_reload:  # as uvicorn.run does
@@ -111,6 +115,9 @@ def serve(
         Multiprocess(config, sockets=[_tcp_listener(config)]).run()
     else:
         server.run()
+
+
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def _tcp_listener(config: uvicorn.Config) -> socket.socket:
