@@ -146,9 +146,8 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     When the figures have changed since the facts kept for this date were computed, the setting
     ``figures_refresh_in_background`` is on (the server's default) and the reader may see the previous
     figures (``data_versions.previous_allowed``: anyone but whoever has just changed something, and API
-    tokens), the kept facts are served at
-    once and the new ones computed in the background: at a survey deadline, when answers arrive every second,
-    readers then never queue behind a recomputation. Pages say when their figures were computed
+    tokens), the kept facts are served at once and the new ones computed in the background: at a survey
+    deadline, when answers arrive every second, readers then never queue behind a recomputation. Pages say when their figures were computed
     (``computed_at``); a change shows within the seconds one computation takes."""
     check_as_of(as_of)
     session.flush()  # pending writes mark the session as having uncommitted changes
