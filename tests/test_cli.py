@@ -1,16 +1,24 @@
 """The chiiki-iot command: help everywhere, previews, all-or-nothing imports and bilingual errors."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from chiiki_iot.accounts.policy import Role
+from chiiki_iot.adoption import service as adoption_service
+from chiiki_iot.adoption import year_ends
+from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.adoption.models import FiscalYearStage
 from chiiki_iot.cli import app
+from chiiki_iot.core.db import get_sessionmaker
 from chiiki_iot.registry.models import PopulationFigure
+from tests.accounts.factories import create_user, principal
 
 runner = CliRunner()
 
@@ -205,3 +213,25 @@ class TestSurveyCommands:
         ok = runner.invoke(app, ["survey", "upload", "fy2016", str(bad), "--yes"])
         assert ok.exit_code == 0 and "recorded 1 changes" in ok.output
         assert "未回答 / not answered: 1,787" in runner.invoke(app, ["survey", "rates", "fy2016"]).output
+
+
+@pytest.mark.own_database
+class TestRebuildFigures:
+    def test_a_lost_summary_is_rebuilt_and_the_difference_reported(self, own_database: Engine) -> None:
+        """After a restore that lost the condensed history, the command brings back what the writes kept."""
+        with get_sessionmaker().begin() as session:
+            admin = principal(create_user(session, Role.SECRETARIAT))
+            adoption_service.record_status(
+                session, principal=admin, body_code="011002", model_slug="open-data", stage=Stage.IMPLEMENTED,
+                effective_on=dt.date(2020, 6, 1), source_kind="manual",
+            )  # fmt: skip
+        with get_sessionmaker().begin() as session:
+            kept = year_ends.all_rows(session)
+            session.execute(delete(FiscalYearStage))
+        result = runner.invoke(app, ["survey", "rebuild-figures"])
+        assert result.exit_code == 0, result.output
+        assert "rows that differed: 1）" in " ".join(result.output.split())
+        with get_sessionmaker()() as session:
+            assert year_ends.all_rows(session) == kept
+        again = runner.invoke(app, ["survey", "rebuild-figures"])
+        assert "rows that differed: 0）" in " ".join(again.output.split())

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import Insert, delete, event, exists, insert, select, tuple_
+from sqlalchemy import Insert, delete, event, exists, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -135,8 +135,7 @@ def rebuild(session: Session) -> int:
     last = _last_per_year(Change(*r) for r in rows)
     session.execute(delete(FiscalYearStage))
     values = [_row(key, c) for key, c in last.items()]
-    for start in range(0, len(values), CHUNK):
-        session.connection().execute(insert(FiscalYearStage), values[start : start + CHUNK])
+    bulk.insert_rows(session, FiscalYearStage, values)  # COPY on PostgreSQL (a 50× history: 250 K rows)
     return len(values)
 
 
