@@ -36,7 +36,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_bench import _database, _free_port
+from load_bench import _database, _free_port, wait_until_serving
 
 from chiiki_iot.accounts.models import RoleGrant, User
 from chiiki_iot.accounts.policy import Grant, Principal, Role
@@ -226,12 +226,7 @@ def main() -> None:
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(240):
-                try:
-                    if httpx.get(base + "/api/v1/registry", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
+            wait_until_serving(base)
             log, errors, seconds = asyncio.run(_load(base, slug, models, codes, args))
         finally:
             server.terminate()

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from adoption_bench import fill
-from load_bench import CLI, STATIC, _database, _free_port
+from load_bench import CLI, STATIC, _database, _free_port, wait_until_serving
 
 from chiiki_iot.accounts.models import RoleGrant, User
 from chiiki_iot.accounts.policy import Grant, Principal, Role
@@ -179,12 +179,7 @@ def main() -> None:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(600):
-                try:
-                    if httpx.get(base + "/api/v1/registry", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
+            wait_until_serving(base)
             results = asyncio.run(_run(base, url, args.writes, server.pid))
         finally:
             server.terminate()

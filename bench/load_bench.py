@@ -63,6 +63,17 @@ def _database(server_url: str | None, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def wait_until_serving(base: str, seconds: float = 300) -> None:
+    """Until the server at ``base`` answers (migrations and a first start can take a while), bounded."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/api/v1/registry", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.3)
+
+
 @contextmanager
 def _server(url: str, workers: int) -> Iterator[str]:
     env = {**os.environ, "CHIIKI_DATABASE_URL": url, "CHIIKI_DEMO_MODE": "true"}
@@ -77,13 +88,7 @@ def _server(url: str, workers: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/api/v1/registry", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
+        wait_until_serving(base)
         yield base
     finally:
         server.terminate()
