@@ -23,6 +23,7 @@ from chiiki_iot.core.db import get_engine
 from chiiki_iot.core.domain import Domain
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.home.domain import DOMAIN as HOME
+from chiiki_iot.network.domain import DOMAIN as NETWORK
 from chiiki_iot.outreach.domain import DOMAIN as OUTREACH
 from chiiki_iot.progress.domain import DOMAIN as PROGRESS
 from chiiki_iot.registry import service as registry
@@ -32,7 +33,9 @@ from chiiki_iot.roadmap.domain import DOMAIN as ROADMAP
 from chiiki_iot.web import sections, templating
 from chiiki_iot.web.app import new_app
 
-DOMAINS: tuple[Domain, ...] = (REGISTRY, ROADMAP, ACCOUNTS, ADOPTION, PROGRESS, OUTREACH, REPORTS, HOME)
+DOMAINS: tuple[Domain, ...] = (
+    REGISTRY, ROADMAP, ACCOUNTS, ADOPTION, PROGRESS, OUTREACH, NETWORK, REPORTS, HOME
+)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

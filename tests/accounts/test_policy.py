@@ -74,6 +74,29 @@ EXPECTED = [
     ("users.invite", NAHA, {"secretariat"}),
     ("users.invite_ministry", Target(), {"secretariat"}),
     ("audit.read", Target(), {"secretariat"}),
+    # network: a body joins, posts needs and decides on proposals for itself; its block's bureau (or the
+    # secretariat) publishes its needs; an organisation edits and proposes only its own solutions.
+    ("network.apply", SAPPORO, {"secretariat", "muni-sapporo"}),
+    ("network.apply", Target(organisation="acme"), {"secretariat", "org"}),
+    ("network.members", Target(), {"secretariat"}),
+    ("hub.rounds", Target(), {"secretariat"}),
+    ("needs.post", SAPPORO, {"secretariat", "muni-sapporo"}),
+    ("needs.post", HOKKAIDO, {"secretariat", "pref-hokkaido"}),
+    ("needs.publish", SAPPORO, {"secretariat", "bureau-hokkaido"}),
+    ("needs.publish", NAHA, {"secretariat"}),
+    ("needs.read_unpublished", SAPPORO, {"secretariat", "bureau-hokkaido", "muni-sapporo"}),
+    ("solutions.edit", Target(organisation="acme"), {"secretariat", "org"}),
+    ("solutions.edit", Target(organisation="other"), {"secretariat"}),
+    ("proposals.submit", Target(organisation="acme"), {"org"}),
+    ("proposals.submit", Target(organisation="other"), set()),
+    ("proposals.decide", SAPPORO, {"secretariat", "muni-sapporo"}),
+    ("hub.interest", SAPPORO, {"muni-sapporo"}),
+    ("hub.interest", Target(organisation="acme"), {"org"}),
+    ("symbol.calls", Target(), {"secretariat"}),
+    ("symbol.propose", SAPPORO, {"muni-sapporo"}),
+    ("symbol.propose", Target(organisation="acme"), {"org"}),
+    ("symbol.review", SAPPORO, {"secretariat", "bureau-hokkaido"}),
+    ("policy.record", Target(), {"secretariat"}),
 ]
 
 
@@ -186,6 +209,21 @@ WAS = {
     "users.invite": "users.invite",
     "users.invite_ministry": None,  # accounts.service.invite
     "audit.read": "audit.read",
+    # new with the network (issue 14): nothing gated these calls before
+    "network.apply": None,
+    "network.members": None,
+    "hub.rounds": None,
+    "needs.post": None,
+    "needs.publish": None,
+    "needs.read_unpublished": None,
+    "solutions.edit": None,
+    "proposals.submit": None,
+    "proposals.decide": None,
+    "hub.interest": None,
+    "symbol.calls": None,
+    "symbol.propose": None,
+    "symbol.review": None,
+    "policy.record": None,
 }
 
 PEOPLE = [

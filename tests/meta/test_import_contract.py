@@ -27,6 +27,7 @@ FLOORS: list[set[str]] = [
     {"adoption"},
     {"progress"},
     {"outreach"},
+    {"network"},
     {"reports"},
     {"home"},
     {"app"},  # the assembly: the one module that names every room
@@ -42,12 +43,14 @@ FACES: dict[str, set[str]] = {
         "places",
         "service",
         "cli",
-    },  # cli: every command's unit of work
+        "mail",
+    },  # cli: every command's unit of work; mail: notices other domains send
     "registry": {"service", "schemas", "kinds", "codes", "domain"},
     "roadmap": {"service", "schemas", "domain"},
-    "adoption": {"service", "survey", "ladder", "schemas", "domain"},
+    "adoption": {"service", "survey", "ladder", "projects", "schemas", "domain"},
     "progress": {"service", "schemas", "domain"},
     "outreach": {"service", "schemas", "domain"},
+    "network": {"hub", "members", "schemas", "domain"},
     "reports": {"service", "domain"},
     "home": {"domain"},
 }

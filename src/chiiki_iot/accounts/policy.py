@@ -197,6 +197,90 @@ POLICY: dict[str, Action] = {
         "recording events and council activity",
         {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
     ),
+    # network: 地域IoT官民ネット — bodies and organisations join; the IoTデザインハブ matches needs with
+    # solutions; a body's need is published by its block's bureau or the secretariat, never by itself.
+    "network.apply": Action(
+        "官民ネットへの参加申請",
+        "applying to join the public-private network",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+            Role.ORGANISATION: Reach.OWN_ORGANISATION,
+        },
+    ),
+    "network.members": Action(
+        "官民ネットの参加申請の承認・見送り",
+        "approving or declining network applications",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
+    "hub.rounds": Action(
+        "IoTデザインハブの募集回の設定", "setting up IoT design hub rounds", {Role.SECRETARIAT: Reach.EVERYTHING}
+    ),
+    "needs.post": Action(
+        "課題の投稿",
+        "posting a need",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.PREFECTURE: Reach.OWN_BODY, Role.MUNICIPALITY: Reach.OWN_BODY},
+    ),
+    "needs.publish": Action(
+        "課題の確認・公開",
+        "reviewing and publishing needs",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
+    "needs.read_unpublished": Action(
+        "公開前の課題の閲覧",
+        "reading needs before they are published",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.BUREAU: Reach.OWN_BLOCK,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
+    "solutions.edit": Action(
+        "解決策の登録・編集",
+        "adding and editing solutions",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.ORGANISATION: Reach.OWN_ORGANISATION},
+    ),
+    "proposals.submit": Action(
+        "課題への提案", "proposing a solution for a need", {Role.ORGANISATION: Reach.OWN_ORGANISATION}
+    ),
+    "proposals.decide": Action(
+        "提案の選定（候補・実証・導入・見送り）",
+        "deciding on proposals (shortlist, pilot, adopt, decline)",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.PREFECTURE: Reach.OWN_BODY, Role.MUNICIPALITY: Reach.OWN_BODY},
+    ),
+    "hub.interest": Action(
+        "課題と解決策への関心表明",
+        "showing interest in a need-solution pair",
+        {
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+            Role.ORGANISATION: Reach.OWN_ORGANISATION,
+        },
+    ),
+    "symbol.calls": Action(
+        "シンボル・プロジェクトの募集と選定",
+        "running symbol-project calls and selection",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
+    "symbol.propose": Action(
+        "シンボル・プロジェクトへの応募",
+        "proposing a symbol project",
+        {
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+            Role.ORGANISATION: Reach.OWN_ORGANISATION,
+        },
+    ),
+    "symbol.review": Action(
+        "シンボル・プロジェクトの審査",
+        "reviewing symbol-project proposals",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.EVERYTHING},
+    ),
+    "policy.record": Action(
+        "政策提言の記録", "recording policy proposals", {Role.SECRETARIAT: Reach.EVERYTHING}
+    ),
     # accounts
     "users.manage": Action("利用者の管理", "managing users", {Role.SECRETARIAT: Reach.EVERYTHING}),
     # Inviting someone is judged on the role and scope they would get (the target).
@@ -252,6 +336,13 @@ def bodies_acted_for(principal: Principal) -> list[str]:
     rule = POLICY["status.record"].rule
     codes = [g.scope for g in principal.grants if rule.get(g.role) == Reach.OWN_BODY]
     return list(dict.fromkeys(codes))
+
+
+def organisations_acted_for(principal: Principal) -> list[str]:
+    """The slugs of the organisations this person speaks for (their 企業・団体 grants), in grant order."""
+    rule = POLICY["solutions.edit"].rule
+    slugs = [g.scope for g in principal.grants if rule.get(g.role) == Reach.OWN_ORGANISATION]
+    return list(dict.fromkeys(slugs))
 
 
 def authorize(principal: Principal, action: str, target: Target = Target()) -> None:

@@ -601,3 +601,15 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
         api_token.revoked_at = api_token.revoked_at or now()
     session.flush()
     return user
+
+
+def emails_of_scope(session: Session, role: Role, scope: str) -> list[str]:
+    """The addresses of active users holding ``role`` over ``scope`` (who speaks for a body or an
+    organisation), for notices such as a conversation opened in the IoTデザインハブ."""
+    rows = session.scalars(
+        select(User.email)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == role.value, RoleGrant.scope == scope, User.is_active.is_(True))
+        .order_by(User.email)
+    )
+    return list(dict.fromkeys(rows))

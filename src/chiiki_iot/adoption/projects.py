@@ -85,3 +85,14 @@ def projects_of_body(session: Session, body_code: str) -> list[Project]:
     )
     partner = [p for p in session.scalars(mentioned) if code in (p.partner_codes or [])]
     return sorted(own + partner, key=lambda p: (p.starts_on or dt.date.min, p.id))
+
+
+def project_blocks(session: Session, project_ids: list[int]) -> dict[int, str]:
+    """The block of the body that ran each project (a solution's track record is counted by block)."""
+    if not project_ids:
+        return {}
+    bodies = registry.bodies_by_code(
+        session, list(session.scalars(select(Project.body_code).where(Project.id.in_(project_ids))))
+    )
+    rows = session.execute(select(Project.id, Project.body_code).where(Project.id.in_(project_ids)))
+    return {pid: bodies[code].block_slug for pid, code in rows if code in bodies}

@@ -487,6 +487,10 @@ def get_organisation(session: Session, slug: str) -> Organisation:
     return org
 
 
+def organisation_exists(session: Session, slug: str) -> bool:
+    return session.get(Organisation, slug) is not None
+
+
 def _check_organisation_version(org: Organisation, expected_version: int | None) -> None:
     """A change must say which version it was based on; a save from an older read (or from none: the slug
     typed into a blank form) is refused with the stored values, never written over them."""
