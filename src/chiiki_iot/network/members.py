@@ -43,7 +43,7 @@ def _row(session: Session, m: NetworkMember) -> MemberRow:
         body = registry.get_body(session, m.body_code)
         name, kind, block = (
             body.full_name,
-            "prefecture" if body.is_prefecture else "municipality",
+            "prefecture" if not body.is_municipality else "municipality",
             body.block_slug,
         )
     else:

@@ -24,7 +24,7 @@ def conversation_opened(
         return 0
     body = registry.get_body(session, need.body_code)
     org = outreach.get_organisation(session, solution.organisation_slug)
-    role = Role.PREFECTURE if body.is_prefecture else Role.MUNICIPALITY
+    role = Role.PREFECTURE if not body.is_municipality else Role.MUNICIPALITY
     addresses = accounts.emails_of_scope(session, role, body.code)
     addresses += accounts.emails_of_scope(session, Role.ORGANISATION, org.slug)
     link = f"{base_url.rstrip('/')}/network/needs/{need.id}"
