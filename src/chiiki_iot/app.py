@@ -34,7 +34,15 @@ from chiiki_iot.web import sections, templating
 from chiiki_iot.web.app import new_app
 
 DOMAINS: tuple[Domain, ...] = (
-    REGISTRY, ROADMAP, ACCOUNTS, ADOPTION, PROGRESS, OUTREACH, NETWORK, REPORTS, HOME
+    REGISTRY,
+    ROADMAP,
+    ACCOUNTS,
+    ADOPTION,
+    PROGRESS,
+    OUTREACH,
+    NETWORK,
+    REPORTS,
+    HOME,
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -34,10 +34,10 @@ from jinja2 import Template
 from chiiki_iot.accounts import service as accounts
 from chiiki_iot.accounts.policy import Role
 from chiiki_iot.adoption import survey
-from chiiki_iot.network import hub, symbols
 from chiiki_iot.app import create_app
 from chiiki_iot.core.db import get_sessionmaker
 from chiiki_iot.core.i18n import LOCALE_DIR
+from chiiki_iot.network import hub, symbols
 from chiiki_iot.outreach import service as outreach
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.templating import ENV, template_folders
@@ -94,15 +94,21 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         solution = hub.save_solution(
             session,
             principal=principal,
-            data=hub.SolutionInput(organisation_slug="tca", title="見守りセンサー", description="電力の使用から異常を知らせる"),
+            data=hub.SolutionInput(
+                organisation_slug="tca", title="見守りセンサー", description="電力の使用から異常を知らせる"
+            ),
         )
         need = hub.post_need(
             session,
             principal=principal,
-            data=hub.NeedInput(body_code="011002", title="高齢者の見守り", description="一人暮らしの方の異変に気づきたい"),
+            data=hub.NeedInput(
+                body_code="011002", title="高齢者の見守り", description="一人暮らしの方の異変に気づきたい"
+            ),
         )
         hub.publish_need(session, principal=principal, need_id=need.id, expected_version=need.version)
-        call = symbols.open_call(session, principal=principal, title="シンボル・プロジェクト", deadline=dt.date(2099, 3, 31))
+        call = symbols.open_call(
+            session, principal=principal, title="シンボル・プロジェクト", deadline=dt.date(2099, 3, 31)
+        )
     workbook = client.get(f"/survey/{slug}/workbook.xlsx?body=011002")  # as sent out, nothing filled in
     assert workbook.status_code == 200
     upload = client.post(

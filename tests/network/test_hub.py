@@ -27,12 +27,16 @@ def _as(session: Session, role: Role, scope: str = "") -> Principal:
 def _org(session: Session, slug: str) -> Principal:
     admin = _as(session, Role.SECRETARIAT)
     outreach.save_organisation(
-        session, principal=admin, data=outreach.OrganisationInput(slug=slug, name_ja=f"{slug}株式会社", kind="company")
+        session,
+        principal=admin,
+        data=outreach.OrganisationInput(slug=slug, name_ja=f"{slug}株式会社", kind="company"),
     )
     return _as(session, Role.ORGANISATION, slug)
 
 
-def _solution(session: Session, org: Principal, slug: str, title: str, text: str, **kw: object) -> hub.Solution:
+def _solution(
+    session: Session, org: Principal, slug: str, title: str, text: str, **kw: object
+) -> hub.Solution:
     return hub.save_solution(
         session,
         principal=org,
@@ -55,10 +59,17 @@ def need_and_people(session: Session) -> dict:
     )
     acme, other = _org(session, "acme"), _org(session, "other-co")
     watch = _solution(
-        session, acme, "acme", "くらしリズム見守り", "電力使用量の変化から生活リズムの異常を検知し、家族と自治体に通知します。",
-        model_slugs=["phr"], price_min_yen=500_000,
+        session,
+        acme,
+        "acme",
+        "くらしリズム見守り",
+        "電力使用量の変化から生活リズムの異常を検知し、家族と自治体に通知します。",
+        model_slugs=["phr"],
+        price_min_yen=500_000,
     )
-    river = _solution(session, other, "other-co", "河川水位センサー", "河川の水位を遠隔で監視し、氾濫の危険を知らせます。")
+    river = _solution(
+        session, other, "other-co", "河川水位センサー", "河川の水位を遠隔で監視し、氾濫の危険を知らせます。"
+    )
     return {"city": city, "need": need, "acme": acme, "other": other, "watch": watch, "river": river}
 
 
@@ -71,15 +82,23 @@ def test_a_need_is_hidden_until_the_bureau_publishes_it(session: Session, need_a
         hub.publish_need(session, principal=city, need_id=need.id, expected_version=need.version)
     with pytest.raises(Forbidden):  # nor can another block's bureau
         hub.publish_need(
-            session, principal=_as(session, Role.BUREAU, "okinawa"), need_id=need.id, expected_version=need.version
+            session,
+            principal=_as(session, Role.BUREAU, "okinawa"),
+            need_id=need.id,
+            expected_version=need.version,
         )
     hub.publish_need(
-        session, principal=_as(session, Role.BUREAU, "hokkaido"), need_id=need.id, expected_version=need.version
+        session,
+        principal=_as(session, Role.BUREAU, "hokkaido"),
+        need_id=need.id,
+        expected_version=need.version,
     )
     assert hub.get_need(session, acme, need.id).status == "published"
 
 
-def test_the_ranked_solutions_put_the_paraphrase_first_and_say_why(session: Session, need_and_people: dict) -> None:
+def test_the_ranked_solutions_put_the_paraphrase_first_and_say_why(
+    session: Session, need_and_people: dict
+) -> None:
     ranked = ranking.solutions_for_need(session, need_and_people["need"], limit=5)
     assert [r.solution.id for r in ranked][:2] == [need_and_people["watch"].id, need_and_people["river"].id]
     reasons = [x.ja for x in ranked[0].ranked.reasons]
@@ -90,18 +109,36 @@ def test_an_organisation_cannot_touch_another_ones_solution_or_proposal(
     session: Session, need_and_people: dict
 ) -> None:
     p = need_and_people
-    hub.publish_need(session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1)
+    hub.publish_need(
+        session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1
+    )
     with pytest.raises(Forbidden):
         hub.save_solution(
-            session, principal=p["other"], solution_id=p["watch"].id, expected_version=p["watch"].version,
+            session,
+            principal=p["other"],
+            solution_id=p["watch"].id,
+            expected_version=p["watch"].version,
             data=hub.SolutionInput(organisation_slug="acme", title="乗っ取り", description="他社の解決策"),
         )
     with pytest.raises(Forbidden):  # proposing someone else's solution
-        hub.propose(session, principal=p["other"], need_id=p["need"].id, solution_id=p["watch"].id, cost_yen=1, plan="x")
-    proposal = hub.propose(session, principal=p["acme"], need_id=p["need"].id, solution_id=p["watch"].id, cost_yen=1, plan="x")
+        hub.propose(
+            session,
+            principal=p["other"],
+            need_id=p["need"].id,
+            solution_id=p["watch"].id,
+            cost_yen=1,
+            plan="x",
+        )
+    proposal = hub.propose(
+        session, principal=p["acme"], need_id=p["need"].id, solution_id=p["watch"].id, cost_yen=1, plan="x"
+    )
     with pytest.raises(Forbidden):  # deciding is the body's, not a company's
         hub.decide_proposal(
-            session, principal=p["other"], proposal_id=proposal.id, decision="decline", expected_version=proposal.version
+            session,
+            principal=p["other"],
+            proposal_id=proposal.id,
+            decision="decline",
+            expected_version=proposal.version,
         )
     assert proposal.status == "submitted" and p["watch"].title == "くらしリズム見守り"
 
@@ -110,21 +147,63 @@ def test_a_pilot_becomes_a_project_and_moves_the_status_through_adoption(
     session: Session, need_and_people: dict
 ) -> None:
     p = need_and_people
-    hub.publish_need(session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1)
-    first = hub.propose(session, principal=p["acme"], need_id=p["need"].id, solution_id=p["watch"].id, cost_yen=800_000, plan="3か月の実証")
-    second = hub.propose(session, principal=p["other"], need_id=p["need"].id, solution_id=p["river"].id, cost_yen=None, plan="水位計")
-    hub.decide_proposal(session, principal=p["city"], proposal_id=first.id, decision="shortlist", expected_version=first.version)
-    hub.decide_proposal(session, principal=p["city"], proposal_id=second.id, decision="decline", expected_version=second.version)
+    hub.publish_need(
+        session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1
+    )
+    first = hub.propose(
+        session,
+        principal=p["acme"],
+        need_id=p["need"].id,
+        solution_id=p["watch"].id,
+        cost_yen=800_000,
+        plan="3か月の実証",
+    )
+    second = hub.propose(
+        session,
+        principal=p["other"],
+        need_id=p["need"].id,
+        solution_id=p["river"].id,
+        cost_yen=None,
+        plan="水位計",
+    )
+    hub.decide_proposal(
+        session,
+        principal=p["city"],
+        proposal_id=first.id,
+        decision="shortlist",
+        expected_version=first.version,
+    )
+    hub.decide_proposal(
+        session,
+        principal=p["city"],
+        proposal_id=second.id,
+        decision="decline",
+        expected_version=second.version,
+    )
     with pytest.raises(Conflict):  # a declined proposal cannot be piloted
-        hub.decide_proposal(session, principal=p["city"], proposal_id=second.id, decision="pilot", expected_version=second.version)
-    hub.decide_proposal(session, principal=p["city"], proposal_id=first.id, decision="pilot", expected_version=first.version)
+        hub.decide_proposal(
+            session,
+            principal=p["city"],
+            proposal_id=second.id,
+            decision="pilot",
+            expected_version=second.version,
+        )
+    hub.decide_proposal(
+        session, principal=p["city"], proposal_id=first.id, decision="pilot", expected_version=first.version
+    )
     today = today_in_japan()
     assert adoption.stages_of_body(session, SAPPORO, as_of=today)["phr"] == "実証中"
     change = adoption.history(session, SAPPORO, model_slug="phr")[-1]
     assert change.source_kind == "network" and change.source_ref == f"hub-proposal-{first.id}"
-    project = next(pr for pr in adoption_projects.projects_of_body(session, SAPPORO) if pr.id == first.project_id)
-    assert project.vendors == ["acme株式会社"] and project.model_slugs == ["phr"] and project.starts_on == today
-    hub.decide_proposal(session, principal=p["city"], proposal_id=first.id, decision="adopt", expected_version=first.version)
+    project = next(
+        pr for pr in adoption_projects.projects_of_body(session, SAPPORO) if pr.id == first.project_id
+    )
+    assert (
+        project.vendors == ["acme株式会社"] and project.model_slugs == ["phr"] and project.starts_on == today
+    )
+    hub.decide_proposal(
+        session, principal=p["city"], proposal_id=first.id, decision="adopt", expected_version=first.version
+    )
     assert adoption.stages_of_body(session, SAPPORO, as_of=today)["phr"] == "実装済"
     stats = hub.round_statistics(session)
     assert (stats.needs_posted, stats.proposals, stats.pilots, stats.adoptions) == (1, 2, 1, 1)
@@ -133,7 +212,9 @@ def test_a_pilot_becomes_a_project_and_moves_the_status_through_adoption(
 
 def test_interest_from_both_sides_opens_one_conversation(session: Session, need_and_people: dict) -> None:
     p = need_and_people
-    hub.publish_need(session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1)
+    hub.publish_need(
+        session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1
+    )
     first = hub.show_interest(session, principal=p["city"], need_id=p["need"].id, solution_id=p["watch"].id)
     assert first.conversation is None and first.interest.side == "body"
     second = hub.show_interest(session, principal=p["acme"], need_id=p["need"].id, solution_id=p["watch"].id)
@@ -147,55 +228,138 @@ def test_interest_from_both_sides_opens_one_conversation(session: Session, need_
 def test_bad_input_is_refused_in_both_languages(session: Session, need_and_people: dict) -> None:
     with pytest.raises(InvalidInput) as refused:
         hub.post_need(
-            session, principal=need_and_people["city"],
+            session,
+            principal=need_and_people["city"],
             data=hub.NeedInput(body_code=SAPPORO, title=" ", description="内容"),
         )
     assert "題名" in refused.value.message_ja and "title" in refused.value.message_en
     with pytest.raises(InvalidInput):
         hub.save_solution(
-            session, principal=need_and_people["acme"],
-            data=hub.SolutionInput(organisation_slug="acme", title="t", description="d", price_min_yen=5, price_max_yen=1),
+            session,
+            principal=need_and_people["acme"],
+            data=hub.SolutionInput(
+                organisation_slug="acme", title="t", description="d", price_min_yen=5, price_max_yen=1
+            ),
         )
 
 
 def test_the_seed_founders_are_members_and_the_founding_meeting_is_an_event(session: Session) -> None:
     founders = members.list_members(session, members.MemberFilter(founders_only=True))
     assert {f.body_code for f in founders if f.body_code} == {
-        "012050", "072028", "131130", "222143", "272205", "325252", "412040"
+        "012050",
+        "072028",
+        "131130",
+        "222143",
+        "272205",
+        "325252",
+        "412040",
     }
-    assert {f.name for f in founders if f.kind == "organisation"} >= {"電気通信事業者協会", "熱意ある地方創生ベンチャー連合"}
+    assert {f.name for f in founders if f.kind == "organisation"} >= {
+        "電気通信事業者協会",
+        "熱意ある地方創生ベンチャー連合",
+    }
     day = dt.date(2017, 7, 11)
-    assert [e.place for e in outreach.list_events(session, since=day, until=day)] == ["ホテルルポール麴町「ロイヤルクリスタル」"]
+    assert [e.place for e in outreach.list_events(session, since=day, until=day)] == [
+        "ホテルルポール麴町「ロイヤルクリスタル」"
+    ]
 
 
 def test_an_application_is_decided_by_the_secretariat_with_a_reason(session: Session) -> None:
     city = _as(session, Role.MUNICIPALITY, SAPPORO)
     applied = members.apply(session, principal=city, body_code=SAPPORO, interests=["phr"])
     with pytest.raises(Forbidden):
-        members.decide(session, principal=city, member_id=applied.id, approve=True, reason="", expected_version=applied.version)
+        members.decide(
+            session,
+            principal=city,
+            member_id=applied.id,
+            approve=True,
+            reason="",
+            expected_version=applied.version,
+        )
     admin = _as(session, Role.SECRETARIAT)
     with pytest.raises(InvalidInput):  # declining needs a reason
-        members.decide(session, principal=admin, member_id=applied.id, approve=False, reason=" ", expected_version=applied.version)
-    members.decide(session, principal=admin, member_id=applied.id, approve=True, reason="", expected_version=applied.version)
+        members.decide(
+            session,
+            principal=admin,
+            member_id=applied.id,
+            approve=False,
+            reason=" ",
+            expected_version=applied.version,
+        )
+    members.decide(
+        session,
+        principal=admin,
+        member_id=applied.id,
+        approve=True,
+        reason="",
+        expected_version=applied.version,
+    )
     assert SAPPORO in {m.body_code for m in members.list_members(session, members.MemberFilter(model="phr"))}
 
 
 def test_a_symbol_project_needs_two_reviews_without_conflict_before_selection(session: Session) -> None:
     admin = _as(session, Role.SECRETARIAT)
-    call = symbols.open_call(session, principal=admin, title="シンボル・プロジェクト", deadline=today_in_japan())
+    call = symbols.open_call(
+        session, principal=admin, title="シンボル・プロジェクト", deadline=today_in_japan()
+    )
     city = _as(session, Role.MUNICIPALITY, SAPPORO)
-    proposal = symbols.propose(session, principal=city, call_id=call.id, title="データ連携", summary="…", body_code=SAPPORO)
+    proposal = symbols.propose(
+        session, principal=city, call_id=call.id, title="データ連携", summary="…", body_code=SAPPORO
+    )
     with pytest.raises(Forbidden):  # a body is no reviewer, least of all of its own proposal
-        symbols.review(session, principal=city, proposal_id=proposal.id, scores=[5, 5, 5, 5], comment="", no_conflict=True)
+        symbols.review(
+            session,
+            principal=city,
+            proposal_id=proposal.id,
+            scores=[5, 5, 5, 5],
+            comment="",
+            no_conflict=True,
+        )
     reviewer_a, reviewer_b = _as(session, Role.BUREAU, "hokkaido"), _as(session, Role.BUREAU, "tohoku")
     with pytest.raises(InvalidInput):  # no declaration, no score
-        symbols.review(session, principal=reviewer_a, proposal_id=proposal.id, scores=[3, 3, 3, 3], comment="", no_conflict=False)
-    symbols.review(session, principal=reviewer_a, proposal_id=proposal.id, scores=[4, 3, 5, 4], comment="良い", no_conflict=True)
+        symbols.review(
+            session,
+            principal=reviewer_a,
+            proposal_id=proposal.id,
+            scores=[3, 3, 3, 3],
+            comment="",
+            no_conflict=False,
+        )
+    symbols.review(
+        session,
+        principal=reviewer_a,
+        proposal_id=proposal.id,
+        scores=[4, 3, 5, 4],
+        comment="良い",
+        no_conflict=True,
+    )
     with pytest.raises(Conflict):  # one review is not enough
-        symbols.select_proposal(session, principal=admin, proposal_id=proposal.id, selected=True, expected_version=proposal.version)
+        symbols.select_proposal(
+            session,
+            principal=admin,
+            proposal_id=proposal.id,
+            selected=True,
+            expected_version=proposal.version,
+        )
     with pytest.raises(InvalidInput):  # a score above the criterion's maximum
-        symbols.review(session, principal=reviewer_b, proposal_id=proposal.id, scores=[9, 3, 3, 3], comment="", no_conflict=True)
-    symbols.review(session, principal=reviewer_b, proposal_id=proposal.id, scores=[2, 3, 4, 3], comment="", no_conflict=True)
-    symbols.select_proposal(session, principal=admin, proposal_id=proposal.id, selected=True, expected_version=proposal.version)
+        symbols.review(
+            session,
+            principal=reviewer_b,
+            proposal_id=proposal.id,
+            scores=[9, 3, 3, 3],
+            comment="",
+            no_conflict=True,
+        )
+    symbols.review(
+        session,
+        principal=reviewer_b,
+        proposal_id=proposal.id,
+        scores=[2, 3, 4, 3],
+        comment="",
+        no_conflict=True,
+    )
+    symbols.select_proposal(
+        session, principal=admin, proposal_id=proposal.id, selected=True, expected_version=proposal.version
+    )
     standing = symbols.standings(session, call.id)[0]
     assert proposal.status == "selected" and standing.reviews == 2 and standing.average == 14.0

@@ -215,12 +215,18 @@ POLICY: dict[str, Action] = {
         {Role.SECRETARIAT: Reach.EVERYTHING},
     ),
     "hub.rounds": Action(
-        "IoTデザインハブの募集回の設定", "setting up IoT design hub rounds", {Role.SECRETARIAT: Reach.EVERYTHING}
+        "IoTデザインハブの募集回の設定",
+        "setting up IoT design hub rounds",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
     ),
     "needs.post": Action(
         "課題の投稿",
         "posting a need",
-        {Role.SECRETARIAT: Reach.EVERYTHING, Role.PREFECTURE: Reach.OWN_BODY, Role.MUNICIPALITY: Reach.OWN_BODY},
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
     ),
     "needs.publish": Action(
         "課題の確認・公開",
@@ -248,7 +254,11 @@ POLICY: dict[str, Action] = {
     "proposals.decide": Action(
         "提案の選定（候補・実証・導入・見送り）",
         "deciding on proposals (shortlist, pilot, adopt, decline)",
-        {Role.SECRETARIAT: Reach.EVERYTHING, Role.PREFECTURE: Reach.OWN_BODY, Role.MUNICIPALITY: Reach.OWN_BODY},
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
     ),
     "hub.interest": Action(
         "課題と解決策への関心表明",

@@ -3,10 +3,12 @@ solutions, and the solution catalogue."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.auth import PrincipalDep, current_principal
@@ -20,7 +22,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Format = Annotated[Literal["json", "csv"], Query(description="json または csv / json or csv")]
 
 
-def _csv(items: list, model: type, filename: str) -> Response:
+def _csv(items: Sequence[BaseModel], model: type[BaseModel], filename: str) -> Response:
     return csv_response((i.model_dump() for i in items), columns=list(model.model_fields), filename=filename)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from chiiki_iot.roadmap import service as roadmap
 MIN_REVIEWS = 2
 PROPOSAL_STATUSES = {"submitted": N_("審査中"), "selected": N_("選定"), "not-selected": N_("不選定")}
 OUTCOMES = {"open": N_("検討中"), "adopted": N_("施策に反映"), "noted": N_("参考"), "declined": N_("見送り")}
-DEFAULT_CRITERIA = [
+DEFAULT_CRITERIA: list[dict[str, Any]] = [
     {"label": "先進性", "max": 5},
     {"label": "横展開の可能性", "max": 5},
     {"label": "実現性", "max": 5},
@@ -40,7 +41,7 @@ def open_call(
     title: str,
     deadline: dt.date,
     description: str = "",
-    criteria: list[dict] | None = None,
+    criteria: list[dict[str, Any]] | None = None,
 ) -> SymbolCall:
     authorize(principal, "symbol.calls")
     if not title.strip():
