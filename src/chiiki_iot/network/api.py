@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -19,6 +19,8 @@ from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1/network", tags=["network"], dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="record id")]
+"""A record id as the database can hold it: a larger number is a 422, not a 500 from the driver."""
 Format = Annotated[Literal["json", "csv"], Query(description="json または csv / json or csv")]
 
 
@@ -56,7 +58,7 @@ def need_list(
 def ranked_solutions(
     session: SessionDep,
     principal: PrincipalDep,
-    need_id: int,
+    need_id: RowId,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[RankedSolutionRead]:
     need = hub.get_need(session, principal, need_id)

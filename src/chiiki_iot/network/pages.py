@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,8 @@ from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="record id")]
+"""A record id as the database can hold it: a larger number is a 422, not a 500 from the driver."""
 CSRF = [Depends(csrf_protected)]
 
 
@@ -151,7 +153,7 @@ async def apply_to_join(request: Request, session: SessionDep, principal: Signed
 
 @router.post("/network/members/{member_id}/decide", response_class=HTMLResponse, dependencies=CSRF)
 async def decide_member(
-    request: Request, session: SessionDep, principal: SignedInDep, member_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, member_id: RowId
 ) -> Response:
     authorize(principal, "network.members", SOMEWHERE)
     form = await _form(request)
@@ -232,7 +234,7 @@ def _need_page(
     request: Request,
     session: Session,
     principal: Principal,
-    need_id: int,
+    need_id: RowId,
     *,
     error: UserError | None = None,
     entered: dict | None = None,
@@ -264,13 +266,15 @@ def _need_page(
 
 
 @router.get("/network/needs/{need_id}", response_class=HTMLResponse)
-def need_detail(request: Request, session: SessionDep, principal: PrincipalDep, need_id: int) -> HTMLResponse:
+def need_detail(
+    request: Request, session: SessionDep, principal: PrincipalDep, need_id: RowId
+) -> HTMLResponse:
     return _need_page(request, session, principal, need_id)
 
 
 @router.post("/network/needs/{need_id}/publish", response_class=HTMLResponse, dependencies=CSRF)
 async def publish_need(
-    request: Request, session: SessionDep, principal: SignedInDep, need_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId
 ) -> Response:
     authorize(principal, "needs.publish", SOMEWHERE)
     form = await _form(request)
@@ -288,7 +292,7 @@ async def publish_need(
 
 
 @router.post("/network/needs/{need_id}/proposals", response_class=HTMLResponse, dependencies=CSRF)
-async def propose(request: Request, session: SessionDep, principal: SignedInDep, need_id: int) -> Response:
+async def propose(request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId) -> Response:
     authorize(principal, "proposals.submit", SOMEWHERE)
     form = await _form(request)
     try:
@@ -310,7 +314,7 @@ async def propose(request: Request, session: SessionDep, principal: SignedInDep,
 
 @router.post("/network/proposals/{proposal_id}/decide", response_class=HTMLResponse, dependencies=CSRF)
 async def decide_proposal(
-    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: RowId
 ) -> Response:
     authorize(principal, "proposals.decide", SOMEWHERE)
     form = await _form(request)
@@ -334,7 +338,7 @@ async def decide_proposal(
 
 @router.post("/network/needs/{need_id}/interest", response_class=HTMLResponse, dependencies=CSRF)
 async def show_interest(
-    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks, need_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks, need_id: RowId
 ) -> Response:
     authorize(principal, "hub.interest", SOMEWHERE)
     form = await _form(request)
@@ -415,7 +419,7 @@ def _solution_page(
     request: Request,
     session: Session,
     principal: Principal,
-    solution_id: int,
+    solution_id: RowId,
     *,
     error: UserError | None = None,
     entered: dict | None = None,
@@ -440,14 +444,14 @@ def _solution_page(
 
 @router.get("/network/solutions/{solution_id}", response_class=HTMLResponse)
 def solution_detail(
-    request: Request, session: SessionDep, principal: PrincipalDep, solution_id: int
+    request: Request, session: SessionDep, principal: PrincipalDep, solution_id: RowId
 ) -> HTMLResponse:
     return _solution_page(request, session, principal, solution_id)
 
 
 @router.post("/network/solutions/{solution_id}", response_class=HTMLResponse, dependencies=CSRF)
 async def update_solution(
-    request: Request, session: SessionDep, principal: SignedInDep, solution_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, solution_id: RowId
 ) -> Response:
     authorize(principal, "solutions.edit", SOMEWHERE)
     form = await _form(request)
@@ -471,7 +475,7 @@ def _call_page(
     request: Request,
     session: Session,
     principal: Principal,
-    call_id: int,
+    call_id: RowId,
     *,
     error: UserError | None = None,
     entered: dict | None = None,
@@ -545,13 +549,15 @@ async def open_call(request: Request, session: SessionDep, principal: SignedInDe
 
 
 @router.get("/network/symbol/{call_id}", response_class=HTMLResponse)
-def symbol_call(request: Request, session: SessionDep, principal: PrincipalDep, call_id: int) -> HTMLResponse:
+def symbol_call(
+    request: Request, session: SessionDep, principal: PrincipalDep, call_id: RowId
+) -> HTMLResponse:
     return _call_page(request, session, principal, call_id)
 
 
 @router.post("/network/symbol/{call_id}/proposals", response_class=HTMLResponse, dependencies=CSRF)
 async def symbol_propose(
-    request: Request, session: SessionDep, principal: SignedInDep, call_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, call_id: RowId
 ) -> Response:
     authorize(principal, "symbol.propose", SOMEWHERE)
     form = await _form(request)
@@ -576,7 +582,7 @@ async def symbol_propose(
     "/network/symbol/proposals/{proposal_id}/reviews", response_class=HTMLResponse, dependencies=CSRF
 )
 async def symbol_review(
-    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: RowId
 ) -> Response:
     authorize(principal, "symbol.review", SOMEWHERE)
     form = await _form(request)
@@ -602,7 +608,7 @@ async def symbol_review(
 
 @router.post("/network/symbol/proposals/{proposal_id}/decide", response_class=HTMLResponse, dependencies=CSRF)
 async def symbol_decide(
-    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: int
+    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: RowId
 ) -> Response:
     authorize(principal, "symbol.calls", SOMEWHERE)
     form = await _form(request)
