@@ -19,16 +19,19 @@ from typer.main import get_command_name
 from typer.models import CommandInfo, TyperInfo
 
 from chiiki_iot.accounts.cli import cli_principal, unit_of_work
-from chiiki_iot.accounts.demo import create_demo_users
+from chiiki_iot.accounts.demo import DEMO_ROLES, create_demo_users
+from chiiki_iot.accounts.policy import Role
 from chiiki_iot.adoption.demo import generate
 from chiiki_iot.app import DOMAINS, initialise
 from chiiki_iot.core.commands import console, set_database_preparer
 from chiiki_iot.core.db import get_engine
 from chiiki_iot.core.settings import get_settings
+from chiiki_iot.outreach import service as outreach
 from chiiki_iot.registry.loader import LoadReport
 
 if TYPE_CHECKING:
     import uvicorn
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(
     help="地域IoT実装推進プラットフォーム (chiiki-iot) の管理コマンド / admin command.",
@@ -136,10 +139,24 @@ def demo() -> None:
     """デモ用の合成データ（FY2016–FY2020 の実装状況と壁）を作る / fill a synthetic demo history (demo sites only)."""
     with unit_of_work() as session:
         written = generate(session, principal=cli_principal())  # refuses unless this is a demo site
+        _demo_organisations(session)
         create_demo_users(session)
     console.print(
         f"合成データ / synthetic rows: {written:,}（すべて【合成データ】として表示されます / all labelled synthetic）"
     )
+
+
+def _demo_organisations(session: Session) -> None:
+    """The organisation the demo 企業・団体 user speaks for, so it can register solutions in the network."""
+    for role, slug, name in DEMO_ROLES:
+        if role == Role.ORGANISATION and not outreach.organisation_exists(session, slug):
+            outreach.save_organisation(
+                session,
+                principal=cli_principal(),
+                data=outreach.OrganisationInput(
+                    slug=slug, name_ja=name, name_en="[Demo] Demo Co.", kind="company"
+                ),
+            )
 
 
 def _command_name(command: CommandInfo) -> str:

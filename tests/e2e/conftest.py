@@ -93,6 +93,23 @@ def _site_database(workdir: Path, *, suffix: str = "") -> Iterator[str]:
         admin.dispose()
 
 
+OUTBOXES: dict[str, Path] = {}
+"""Where each live server files its mail (no SMTP in tests): invitations and notices are read from here."""
+
+
+def mail_to(base: str, address: str) -> list[str]:
+    """The decoded text of every message the server at ``base`` filed for ``address``, oldest first."""
+    import email
+    from email import policy
+
+    outbox = OUTBOXES[base]
+    texts = []
+    for path in sorted(outbox.glob(f"*-{address.replace('@', '_at_')}.eml")) if outbox.exists() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        texts.append(f"{message['subject']}\n{message.get_body(('plain',)).get_content()}")
+    return texts
+
+
 def _serve(
     workdir: Path, database_url: str, shared_data: Path, *, workers: int = 1, history: bool = True
 ) -> Iterator[str]:
@@ -102,6 +119,7 @@ def _serve(
         "CHIIKI_DATABASE_URL": database_url,
         "CHIIKI_LOAD_REFERENCE_DATA_ON_START": "true",
         "CHIIKI_DEMO_MODE": "true",
+        "CHIIKI_MAIL_OUTBOX": str(workdir / "outbox"),
     }
     log = (workdir / "server.log").open("w")
     server = subprocess.Popen(
@@ -111,6 +129,7 @@ def _serve(
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    OUTBOXES[base] = workdir / "outbox"
     try:
         _wait_until_up(base, server, workdir / "server.log")
         subprocess.run([*_cli(), "users", "demo"], env=env, check=True, capture_output=True, timeout=120)

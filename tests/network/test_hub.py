@@ -363,3 +363,29 @@ def test_a_symbol_project_needs_two_reviews_without_conflict_before_selection(se
     )
     standing = symbols.standings(session, call.id)[0]
     assert proposal.status == "selected" and standing.reviews == 2 and standing.average == 14.0
+
+
+def test_a_pilot_never_takes_back_a_model_already_implemented(
+    session: Session, need_and_people: dict
+) -> None:
+    p = need_and_people
+    adoption.record_status(
+        session,
+        principal=p["city"],
+        body_code=SAPPORO,
+        model_slug="phr",
+        stage=adoption.Stage.IMPLEMENTED,
+        effective_on=today_in_japan() - dt.timedelta(days=30),
+        source_kind="manual",
+    )
+    hub.publish_need(
+        session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1
+    )
+    proposal = hub.propose(
+        session, principal=p["acme"], need_id=p["need"].id, solution_id=p["watch"].id, cost_yen=1, plan="x"
+    )
+    hub.decide_proposal(
+        session, principal=p["city"], proposal_id=proposal.id, decision="pilot", expected_version=1
+    )
+    assert adoption.stages_of_body(session, SAPPORO, as_of=today_in_japan())["phr"] == "実装済"
+    assert proposal.status == "piloting" and proposal.project_id is not None

@@ -173,4 +173,5 @@ def model_adoption(request: Request, session: SessionDep, slug: str, as_of: AsOf
         rows=service.adoption_of_model(session, slug, as_of=day),
         counts=service.stage_counts(session, slug, as_of=day),
         stages=[*LADDER, Stage.STOPPED],
+        source_labels=service.SOURCE_LABELS,
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, Target, authorize, can
 from chiiki_iot.adoption import service as adoption
-from chiiki_iot.adoption.ladder import Barrier, Stage
+from chiiki_iot.adoption.ladder import Barrier, Stage, rank
 from chiiki_iot.adoption.projects import ProjectInput, add_project
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
 from chiiki_iot.core.fiscal import today_in_japan
@@ -334,6 +334,17 @@ def proposals_of_need(session: Session, need_id: int) -> list[Proposal]:
     return list(session.scalars(select(Proposal).where(Proposal.need_id == need_id).order_by(Proposal.id)))
 
 
+def visible_proposals(session: Session, principal: Principal, need: Need) -> list[Proposal]:
+    """The proposals this reader may see. A quote is between a company and the body: the body, its bureau
+    and the secretariat see every proposal; a company sees its own; anyone else sees none."""
+    proposals = proposals_of_need(session, need.id)
+    if can(principal, "needs.read_unpublished", need_target(session, need)):
+        return proposals
+    return [
+        p for p in proposals if can(principal, "proposals.submit", Target(organisation=p.organisation_slug))
+    ]
+
+
 def decide_proposal(
     session: Session,
     *,
@@ -387,7 +398,10 @@ def decide_proposal(
         proposal.project_id, proposal.pilot_started_on = project.id, day
     if decision in ("pilot", "adopt"):
         stage = Stage.DEMONSTRATING if decision == "pilot" else Stage.IMPLEMENTED
-        for model in models:
+        current = adoption.stages_of_body(session, need.body_code, as_of=day)
+        # A pilot of one more solution never takes back a model the body has already implemented: only a
+        # move up the ladder is recorded (the proposal and the project are kept either way).
+        for model in [m for m in models if rank(Stage(current.get(m, Stage.NOT_STARTED))) < rank(stage)]:
             adoption.record_status(
                 session,
                 principal=principal,
@@ -400,6 +414,8 @@ def decide_proposal(
                 evidence=adoption.Evidence(project=f"{need.title} / {solution.title}"),
             )
     proposal.status, proposal.decided_at = to, _now()
+    if decision == "adopt":
+        need.status = "closed"  # decided: no more proposals or interest on it
     session.flush()
     return proposal
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
@@ -42,30 +44,41 @@ RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="record id")]
 CSRF = [Depends(csrf_protected)]
 
 
+MULTI = frozenset({"models", "barriers", "regions", "interests", "scores"})
+"""Fields with several values (check boxes, one score per criterion): always lists, so a form shown again
+after an error keeps every box that was ticked."""
+
+
 async def _form(request: Request) -> dict[str, str | list[str]]:
-    """The posted form: single values as text, repeated ones (check boxes) as lists."""
+    """The posted form: single values as trimmed text, the fields of ``MULTI`` as lists."""
     data = await request.form()
-    out: dict[str, str | list[str]] = {}
+    out: dict[str, str | list[str]] = {key: [] for key in MULTI}
     for key in data:
         values = [str(v) for v in data.getlist(key)]
-        out[key] = values if len(values) > 1 or key.endswith("[]") else values[0].strip()
+        out[key] = values if key in MULTI else values[0].strip()
     return out
 
 
 def _list(form: dict, key: str) -> list[str]:
-    value = form.get(key) or form.get(f"{key}[]") or []
+    value = form.get(key) or []
     return [v for v in ([value] if isinstance(value, str) else value) if v]
 
 
 def _yen(text: str, what_ja: str, what_en: str) -> int | None:
-    text = text.replace(",", "").replace("円", "").strip()
-    if not text:
+    """An amount as officials type it: 全角 or 半角 digits, commas, 円, and 万 (300万円 = 3,000,000)."""
+    folded = unicodedata.normalize("NFKC", text).replace(",", "").replace("円", "").replace(" ", "").strip()
+    if not folded:
         return None
-    if not re.fullmatch(r"[0-9]{1,13}", text):
+    found = re.fullmatch(r"([0-9]{1,13})(?:\.([0-9]{1,4}))?(万)?", folded)
+    if not found or (found[2] and not found[3]):
         raise InvalidInput(
-            f"{what_ja}は半角数字（円）で入力してください。", f"The {what_en} must be a whole number of yen."
+            f"{what_ja}は数字で入力してください（例: 3000000、3,000,000、300万円）。",
+            f"The {what_en} must be an amount in yen (e.g. 3000000, 3,000,000 or 300万円).",
         )
-    return int(text)
+    amount = Decimal(f"{found[1]}.{found[2] or 0}") * (10_000 if found[3] else 1)
+    if amount != amount.to_integral_value():
+        raise InvalidInput(f"{what_ja}は1円単位で入力してください。", f"The {what_en} must be whole yen.")
+    return int(amount)
 
 
 def _version(form: dict) -> int:
@@ -122,6 +135,7 @@ def _members_page(
         else [],
         own_bodies=[registry.get_body(session, c) for c in bodies_acted_for(principal)],
         own_organisations=organisations_acted_for(principal),
+        organisation_names={o.slug: o.name_ja for o in outreach.list_organisations(session)},
         error=error,
         entered=entered or {},
     )
@@ -252,13 +266,14 @@ def _need_page(
         statuses=hub.NEED_STATUSES,
         proposal_statuses=hub.PROPOSAL_STATUSES,
         ranked=ranking.solutions_for_need(session, need, limit=10),
-        proposals=hub.proposals_of_need(session, need.id),
+        proposals=hub.visible_proposals(session, principal, need),
         solutions={s.id: s for s in hub.list_solutions(session)},
         organisations={o.slug: o for o in outreach.list_organisations(session)},
         interests=hub.interests_of_need(session, need.id),
         may_publish=need.status == "submitted" and can(principal, "needs.publish", target),
         may_decide=can(principal, "proposals.decide", target),
         own_solutions=own_solutions,
+        own_organisation_slugs=orgs,
         models={m.slug: m for m in _models(session)},
         error=error,
         entered=entered or {},
@@ -500,6 +515,7 @@ def _call_page(
         organisations={o.slug: o for o in outreach.list_organisations(session)},
         actor=principal.actor,
         min_reviews=symbols.MIN_REVIEWS,
+        max_total=sum(int(c["max"]) for c in call.criteria),
         error=error,
         entered=entered or {},
     )

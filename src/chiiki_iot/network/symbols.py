@@ -46,6 +46,11 @@ def open_call(
     authorize(principal, "symbol.calls")
     if not title.strip():
         raise InvalidInput("募集の名前を入力してください。", "Give the call a title.")
+    if deadline < today_in_japan():
+        raise InvalidInput(
+            f"締切日 {deadline:%Y年%m月%d日} は過ぎています。今日以降の日付にしてください。",
+            f"The deadline {deadline} has passed; give today or a later date.",
+        )
     sheet = criteria or DEFAULT_CRITERIA
     if not sheet or not all(isinstance(c.get("label"), str) and int(c.get("max", 0)) > 0 for c in sheet):
         raise InvalidInput(
@@ -97,7 +102,7 @@ def propose(
     )
     if call.status != "open" or today_in_japan() > call.deadline:
         raise Conflict(
-            f"この募集は締め切られました（締切 {call.deadline:%Y年%m月%d日}）。",
+            f"この募集は締め切られました（締切日 {call.deadline:%Y年%m月%d日}）。",
             f"This call closed on {call.deadline}.",
         )
     if not title.strip() or not summary.strip():
