@@ -135,6 +135,7 @@ def test_a_need_is_matched_piloted_and_adopted_and_the_figures_follow(live_serve
 
     bureau = signed_in(browser, base, BUREAU)
     bureau.goto(need_url)
+    assert any("課題の確認をお願いします" in text for text in mail_to(base, BUREAU))
     bureau.get_by_role("button", name="確認して公開する").click()
     bureau.wait_for_url("**?published=1")
 
@@ -165,6 +166,7 @@ def test_a_need_is_matched_piloted_and_adopted_and_the_figures_follow(live_serve
     propose(company, need_url, "くらしリズム見守り", "800000", "3か月の実証。団地50世帯から始めます。")
     propose(sensors, need_url, "河川水位センサー", "1200000", "水位計を2か所に設置します。")
 
+    assert sum("提案が届きました" in text for text in mail_to(base, CITY)) == 2
     city.goto(need_url)
     assert city.get_by_role("region", name="提案").get_by_role("row").count() == 3  # header + two proposals
     button(city, "関心を表明する", "くらしリズム見守り").click()

@@ -389,3 +389,35 @@ def test_a_pilot_never_takes_back_a_model_already_implemented(
     )
     assert adoption.stages_of_body(session, SAPPORO, as_of=today_in_japan())["phr"] == "実装済"
     assert proposal.status == "piloting" and proposal.project_id is not None
+
+
+def test_a_quote_is_seen_by_the_body_its_bureau_and_the_proposer_only(
+    session: Session, need_and_people: dict
+) -> None:
+    p = need_and_people
+    hub.publish_need(
+        session, principal=_as(session, Role.SECRETARIAT), need_id=p["need"].id, expected_version=1
+    )
+    mine = hub.propose(
+        session, principal=p["acme"], need_id=p["need"].id, solution_id=p["watch"].id, cost_yen=9, plan="x"
+    )
+    theirs = hub.propose(
+        session, principal=p["other"], need_id=p["need"].id, solution_id=p["river"].id, cost_yen=8, plan="y"
+    )
+    seen = {
+        who: {x.id for x in hub.visible_proposals(session, person, p["need"])}
+        for who, person in {
+            "city": p["city"],
+            "bureau": _as(session, Role.BUREAU, "hokkaido"),
+            "acme": p["acme"],
+            "other bureau": _as(session, Role.BUREAU, "okinawa"),
+            "anonymous": Principal(actor="anonymous"),
+        }.items()
+    }
+    assert seen == {
+        "city": {mine.id, theirs.id},
+        "bureau": {mine.id, theirs.id},
+        "acme": {mine.id},
+        "other bureau": set(),
+        "anonymous": set(),
+    }

@@ -219,7 +219,9 @@ def needs(request: Request, session: SessionDep, principal: PrincipalDep) -> HTM
 
 
 @router.post("/network/needs", response_class=HTMLResponse, dependencies=CSRF)
-async def post_need(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
+async def post_need(
+    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks
+) -> Response:
     authorize(principal, "needs.post", SOMEWHERE)
     form = await _form(request)
     try:
@@ -241,6 +243,7 @@ async def post_need(request: Request, session: SessionDep, principal: SignedInDe
         )
     except UserError as error:
         return _needs_page(request, session, principal, error=form_error(error), entered=form)
+    notify.need_posted(session, background, need, base_url=str(request.base_url))
     return RedirectResponse(f"/network/needs/{need.id}?posted=1", status_code=303)
 
 
@@ -289,12 +292,12 @@ def need_detail(
 
 @router.post("/network/needs/{need_id}/publish", response_class=HTMLResponse, dependencies=CSRF)
 async def publish_need(
-    request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId
+    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks, need_id: RowId
 ) -> Response:
     authorize(principal, "needs.publish", SOMEWHERE)
     form = await _form(request)
     try:
-        hub.publish_need(
+        need = hub.publish_need(
             session,
             principal=principal,
             need_id=need_id,
@@ -303,18 +306,21 @@ async def publish_need(
         )
     except UserError as error:
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
+    notify.need_published(session, background, need, base_url=str(request.base_url))
     return RedirectResponse(f"/network/needs/{need_id}?published=1", status_code=303)
 
 
 @router.post("/network/needs/{need_id}/proposals", response_class=HTMLResponse, dependencies=CSRF)
-async def propose(request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId) -> Response:
+async def propose(
+    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks, need_id: RowId
+) -> Response:
     authorize(principal, "proposals.submit", SOMEWHERE)
     form = await _form(request)
     try:
         solution_text = str(form.get("solution_id", ""))
         if not solution_text.isdigit():
             raise InvalidInput("提案する解決策を選んでください。", "Choose the solution to propose.")
-        hub.propose(
+        proposal = hub.propose(
             session,
             principal=principal,
             need_id=need_id,
@@ -324,6 +330,12 @@ async def propose(request: Request, session: SessionDep, principal: SignedInDep,
         )
     except UserError as error:
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
+    notify.proposal_received(
+        session,
+        background,
+        hub.get_need(session, principal, proposal.need_id),
+        base_url=str(request.base_url),
+    )
     return RedirectResponse(f"/network/needs/{need_id}?proposed=1#proposals", status_code=303)
 
 

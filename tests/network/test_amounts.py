@@ -1,0 +1,29 @@
+"""Amounts in yen as officials type them into the network's forms."""
+
+import pytest
+
+from chiiki_iot.core.errors import InvalidInput
+from chiiki_iot.network.pages import _yen
+
+
+@pytest.mark.parametrize(
+    ("typed", "yen"),
+    [
+        ("3000000", 3_000_000),
+        ("3,000,000", 3_000_000),
+        ("３０００００", 300_000),
+        ("300万円", 3_000_000),
+        ("2.5万", 25_000),
+        ("１，２００円", 1_200),
+        ("", None),
+    ],
+)
+def test_amounts_typed_in_the_usual_ways_are_read(typed: str, yen: int | None) -> None:
+    assert _yen(typed, "予算", "budget") == yen
+
+
+@pytest.mark.parametrize("typed", ["約250万円", "三百万", "1.5", "12abc", "0.00001万"])
+def test_other_text_is_refused_with_an_example(typed: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        _yen(typed, "予算", "budget")
+    assert "300万円" in refused.value.message_ja and "budget" in refused.value.message_en
