@@ -421,3 +421,25 @@ def test_a_quote_is_seen_by_the_body_its_bureau_and_the_proposer_only(
         "other bureau": set(),
         "anonymous": set(),
     }
+
+
+def test_a_member_can_join_iot_design_girl(session: Session) -> None:
+    city = _as(session, Role.MUNICIPALITY, SAPPORO)
+    applied = members.apply(session, principal=city, body_code=SAPPORO, communities=["design-girl"])
+    with pytest.raises(InvalidInput):
+        members.apply(
+            session,
+            principal=_as(session, Role.MUNICIPALITY, "012025"),
+            body_code="012025",
+            communities=["x"],
+        )
+    members.decide(
+        session,
+        principal=_as(session, Role.SECRETARIAT),
+        member_id=applied.id,
+        approve=True,
+        reason="",
+        expected_version=1,
+    )
+    listed = members.list_members(session, members.MemberFilter(community="design-girl"))
+    assert [m.body_code for m in listed] == [SAPPORO]

@@ -6,9 +6,10 @@ most true matches. The score therefore combines:
 
 - **themes** (概念): the lexicon in ``data/network/concepts.yaml`` maps both kinds of wording to shared
   themes (見守り・安否確認 is found in 「倒れていても気づかれない」 and in 「電力使用量から異常を検知」);
-- **text**: TF-IDF over character 2- and 3-grams of kanji and katakana, which needs no dictionary and
-  survives okurigana and compound words (a morphological analyser would add a 77 MB dictionary for little
-  gain on texts this short);
+- **text**: TF-IDF over character 2- and 3-grams of kanji and katakana, which survives okurigana and
+  compound words;
+- **meaning**: word vectors over Sudachi's content words (``network.meaning``), for paraphrases that
+  share neither characters nor a listed cue;
 - **model fit**: the need's sector models, or those its themes suggest when it names none;
 - **budget fit**, **region** (a solution that does not serve the body's area is pushed down, not hidden)
   and **track record** (the organisation's projects in the same or a neighbouring block).
@@ -22,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,12 +34,15 @@ import numpy as np
 import yaml
 from scipy import sparse
 
+from chiiki_iot.network.meaning import MeaningIndex
+
 LEXICON = Path(__file__).resolve().parents[1] / "data" / "network" / "concepts.yaml"
 
 # Weights of the parts of the score, chosen on the development set (tests/network/data/matching_eval.jsonl)
 # and checked on the held-out one; docs/benchmarks.md records both figures.
 W_THEMES = 0.30
 W_TEXT = 0.60
+W_MEANING = 2.0  # word vectors (network.meaning): the paraphrases the other parts miss
 W_MODEL = 0.07
 W_BUDGET = 0.03
 W_TRACK = 0.02
@@ -164,21 +169,26 @@ class SolutionIndex:
         n = len(self.solutions)
         concepts = lexicon()
         texts = [f"{s.title}\n{s.title}\n{s.description}" for s in self.solutions]
-        gram_counts = [grams_of(t) for t in texts]
         theme_counts = [themes_of(t) for t in texts]
+        self.meaning = MeaningIndex([f"{s.title}\n{s.description}" for s in self.solutions])
 
+        # Typed arrays, one pass per text: at 100,000 solutions the (row, column, value) triples are 30 M,
+        # which as Python lists took 2.5 GB.
         self.vocabulary: dict[str, int] = {}
-        rows, cols, vals = [], [], []
-        for r, counts in enumerate(gram_counts):
-            for gram, count in counts.items():
-                c = self.vocabulary.setdefault(gram, len(self.vocabulary))
+        rows, cols, vals = array("i"), array("i"), array("f")
+        for r, text in enumerate(texts):
+            for gram, count in grams_of(text).items():
                 rows.append(r)
-                cols.append(c)
+                cols.append(self.vocabulary.setdefault(gram, len(self.vocabulary)))
                 vals.append(1.0 + math.log(count))
         matrix = sparse.csr_matrix(
-            (np.array(vals, dtype=np.float32), (rows, cols)), shape=(n, len(self.vocabulary))
+            (
+                np.frombuffer(vals, dtype=np.float32),
+                (np.frombuffer(rows, dtype=np.int32), np.frombuffer(cols, dtype=np.int32)),
+            ),
+            shape=(n, len(self.vocabulary)),
         )
-        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(self.vocabulary))
+        df = np.bincount(np.frombuffer(cols, dtype=np.int32), minlength=len(self.vocabulary))
         self.gram_idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
         matrix = matrix.multiply(self.gram_idf).tocsr()
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -229,6 +239,7 @@ class SolutionIndex:
         total = (
             W_THEMES * theme_score
             + W_TEXT * self._text_scores(text)
+            + W_MEANING * self.meaning.similarity(f"{need.title}\n{need.description}")
             + W_MODEL * model_score
             + W_BUDGET * self._budget_scores(need)
             + W_TRACK * self._track_scores(need)

@@ -17,6 +17,8 @@ from chiiki_iot.outreach import service as outreach
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 
+COMMUNITIES = {"design-girl": N_("IoTデザインガール")}
+"""The network's communities a member can join (seed: 「IoTデザインガール」(女性活躍プロジェクト))."""
 STATUSES = {"applied": N_("申請中"), "approved": N_("参加"), "declined": N_("見送り")}
 KINDS = {"municipality": N_("市区町村"), "prefecture": N_("都道府県"), "organisation": N_("企業・団体")}
 
@@ -34,6 +36,7 @@ class MemberRow:
     founder: bool
     status: str
     interests: list[str]
+    communities: list[str]
     decision_reason: str
     version: int
 
@@ -59,6 +62,7 @@ def _row(session: Session, m: NetworkMember) -> MemberRow:
         founder=m.founder,
         status=m.status,
         interests=list(m.interests or []),
+        communities=list(m.communities or []),
         decision_reason=m.decision_reason,
         version=m.version,
     )
@@ -78,6 +82,7 @@ def apply(
     organisation_slug: str = "",
     interests: list[str] = (),  # type: ignore[assignment]
     message: str = "",
+    communities: list[str] = (),  # type: ignore[assignment]
 ) -> NetworkMember:
     """参加申請: a body (or an organisation) asks to join; one membership per body or organisation."""
     if bool(body_code) == bool(organisation_slug):
@@ -103,10 +108,16 @@ def apply(
             extra={"member": existing.id},
         )
     models = [roadmap.get_model(session, slug).slug for slug in dict.fromkeys(interests)]
+    unknown = [c for c in communities if c not in COMMUNITIES]
+    if unknown:
+        raise InvalidInput(
+            f"コミュニティ「{unknown[0]}」はありません。", f"There is no community '{unknown[0]}'."
+        )
     member = existing or NetworkMember(
         body_code=body_code or None, organisation_slug=organisation_slug or None
     )
     member.status, member.interests, member.message = "applied", models, message.strip()[:2000]
+    member.communities = list(dict.fromkeys(communities))
     member.decision_reason, member.applied_at, member.source = "", dt.datetime.now(dt.UTC), "application"
     session.add(member)
     session.flush()
@@ -149,6 +160,7 @@ class MemberFilter:
     model: str = ""
     founders_only: bool = False
     status: str = "approved"
+    community: str = ""
 
 
 def list_members(session: Session, filters: MemberFilter = MemberFilter()) -> list[MemberRow]:
@@ -164,6 +176,7 @@ def list_members(session: Session, filters: MemberFilter = MemberFilter()) -> li
         and (not filters.block or r.block_slug == filters.block)
         and (not filters.model or filters.model in r.interests)
         and (not filters.founders_only or r.founder)
+        and (not filters.community or filters.community in r.communities)
     ]
     return sorted(rows, key=lambda r: (not r.founder, r.kind, r.body_code or r.organisation_slug))
 

@@ -42,6 +42,11 @@ class NetworkMember(Base):
         String(255), default="", doc="The founder's representative, only as the seed prints the name."
     )
     interests: Mapped[list[str]] = mapped_column(JSON, default=list, doc="Sector models of interest.")
+    communities: Mapped[list[str]] = mapped_column(
+        JSON,
+        default=list,
+        doc="Communities of the network it takes part in (design-girl: IoTデザインガール).",
+    )
     message: Mapped[str] = mapped_column(Text, default="")
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(32), default="application", doc="seed-2017-07 for founders")

@@ -44,7 +44,7 @@ RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="record id")]
 CSRF = [Depends(csrf_protected)]
 
 
-MULTI = frozenset({"models", "barriers", "regions", "interests", "scores"})
+MULTI = frozenset({"models", "barriers", "regions", "interests", "scores", "communities"})
 """Fields with several values (check boxes, one score per criterion): always lists, so a form shown again
 after an error keeps every box that was ticked."""
 
@@ -106,6 +106,19 @@ def overview(request: Request, session: SessionDep) -> HTMLResponse:
     )
 
 
+@router.get("/network/design-girl", response_class=HTMLResponse)
+def design_girl(request: Request, session: SessionDep) -> HTMLResponse:
+    """IoTデザインガール: the network's community for women in the IoT industry — who takes part, and its
+    gatherings (outreach events of the category of that name)."""
+    return render(
+        request,
+        "network/design_girl.html",
+        rows=members.list_members(session, members.MemberFilter(community="design-girl")),
+        events=[e for e in outreach.list_events(session) if e.category == "design-girl"],
+        kinds=members.KINDS,
+    )
+
+
 def _members_page(
     request: Request,
     session: Session,
@@ -159,6 +172,7 @@ async def apply_to_join(request: Request, session: SessionDep, principal: Signed
             organisation_slug=who[4:] if who.startswith("org:") else "",
             interests=_list(form, "interests"),
             message=str(form.get("message", "")),
+            communities=_list(form, "communities"),
         )
     except UserError as error:
         return _members_page(request, session, principal, error=form_error(error), entered=form)

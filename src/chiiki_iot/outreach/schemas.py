@@ -50,7 +50,7 @@ class EventWrite(BaseModel):
 
     held_on: dt.date
     title: str = Field(min_length=1, max_length=255)
-    category: Literal["block", "six", "local", "other"]
+    category: Literal["block", "six", "local", "other", "design-girl"]
     status: Literal["planned", "held", "cancelled"] = "held"
     target_block: str | None = Field(None, max_length=32)
     target_prefecture: str | None = Field(None, max_length=6, description="2桁または6桁 / 2 or 6 digits")

@@ -30,6 +30,7 @@ CATEGORIES = {
     "six": N_("地方6団体説明会等"),
     "local": N_("自治体説明会等"),
     "other": N_("その他"),
+    "design-girl": N_("IoTデザインガール"),  # the 官民ネット's community of women in IoT (issue 14)
 }
 STATUSES = {"planned": N_("予定"), "held": N_("開催済"), "cancelled": N_("中止")}
 THREADS = {"vertical": N_("縦の糸"), "horizontal": N_("横の糸"), "diagonal": N_("斜めの糸")}
