@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts import places
 from chiiki_iot.accounts.domain import DOMAIN as ACCOUNTS
 from chiiki_iot.adoption.domain import DOMAIN as ADOPTION
+from chiiki_iot.core import datasets
 from chiiki_iot.core.db import get_engine
 from chiiki_iot.core.domain import Domain
 from chiiki_iot.core.settings import get_settings
@@ -53,6 +54,8 @@ def _register_templates_and_sections() -> None:
             templating.add_templates(domain.templates, domain.template_globals)
         for slot, section in domain.sections.items():
             sections.add_section(slot, section)
+        for entry in domain.datasets:
+            datasets.add_dataset(entry)
 
 
 def _wire_ports() -> None:

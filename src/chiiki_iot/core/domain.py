@@ -15,6 +15,8 @@ import typer
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from chiiki_iot.core.datasets import DatasetEntry
+
 ReferenceLoader = Callable[[Session, bool], object]
 """Loads a domain's reference data idempotently: ``load(session, force)``; returns what it loaded."""
 
@@ -36,4 +38,6 @@ class Domain:
     sections: Mapping[str, Any] = field(default_factory=dict)
     """Fragments this domain adds to a lower domain's page, by slot (``web.sections.Section`` values)."""
     template_globals: Mapping[str, Any] = field(default_factory=dict)
+    datasets: tuple[DatasetEntry, ...] = ()
+    """Lists this domain publishes in the open-data catalogue (``core.datasets``)."""
     """Names every template may use (e.g. the role labels), so the web layer needs no domain import."""

@@ -16,6 +16,7 @@ from chiiki_iot.accounts.policy import Principal, Target, authorize, can
 from chiiki_iot.adoption import service as adoption
 from chiiki_iot.adoption.ladder import Barrier, Stage, rank
 from chiiki_iot.adoption.projects import ProjectInput, add_project
+from chiiki_iot.core import data_versions
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
@@ -24,6 +25,12 @@ from chiiki_iot.network.models import Conversation, HubRound, Interest, Need, Pr
 from chiiki_iot.outreach import service as outreach
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
+
+HUB = "network.hub"
+data_versions.watch(
+    HUB, lambda record: isinstance(record, (Need, Proposal)), tables=("hub_needs", "hub_proposals")
+)
+"""Raised by every change to a need or a proposal: the dashboard's matching figures follow it."""
 
 NEED_STATUSES = {"submitted": N_("確認待ち"), "published": N_("公開中"), "closed": N_("終了")}
 PROPOSAL_STATUSES = {

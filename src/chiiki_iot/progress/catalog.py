@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from chiiki_iot.core.datasets import registered
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.roadmap import service as roadmap
@@ -52,14 +53,16 @@ def _distributions(base: str, path: str, csv: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _dataset(base: str, ident: str, title_ja: str, title_en: str, path: str, csv: bool) -> dict[str, Any]:
+def _dataset(
+    base: str, ident: str, title_ja: str, title_en: str, path: str, csv: bool, landing: str = "/dashboard"
+) -> dict[str, Any]:
     return {
         "@type": "dcat:Dataset",
         "@id": f"{base}/api/v1/catalog#{ident}",
         "dct:identifier": ident,
         "dct:title": [{"@value": title_ja, "@language": "ja"}, {"@value": title_en, "@language": "en"}],
         "dct:language": ["ja", "en"],
-        "dcat:landingPage": f"{base}/dashboard",
+        "dcat:landingPage": f"{base}{landing}",
         "dcat:distribution": _distributions(base, path, csv),
     }
 
@@ -67,6 +70,9 @@ def _dataset(base: str, ident: str, title_ja: str, title_en: str, path: str, csv
 def catalogue(session: Session) -> dict[str, Any]:
     base = get_settings().base_url.rstrip("/")
     datasets = [_dataset(base, *row) for row in FIXED]
+    datasets += [
+        _dataset(base, e.ident, e.title_ja, e.title_en, e.path, e.csv, e.landing_page) for e in registered()
+    ]
     for kpi in roadmap.list_kpis(session):
         datasets.append(
             _dataset(

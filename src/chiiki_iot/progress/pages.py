@@ -20,6 +20,7 @@ from chiiki_iot.progress.kpi import FORECAST_LABELS, RATING_LABELS
 from chiiki_iot.progress.service import Scope
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.web import sections
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.page_cache import cached_page
 from chiiki_iot.web.templating import render
@@ -31,6 +32,10 @@ DEFAULT_MODEL = "open-data"
 SVG_HEADERS = {"Cache-Control": "private, max-age=60", "Vary": "Cookie"}
 
 
+DASHBOARD_SLOT = "progress.dashboard"
+"""Where domains above progress add to the national dashboard (the 官民ネット's matching figures)."""
+
+
 def _dashboard(
     request: Request, session: Session, scope: Callable[[], Scope], day: dt.date, model: str
 ) -> Response:
@@ -38,7 +43,9 @@ def _dashboard(
     rendered, not when it is served from memory."""
     return cached_page(
         request,
-        version=lambda: fact_store.page_version(session, day),
+        version=lambda: (
+            f"{fact_store.page_version(session, day)}.{sections.versions(DASHBOARD_SLOT, session)}"
+        ),
         render=lambda: _render_dashboard(request, session, scope(), day, model),
     )
 
@@ -78,6 +85,7 @@ def _render_dashboard(
         ratings=RATING_LABELS,
         blocks=registry.list_blocks(session),
         prefectures=registry.list_prefectures(session),
+        sections=sections.fill(DASHBOARD_SLOT, session) if scope.kind == "nation" else [],
     )
 
 

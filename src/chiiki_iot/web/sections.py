@@ -21,6 +21,9 @@ class Section:
 
     template: str
     context: Callable[..., Mapping[str, Any]]
+    version: Callable[[Session], str] | None = None
+    """What the fragment depends on, for a page kept in memory (``web.page_cache``): the page is rendered
+    again when it changes. None: the fragment changes only with the page's own data."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ def add_section(slot: str, section: Section) -> None:
     sections = _SLOTS.setdefault(slot, [])
     if section not in sections:
         sections.append(section)
+
+
+def versions(slot: str, session: Session) -> str:
+    """The slot's sections' versions, joined: part of the version of a page kept in memory."""
+    return ".".join(s.version(session) for s in _SLOTS.get(slot, []) if s.version is not None)
 
 
 def fill(slot: str, session: Session, **keys: Any) -> list[FilledSection]:
