@@ -443,3 +443,54 @@ def test_a_member_can_join_iot_design_girl(session: Session) -> None:
     )
     listed = members.list_members(session, members.MemberFilter(community="design-girl"))
     assert [m.body_code for m in listed] == [SAPPORO]
+
+
+def test_a_need_returned_by_the_bureau_is_corrected_and_sent_again(
+    session: Session, need_and_people: dict
+) -> None:
+    p, bureau = need_and_people, _as(session, Role.BUREAU, "hokkaido")
+    need = p["need"]
+    with pytest.raises(InvalidInput):  # a return says what to change
+        hub.return_need(session, principal=bureau, need_id=need.id, expected_version=need.version, note=" ")
+    with pytest.raises(Forbidden):  # the body cannot return (or publish) its own need
+        hub.return_need(
+            session, principal=p["city"], need_id=need.id, expected_version=need.version, note="x"
+        )
+    hub.return_need(
+        session, principal=bureau, need_id=need.id, expected_version=need.version, note="予算を書いてください"
+    )
+    assert need.status == "returned" and need.id not in {n.id for n in hub.list_needs(session, p["acme"])}
+    data = hub.NeedInput(
+        body_code=SAPPORO, title=need.title, description=need.description, budget_yen=2_000_000
+    )
+    with pytest.raises(Forbidden):
+        hub.resubmit_need(
+            session, principal=p["acme"], need_id=need.id, expected_version=need.version, data=data
+        )
+    hub.resubmit_need(session, principal=p["city"], need_id=need.id, expected_version=need.version, data=data)
+    assert (need.status, need.budget_yen) == ("submitted", 2_000_000)
+    hub.publish_need(session, principal=bureau, need_id=need.id, expected_version=need.version)
+    with pytest.raises(Conflict):  # published: no more changes
+        hub.resubmit_need(
+            session, principal=p["city"], need_id=need.id, expected_version=need.version, data=data
+        )
+
+
+def test_a_round_is_set_up_by_the_secretariat_with_its_phases_in_order(session: Session) -> None:
+    day = dt.date(2019, 4, 1)
+    data = hub.RoundInput(
+        "2019年度 IoTデザインハブ", day, day + dt.timedelta(days=90), day + dt.timedelta(days=150)
+    )
+    with pytest.raises(Forbidden):
+        hub.add_round(session, principal=_as(session, Role.BUREAU, "hokkaido"), data=data)
+    with pytest.raises(InvalidInput):  # proposals cannot close before needs do
+        hub.add_round(
+            session,
+            principal=_as(session, Role.SECRETARIAT),
+            data=hub.RoundInput("逆順", day, day + dt.timedelta(days=90), day + dt.timedelta(days=10)),
+        )
+    added = hub.add_round(session, principal=_as(session, Role.SECRETARIAT), data=data)
+    assert (
+        hub.list_rounds(session)[0].id == added.id
+        and hub.round_statistics(session, round_id=added.id).needs_posted == 0
+    )

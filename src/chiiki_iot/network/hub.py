@@ -32,7 +32,12 @@ data_versions.watch(
 )
 """Raised by every change to a need or a proposal: the dashboard's matching figures follow it."""
 
-NEED_STATUSES = {"submitted": N_("確認待ち"), "published": N_("公開中"), "closed": N_("終了")}
+NEED_STATUSES = {
+    "returned": N_("差し戻し"),
+    "submitted": N_("確認待ち"),
+    "published": N_("公開中"),
+    "closed": N_("終了"),
+}
 PROPOSAL_STATUSES = {
     "submitted": N_("提案"),
     "shortlisted": N_("候補"),
@@ -145,28 +150,34 @@ def need_target(session: Session, need: Need) -> Target:
     return registry.policy_target(registry.get_body(session, need.body_code))
 
 
+def _need_fields(session: Session, data: NeedInput, body_code: str) -> dict[str, object]:
+    """What a need says, checked: the same rules for a new need and a corrected one."""
+    if data.round_id is not None and session.get(HubRound, data.round_id) is None:
+        raise NotFound(f"募集回 {data.round_id} はありません。", f"There is no round {data.round_id}.")
+    return {
+        "round_id": data.round_id,
+        "partner_codes": [registry.get_body(session, c).code for c in data.partner_codes if c != body_code],
+        "title": _text(data.title, "課題の題名", "need's title", limit=255),
+        "description": _text(data.description, "課題の内容", "need's description", limit=4000),
+        "model_slugs": [roadmap.get_model(session, m).slug for m in dict.fromkeys(data.model_slugs)],
+        "barriers": [_barrier(b) for b in dict.fromkeys(data.barriers)],
+        "budget_yen": _yen(data.budget_yen, "予算", "budget"),
+        "timing": data.timing.strip()[:255],
+        "attachments": [clean_url(u) for u in data.attachments if u.strip()],
+    }
+
+
 def post_need(session: Session, *, principal: Principal, data: NeedInput) -> Need:
     """課題の投稿: the body (or the secretariat for it) posts; it waits for the bureau's review."""
     body = registry.get_body(session, data.body_code)
     authorize(principal, "needs.post", registry.policy_target(body))
     adoption.check_counted(body)
-    if data.round_id is not None and session.get(HubRound, data.round_id) is None:
-        raise NotFound(f"募集回 {data.round_id} はありません。", f"There is no round {data.round_id}.")
-    barriers = [_barrier(b) for b in dict.fromkeys(data.barriers)]
     need = Need(
-        round_id=data.round_id,
         body_code=body.code,
-        partner_codes=[registry.get_body(session, c).code for c in data.partner_codes if c != body.code],
-        title=_text(data.title, "課題の題名", "need's title", limit=255),
-        description=_text(data.description, "課題の内容", "need's description", limit=4000),
-        model_slugs=[roadmap.get_model(session, m).slug for m in dict.fromkeys(data.model_slugs)],
-        barriers=barriers,
-        budget_yen=_yen(data.budget_yen, "予算", "budget"),
-        timing=data.timing.strip()[:255],
-        attachments=[clean_url(u) for u in data.attachments if u.strip()],
         status="submitted",
         created_by=principal.actor,
         created_at=_now(),
+        **_need_fields(session, data, body.code),
     )
     session.add(need)
     session.flush()
@@ -195,6 +206,38 @@ def publish_need(
         raise Conflict("この課題は確認待ちではありません。", "This need is not waiting for review.")
     need.status, need.published_at, need.published_by = "published", _now(), principal.actor
     need.review_note = note.strip()
+    session.flush()
+    return need
+
+
+def return_need(
+    session: Session, *, principal: Principal, need_id: int, expected_version: int, note: str
+) -> Need:
+    """差し戻し: the reviewer sends a need back to its body with what to change; the body posts it again."""
+    need = _need(session, need_id)
+    authorize(principal, "needs.publish", need_target(session, need))
+    _check_version(need, expected_version, "課題", "need")
+    if need.status != "submitted":
+        raise Conflict("この課題は確認待ちではありません。", "This need is not waiting for review.")
+    if not note.strip():
+        raise InvalidInput("差し戻す理由（直してほしい点）を書いてください。", "Say what should be changed.")
+    need.status, need.review_note = "returned", note.strip()[:2000]
+    session.flush()
+    return need
+
+
+def resubmit_need(
+    session: Session, *, principal: Principal, need_id: int, expected_version: int, data: NeedInput
+) -> Need:
+    """The body corrects a returned need (or one still waiting) and sends it for review again."""
+    need = _need(session, need_id)
+    authorize(principal, "needs.post", need_target(session, need))
+    _check_version(need, expected_version, "課題", "need")
+    if need.status not in ("returned", "submitted"):
+        raise Conflict("公開後の課題は変更できません。", "A published need cannot be changed.")
+    for name, value in _need_fields(session, data, need.body_code).items():
+        setattr(need, name, value)
+    need.status = "submitted"
     session.flush()
     return need
 

@@ -371,4 +371,6 @@ class SolutionIndex:
                 reasons.append(Reason("予算を超える可能性", "may exceed the budget"))
         if not serves:
             reasons.append(Reason("対応地域外", "outside the area served"))
+        elif s.regions:
+            reasons.append(Reason("対応地域内", "serves this area"))
         return tuple(reasons)

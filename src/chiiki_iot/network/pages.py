@@ -202,6 +202,21 @@ async def decide_member(
 # ---- needs -------------------------------------------------------------------------------------------------
 
 
+def _need_input(form: dict, body_code: str) -> hub.NeedInput:
+    round_text = str(form.get("round_id", ""))
+    return hub.NeedInput(
+        body_code=body_code,
+        title=str(form.get("title", "")),
+        description=str(form.get("description", "")),
+        round_id=int(round_text) if round_text.isdigit() and len(round_text) < 10 else None,
+        model_slugs=_list(form, "models"),
+        barriers=_list(form, "barriers"),
+        budget_yen=_yen(str(form.get("budget_yen", "")), "予算", "budget"),
+        timing=str(form.get("timing", "")),
+        attachments=[u for u in str(form.get("attachments", "")).split() if u],
+    )
+
+
 def _needs_page(
     request: Request,
     session: Session,
@@ -239,21 +254,8 @@ async def post_need(
     authorize(principal, "needs.post", SOMEWHERE)
     form = await _form(request)
     try:
-        round_text = str(form.get("round_id", ""))
         need = hub.post_need(
-            session,
-            principal=principal,
-            data=hub.NeedInput(
-                body_code=str(form.get("body_code", "")),
-                title=str(form.get("title", "")),
-                description=str(form.get("description", "")),
-                round_id=int(round_text) if round_text.isdigit() else None,
-                model_slugs=_list(form, "models"),
-                barriers=_list(form, "barriers"),
-                budget_yen=_yen(str(form.get("budget_yen", "")), "予算", "budget"),
-                timing=str(form.get("timing", "")),
-                attachments=[u for u in str(form.get("attachments", "")).split() if u],
-            ),
+            session, principal=principal, data=_need_input(form, str(form.get("body_code", "")))
         )
     except UserError as error:
         return _needs_page(request, session, principal, error=form_error(error), entered=form)
@@ -288,6 +290,9 @@ def _need_page(
         organisations={o.slug: o for o in outreach.list_organisations(session)},
         interests=hub.interests_of_need(session, need.id),
         may_publish=need.status == "submitted" and can(principal, "needs.publish", target),
+        may_edit=need.status in ("submitted", "returned") and can(principal, "needs.post", target),
+        barriers=list(Barrier),
+        model_list=_models(session),
         may_decide=can(principal, "proposals.decide", target),
         own_solutions=own_solutions,
         own_organisation_slugs=orgs,
@@ -322,6 +327,45 @@ async def publish_need(
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
     notify.need_published(session, background, need, base_url=str(request.base_url))
     return RedirectResponse(f"/network/needs/{need_id}?published=1", status_code=303)
+
+
+@router.post("/network/needs/{need_id}/return", response_class=HTMLResponse, dependencies=CSRF)
+async def return_need(
+    request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId
+) -> Response:
+    authorize(principal, "needs.publish", SOMEWHERE)
+    form = await _form(request)
+    try:
+        hub.return_need(
+            session,
+            principal=principal,
+            need_id=need_id,
+            expected_version=_version(form),
+            note=str(form.get("note", "")),
+        )
+    except UserError as error:
+        return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
+    return RedirectResponse(f"/network/needs/{need_id}?returned=1", status_code=303)
+
+
+@router.post("/network/needs/{need_id}/edit", response_class=HTMLResponse, dependencies=CSRF)
+async def resubmit_need(
+    request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId
+) -> Response:
+    authorize(principal, "needs.post", SOMEWHERE)
+    form = await _form(request)
+    try:
+        need = hub.get_need(session, principal, need_id)
+        hub.resubmit_need(
+            session,
+            principal=principal,
+            need_id=need_id,
+            expected_version=_version(form),
+            data=_need_input(form, need.body_code),
+        )
+    except UserError as error:
+        return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
+    return RedirectResponse(f"/network/needs/{need_id}?posted=1", status_code=303)
 
 
 @router.post("/network/needs/{need_id}/proposals", response_class=HTMLResponse, dependencies=CSRF)
@@ -395,6 +439,60 @@ async def show_interest(
     if result.conversation is not None:
         notify.conversation_opened(session, background, result.conversation, base_url=str(request.base_url))
     return RedirectResponse(f"/network/needs/{need_id}?interest=1#ranked", status_code=303)
+
+
+# ---- rounds ------------------------------------------------------------------------------------------------
+
+
+def _rounds_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    error: UserError | None = None,
+    entered: dict | None = None,
+) -> HTMLResponse:
+    rounds = hub.list_rounds(session)
+    return render(
+        request,
+        "network/rounds.html",
+        status_code=error.status_code if error else 200,
+        rounds=rounds,
+        stats={r.id: hub.round_statistics(session, round_id=r.id) for r in rounds},
+        events={e.id: e for e in outreach.list_events(session)},
+        may_add=can(principal, "hub.rounds"),
+        error=error,
+        entered=entered or {},
+    )
+
+
+@router.get("/network/rounds", response_class=HTMLResponse)
+def rounds(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
+    return _rounds_page(request, session, principal)
+
+
+@router.post("/network/rounds", response_class=HTMLResponse, dependencies=CSRF)
+async def add_round(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
+    authorize(principal, "hub.rounds", SOMEWHERE)
+    form = await _form(request)
+    try:
+        event_text = str(form.get("session_event_id", ""))
+        pilots_until = str(form.get("pilots_until", ""))
+        hub.add_round(
+            session,
+            principal=principal,
+            data=hub.RoundInput(
+                title=str(form.get("title", "")),
+                needs_open_on=parse_entered_date(str(form.get("needs_open_on", ""))),
+                needs_close_on=parse_entered_date(str(form.get("needs_close_on", ""))),
+                proposals_close_on=parse_entered_date(str(form.get("proposals_close_on", ""))),
+                session_event_id=int(event_text) if event_text.isdigit() and len(event_text) < 10 else None,
+                pilots_until=parse_entered_date(pilots_until) if pilots_until else None,
+            ),
+        )
+    except UserError as error:
+        return _rounds_page(request, session, principal, error=form_error(error), entered=form)
+    return RedirectResponse("/network/rounds?saved=1", status_code=303)
 
 
 # ---- solutions ---------------------------------------------------------------------------------------------
