@@ -126,15 +126,46 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+@dataclass(frozen=True)
+class _Cues:
+    """The lexicon's cue words, indexed for one pass over a text: by their first two characters (and the
+    one-character cues, 雪・橋・牛, by themselves), with the themes each cue shows."""
+
+    by_prefix: dict[str, tuple[str, ...]]
+    single: frozenset[str]
+    themes_of_cue: dict[str, tuple[int, ...]]
+
+
+@cache
+def _cues() -> _Cues:
+    themes_of_cue: dict[str, list[int]] = {}
+    for i, concept in enumerate(lexicon()):
+        for term in concept.terms:
+            themes_of_cue.setdefault(term, []).append(i)
+    by_prefix: dict[str, list[str]] = {}
+    for cue in themes_of_cue:
+        if len(cue) > 1:
+            by_prefix.setdefault(cue[:2], []).append(cue)
+    return _Cues(
+        by_prefix={k: tuple(v) for k, v in by_prefix.items()},
+        single=frozenset(c for c in themes_of_cue if len(c) == 1),
+        themes_of_cue={k: tuple(v) for k, v in themes_of_cue.items()},
+    )
+
+
 def themes_of(text: str) -> Counter[int]:
     """The lexicon's themes found in a text, by index, with how many distinct cue words showed each."""
-    folded = fold(text)
-    found: Counter[int] = Counter()
-    for i, concept in enumerate(lexicon()):
-        hits = sum(1 for term in concept.terms if term in folded)
-        if hits:
-            found[i] = hits
-    return found
+    cues, folded = _cues(), fold(text)
+    found = set(cues.single.intersection(folded))
+    for i in range(len(folded) - 1):
+        for cue in cues.by_prefix.get(folded[i : i + 2], ()):
+            if folded.startswith(cue, i):
+                found.add(cue)
+    themes: Counter[int] = Counter()
+    for cue in found:
+        for theme in cues.themes_of_cue[cue]:
+            themes[theme] += 1
+    return themes
 
 
 def grams_of(text: str) -> Counter[str]:

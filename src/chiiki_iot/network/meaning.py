@@ -10,9 +10,7 @@ at run time; the model loads once per process (about a second), when the first r
 
 from __future__ import annotations
 
-import math
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -41,6 +39,8 @@ class _Model:
     vectors: np.ndarray
     row_of: dict[str, int]
     tokenizer: Any
+    is_content: Any
+    """SudachiPy's part-of-speech matcher for nouns, verbs and adjectives (a table look-up per word)."""
 
 
 @cache
@@ -51,10 +51,12 @@ def _model() -> _Model:
     nlp = spacy.load("ja_ginza", exclude=UNUSED_PIPES)
     strings, key2row = nlp.vocab.strings, nlp.vocab.vectors.key2row
     row_of = {text: int(row) for text in strings if (row := key2row.get(strings[text])) is not None}
+    dictionary = Dictionary(dict="core")
     return _Model(
         vectors=np.asarray(nlp.vocab.vectors.data, dtype=np.float32),
         row_of=row_of,
-        tokenizer=Dictionary(dict="core").create(SplitMode.C),
+        tokenizer=dictionary.create(SplitMode.C),
+        is_content=dictionary.pos_matcher(lambda pos: pos[0] in CONTENT),
     )
 
 
@@ -62,16 +64,16 @@ def word_rows(text: str) -> list[int]:
     """The vector rows of the text's content words (dictionary form first, then normalised, then as
     written); words without a vector are left out."""
     model = _model()
+    is_content, row_of = model.is_content, model.row_of
     with _tokenizer_lock:
-        morphemes = [
-            (m.part_of_speech()[0], m.dictionary_form(), m.normalized_form(), m.surface())
+        words = [
+            (m.dictionary_form(), m.normalized_form(), m.surface())
             for m in model.tokenizer.tokenize(text)
+            if is_content(m)
         ]
     rows = []
-    for pos, *forms in morphemes:
-        if pos not in CONTENT:
-            continue
-        row = next((model.row_of[f] for f in forms if f in model.row_of), None)
+    for forms in words:
+        row = next((row_of[f] for f in forms if f in row_of), None)
         if row is not None:
             rows.append(row)
     return rows
@@ -83,20 +85,21 @@ class MeaningIndex:
     def __init__(self, texts: Sequence[str]) -> None:
         self._vectors = _model().vectors
         docs = [word_rows(t) for t in texts]
-        self._df: Counter[int] = Counter(r for d in docs for r in set(d))
-        self._n = len(docs)
-        self.matrix = (
-            np.stack([self.vector(d) for d in docs])
-            if docs
-            else np.zeros((0, self._vectors.shape[1]), dtype=np.float32)
-        )
+        df = np.zeros(len(self._vectors), dtype=np.float64)
+        for d in docs:
+            df[list(set(d))] += 1
+        self._idf = (np.log((1 + len(docs)) / (1 + df)) + 1.0).astype(np.float32)
+        self.matrix = np.zeros((len(docs), self._vectors.shape[1]), dtype=np.float32)
+        for i, d in enumerate(docs):
+            self.matrix[i] = self.vector(d)
 
     def vector(self, rows: list[int]) -> np.ndarray:
         """The IDF-weighted mean of the words' vectors, of length 1 (zero when no word has a vector)."""
-        out = np.zeros(self._vectors.shape[1], dtype=np.float32)
-        for row, count in Counter(rows).items():
-            idf = math.log((1 + self._n) / (1 + self._df.get(row, 0))) + 1.0
-            out += np.float32(idf * (1.0 + math.log(count))) * self._vectors[row]
+        if not rows:
+            return np.zeros(self._vectors.shape[1], dtype=np.float32)
+        unique, counts = np.unique(np.asarray(rows, dtype=np.int64), return_counts=True)
+        weights = self._idf[unique] * (1.0 + np.log(counts)).astype(np.float32)
+        out = weights @ self._vectors[unique]
         norm = float(np.linalg.norm(out))
         return out / norm if norm else out
 
