@@ -56,3 +56,26 @@ def test_a_solution_outside_the_bodys_area_is_pushed_down_and_says_so() -> None:
     ranked = index.rank(NeedCard("川の増水", "大雨で川があふれそうになる", block_slug="hokkaido"))
     assert [r.key for r in ranked] == ["anywhere", "okinawa-only"]
     assert "対応地域外" in [x.ja for x in ranked[1].reasons]
+
+
+def test_a_paraphrase_is_found_by_meaning_and_says_so() -> None:
+    index = SolutionIndex(
+        [
+            SolutionCard(
+                "care",
+                "a",
+                "生活リズム通知",
+                "電気の使い方がいつもと違うと、離れて住む家族にすぐ知らせます。",
+            ),
+            SolutionCard("river", "b", "河川水位計", "川の水位を測り、氾濫のおそれを防災担当に知らせます。"),
+            SolutionCard("tour", "c", "観光アプリ", "観光地の見どころを多言語で案内します。"),
+            SolutionCard("school", "d", "校務支援", "学校の成績処理と出欠を電子化します。"),
+            SolutionCard("waste", "e", "ごみ収集最適化", "収集車の巡回ルートを最適化します。"),
+        ]
+    )
+    ranked = index.rank(
+        NeedCard("独居高齢者の急変", "一人暮らしのお年寄りが倒れていても、何日も気づかれないことがある。")
+    )
+    assert ranked[0].key == "care"
+    assert "内容が近い（語の意味から）" in [x.ja for x in ranked[0].reasons]
+    assert all("内容が近い（語の意味から）" not in [x.ja for x in r.reasons] for r in ranked[1:])

@@ -46,6 +46,10 @@ W_MEANING = 2.0  # word vectors (network.meaning): the paraphrases the other par
 W_MODEL = 0.07
 W_BUDGET = 0.03
 W_TRACK = 0.02
+# 「内容が近い」 is given as a reason when a solution's meaning is this much closer to the need than the
+# catalogue's median (mean vectors of any two texts are already near: on the development set the median
+# solution sits at 0.70 and the median relevant one at 0.81).
+MEANING_MARGIN = 0.10
 OUTSIDE_REGION = 0.35  # factor for a solution that does not serve the body's area
 OVER_BUDGET = 0.6  # budget fit when even the lowest price is above the budget
 
@@ -192,6 +196,18 @@ def _normalised(
     return {k: v / norm for k, v in values.items()}
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """One need against every solution: the scores and what the reasons are drawn from."""
+
+    total: np.ndarray
+    theme_query: dict[int, float]
+    wanted: set[str]
+    serves: np.ndarray
+    meaning: np.ndarray
+    meaning_floor: float
+
+
 class SolutionIndex:
     """All solutions as matrices: TF-IDF character grams (columns read per query), themes and models."""
 
@@ -256,7 +272,7 @@ class SolutionIndex:
     def __len__(self) -> int:
         return len(self.solutions)
 
-    def _scores(self, need: NeedCard) -> tuple[np.ndarray, dict[int, float], set[str], np.ndarray]:
+    def _scores(self, need: NeedCard) -> _Scored:
         """Every solution's score for the need, with what the reasons are drawn from."""
         n = len(self.solutions)
         text = f"{need.title}\n{need.title}\n{need.description}"
@@ -267,44 +283,39 @@ class SolutionIndex:
             theme_score = self.themes[:, idx] @ np.fromiter(theme_query.values(), dtype=np.float32)
         model_score, wanted = self._model_scores(need, theme_query)
         serves = self._serves(need)
+        meaning = self.meaning.similarity(f"{need.title}\n{need.description}")
         total = (
             W_THEMES * theme_score
             + W_TEXT * self._text_scores(text)
-            + W_MEANING * self.meaning.similarity(f"{need.title}\n{need.description}")
+            + W_MEANING * meaning
             + W_MODEL * model_score
             + W_BUDGET * self._budget_scores(need)
             + W_TRACK * self._track_scores(need)
         )
-        return np.where(serves, total, total * OUTSIDE_REGION), theme_query, wanted, serves
+        floor = float(np.median(meaning)) + MEANING_MARGIN
+        return _Scored(
+            np.where(serves, total, total * OUTSIDE_REGION), theme_query, wanted, serves, meaning, floor
+        )
 
     def rank(self, need: NeedCard, *, limit: int = 10) -> list[Ranked]:
         """The best ``limit`` solutions for the need, best first (ties by catalogue order), with reasons."""
         if not self.solutions:
             return []
-        total, theme_query, wanted, serves = self._scores(need)
+        scored = self._scores(need)
         limit = min(limit, len(self.solutions))
-        top = np.argpartition(-total, limit - 1)[:limit]
-        top = top[np.lexsort((top, -total[top]))]
-        return [self._ranked(r, total, need, theme_query, wanted, serves) for r in top]
+        top = np.argpartition(-scored.total, limit - 1)[:limit]
+        top = top[np.lexsort((top, -scored.total[top]))]
+        return [self._ranked(r, need, scored) for r in top]
 
     def score_one(self, need: NeedCard, position: int) -> Ranked:
         """One solution's score and reasons for the need, as ``rank`` would give them."""
-        total, theme_query, wanted, serves = self._scores(need)
-        return self._ranked(position, total, need, theme_query, wanted, serves)
+        return self._ranked(position, need, self._scores(need))
 
-    def _ranked(
-        self,
-        r: int,
-        total: np.ndarray,
-        need: NeedCard,
-        theme_query: dict[int, float],
-        wanted: set[str],
-        serves: np.ndarray,
-    ) -> Ranked:
+    def _ranked(self, r: int, need: NeedCard, scored: _Scored) -> Ranked:
         return Ranked(
             key=self.solutions[r].key,
-            score=round(float(total[r]), 4),
-            reasons=self._reasons(r, need, theme_query, wanted, bool(serves[r])),
+            score=round(float(scored.total[r]), 4),
+            reasons=self._reasons(r, need, scored),
         )
 
     def _text_scores(self, text: str) -> np.ndarray:
@@ -368,10 +379,13 @@ class SolutionIndex:
         )
         return np.minimum(np.array(counts, dtype=np.float32), 5.0) / 5.0
 
-    def _reasons(
-        self, r: int, need: NeedCard, theme_query: Mapping[int, float], wanted: set[str], serves: bool
-    ) -> tuple[Reason, ...]:
-        s = self.solutions[r]
+    def _reasons(self, r: int, need: NeedCard, scored: _Scored) -> tuple[Reason, ...]:
+        s, theme_query, wanted, serves = (
+            self.solutions[r],
+            scored.theme_query,
+            scored.wanted,
+            bool(scored.serves[r]),
+        )
         concepts = lexicon()
         reasons: list[Reason] = []
         shared_models = [m for m in s.models if m in wanted]
@@ -384,6 +398,8 @@ class SolutionIndex:
         if shared:
             labels = "・".join(concepts[i].label for i in shared)
             reasons.append(Reason(f"本文の一致: {labels}", f"matching themes: {labels}"))
+        if scored.meaning[r] >= scored.meaning_floor:
+            reasons.append(Reason("内容が近い（語の意味から）", "close in meaning (from word vectors)"))
         if need.block_slug and s.track_record:
             same = s.track_record.get(need.block_slug, 0)
             near = sum(s.track_record.get(b, 0) for b in need.neighbour_blocks)
