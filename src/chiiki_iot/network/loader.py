@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Grant, Principal, Role
-from chiiki_iot.core.models import ReferenceLoad
+from chiiki_iot.core import reference_data
 from chiiki_iot.network.models import NetworkMember
 from chiiki_iot.outreach import service as outreach
 from chiiki_iot.registry import service as registry
@@ -60,27 +59,12 @@ def shipped() -> tuple[NetworkSpec, ...]:
 
 def load_network(session: Session) -> list[str]:
     """Add the founders and the meeting the database lacks; return the files that were loaded."""
-    done = {
-        load.summary.get("digest")
-        for load in session.scalars(select(ReferenceLoad).where(ReferenceLoad.dataset == "network"))
-    }
-    loaded = []
-    for spec in shipped():
-        digest = hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
-        if digest in done:
-            continue
+
+    def load(session: Session, spec: NetworkSpec) -> dict[str, int]:
         _add_missing(session, spec)
-        session.add(
-            ReferenceLoad(
-                dataset="network",
-                source=f"chiiki_iot/data/network/{spec.slug}.yaml",
-                loaded_at=dt.datetime.now(dt.UTC),
-                summary={"digest": digest, "founders": len(spec.bodies) + len(spec.organisations)},
-            )
-        )
-        loaded.append(spec.slug)
-    session.flush()
-    return loaded
+        return {"founders": len(spec.bodies) + len(spec.organisations)}
+
+    return reference_data.load_new(session, dataset="network", specs=shipped(), load=load)
 
 
 def _add_missing(session: Session, spec: NetworkSpec) -> None:

@@ -8,7 +8,6 @@ belong to the secretariat and the bureaus, who may correct a category or record 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki_iot.core.models import ReferenceLoad
+from chiiki_iot.core import reference_data
 from chiiki_iot.outreach.models import Event, Organisation, ThreadLogEntry, ThreadMembership
 from chiiki_iot.registry import service as registry
 
@@ -99,27 +98,12 @@ def shipped() -> list[OutreachSpec]:
 
 def load_outreach(session: Session) -> list[str]:
     """Add what the shipped files hold and the database lacks; return the files that changed."""
-    done = {
-        load.summary.get("digest")
-        for load in session.scalars(select(ReferenceLoad).where(ReferenceLoad.dataset == "outreach"))
-    }
-    loaded = []
-    for spec in shipped():
-        digest = hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
-        if digest in done:
-            continue
+
+    def load(session: Session, spec: OutreachSpec) -> dict[str, int]:
         _add_missing(session, spec)
-        session.add(
-            ReferenceLoad(
-                dataset="outreach",
-                source=f"chiiki_iot/data/outreach/{spec.slug}.yaml",
-                loaded_at=dt.datetime.now(dt.UTC),
-                summary={"digest": digest, "events": len(spec.events)},
-            )
-        )
-        loaded.append(spec.slug)
-    session.flush()
-    return loaded
+        return {"events": len(spec.events)}
+
+    return reference_data.load_new(session, dataset="outreach", specs=shipped(), load=load)
 
 
 def _place(session: Session, key: str | None) -> str:
