@@ -3,11 +3,11 @@
 import pytest
 
 from chiiki_iot.core.errors import InvalidInput
-from chiiki_iot.network.pages import _yen
+from chiiki_iot.network.forms import yen
 
 
 @pytest.mark.parametrize(
-    ("typed", "yen"),
+    ("typed", "expected"),
     [
         ("3000000", 3_000_000),
         ("3,000,000", 3_000_000),
@@ -18,12 +18,12 @@ from chiiki_iot.network.pages import _yen
         ("", None),
     ],
 )
-def test_amounts_typed_in_the_usual_ways_are_read(typed: str, yen: int | None) -> None:
-    assert _yen(typed, "予算", "budget") == yen
+def test_amounts_typed_in_the_usual_ways_are_read(typed: str, expected: int | None) -> None:
+    assert yen(typed, "予算", "budget") == expected
 
 
 @pytest.mark.parametrize("typed", ["約250万円", "三百万", "1.5", "12abc", "0.00001万"])
 def test_other_text_is_refused_with_an_example(typed: str) -> None:
     with pytest.raises(InvalidInput) as refused:
-        _yen(typed, "予算", "budget")
+        yen(typed, "予算", "budget")
     assert "300万円" in refused.value.message_ja and "budget" in refused.value.message_en

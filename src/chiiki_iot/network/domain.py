@@ -7,7 +7,7 @@ from pathlib import Path
 from chiiki_iot.core import data_versions
 from chiiki_iot.core.datasets import DatasetEntry
 from chiiki_iot.core.domain import Domain
-from chiiki_iot.network import api, cli, hub, models, pages
+from chiiki_iot.network import api, cli, hub, hub_pages, models, pages, symbol_pages
 from chiiki_iot.network.loader import load_network
 from chiiki_iot.web.sections import Section
 
@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DOMAIN = Domain(
     name="network",
     models=(models,),
-    routers=(pages.router, api.router),
+    routers=(pages.router, hub_pages.router, symbol_pages.router, api.router),
     templates=TEMPLATES,
     load_reference_data=lambda session, force: load_network(session),
     cli=cli.app,
