@@ -41,6 +41,8 @@ class _Model:
     tokenizer: Any
     is_content: Any
     """SudachiPy's part-of-speech matcher for nouns, verbs and adjectives (a table look-up per word)."""
+    short: Any
+    """Sudachi's shortest split (mode A), for compounds the vectors do not know whole."""
 
 
 @cache
@@ -57,25 +59,35 @@ def _model() -> _Model:
         row_of=row_of,
         tokenizer=dictionary.create(SplitMode.C),
         is_content=dictionary.pos_matcher(lambda pos: pos[0] in CONTENT),
+        short=SplitMode.A,
     )
 
 
 def word_rows(text: str) -> list[int]:
     """The vector rows of the text's content words (dictionary form first, then normalised, then as
-    written); words without a vector are left out."""
+    written). A compound without a vector of its own (一人暮らし) counts by its short units (一人・暮らし),
+    as Sudachi splits it; a word with neither is left out."""
     model = _model()
     is_content, row_of = model.is_content, model.row_of
     with _tokenizer_lock:
         words = [
-            (m.dictionary_form(), m.normalized_form(), m.surface())
+            [(m.dictionary_form(), m.normalized_form(), m.surface())]
+            + [(p.dictionary_form(), p.normalized_form(), p.surface()) for p in m.split(model.short)]
             for m in model.tokenizer.tokenize(text)
             if is_content(m)
         ]
     rows = []
-    for forms in words:
-        row = next((row_of[f] for f in forms if f in row_of), None)
+    for whole, *parts in words:
+        row = next((row_of[f] for f in whole if f in row_of), None)
         if row is not None:
             rows.append(row)
+            continue
+        if len(parts) > 1:
+            rows.extend(
+                r
+                for forms in parts
+                if (r := next((row_of[f] for f in forms if f in row_of), None)) is not None
+            )
     return rows
 
 
