@@ -96,6 +96,8 @@ EXPECTED = [
     ("symbol.propose", SAPPORO, {"muni-sapporo"}),
     ("symbol.propose", Target(organisation="acme"), {"org"}),
     ("symbol.review", SAPPORO, {"secretariat", "bureau-hokkaido"}),
+    ("symbol.progress", SAPPORO, {"secretariat", "muni-sapporo"}),
+    ("symbol.progress", Target(organisation="acme"), {"secretariat", "org"}),
     ("policy.record", Target(), {"secretariat"}),
 ]
 
@@ -223,6 +225,7 @@ WAS = {
     "symbol.calls": None,
     "symbol.propose": None,
     "symbol.review": None,
+    "symbol.progress": None,
     "policy.record": None,
 }
 

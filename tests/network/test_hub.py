@@ -494,3 +494,62 @@ def test_a_round_is_set_up_by_the_secretariat_with_its_phases_in_order(session: 
         hub.list_rounds(session)[0].id == added.id
         and hub.round_statistics(session, round_id=added.id).needs_posted == 0
     )
+
+
+def test_a_selected_project_reports_progress_and_a_policy_proposal_its_outcome(session: Session) -> None:
+    admin, city = _as(session, Role.SECRETARIAT), _as(session, Role.MUNICIPALITY, SAPPORO)
+    call = symbols.open_call(session, principal=admin, title="募集", deadline=today_in_japan())
+    proposal = symbols.propose(
+        session, principal=city, call_id=call.id, title="連携", summary="…", body_code=SAPPORO
+    )
+    with pytest.raises(Conflict):  # not selected yet
+        symbols.record_progress(
+            session, principal=city, proposal_id=proposal.id, note="着手", expected_version=1
+        )
+    for reviewer in (admin, _as(session, Role.BUREAU, "hokkaido")):
+        symbols.review(
+            session,
+            principal=reviewer,
+            proposal_id=proposal.id,
+            scores=[3, 3, 3, 3],
+            comment="",
+            no_conflict=True,
+        )
+    symbols.select_proposal(
+        session, principal=admin, proposal_id=proposal.id, selected=True, expected_version=1
+    )
+    with pytest.raises(Forbidden):  # another body cannot speak for it
+        symbols.record_progress(
+            session,
+            principal=_as(session, Role.MUNICIPALITY, "012025"),
+            proposal_id=proposal.id,
+            note="x",
+            expected_version=proposal.version,
+        )
+    symbols.record_progress(
+        session, principal=city, proposal_id=proposal.id, note="実証を開始", expected_version=proposal.version
+    )
+    assert proposal.progress_note.endswith("実証を開始")
+    idea = symbols.record_policy_proposal(
+        session,
+        principal=admin,
+        title="データ連携基盤の共通化",
+        text="…",
+        proposed_by="発起人会",
+        proposed_on=today_in_japan(),
+    )
+    with pytest.raises(InvalidInput):  # an outcome says what became of it
+        symbols.record_outcome(
+            session, principal=admin, proposal_id=idea.id, status="adopted", outcome="", expected_version=1
+        )
+    symbols.record_outcome(
+        session,
+        principal=admin,
+        proposal_id=idea.id,
+        status="adopted",
+        outcome="令和元年度の施策に反映",
+        expected_version=1,
+    )
+    assert [(p.outcome_status, p.outcome) for p in symbols.list_policy_proposals(session)] == [
+        ("adopted", "令和元年度の施策に反映")
+    ]

@@ -283,6 +283,16 @@ POLICY: dict[str, Action] = {
             Role.ORGANISATION: Reach.OWN_ORGANISATION,
         },
     ),
+    "symbol.progress": Action(
+        "選定されたシンボル・プロジェクトの進み具合の記録",
+        "recording a selected symbol project's progress",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+            Role.ORGANISATION: Reach.OWN_ORGANISATION,
+        },
+    ),
     "symbol.review": Action(
         "シンボル・プロジェクトの審査",
         "reviewing symbol-project proposals",

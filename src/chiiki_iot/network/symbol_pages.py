@@ -200,6 +200,50 @@ async def symbol_decide(
     return RedirectResponse(f"/network/symbol/{proposal.call_id}?decided=1", status_code=303)
 
 
+@router.post("/network/policy/{proposal_id}/outcome", response_class=HTMLResponse, dependencies=CSRF)
+async def record_outcome(
+    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: RowId
+) -> Response:
+    authorize(principal, "policy.record", SOMEWHERE)
+    form = await read_form(request)
+    try:
+        symbols.record_outcome(
+            session,
+            principal=principal,
+            proposal_id=proposal_id,
+            status=str(form.get("outcome_status", "")),
+            outcome=str(form.get("outcome", "")),
+            expected_version=version_of(form),
+        )
+    except UserError as error:
+        return _symbols_page(request, session, principal, error=form_error(error), entered=form)
+    return RedirectResponse("/network/symbol?recorded=1#policy", status_code=303)
+
+
+@router.post(
+    "/network/symbol/proposals/{proposal_id}/progress", response_class=HTMLResponse, dependencies=CSRF
+)
+async def record_progress(
+    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: RowId
+) -> Response:
+    authorize(principal, "symbol.progress", SOMEWHERE)
+    form = await read_form(request)
+    proposal = symbols.get_proposal(session, proposal_id)
+    try:
+        symbols.record_progress(
+            session,
+            principal=principal,
+            proposal_id=proposal_id,
+            note=str(form.get("note", "")),
+            expected_version=version_of(form),
+        )
+    except UserError as error:
+        return _call_page(
+            request, session, principal, proposal.call_id, error=form_error(error), entered=form
+        )
+    return RedirectResponse(f"/network/symbol/{proposal.call_id}?decided=1", status_code=303)
+
+
 @router.post("/network/policy", response_class=HTMLResponse, dependencies=CSRF)
 async def record_policy(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
     authorize(principal, "policy.record", SOMEWHERE)

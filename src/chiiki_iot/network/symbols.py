@@ -264,5 +264,57 @@ def record_policy_proposal(
     return row
 
 
+def record_outcome(
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    status: str,
+    outcome: str,
+    expected_version: int,
+) -> PolicyProposal:
+    """What became of a policy proposal (施策に反映・参考・見送り), in words the members can read."""
+    authorize(principal, "policy.record")
+    row = session.get(PolicyProposal, proposal_id)
+    if row is None:
+        raise NotFound(
+            f"政策提言 {proposal_id} はありません。", f"There is no policy proposal {proposal_id}."
+        )
+    if row.version != expected_version:
+        raise Conflict(
+            "この政策提言は他の人が更新しました。",
+            "Someone changed this policy proposal since you opened it.",
+        )
+    if status not in OUTCOMES:
+        raise InvalidInput(f"結果「{status}」は選択肢にありません。", f"Unknown outcome '{status}'.")
+    if status != "open" and not outcome.strip():
+        raise InvalidInput("結果の内容を書いてください。", "Say what became of it.")
+    row.outcome_status, row.outcome = status, outcome.strip()[:4000]
+    session.flush()
+    return row
+
+
+def record_progress(
+    session: Session, *, principal: Principal, proposal_id: int, note: str, expected_version: int
+) -> SymbolProposal:
+    """The state of a selected symbol project, as its proposer or the secretariat reports it over time;
+    each report is kept in the audit log, the page shows the latest."""
+    proposal = get_proposal(session, proposal_id)
+    authorize(principal, "symbol.progress", _proposer_target(session, proposal))
+    if proposal.status != "selected":
+        raise Conflict(
+            "選定されたプロジェクトだけが進み具合を記録します。", "Only a selected project reports progress."
+        )
+    if proposal.version != expected_version:
+        raise Conflict(
+            "この応募は他の人が更新しました。", "Someone changed this proposal since you opened it."
+        )
+    if not note.strip():
+        raise InvalidInput("進み具合を書いてください。", "Describe the progress.")
+    proposal.progress_note = f"{today_in_japan():%Y-%m-%d}: {note.strip()[:2000]}"
+    session.flush()
+    return proposal
+
+
 def list_policy_proposals(session: Session) -> list[PolicyProposal]:
     return list(session.scalars(select(PolicyProposal).order_by(PolicyProposal.proposed_on.desc())))
