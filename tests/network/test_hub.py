@@ -207,6 +207,18 @@ def test_a_pilot_becomes_a_project_and_moves_the_status_through_adoption(
     assert adoption.stages_of_body(session, SAPPORO, as_of=today)["phr"] == "実装済"
     stats = hub.round_statistics(session)
     assert (stats.needs_posted, stats.proposals, stats.pilots, stats.adoptions) == (1, 2, 1, 1)
+    assert p["need"].status == "closed" and p["watch"].project_ids == [first.project_id]
+    neighbour = hub.post_need(  # the next need in Hokkaido sees the implementation as track record
+        session,
+        principal=_as(session, Role.MUNICIPALITY, "012025"),
+        data=hub.NeedInput(
+            body_code="012025", title="高齢者の見守り", description="一人暮らしの方の異変に気づきたい"
+        ),
+    )
+    top = ranking.solutions_for_need(session, neighbour, limit=1)[0]
+    assert top.solution.id == p["watch"].id and "同じブロックで実装実績 1 件" in [
+        x.ja for x in top.ranked.reasons
+    ]
     assert stats.median_days_to_pilot is not None and stats.median_days_to_pilot <= 1
 
 

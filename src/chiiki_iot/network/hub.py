@@ -466,6 +466,9 @@ def decide_proposal(
     proposal.status, proposal.decided_at = to, _now()
     if decision == "adopt":
         need.status = "closed"  # decided: no more proposals or interest on it
+        if proposal.project_id is not None and proposal.project_id not in (solution.project_ids or []):
+            # the solution's track record: an implementation in this body's block, for the next needs
+            solution.project_ids = [*(solution.project_ids or []), proposal.project_id]
     session.flush()
     return proposal
 
