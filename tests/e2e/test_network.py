@@ -180,6 +180,7 @@ def test_a_need_is_matched_piloted_and_adopted_and_the_figures_follow(live_serve
     city.goto(need_url)
     button(city, "候補にする", "くらしリズム見守り").click()
     city.wait_for_url("**?decided=1#proposals")
+    assert any("候補に選ばれました" in text for text in mail_to(base, COMPANY))  # the company hears of it
     button(city, "実証を始める", "くらしリズム見守り").click()
     city.wait_for_url("**?decided=1#proposals")
     row = city.get_by_role("row").filter(has_text="くらしリズム見守り")

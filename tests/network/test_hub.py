@@ -501,11 +501,22 @@ def test_a_round_is_set_up_by_the_secretariat_with_its_phases_in_order(session: 
             principal=_as(session, Role.SECRETARIAT),
             data=hub.RoundInput("逆順", day, day + dt.timedelta(days=90), day + dt.timedelta(days=10)),
         )
+    with pytest.raises(InvalidInput):  # pilots cannot end before proposals close
+        hub.add_round(
+            session,
+            principal=_as(session, Role.SECRETARIAT),
+            data=hub.RoundInput("短い", day, day, day + dt.timedelta(days=10), pilots_until=day),
+        )
     added = hub.add_round(session, principal=_as(session, Role.SECRETARIAT), data=data)
-    assert (
-        hub.list_rounds(session)[0].id == added.id
-        and hub.round_statistics(session, round_id=added.id).needs_posted == 0
-    )
+    assert hub.list_rounds(session)[0].id == added.id
+    assert hub.round_statistics(session, round_id=added.id).needs_posted == 0
+    assert hub.open_round_id(session) is None  # 2019's round takes no needs today
+    with pytest.raises(InvalidInput):  # so a need cannot be posted into it
+        hub.post_need(
+            session,
+            principal=_as(session, Role.MUNICIPALITY, SAPPORO),
+            data=hub.NeedInput(body_code=SAPPORO, title="t", description="d", round_id=added.id),
+        )
 
 
 def test_a_selected_project_reports_progress_and_a_policy_proposal_its_outcome(session: Session) -> None:

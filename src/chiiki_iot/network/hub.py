@@ -110,8 +110,17 @@ def add_round(session: Session, *, principal: Principal, data: RoundInput) -> Hu
             "日付は 課題の受付開始 ≤ 受付終了 ≤ 提案締切 の順にしてください。",
             "Dates must run: needs open ≤ needs close ≤ proposals close.",
         )
+    if data.pilots_until is not None and data.pilots_until < data.proposals_close_on:
+        raise InvalidInput(
+            "実証の期限は提案の締切日以降にしてください。", "Pilots cannot end before proposals close."
+        )
     if data.session_event_id is not None:
-        outreach.get_event(session, data.session_event_id)
+        held_on = outreach.get_event(session, data.session_event_id).held_on
+        if held_on < data.needs_close_on:
+            raise InvalidInput(
+                f"マッチングの場（{held_on:%Y年%m月%d日}）は課題の受付終了日以降の説明会等を選んでください。",
+                f"The matching session ({held_on}) must come after needs close.",
+            )
     row = HubRound(
         title=_text(data.title, "募集回の名前", "round's title", limit=255),
         needs_open_on=data.needs_open_on,
@@ -123,6 +132,13 @@ def add_round(session: Session, *, principal: Principal, data: RoundInput) -> Hu
     session.add(row)
     session.flush()
     return row
+
+
+def open_round_id(session: Session) -> int | None:
+    """The round taking needs today, if any (the one that closes first)."""
+    today = today_in_japan()
+    open_now = [r for r in list_rounds(session) if r.needs_open_on <= today <= r.needs_close_on]
+    return min(open_now, key=lambda r: r.needs_close_on).id if open_now else None
 
 
 def list_rounds(session: Session) -> list[HubRound]:
@@ -152,8 +168,17 @@ def need_target(session: Session, need: Need) -> Target:
 
 def _need_fields(session: Session, data: NeedInput, body_code: str) -> dict[str, object]:
     """What a need says, checked: the same rules for a new need and a corrected one."""
-    if data.round_id is not None and session.get(HubRound, data.round_id) is None:
-        raise NotFound(f"募集回 {data.round_id} はありません。", f"There is no round {data.round_id}.")
+    if data.round_id is not None:
+        chosen = session.get(HubRound, data.round_id)
+        if chosen is None:
+            raise NotFound(f"募集回 {data.round_id} はありません。", f"There is no round {data.round_id}.")
+        if not chosen.needs_open_on <= today_in_japan() <= chosen.needs_close_on:
+            raise InvalidInput(
+                f"募集回「{chosen.title}」の課題の受付は {chosen.needs_open_on:%Y年%m月%d日}〜"
+                f"{chosen.needs_close_on:%Y年%m月%d日} です。受付中の募集回を選ぶか、募集回なしで投稿してください。",
+                f"Round '{chosen.title}' takes needs from {chosen.needs_open_on} to {chosen.needs_close_on}; "
+                "choose an open round or none.",
+            )
     return {
         "round_id": data.round_id,
         "partner_codes": [registry.get_body(session, c).code for c in data.partner_codes if c != body_code],
@@ -490,6 +515,11 @@ def show_interest(
     conversation opens (once) and the caller mails both sides."""
     need = get_need(session, principal, need_id)
     solution = get_solution(session, solution_id)
+    if need.status != "published":
+        raise Conflict(
+            "この課題は公開中ではありません（関心の表明は公開中の課題にだけできます）。",
+            "This need is not open.",
+        )
     if can(principal, "hub.interest", need_target(session, need)):
         side = "body"
     else:

@@ -75,6 +75,7 @@ def _needs_page(
         own_bodies=[registry.get_body(session, c) for c in bodies_acted_for(principal)],
         may_post_any=can(principal, "needs.post", Target()),
         rounds=hub.list_rounds(session),
+        open_round_id=hub.open_round_id(session),
         models=models_of(session),
         barriers=list(Barrier),
         error=error,
@@ -99,7 +100,7 @@ async def post_need(
         )
     except UserError as error:
         return _needs_page(request, session, principal, error=form_error(error), entered=form)
-    notify.need_posted(session, background, need, base_url=str(request.base_url))
+    notify.need_waiting(session, background, need)
     return RedirectResponse(f"/network/needs/{need.id}?posted=1", status_code=303)
 
 
@@ -134,6 +135,7 @@ def _need_page(
         barriers=list(Barrier),
         model_list=models_of(session),
         may_decide=can(principal, "proposals.decide", target),
+        sees_all_proposals=can(principal, "needs.read_unpublished", target),
         own_solutions=own_solutions,
         own_organisation_slugs=orgs,
         models={m.slug: m for m in models_of(session)},
@@ -165,18 +167,18 @@ async def publish_need(
         )
     except UserError as error:
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
-    notify.need_published(session, background, need, base_url=str(request.base_url))
+    notify.need_published(session, background, need)
     return RedirectResponse(f"/network/needs/{need_id}?published=1", status_code=303)
 
 
 @router.post("/network/needs/{need_id}/return", response_class=HTMLResponse, dependencies=CSRF)
 async def return_need(
-    request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId
+    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks, need_id: RowId
 ) -> Response:
     authorize(principal, "needs.publish", SOMEWHERE)
     form = await read_form(request)
     try:
-        hub.return_need(
+        returned = hub.return_need(
             session,
             principal=principal,
             need_id=need_id,
@@ -185,18 +187,19 @@ async def return_need(
         )
     except UserError as error:
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
+    notify.need_returned(session, background, returned)
     return RedirectResponse(f"/network/needs/{need_id}?returned=1", status_code=303)
 
 
 @router.post("/network/needs/{need_id}/edit", response_class=HTMLResponse, dependencies=CSRF)
 async def resubmit_need(
-    request: Request, session: SessionDep, principal: SignedInDep, need_id: RowId
+    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks, need_id: RowId
 ) -> Response:
     authorize(principal, "needs.post", SOMEWHERE)
     form = await read_form(request)
     try:
         need = hub.get_need(session, principal, need_id)
-        hub.resubmit_need(
+        need = hub.resubmit_need(
             session,
             principal=principal,
             need_id=need_id,
@@ -205,7 +208,8 @@ async def resubmit_need(
         )
     except UserError as error:
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
-    return RedirectResponse(f"/network/needs/{need_id}?posted=1", status_code=303)
+    notify.need_waiting(session, background, need, corrected=True)
+    return RedirectResponse(f"/network/needs/{need_id}?resubmitted=1", status_code=303)
 
 
 @router.post("/network/needs/{need_id}/proposals", response_class=HTMLResponse, dependencies=CSRF)
@@ -228,18 +232,17 @@ async def propose(
         )
     except UserError as error:
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
-    notify.proposal_received(
-        session,
-        background,
-        hub.get_need(session, principal, proposal.need_id),
-        base_url=str(request.base_url),
-    )
+    notify.proposal_received(session, background, hub.get_need(session, principal, proposal.need_id))
     return RedirectResponse(f"/network/needs/{need_id}?proposed=1#proposals", status_code=303)
 
 
 @router.post("/network/proposals/{proposal_id}/decide", response_class=HTMLResponse, dependencies=CSRF)
 async def decide_proposal(
-    request: Request, session: SessionDep, principal: SignedInDep, proposal_id: RowId
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    background: BackgroundTasks,
+    proposal_id: RowId,
 ) -> Response:
     authorize(principal, "proposals.decide", SOMEWHERE)
     form = await read_form(request)
@@ -258,6 +261,7 @@ async def decide_proposal(
         if not need_id:
             raise
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
+    notify.proposal_decided(session, background, proposal, hub.get_need(session, principal, proposal.need_id))
     return RedirectResponse(f"/network/needs/{proposal.need_id}?decided=1#proposals", status_code=303)
 
 
@@ -277,7 +281,7 @@ async def show_interest(
     except UserError as error:
         return _need_page(request, session, principal, need_id, error=form_error(error), entered=form)
     if result.conversation is not None:
-        notify.conversation_opened(session, background, result.conversation, base_url=str(request.base_url))
+        notify.conversation_opened(session, background, result.conversation)
     return RedirectResponse(f"/network/needs/{need_id}?interest=1#ranked", status_code=303)
 
 
