@@ -9,7 +9,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, Target, authorize, can
@@ -583,7 +583,12 @@ def round_statistics(session: Session, *, round_id: int | None = None) -> RoundS
         needs = needs.where(Need.round_id == round_id)
     need_rows = {n.id: n for n in session.scalars(needs)}
     published = [n for n in need_rows.values() if n.status in ("published", "closed")]
-    proposals = [p for p in session.scalars(select(Proposal)) if p.need_id in need_rows]
+    of_round = (
+        select(Proposal)
+        if round_id is None
+        else select(Proposal).where(Proposal.need_id.in_(list(need_rows)))
+    )
+    proposals = list(session.scalars(of_round))
     piloted = [p for p in proposals if p.pilot_started_on is not None]
     days = [
         (p.pilot_started_on - need_rows[p.need_id].created_at.date()).days
@@ -599,7 +604,3 @@ def round_statistics(session: Session, *, round_id: int | None = None) -> RoundS
         adoptions=sum(1 for p in proposals if p.status == "adopted"),
         median_days_to_pilot=statistics.median(days) if days else None,
     )
-
-
-def count_needs(session: Session) -> int:
-    return session.scalar(select(func.count(Need.id))) or 0

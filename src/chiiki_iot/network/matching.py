@@ -258,7 +258,6 @@ class SolutionIndex:
         for r, s in enumerate(self.solutions):
             for m in s.models:
                 self.models[r, self.model_column[m]] = 1.0
-        self.has_models = self.models.any(axis=1)
 
         self.price_min = np.array(
             [s.price_yen[0] if s.price_yen else -1 for s in self.solutions], dtype=np.float64

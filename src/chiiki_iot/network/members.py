@@ -179,12 +179,3 @@ def list_members(session: Session, filters: MemberFilter = MemberFilter()) -> li
         and (not filters.community or filters.community in r.communities)
     ]
     return sorted(rows, key=lambda r: (not r.founder, r.kind, r.body_code or r.organisation_slug))
-
-
-def is_member(session: Session, *, body_code: str = "", organisation_slug: str = "") -> bool:
-    column = NetworkMember.body_code if body_code else NetworkMember.organisation_slug
-    key = body_code or organisation_slug
-    return (
-        session.scalar(select(NetworkMember.id).where(column == key, NetworkMember.status == "approved"))
-        is not None
-    )
