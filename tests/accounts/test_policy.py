@@ -74,6 +74,7 @@ EXPECTED = [
     ("users.invite", NAHA, {"secretariat"}),
     ("users.invite_ministry", Target(), {"secretariat"}),
     ("audit.read", Target(), {"secretariat"}),
+    ("system.health", Target(), {"secretariat"}),
     # network: a body joins, posts needs and decides on proposals for itself; its block's bureau (or the
     # secretariat) publishes its needs; an organisation edits and proposes only its own solutions.
     ("network.apply", SAPPORO, {"secretariat", "muni-sapporo"}),
@@ -211,6 +212,7 @@ WAS = {
     "users.invite": "users.invite",
     "users.invite_ministry": None,  # accounts.service.invite
     "audit.read": "audit.read",
+    "system.health": None,  # new (issue 13): the process's memory, for the operator
     # new with the network (issue 14): nothing gated these calls before
     "network.apply": None,
     "network.members": None,

@@ -319,6 +319,11 @@ POLICY: dict[str, Action] = {
         {Role.SECRETARIAT: Reach.EVERYTHING},
     ),
     "audit.read": Action("監査ログの閲覧", "reading the audit log", {Role.SECRETARIAT: Reach.EVERYTHING}),
+    "system.health": Action(
+        "サーバーのメモリとキャッシュの確認",
+        "reading the server's memory and caches",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption import projects as adoption_projects
-from chiiki_iot.core import data_versions
+from chiiki_iot.core import data_versions, memory
 from chiiki_iot.network.matching import NeedCard, Ranked, SolutionCard, SolutionIndex
 from chiiki_iot.network.models import Need, Solution
 from chiiki_iot.network.places import neighbour_blocks
@@ -24,6 +24,7 @@ data_versions.watch(CATALOGUE, lambda record: isinstance(record, Solution), tabl
 
 _lock = threading.Lock()
 _cached: tuple[int, SolutionIndex] | None = None
+memory.report_cache("network solution index (solutions)", lambda: len(_cached[1]) if _cached else 0)
 
 
 def _track_records(session: Session, solutions: list[Solution]) -> dict[int, Counter[str]]:

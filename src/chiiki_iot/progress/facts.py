@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption import service as adoption
-from chiiki_iot.core import data_versions
+from chiiki_iot.core import data_versions, memory
 from chiiki_iot.core.db import session_scope
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.core.fiscal import JAPAN, FiscalYear, today_in_japan
@@ -84,6 +84,7 @@ FIGURES = "figures"
 _lock = threading.Lock()
 Version = tuple[int, int]
 _cache: OrderedDict[tuple[str, dt.date], tuple[Version, Facts]] = OrderedDict()
+memory.report_cache("figures (facts by date)", lambda: len(_cache))
 _computing: dict[tuple[str, dt.date, Version], threading.Lock] = {}
 _refreshing: set[tuple[str, dt.date]] = set()
 _refreshed: dict[tuple[str, dt.date], float] = {}  # when each place's last background computation ended

@@ -15,10 +15,13 @@ from typing import Any
 
 import vl_convert as vlc
 
+from chiiki_iot.core import memory
+
 FONT = "Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, IPAexGothic, sans-serif"
 _CACHE: OrderedDict[str, str] = OrderedDict()
 _CACHE_SIZE = 64
 _LOCK = Lock()
+memory.report_cache("rendered charts and maps", lambda: len(_CACHE))
 
 
 def chart_config() -> dict[str, Any]:

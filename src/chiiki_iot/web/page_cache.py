@@ -22,7 +22,7 @@ from collections.abc import Callable
 from fastapi import Request
 from fastapi.responses import Response
 
-from chiiki_iot.core import data_versions, i18n
+from chiiki_iot.core import data_versions, i18n, memory
 from chiiki_iot.web.csrf import ensure_csrf_cookie
 
 PAGES_KEPT = 256
@@ -30,6 +30,7 @@ PAGES_KEPT = 256
 
 _lock = threading.Lock()
 _pages: OrderedDict[tuple[str, str, str, str], tuple[bytes, str]] = OrderedDict()
+memory.report_cache("kept pages", lambda: len(_pages))
 
 
 def cached_page(request: Request, *, version: Callable[[], str], render: Callable[[], Response]) -> Response:
