@@ -22,6 +22,7 @@ from chiiki_iot.core.i18n import current_language
 from chiiki_iot.outreach import charts, service
 from chiiki_iot.outreach.service import EventInput
 from chiiki_iot.registry import service as registry
+from chiiki_iot.web.charts import svg_response
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.forms import form_error
 from chiiki_iot.web.templating import render
@@ -43,7 +44,7 @@ def overview(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/outreach/map.svg")
-def coverage_map(session: SessionDep) -> Response:
+def coverage_map(request: Request, session: SessionDep) -> Response:
     cov = service.coverage(session)
     version = hashlib.sha256(
         repr((cov.prefectures_covered, cov.prefectures_planned, cov.blocks_reached)).encode()
@@ -51,9 +52,7 @@ def coverage_map(session: SessionDep) -> Response:
     svg = charts.coverage_map_svg(
         cov, registry.list_prefectures(session), lang=current_language.get(), version=version
     )
-    return Response(
-        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=60", "Vary": "Cookie"}
-    )
+    return svg_response(request, svg, cache_control="private, max-age=60", vary="Cookie")
 
 
 @router.get("/outreach/planning", response_class=HTMLResponse)

@@ -21,6 +21,7 @@ from chiiki_iot.progress.service import Scope
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web import sections
+from chiiki_iot.web.charts import svg_response
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.page_cache import cached_page
 from chiiki_iot.web.templating import render
@@ -29,7 +30,6 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(current_princi
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 AsOf = Annotated[dt.date | None, Query(description="基準日 / as of (default today)")]
 DEFAULT_MODEL = "open-data"
-SVG_HEADERS = {"Cache-Control": "private, max-age=60", "Vary": "Cookie"}
 
 
 DASHBOARD_SLOT = "progress.dashboard"
@@ -178,6 +178,7 @@ def _render_kpi_page(request: Request, session: Session, slug: str, day: dt.date
 
 @router.get("/dashboard/kpis/{slug}/trend.svg")
 def trend(
+    request: Request,
     session: SessionDep,
     slug: str,
     scope: Annotated[str, Query(max_length=16)] = "nation",
@@ -191,11 +192,12 @@ def trend(
     svg = charts.trend_svg(
         progress, lang=current_language.get(), version=f"{fact_store.facts(session, day).version}:{day}"
     )
-    return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
+    return svg_response(request, svg, cache_control="private, max-age=60", vary="Cookie")
 
 
 @router.get("/dashboard/stages/{model}.svg")
 def stage_map(
+    request: Request,
     session: SessionDep,
     model: str,
     scope: Annotated[str, Query(max_length=16)] = "nation",
@@ -211,7 +213,7 @@ def stage_map(
         service.scope_of(session, scope, key),
         lang=current_language.get(),
     )
-    return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
+    return svg_response(request, svg, cache_control="private, max-age=60", vary="Cookie")
 
 
 @router.get("/bodies/{code}/progress", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from chiiki_iot.core.i18n import current_language
 from chiiki_iot.registry import maps, search, service
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, BodyKind
 from chiiki_iot.web import sections
+from chiiki_iot.web.charts import svg_response
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
@@ -127,16 +128,18 @@ def map_page(request: Request, session: SessionDep, principal: PrincipalDep) -> 
 
 
 @router.get("/map.svg")
-def map_image(session: SessionDep, prefecture: Annotated[str, Query(max_length=12)] = "") -> Response:
+def map_image(
+    request: Request, session: SessionDep, prefecture: Annotated[str, Query(max_length=12)] = ""
+) -> Response:
     pref = service.get_prefecture(session, prefecture) if prefecture else None
     svg = maps.map_svg(session, prefecture=pref, lang=current_language.get())
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
+    return svg_response(request, svg, cache_control="public, max-age=300")
 
 
 @router.get("/map/tiles.svg")
-def tile_map_image(session: SessionDep) -> Response:
+def tile_map_image(request: Request, session: SessionDep) -> Response:
     svg = maps.tile_map_svg(session, lang=current_language.get())
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
+    return svg_response(request, svg, cache_control="public, max-age=300")
 
 
 @router.get("/bodies/{code}/edit", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from chiiki_iot.accounts.auth import current_principal
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.roadmap import charts, service
 from chiiki_iot.roadmap.datafile import COUNTED_THINGS, NOTE_FIELDS, ROADMAP_FISCAL_YEARS
+from chiiki_iot.web.charts import svg_response
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.templating import render
 
@@ -34,9 +35,9 @@ def overview(request: Request, session: SessionDep, revision: Revision = None) -
 
 
 @router.get("/roadmap/timeline.svg")
-def timeline(session: SessionDep, revision: Revision = None) -> Response:
+def timeline(request: Request, session: SessionDep, revision: Revision = None) -> Response:
     svg = charts.timeline_svg(service.get_revision(session, revision), lang=current_language.get())
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
+    return svg_response(request, svg, cache_control="public, max-age=300")
 
 
 @router.get("/roadmap/kpis", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ because the inputs (registry, roadmap, imported shapes) change rarely.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from threading import Lock
 from typing import Any
 
 import vl_convert as vlc
+from fastapi import Request
+from fastapi.responses import Response
 
 from chiiki_iot.core import memory
 
@@ -58,3 +61,13 @@ def label_colour(fill: str) -> str:
     r, g, b = (channel(fill[i : i + 2]) for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def svg_response(request: Request, svg: str, *, cache_control: str, vary: str = "") -> Response:
+    """A rendered chart with an ETag from its content: a browser that already holds the same picture (the
+    figures behind it did not change) is answered 304 with no body, whatever it was rendered from."""
+    etag = 'W/"' + hashlib.sha256(svg.encode("utf-8")).hexdigest()[:24] + '"'
+    headers = {"ETag": etag, "Cache-Control": cache_control, **({"Vary": vary} if vary else {})}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(svg, media_type="image/svg+xml", headers=headers)
