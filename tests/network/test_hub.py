@@ -173,13 +173,23 @@ def test_a_pilot_becomes_a_project_and_moves_the_status_through_adoption(
         decision="shortlist",
         expected_version=first.version,
     )
+    with pytest.raises(InvalidInput):  # the proposer is told why
+        hub.decide_proposal(
+            session,
+            principal=p["city"],
+            proposal_id=second.id,
+            decision="decline",
+            expected_version=second.version,
+        )
     hub.decide_proposal(
         session,
         principal=p["city"],
         proposal_id=second.id,
         decision="decline",
         expected_version=second.version,
+        note="河川の課題ではないため",
     )
+    assert second.decision_note == "河川の課題ではないため"
     with pytest.raises(Conflict):  # a declined proposal cannot be piloted
         hub.decide_proposal(
             session,

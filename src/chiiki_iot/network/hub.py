@@ -428,6 +428,7 @@ def decide_proposal(
     decision: str,
     expected_version: int,
     on: dt.date | None = None,
+    note: str = "",
 ) -> Proposal:
     """The body's decision on a proposal. A pilot (実証) becomes a project on the body's page and moves the
     body's status in the need's models to 実証中; an adoption (導入) moves it to 実装済 — both through the
@@ -445,6 +446,11 @@ def decide_proposal(
         raise Conflict(
             f"{PROPOSAL_STATUSES[proposal.status]}の提案は「{PROPOSAL_STATUSES[to]}」にできません。",
             f"A proposal that is {proposal.status} cannot become {to}.",
+        )
+    if decision == "decline" and not note.strip():
+        raise InvalidInput(
+            "見送る理由を書いてください（提案した企業・団体に伝えます）。",
+            "Say why it is declined (the proposer is told).",
         )
     day = on or today_in_japan()
     solution = get_solution(session, proposal.solution_id)
@@ -489,6 +495,8 @@ def decide_proposal(
                 evidence=adoption.Evidence(project=f"{need.title} / {solution.title}"),
             )
     proposal.status, proposal.decided_at = to, _now()
+    if decision == "decline":
+        proposal.decision_note = note.strip()[:2000]
     if decision == "adopt":
         need.status = "closed"  # decided: no more proposals or interest on it
         if proposal.project_id is not None and proposal.project_id not in (solution.project_ids or []):

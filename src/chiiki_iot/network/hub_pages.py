@@ -256,6 +256,7 @@ async def decide_proposal(
             decision=str(form.get("decision", "")),
             expected_version=version_of(form),
             on=parse_entered_date(day_text) if day_text else None,
+            note=str(form.get("note", "")),
         )
     except UserError as error:
         if not need_id:

@@ -148,6 +148,7 @@ class Proposal(Base):
     submitted_by: Mapped[str] = mapped_column(String(254))
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     pilot_started_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_note: Mapped[str] = mapped_column(Text, default="", doc="Why it was declined, for the proposer.")
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 

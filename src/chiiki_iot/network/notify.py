@@ -106,8 +106,10 @@ def proposal_decided(session: Session, background: BackgroundTasks, proposal: Pr
         background,
         accounts.emails_of_scope(session, Role.ORGANISATION, proposal.organisation_slug),
         f"提案が{DECISIONS_JA.get(proposal.status, proposal.status)}: {need.title}",
-        f"{body.full_name}の課題「{need.title}」へのご提案が{DECISIONS_JA.get(proposal.status, proposal.status)}。",
-        f"{body.full_name} decided on your proposal for {need.title}: {proposal.status}.",
+        f"{body.full_name}の課題「{need.title}」へのご提案が{DECISIONS_JA.get(proposal.status, proposal.status)}。"
+        + (f"\n理由：{proposal.decision_note}" if proposal.decision_note else ""),
+        f"{body.full_name} decided on your proposal for {need.title}: {proposal.status}."
+        + (f" Reason: {proposal.decision_note}" if proposal.decision_note else ""),
         _link(f"/network/needs/{need.id}#proposals"),
     )
 
