@@ -181,6 +181,11 @@ def test_a_need_is_matched_piloted_and_adopted_and_the_figures_follow(live_serve
     button(city, "候補にする", "くらしリズム見守り").click()
     city.wait_for_url("**?decided=1#proposals")
     assert any("候補に選ばれました" in text for text in mail_to(base, COMPANY))  # the company hears of it
+    city.get_by_text(re.compile(r"^見送る…")).filter(has_text="河川水位センサー").click()  # opens the reason
+    city.get_by_label("見送る理由（提案した企業・団体に伝えます）").last.fill("河川の課題ではないため")
+    city.get_by_role("button", name=re.compile(r"^見送りを確定する\s*:\s*河川水位センサー$")).click()
+    city.wait_for_url("**?decided=1#proposals")
+    assert any("見送られました" in t and "河川の課題ではないため" in t for t in mail_to(base, SECOND))
     button(city, "実証を始める", "くらしリズム見守り").click()
     city.wait_for_url("**?decided=1#proposals")
     row = city.get_by_role("row").filter(has_text="くらしリズム見守り")
