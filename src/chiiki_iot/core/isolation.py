@@ -22,11 +22,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
-from typing import Any, TypeVar
+from typing import Any
 
 from chiiki_iot.core.errors import InvalidInput, UserError
-
-T = TypeVar("T")
 
 _PRELOAD = ["openpyxl", "python_calamine", "chiiki_iot.core.workbook_values"]
 _starting = threading.Lock()
@@ -44,7 +42,7 @@ class LimitExceeded(InvalidInput):
     """The work ran out of time or memory and was stopped; nothing it did is kept."""
 
 
-def run_isolated(
+def run_isolated[T](
     work: Callable[..., T], *args: Any, seconds: float, memory_bytes: int, what_ja: str, what_en: str
 ) -> T:
     """``work(*args)`` in a child process limited to ``memory_bytes`` of address space and ``seconds`` of

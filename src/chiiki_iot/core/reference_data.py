@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,14 +21,11 @@ class ShippedFile(Protocol):
     def model_dump_json(self) -> str: ...
 
 
-Spec = TypeVar("Spec", bound=ShippedFile)
-
-
 def digest(spec: ShippedFile) -> str:
     return hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def load_new(
+def load_new[Spec: ShippedFile](
     session: Session,
     *,
     dataset: str,

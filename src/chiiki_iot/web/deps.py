@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 from chiiki_iot.core import data_versions
 from chiiki_iot.core.db import session_scope
 from chiiki_iot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
-
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 # Methods that only read (RFC 9110 safe methods). HEAD arrives here as GET (``HeadAsGet``).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -41,7 +39,7 @@ def get_session(request: Request) -> Iterator[Session]:
 READS_FIRST = "chiiki_reads_first"
 
 
-def reads_first(endpoint: Endpoint) -> Endpoint:
+def reads_first[Endpoint: Callable[..., Any]](endpoint: Endpoint) -> Endpoint:
     """Mark a route that reads for a long time before it writes (a workbook commit): its transaction
     begins without SQLite's write lock, and the route calls ``core.db.begin_writing`` when it is ready
     to write, so other requests are not held up while it reads."""
