@@ -169,6 +169,35 @@ class TestManySessions:
             assert _computed_at(theirs.get("/dashboard").text) == first  # at once, the kept figures
             assert _computed_at(mine.get("/dashboard").text) > first  # the writer's change is in
 
+    def test_a_kept_page_shows_each_signed_in_visitor_their_own_header(self, own_database: Engine) -> None:
+        """The dashboard is kept once for everyone; each signed-in visitor sees their own name and signs
+        out with their own token from it, and no visitor is shown anyone else's name."""
+        with get_sessionmaker().begin() as setup:
+            first = create_user(setup, Role.SECRETARIAT, display_name="総務 一郎")
+            second = create_user(setup, Role.SECRETARIAT, display_name="総務 二郎")
+            emails = (first.email, second.email)
+        app = create_app()
+        with TestClient(app) as one, TestClient(app) as two, TestClient(app) as nobody:
+            sign_in(one, emails[0])
+            sign_in(two, emails[1])
+            pages = [one.get("/dashboard"), two.get("/dashboard"), nobody.get("/dashboard")]
+            assert all(p.status_code == 200 for p in pages)
+            assert "総務 一郎" in pages[0].text and "総務 二郎" not in pages[0].text
+            assert "総務 二郎" in pages[1].text and "総務 一郎" not in pages[1].text
+            assert "総務 一郎" not in pages[2].text and "サインイン" in pages[2].text
+            assert "etag" not in pages[0].headers and "private" in pages[0].headers["cache-control"]
+            bodies = {_main(p.text) for p in pages}
+            assert len(bodies) == 1  # one page for everyone: the same figures, whoever asks
+            token = re.search(r'action="/logout".*?name="csrf_token" value="([^"]+)"', pages[1].text, re.S)
+            assert token and token.group(1) == two.cookies["chiiki_csrf"]
+            assert two.post("/logout", data={"csrf_token": token.group(1)}).status_code == 200
+            assert "サインイン" in two.get("/dashboard").text
+
+
+def _main(page: str) -> str:
+    """A page's content, without its header."""
+    return page[page.index('<main id="main"') :]
+
 
 def _computed_at(page: str) -> dt.datetime:
     """When the figures on a page were computed (its 集計時点)."""

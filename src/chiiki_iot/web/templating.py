@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -109,15 +111,32 @@ def url_with(request: Request, **changes: Any) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+rendering_for_everyone: ContextVar[bool] = ContextVar("rendering_for_everyone", default=False)
+"""Set while a page is rendered to be kept and shown to anyone (``web.page_cache``): it is rendered as for a
+visitor not signed in, and a signed-in visitor's own header is put in when it is served (``account_box``)."""
+
+ACCOUNT_BOX = re.compile(r"<!--account-box-->.*?<!--/account-box-->", re.DOTALL)
+"""The visitor's own part of every page (``layout.html``): their name and sign-out, or the sign-in link."""
+
+
+def _common(request: Request) -> dict[str, Any]:
+    """What every template is given about the request and its visitor."""
+    return {
+        "request": request,
+        "lang": i18n.current_language.get(),
+        "url_with": lambda **c: url_with(request, **c),
+        "csrf_token": ensure_csrf_cookie(request),
+        "user": None if rendering_for_everyone.get() else getattr(request.state, "user", None),
+        "demo_mode": get_settings().demo_mode,
+    }
+
+
 def render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    lang = i18n.current_language.get()
-    html = ENV.get_template(template).render(
-        request=request,
-        lang=lang,
-        url_with=lambda **c: url_with(request, **c),
-        csrf_token=ensure_csrf_cookie(request),
-        user=getattr(request.state, "user", None),
-        demo_mode=get_settings().demo_mode,
-        **context,
-    )
+    html = ENV.get_template(template).render(**_common(request), **context)
     return HTMLResponse(html, status_code=status_code)
+
+
+def with_own_account_box(request: Request, page: bytes) -> bytes:
+    """A page kept for everyone, with this visitor's own header in place of the one it was kept with."""
+    own = "<!--account-box-->" + ENV.get_template("_account_box.html").render(**_common(request))
+    return ACCOUNT_BOX.sub(lambda _: own + "<!--/account-box-->", page.decode(), count=1).encode()
