@@ -34,7 +34,7 @@ AS_OF = dt.date(2021, 3, 31)
 def dashboard(session: Session) -> None:
     service.overview(session, service.NATION, as_of=AS_OF)
     funnel.funnel(session, "open-data", service.NATION, as_of=AS_OF)
-    funnel.support_needs(session, service.NATION, as_of=AS_OF)
+    funnel.held_back(session, service.NATION, as_of=AS_OF)
 
 
 def cold(session: Session) -> None:

@@ -31,6 +31,7 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.domain import DOMAIN as REGISTRY
 from chiiki_iot.reports.domain import DOMAIN as REPORTS
 from chiiki_iot.roadmap.domain import DOMAIN as ROADMAP
+from chiiki_iot.support.domain import DOMAIN as SUPPORT
 from chiiki_iot.web import sections, templating
 from chiiki_iot.web.app import new_app
 
@@ -42,6 +43,7 @@ DOMAINS: tuple[Domain, ...] = (
     PROGRESS,
     OUTREACH,
     NETWORK,
+    SUPPORT,
     REPORTS,
     HOME,
 )

@@ -100,6 +100,26 @@ EXPECTED = [
     ("symbol.progress", SAPPORO, {"secretariat", "muni-sapporo"}),
     ("symbol.progress", Target(organisation="acme"), {"secretariat", "org"}),
     ("policy.record", Target(), {"secretariat"}),
+    # support: a body applies and asks for dispatches for itself; its block's bureau assigns, reviews and
+    # arranges; only the secretariat sets measures and decides; an organisation reads what it is part of.
+    ("support.measures", Target(), {"secretariat"}),
+    ("support.apply", SAPPORO, {"secretariat", "muni-sapporo"}),
+    ("support.apply", HOKKAIDO, {"secretariat", "pref-hokkaido"}),
+    ("support.apply", NAHA, {"secretariat"}),
+    ("support.partner", Target(organisation="acme"), {"org"}),
+    ("support.partner", Target(organisation="other"), set()),
+    ("support.assign", SAPPORO, {"secretariat", "bureau-hokkaido"}),
+    ("support.assign", NAHA, {"secretariat"}),
+    ("support.review", SAPPORO, {"secretariat", "bureau-hokkaido"}),
+    ("support.review", NAHA, {"secretariat"}),
+    ("support.decide", SAPPORO, {"secretariat"}),
+    ("support.roster", Target(), {"secretariat", "bureau-hokkaido"}),
+    ("dispatch.request", SAPPORO, {"secretariat", "muni-sapporo"}),
+    ("dispatch.request", NAHA, {"secretariat"}),
+    ("dispatch.report", Target(), {"secretariat"}),  # anyone may go; the service checks who went
+    ("dispatch.report", SAPPORO, {"secretariat", "bureau-hokkaido", "muni-sapporo"}),
+    ("dispatch.arrange", SAPPORO, {"secretariat", "bureau-hokkaido"}),
+    ("dispatch.arrange", NAHA, {"secretariat"}),
 ]
 
 
@@ -229,6 +249,17 @@ WAS = {
     "symbol.review": None,
     "symbol.progress": None,
     "policy.record": None,
+    # new with the support package (issue 15)
+    "support.measures": None,
+    "support.apply": None,
+    "support.partner": None,
+    "support.assign": None,
+    "support.review": None,
+    "support.decide": None,
+    "support.roster": None,
+    "dispatch.request": None,
+    "dispatch.report": None,
+    "dispatch.arrange": None,
 }
 
 PEOPLE = [

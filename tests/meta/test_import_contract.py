@@ -27,7 +27,7 @@ FLOORS: list[set[str]] = [
     {"adoption"},
     {"progress"},
     {"outreach"},
-    {"network"},
+    {"network", "support"},
     {"reports"},
     {"home"},
     {"app"},  # the assembly: the one module that names every room
@@ -51,6 +51,7 @@ FACES: dict[str, set[str]] = {
     "progress": {"service", "schemas", "domain"},
     "outreach": {"service", "schemas", "domain"},
     "network": {"hub", "members", "schemas", "domain"},
+    "support": {"menus", "schemas", "domain"},
     "reports": {"service", "domain"},
     "home": {"domain"},
 }

@@ -59,6 +59,7 @@ SIGNED_IN_READS: dict[str, str] = {
     "GET /survey/{slug}/uploads/{token}": "one's own upload only (the service looks it up by uploader)",
     "GET /survey/{slug}/uploads/{token}/errors.xlsx": "one's own upload only",
     "GET /survey/{slug}/bodies/{code}/answer": "the form asks status.record for the body it shows",
+    "GET /api/v1/support/applications": "cut per application: its bodies, its reviewers, the secretariat",
 }
 
 

@@ -42,6 +42,7 @@ from chiiki_iot.outreach import service as outreach
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web.templating import ENV, template_folders
 from tests.accounts.test_auth import make_user, sign_in
+from tests.support import factories as support_factories
 
 REPO = Path(__file__).resolve().parents[2]
 NOT_A_PAGE = re.compile(r"^/api/v1/|\.(svg|xlsx|ics|json)$")
@@ -109,6 +110,8 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         call = symbols.open_call(
             session, principal=principal, title="シンボル・プロジェクト", deadline=dt.date(2099, 3, 31)
         )
+        application = support_factories.approved(session, secretariat=principal)
+        asked = support_factories.requested(session)
     workbook = client.get(f"/survey/{slug}/workbook.xlsx?body=011002")  # as sent out, nothing filled in
     assert workbook.status_code == 200
     upload = client.post(
@@ -144,6 +147,11 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         "/network/needs/{need_id}": {"need_id": str(need.id)},
         "/network/solutions/{solution_id}": {"solution_id": str(solution.id)},
         "/network/symbol/{call_id}": {"call_id": str(call.id)},
+        "/support/measures/{slug}": {"slug": "iot-mentor"},
+        "/support/dispatches/{dispatch_id}": {"dispatch_id": str(asked.id)},
+        "/support/applications/{application_id}": {"application_id": str(application.id)},
+        "/support/applications/{application_id}/letter": {"application_id": str(application.id)},
+        "/support/applications/{application_id}/letter.pdf": {"application_id": str(application.id)},
     }
 
 

@@ -245,7 +245,7 @@ def test_the_support_list_looks_back_from_the_as_of_date(client) -> None:  # typ
         rows = client.get(
             "/api/v1/progress/support", params={"scope": "group", "key": code, "as_of": day}
         ).json()
-        return any(r["body_code"] == code and r["support"] == "experts" for r in rows)
+        return any(r["body_code"] == code and r["barrier"] == "人材の不足" for r in rows)
 
     assert listed("2018-03-31") and listed("2019-03-31") and not listed("2020-03-31")
 

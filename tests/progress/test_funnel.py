@@ -48,8 +48,8 @@ def test_conversions_and_barriers_by_stage(session: Session) -> None:
     )  # 沖縄県 + 41 municipalities
     assert steps[1].moved_up["関心あり"] == (1, 3) and steps[1].counts["実証中"] == 1
     assert steps[1].barriers == {"関心あり": {"人材の不足": 1}}
-    needs = funnel.support_needs(session, okinawa, as_of=dt.date(2018, 3, 31))
-    assert [(n.body.code, n.models) for n in needs["experts"]] == [("472051", ["big-data"])]
+    held = funnel.held_back(session, okinawa, as_of=dt.date(2018, 3, 31))
+    assert [(n.body.code, n.models) for n in held["人材の不足"]] == [("472051", ["big-data"])]
 
 
 def test_models_that_similar_bodies_have_and_this_one_has_not(session: Session) -> None:

@@ -9,6 +9,8 @@ import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 
+from fastapi import BackgroundTasks
+
 from chiiki_iot.core.settings import get_settings
 
 log = logging.getLogger("chiiki_iot.mail")
@@ -40,6 +42,23 @@ def deliver_mail(*, to: str, subject: str, body: str) -> str:
         path = _file(_message(to=to, subject=subject, body=body))
         log.error("mail to %s could not be sent (%s); filed in %s", to, failure, path)
         return str(path)
+
+
+def site_link(path: str) -> str:
+    """An address on this site for a mail: the configured ``base_url``, never the request's Host header,
+    which a client chooses."""
+    return f"{get_settings().base_url.rstrip('/')}{path}"
+
+
+def queue_notices(
+    background: BackgroundTasks, addresses: list[str], *, subject: str, ja: str, en: str, path: str
+) -> int:
+    """One bilingual notice with a link to ``path``, to each address once, sent after the response."""
+    unique = list(dict.fromkeys(addresses))
+    link = site_link(path)
+    for address in unique:
+        background.add_task(deliver_mail, to=address, subject=subject, body=f"{ja}\n{link}\n\n{en}\n{link}\n")
+    return len(unique)
 
 
 def _message(*, to: str, subject: str, body: str) -> EmailMessage:

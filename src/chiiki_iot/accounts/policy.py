@@ -301,6 +301,72 @@ POLICY: dict[str, Action] = {
     "policy.record": Action(
         "政策提言の記録", "recording policy proposals", {Role.SECRETARIAT: Reach.EVERYTHING}
     ),
+    # support: 地域IoT実装総合支援パッケージ — the secretariat sets the measures and budgets and decides; a
+    # body applies and asks for dispatches; the block's bureau reviews, assigns and arranges.
+    "support.measures": Action(
+        "支援メニューと予算の設定",
+        "setting support measures and budgets",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
+    "support.apply": Action(
+        "支援の申請（作成・提出・着手・実績報告）",
+        "applying for support (drafting, submitting, starting, reporting)",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,  # keys in an application that came on paper
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
+    "support.partner": Action(
+        "参加する申請の閲覧",
+        "reading applications it takes part in",
+        {Role.ORGANISATION: Reach.OWN_ORGANISATION},
+    ),
+    "support.assign": Action(
+        "申請の審査者の割当・差し戻し",
+        "assigning reviewers to applications and returning them",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
+    "support.review": Action(
+        "申請の審査（採点）",
+        "reviewing (scoring) applications",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
+    "support.decide": Action(
+        "支援の決定（交付決定・不採択・差し戻し）",
+        "deciding on applications (approve, reject, return)",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
+    "support.roster": Action(
+        "専門家・IoTメンター公務員の名簿の管理",
+        "keeping the roster of experts and IoT mentors",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.EVERYTHING},
+    ),
+    "dispatch.request": Action(
+        "専門家・メンターの派遣の依頼",
+        "asking for an expert or a mentor",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
+    "dispatch.report": Action(
+        "派遣報告の提出（派遣された本人）",
+        "filing the report of a dispatch one went on",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.BUREAU: Reach.OWN_BLOCK,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+            Role.ORGANISATION: Reach.OWN_ORGANISATION,
+        },
+    ),
+    "dispatch.arrange": Action(
+        "派遣の調整・報告の代理入力",
+        "arranging dispatches and filing reports for them",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
     # accounts
     "users.manage": Action("利用者の管理", "managing users", {Role.SECRETARIAT: Reach.EVERYTHING}),
     # Inviting someone is judged on the role and scope they would get (the target).

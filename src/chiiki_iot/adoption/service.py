@@ -33,13 +33,14 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.roadmap import service as roadmap
 
-SOURCE_KINDS = ("survey", "import", "manual", "demo", "network")
+SOURCE_KINDS = ("survey", "import", "manual", "demo", "network", "support")
 SOURCE_LABELS = {
     "survey": N_("調査"),
     "import": N_("一括取り込み"),
     "manual": N_("手入力"),
     "demo": N_("デモ"),
     "network": N_("IoTデザインハブ"),
+    "support": N_("支援パッケージ（派遣報告）"),
 }
 
 

@@ -12,9 +12,8 @@ from fastapi import BackgroundTasks
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts import service as accounts
-from chiiki_iot.accounts.mail import deliver_mail
+from chiiki_iot.accounts.mail import queue_notices
 from chiiki_iot.accounts.policy import Role
-from chiiki_iot.core.settings import get_settings
 from chiiki_iot.network.models import Conversation, Need, Proposal, Solution
 from chiiki_iot.outreach import service as outreach
 from chiiki_iot.registry import service as registry
@@ -28,10 +27,6 @@ DECISIONS_JA = {
 }
 
 
-def _link(path: str) -> str:
-    return f"{get_settings().base_url.rstrip('/')}{path}"
-
-
 def _body_addresses(session: Session, code: str) -> list[str]:
     body = registry.get_body(session, code)
     return accounts.emails_of_scope(
@@ -42,12 +37,7 @@ def _body_addresses(session: Session, code: str) -> list[str]:
 def _queue(
     background: BackgroundTasks, addresses: list[str], subject: str, ja: str, en: str, link: str
 ) -> int:
-    unique = list(dict.fromkeys(addresses))
-    for address in unique:
-        background.add_task(
-            deliver_mail, to=address, subject=f"{SUBJECT}{subject}", body=f"{ja}\n{link}\n\n{en}\n{link}\n"
-        )
-    return len(unique)
+    return queue_notices(background, addresses, subject=f"{SUBJECT}{subject}", ja=ja, en=en, path=link)
 
 
 def need_waiting(
@@ -62,7 +52,7 @@ def need_waiting(
         f"課題の確認をお願いします: {need.title}",
         f"{body.full_name}が課題「{need.title}」を{what_ja}しました。内容を確認して、公開するか差し戻してください。",
         f"{body.full_name} {what_en} a need ({need.title}); please review it and publish or return it.",
-        _link(f"/network/needs/{need.id}#review"),
+        f"/network/needs/{need.id}#review",
     )
 
 
@@ -73,7 +63,7 @@ def need_published(session: Session, background: BackgroundTasks, need: Need) ->
         f"課題を公開しました: {need.title}",
         f"課題「{need.title}」を公開しました。企業・団体からの提案を受け付けます。",
         f"Your need ({need.title}) is published; organisations can now propose.",
-        _link(f"/network/needs/{need.id}"),
+        f"/network/needs/{need.id}",
     )
 
 
@@ -84,7 +74,7 @@ def need_returned(session: Session, background: BackgroundTasks, need: Need) -> 
         f"課題が差し戻されました: {need.title}",
         f"課題「{need.title}」が差し戻されました。理由：{need.review_note}\n直して確認に出してください。",
         f"Your need ({need.title}) was returned: {need.review_note}. Correct it and send it for review again.",
-        _link(f"/network/needs/{need.id}"),
+        f"/network/needs/{need.id}",
     )
 
 
@@ -95,7 +85,7 @@ def proposal_received(session: Session, background: BackgroundTasks, need: Need)
         f"提案が届きました: {need.title}",
         f"課題「{need.title}」に新しい提案が届きました。",
         f"A new proposal arrived for your need ({need.title}).",
-        _link(f"/network/needs/{need.id}#proposals"),
+        f"/network/needs/{need.id}#proposals",
     )
 
 
@@ -110,7 +100,7 @@ def proposal_decided(session: Session, background: BackgroundTasks, proposal: Pr
         + (f"\n理由：{proposal.decision_note}" if proposal.decision_note else ""),
         f"{body.full_name} decided on your proposal for {need.title}: {proposal.status}."
         + (f" Reason: {proposal.decision_note}" if proposal.decision_note else ""),
-        _link(f"/network/needs/{need.id}#proposals"),
+        f"/network/needs/{need.id}#proposals",
     )
 
 
@@ -124,7 +114,7 @@ def conversation_opened(session: Session, background: BackgroundTasks, conversat
     org = outreach.get_organisation(session, solution.organisation_slug)
     body_side = _body_addresses(session, body.code)
     org_side = accounts.emails_of_scope(session, Role.ORGANISATION, org.slug)
-    link = _link(f"/network/needs/{need.id}")
+    link = f"/network/needs/{need.id}"
     sent = 0
     for addresses, other_name, other in (
         (body_side, org.name_ja, org_side),

@@ -19,12 +19,12 @@ from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress.schemas import (
     CoverageRead,
     FunnelStepRead,
+    HeldBackRead,
     KpiDetailRead,
     KpiProgressRead,
     NationalFigureCreate,
     NationalFigureRead,
     NextModelRead,
-    SupportNeedRead,
 )
 from chiiki_iot.web.deps import get_session
 from chiiki_iot.web.page_cache import cached_page
@@ -208,8 +208,8 @@ def model_funnel(
 
 @router.get(
     "/progress/support",
-    response_model=list[SupportNeedRead],
-    summary="Bodies held back, by the support that answers their barrier / 支援が効く団体",
+    response_model=list[HeldBackRead],
+    summary="Bodies held back, by barrier / 壁に止められている団体",
 )
 def support(
     session: SessionDep,
@@ -217,17 +217,17 @@ def support(
     key: ScopeKey = "",
     as_of: AsOf = None,
     format: Format = "json",
-) -> list[SupportNeedRead] | Response:
+) -> list[HeldBackRead] | Response:
     day = as_of or today_in_japan()
     synthetic = fact_store.facts(session, day).synthetic
-    needs = funnel.support_needs(session, service.scope_of(session, scope, key), as_of=day)
+    held = funnel.held_back(session, service.scope_of(session, scope, key), as_of=day)
     items = [
-        SupportNeedRead.of(slug, n, synthetic=synthetic) for slug, listed in needs.items() for n in listed
+        HeldBackRead.of(barrier, n, synthetic=synthetic) for barrier, listed in held.items() for n in listed
     ]
     if format == "csv":
         return csv_response(
             ({**i.model_dump(), "models": " ".join(i.models)} for i in items),
-            columns=list(SupportNeedRead.model_fields),
+            columns=list(HeldBackRead.model_fields),
             filename="support-needs.csv",
         )
     return items

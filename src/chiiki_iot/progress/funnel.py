@@ -1,9 +1,8 @@
-"""The interest-to-action funnel (関心から実行へ), what answers each barrier, and which models a body might
-take up next (横展開). All read the cached facts of ``facts.py``.
+"""The interest-to-action funnel (関心から実行へ), the bodies each barrier holds back, and which models a body
+might take up next (横展開). All read the cached facts of ``facts.py``.
 
-Barriers to support follow the seed's support package (支援パッケージ): 予算の制約 → financial support for
-implementation projects; 効果の見える化 → good practice and the IoT design hub; 人材の不足 → expert dispatch
-(地域情報化アドバイザー, IoTメンター); 推進体制 → help building the structure and the plan.
+What answers each barrier is the support package's data (``support.menus``), shown beside these lists
+through the dashboard slot ``progress.barriers``: this floor knows the 壁, not the measures.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage
+from chiiki_iot.adoption.ladder import LADDER, Stage
 from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.core.terms import N_
 from chiiki_iot.progress import facts as fact_store
@@ -27,32 +26,6 @@ from chiiki_iot.roadmap import service as roadmap
 MIN_PEERS = 3  # a model is suggested when three peers (or a third of them) have implemented it
 NOT_REPORTED = N_("未報告")
 STUCK = (Stage.INTERESTED.value, Stage.CONSIDERING.value)  # interested, not yet acting
-
-
-@dataclass(frozen=True)
-class Support:
-    slug: str
-    name_ja: str
-    name_en: str
-
-
-SUPPORT_FOR: dict[str, Support] = {
-    Barrier.BUDGET.value: Support(
-        "funding", N_("実装事業への財政支援"), "Funding for implementation projects"
-    ),
-    Barrier.VISIBILITY.value: Support(
-        "good-practice", N_("優良事例の紹介・IoTデザインハブ"), "Good practice and the IoT design hub"
-    ),
-    Barrier.PEOPLE.value: Support(
-        "experts",
-        N_("専門家派遣（地域情報化アドバイザー・IoTメンター）"),
-        "Expert dispatch (regional ICT advisers, IoT mentors)",
-    ),
-    Barrier.STRUCTURE.value: Support(
-        "structure", N_("推進体制の整備・計画策定支援"), "Help with structure and planning"
-    ),
-    Barrier.OTHER.value: Support("consultation", N_("個別相談"), "Individual consultation"),
-}
 
 
 @dataclass
@@ -105,42 +78,43 @@ def _funnel(known: fact_store.Facts, model: str, scope: Scope, as_of: dt.date) -
 
 
 @dataclass
-class SupportNeed:
+class HeldBack:
     """A body that reported barriers while interested but not acting, and on which models."""
 
     body: BodyRef
     models: list[str]
 
 
-def support_needs(
+def held_back(
     session: Session,
     scope: Scope,
     *,
     as_of: dt.date,
     years: int = 2,
-) -> dict[str, list[SupportNeed]]:
-    """support slug → the bodies that would gain most (most models held back), from recent barrier reports."""
+) -> dict[str, list[HeldBack]]:
+    """壁 → the bodies it holds back, most models held back first, from the barriers reported in the last
+    ``years`` fiscal years by bodies still 関心あり or 検討中 on the model."""
     known = fact_store.facts(session, as_of)
     return known.remember(
-        ("needs", scope.kind, scope.key, years), lambda: _support_needs(known, scope, as_of, years)
+        ("needs", scope.kind, scope.key, years), lambda: _held_back(known, scope, as_of, years)
     )
 
 
-def _support_needs(
+def _held_back(
     known: fact_store.Facts, scope: Scope, as_of: dt.date, years: int
-) -> dict[str, list[SupportNeed]]:
+) -> dict[str, list[HeldBack]]:
     since = FiscalYear(FiscalYear.of(as_of).year - years + 1).start
     held: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for code, model, barrier, day in known.barriers:
         if day >= since and scope.holds(code) and known.current.get((code, model)) in STUCK:
-            held[SUPPORT_FOR[barrier].slug][code].add(model)
+            held[barrier][code].add(model)
     by_code = known.by_code
     return {
-        slug: sorted(
-            (SupportNeed(by_code[c], sorted(m)) for c, m in bodies.items() if c in by_code),
+        barrier: sorted(
+            (HeldBack(by_code[c], sorted(m)) for c, m in bodies.items() if c in by_code),
             key=lambda n: (-len(n.models), n.body.code),
         )
-        for slug, bodies in held.items()
+        for barrier, bodies in held.items()
     }
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.auth import current_principal
-from chiiki_iot.adoption.ladder import LADDER, Stage
+from chiiki_iot.adoption.ladder import LADDER, Barrier, Stage
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.i18n import current_language
 from chiiki_iot.progress import charts, funnel, service
@@ -34,6 +34,9 @@ DEFAULT_MODEL = "open-data"
 
 DASHBOARD_SLOT = "progress.dashboard"
 """Where domains above progress add to the national dashboard (the 官民ネット's matching figures)."""
+BARRIER_SLOT = "progress.barriers"
+"""Where the support package names, under each 壁 on a dashboard, the measures that answer it; the
+fragment is included once per barrier with ``barrier`` (its value) and ``held`` (the bodies) in scope."""
 
 
 def _dashboard(
@@ -45,6 +48,7 @@ def _dashboard(
         request,
         version=lambda: (
             f"{fact_store.page_version(session, day)}.{sections.versions(DASHBOARD_SLOT, session)}"
+            f".{sections.versions(BARRIER_SLOT, session)}"
         ),
         render=lambda: _render_dashboard(request, session, scope(), day, model),
     )
@@ -76,8 +80,9 @@ def _render_dashboard(
         model=chosen,
         models=roadmap.list_models(session),
         steps=funnel.funnel(session, chosen.slug, scope, as_of=day),
-        needs=funnel.support_needs(session, scope, as_of=day),
-        supports=funnel.SUPPORT_FOR,
+        held_back=funnel.held_back(session, scope, as_of=day),
+        barriers=list(Barrier),
+        barrier_sections=sections.fill(BARRIER_SLOT, session),
         rankings=rankings,
         block_rankings=block_rankings,
         ranking_kpi=ranked_kpi,

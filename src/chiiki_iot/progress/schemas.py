@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chiiki_iot.progress.funnel import FunnelStep, NextModel, SupportNeed
+from chiiki_iot.progress.funnel import FunnelStep, HeldBack, NextModel
 from chiiki_iot.progress.service import Coverage, KpiProgress
 
 
@@ -145,17 +145,19 @@ class FunnelStepRead(BaseModel):
         )
 
 
-class SupportNeedRead(BaseModel):
-    support: str
+class HeldBackRead(BaseModel):
+    """A body a 壁 holds back (the support package's measures that answer it: ``/api/v1/support/measures``)."""
+
+    barrier: str
     body_code: str
     body_name: str
     models: list[str]
     synthetic: bool
 
     @classmethod
-    def of(cls, support: str, n: SupportNeed, *, synthetic: bool) -> SupportNeedRead:
+    def of(cls, barrier: str, n: HeldBack, *, synthetic: bool) -> HeldBackRead:
         return cls(
-            support=support,
+            barrier=barrier,
             body_code=n.body.code,
             body_name=n.body.full_name,
             models=n.models,

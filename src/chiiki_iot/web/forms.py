@@ -1,4 +1,4 @@
-"""What a page does when a form's action is refused.
+"""Reading a posted form, and what a page does when a form's action is refused.
 
 A mistake in what was entered (a bad date, a stale version, a duplicate) is shown on the same form, with
 what the user typed, at the error's status. A refusal of *who* is asking (401 not signed in, 403 not
@@ -8,7 +8,18 @@ permission, instead of re-showing a form the user may not use.
 
 from __future__ import annotations
 
-from chiiki_iot.core.errors import UserError
+import re
+import unicodedata
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Path, Request
+
+from chiiki_iot.core.errors import InvalidInput, UserError
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="record id")]
+"""A record id as the database can hold it: a larger number is a 422, not a 500 from the driver."""
 
 ACCESS_REFUSED = frozenset({401, 403})
 
@@ -24,3 +35,43 @@ def form_error(error: UserError) -> UserError:
     if error.status_code in ACCESS_REFUSED:
         raise error
     return error
+
+
+async def read_form(request: Request, multi: Collection[str] = ()) -> dict[str, str | list[str]]:
+    """The posted form: single values as trimmed text, the fields named in ``multi`` (check boxes, one
+    score per criterion) as lists, so a form shown again after an error keeps every box that was ticked."""
+    data = await request.form()
+    out: dict[str, str | list[str]] = {key: [] for key in multi}
+    for key in data:
+        items = [str(v) for v in data.getlist(key)]
+        out[key] = items if key in multi else items[0].strip()
+    return out
+
+
+def values(form: dict[str, Any], key: str) -> list[str]:
+    """A form field's non-empty values, whether it came as one value or several."""
+    value = form.get(key) or []
+    return [v for v in ([value] if isinstance(value, str) else value) if v]
+
+
+def yen(text: str, what_ja: str, what_en: str) -> int | None:
+    """An amount as officials type it: 全角 or 半角 digits, commas, 円, and 万 (300万円 = 3,000,000)."""
+    folded = unicodedata.normalize("NFKC", text).replace(",", "").replace("円", "").replace(" ", "").strip()
+    if not folded:
+        return None
+    found = re.fullmatch(r"([0-9]{1,13})(?:\.([0-9]{1,4}))?(万)?", folded)
+    if not found or (found[2] and not found[3]):
+        raise InvalidInput(
+            f"{what_ja}は数字で入力してください（例: 3000000、3,000,000、300万円）。",
+            f"The {what_en} must be an amount in yen (e.g. 3000000, 3,000,000 or 300万円).",
+        )
+    amount = Decimal(f"{found[1]}.{found[2] or 0}") * (10_000 if found[3] else 1)
+    if amount != amount.to_integral_value():
+        raise InvalidInput(f"{what_ja}は1円単位で入力してください。", f"The {what_en} must be whole yen.")
+    return int(amount)
+
+
+def version_of(form: dict[str, Any]) -> int:
+    """The record version a form was opened at (0, never a match, when it is missing or not a number)."""
+    text = str(form.get("version", ""))
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else 0

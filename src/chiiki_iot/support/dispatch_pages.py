@@ -1,0 +1,282 @@
+"""Pages of dispatch (専門家派遣・IoTメンター公務員): the roster, a body's request, the bureau's arranging
+from suggested people, and the report of whoever went."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from chiiki_iot.accounts.auth import PrincipalDep, SignedInDep, current_principal
+from chiiki_iot.accounts.policy import SOMEWHERE, Principal, authorize, bodies_acted_for, can
+from chiiki_iot.core.errors import InvalidInput, UserError
+from chiiki_iot.core.fiscal import FiscalYear, parse_entered_date, today_in_japan
+from chiiki_iot.registry import service as registry
+from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.support import dispatch, menus, notify
+from chiiki_iot.support.forms import CSRF, SessionDep, read_form
+from chiiki_iot.web.forms import RowId, form_error, values, version_of
+from chiiki_iot.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
+
+
+def _dispatch_measures(session: Session) -> list:
+    return [m for m in menus.list_measures(session) if m.delivery == "dispatch"]
+
+
+# ---- roster ---------------------------------------------------------------------------------------------
+
+
+def _roster_page(
+    request: Request, session: Session, principal: Principal, *, error: UserError | None = None, entered=None
+) -> HTMLResponse:
+    return render(
+        request,
+        "support/roster.html",
+        status_code=error.status_code if error else 200,
+        roster=dispatch.list_roster(session),
+        bodies=registry.bodies_by_code(session, None),
+        models=roadmap.list_models(session),
+        blocks=registry.list_blocks(session),
+        may_edit=can(principal, "support.roster"),
+        error=error,
+        entered=entered or {},
+    )
+
+
+@router.get("/support/roster", response_class=HTMLResponse)
+def roster(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
+    return _roster_page(request, session, principal)
+
+
+@router.post("/support/roster", response_class=HTMLResponse, dependencies=CSRF)
+async def add_to_roster(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
+    authorize(principal, "support.roster", SOMEWHERE)
+    form = await read_form(request)
+    try:
+        dispatch.add_to_roster(
+            session,
+            principal=principal,
+            data=dispatch.RosterInput(
+                kind=str(form.get("kind", "")),
+                name=str(form.get("name", "")),
+                email=str(form.get("email", "")),
+                affiliation=str(form.get("affiliation", "")),
+                body_code=str(form.get("body_code", "")),
+                model_slugs=values(form, "models"),
+                blocks=values(form, "blocks"),
+                online=bool(form.get("online")),
+                on_site=bool(form.get("on_site")),
+                availability=str(form.get("availability", "")),
+            ),
+        )
+    except UserError as error:
+        return _roster_page(request, session, principal, error=form_error(error), entered=form)
+    return RedirectResponse("/support/roster?saved=1", status_code=303)
+
+
+# ---- requests -------------------------------------------------------------------------------------------
+
+
+def _requests_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    measure: str = "",
+    body: str = "",
+    error: UserError | None = None,
+    entered: dict | None = None,
+) -> HTMLResponse:
+    own = [registry.get_body(session, c) for c in bodies_acted_for(principal)]
+    chosen = body or (own[0].code if own else "")
+    year = FiscalYear.of(today_in_japan()).year
+    measures = _dispatch_measures(session)
+    return render(
+        request,
+        "support/dispatches.html",
+        status_code=error.status_code if error else 200,
+        dispatches=dispatch.list_visible(session, principal),
+        bodies=registry.bodies_by_code(session, None),
+        statuses=dispatch.STATUSES,
+        modes=dispatch.MODES,
+        measures=measures,
+        measure_by_id={m.id: m for m in measures},
+        chosen_measure=measure,
+        chosen_body=chosen,
+        own_bodies=own,
+        may_request_any=can(principal, "dispatch.request"),
+        days_used={m.slug: dispatch.days_used(session, m.id, chosen, year) for m in measures}
+        if chosen
+        else {},
+        models=roadmap.list_models(session),
+        error=error,
+        entered=entered or {},
+    )
+
+
+@router.get("/support/dispatches", response_class=HTMLResponse)
+def dispatches(request: Request, session: SessionDep, principal: PrincipalDep) -> HTMLResponse:
+    return _requests_page(request, session, principal)
+
+
+@router.get("/support/dispatches/new", response_class=HTMLResponse)
+def new_request(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    measure: Annotated[str, Query(max_length=64)] = "",
+    body: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    authorize(principal, "dispatch.request", SOMEWHERE)
+    return _requests_page(request, session, principal, measure=measure, body=body)
+
+
+@router.post("/support/dispatches", response_class=HTMLResponse, dependencies=CSRF)
+async def ask(
+    request: Request, session: SessionDep, principal: SignedInDep, background: BackgroundTasks
+) -> Response:
+    authorize(principal, "dispatch.request", SOMEWHERE)
+    form = await read_form(request)
+    try:
+        days = str(form.get("days", "1")).strip() or "1"
+        if not days.isdigit() or len(days) > 3:
+            raise InvalidInput("派遣日数は数字で入力してください。", "Days must be a number.")
+        asked = dispatch.request(
+            session,
+            principal=principal,
+            data=dispatch.RequestInput(
+                measure_slug=str(form.get("measure", "")),
+                body_code=str(form.get("body_code", "")),
+                model_slug=str(form.get("model", "")),
+                problem=str(form.get("problem", "")),
+                mode=str(form.get("mode", "")),
+                preferred_dates=str(form.get("preferred_dates", "")),
+                days=int(days),
+            ),
+        )
+    except UserError as error:
+        return _requests_page(
+            request,
+            session,
+            principal,
+            measure=str(form.get("measure", "")),
+            body=str(form.get("body_code", "")),
+            error=form_error(error),
+            entered=form,
+        )
+    notify.dispatch_requested(session, background, asked)
+    return RedirectResponse(f"/support/dispatches/{asked.id}?asked=1", status_code=303)
+
+
+def _dispatch_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    dispatch_id: int,
+    *,
+    error: UserError | None = None,
+    entered: dict | None = None,
+) -> HTMLResponse:
+    found = dispatch.get_dispatch(session, principal, dispatch_id)
+    body = registry.get_body(session, found.body_code)
+    may_arrange = can(principal, "dispatch.arrange", registry.policy_target(body))
+    return render(
+        request,
+        "support/dispatch.html",
+        status_code=error.status_code if error else 200,
+        d=found,
+        body=body,
+        measure=menus.measure_by_id(session, found.measure_id),
+        model=roadmap.get_model(session, found.model_slug),
+        person=dispatch.get_entry(session, found.roster_id) if found.roster_id else None,
+        statuses=dispatch.STATUSES,
+        modes=dispatch.MODES,
+        candidates=dispatch.suggest(session, found) if may_arrange and found.status == "requested" else [],
+        may_arrange=may_arrange,
+        may_report=found.status == "arranged"
+        and (may_arrange or dispatch.is_dispatched_person(session, principal, found)),
+        may_cancel=found.status in ("requested", "arranged")
+        and can(principal, "dispatch.request", registry.policy_target(body)),
+        report_due=dispatch.report_due(found),
+        error=error,
+        entered=entered or {},
+    )
+
+
+@router.get("/support/dispatches/{dispatch_id}", response_class=HTMLResponse)
+def dispatch_page(
+    request: Request, session: SessionDep, principal: PrincipalDep, dispatch_id: RowId
+) -> HTMLResponse:
+    return _dispatch_page(request, session, principal, dispatch_id)
+
+
+@router.post("/support/dispatches/{dispatch_id}/arrange", response_class=HTMLResponse, dependencies=CSRF)
+async def arrange(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    background: BackgroundTasks,
+    dispatch_id: RowId,
+) -> Response:
+    authorize(principal, "dispatch.arrange", SOMEWHERE)
+    form = await read_form(request)
+    try:
+        roster_text = str(form.get("roster_id", ""))
+        if not roster_text.isdigit() or len(roster_text) > 9:
+            raise InvalidInput("派遣する人を選んでください。", "Choose the person to dispatch.")
+        arranged = dispatch.arrange(
+            session,
+            principal=principal,
+            dispatch_id=dispatch_id,
+            expected_version=version_of(form),
+            roster_id=int(roster_text),
+            visit_on=parse_entered_date(str(form.get("visit_on", ""))),
+        )
+    except UserError as error:
+        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
+    notify.dispatch_arranged(session, background, arranged)
+    return RedirectResponse(f"/support/dispatches/{dispatch_id}?arranged=1", status_code=303)
+
+
+@router.post("/support/dispatches/{dispatch_id}/report", response_class=HTMLResponse, dependencies=CSRF)
+async def report(
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    background: BackgroundTasks,
+    dispatch_id: RowId,
+) -> Response:
+    authorize(principal, "dispatch.report", SOMEWHERE)
+    form = await read_form(request)
+    try:
+        reported = dispatch.file_report(
+            session,
+            principal=principal,
+            dispatch_id=dispatch_id,
+            expected_version=version_of(form),
+            advice=str(form.get("advice", "")),
+            next_steps=str(form.get("next_steps", "")),
+        )
+    except UserError as error:
+        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
+    notify.dispatch_reported(session, background, reported)
+    return RedirectResponse(f"/support/dispatches/{dispatch_id}?reported=1", status_code=303)
+
+
+@router.post("/support/dispatches/{dispatch_id}/cancel", response_class=HTMLResponse, dependencies=CSRF)
+async def cancel(
+    request: Request, session: SessionDep, principal: SignedInDep, dispatch_id: RowId
+) -> Response:
+    authorize(principal, "dispatch.request", SOMEWHERE)
+    form = await read_form(request)
+    try:
+        dispatch.cancel(
+            session, principal=principal, dispatch_id=dispatch_id, expected_version=version_of(form)
+        )
+    except UserError as error:
+        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
+    return RedirectResponse(f"/support/dispatches/{dispatch_id}", status_code=303)
