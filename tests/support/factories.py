@@ -24,6 +24,7 @@ def draft(
     yen: int = 3_000_000,
     measure: str = "implementation-funding",
     organisations: list[str] | None = None,
+    fiscal_year: int | None = None,
 ) -> SupportApplication:
     return applications.create(
         session,
@@ -37,6 +38,7 @@ def draft(
             plan="一人暮らしの高齢者宅に見守りセンサーを置く。",
             model_slugs=["open-data"],
             budget_lines=[("機器", yen)],
+            fiscal_year=fiscal_year,
         ),
     )
 

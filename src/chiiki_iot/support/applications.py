@@ -207,14 +207,19 @@ def _check_version(application: SupportApplication, expected: int) -> None:
         )
 
 
-def _move(application: SupportApplication, transition: str) -> None:
+def _check_move(application: SupportApplication, transition: str) -> str:
+    """The state ``transition`` leads to, or a refusal if the application is not in a state it starts from."""
     sources, target = TRANSITIONS[transition]
     if application.status not in sources:
         raise Conflict(
             f"「{STATUSES[application.status]}」の申請にはこの操作はできません。",
             f"An application that is '{application.status}' cannot be moved this way ({transition}).",
         )
-    application.status = target
+    return target
+
+
+def _move(application: SupportApplication, transition: str) -> None:
+    application.status = _check_move(application, transition)
 
 
 def submit(
@@ -272,7 +277,7 @@ def decide(
             "決定は「交付決定」「不採択」「差し戻し」のいずれかです。", "Approve, reject or return."
         )
     text = _text(reason, "決定の理由", "reason for the decision", limit=5_000)
-    _move(application, outcome)
+    target = _check_move(application, outcome)
     if outcome == "approve":
         amount = application.requested_yen if granted_yen is None else granted_yen
         if not 0 < amount <= application.requested_yen:
@@ -284,6 +289,7 @@ def decide(
             session, measure_id=application.measure_id, fiscal_year=application.fiscal_year, amount_yen=amount
         )
         application.granted_yen = amount
+    application.status = target  # only now: a refused approval leaves the application as it was
     if outcome == "return":
         application.return_reason = text
     else:
