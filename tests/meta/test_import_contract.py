@@ -51,7 +51,7 @@ FACES: dict[str, set[str]] = {
     "progress": {"service", "schemas", "domain"},
     "outreach": {"service", "schemas", "domain"},
     "network": {"hub", "members", "schemas", "domain"},
-    "support": {"menus", "schemas", "domain"},
+    "support": {"menus", "plans", "outcomes", "schemas", "domain"},
     "reports": {"service", "domain"},
     "home": {"domain"},
 }

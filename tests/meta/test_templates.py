@@ -40,6 +40,7 @@ from chiiki_iot.core.i18n import LOCALE_DIR
 from chiiki_iot.network import hub, symbols
 from chiiki_iot.outreach import service as outreach
 from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.support import training
 from chiiki_iot.web.templating import ENV, template_folders
 from tests.accounts.test_auth import make_user, sign_in
 from tests.support import factories as support_factories
@@ -112,6 +113,8 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         )
         application = support_factories.approved(session, secretariat=principal)
         asked = support_factories.requested(session)
+        course = training.add_course(session, principal=principal, title="データ活用入門")
+        training.add_session(session, principal=principal, course_id=course.id, held_on=dt.date(2026, 6, 1))
     workbook = client.get(f"/survey/{slug}/workbook.xlsx?body=011002")  # as sent out, nothing filled in
     assert workbook.status_code == 200
     upload = client.post(
@@ -149,6 +152,8 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         "/network/symbol/{call_id}": {"call_id": str(call.id)},
         "/support/measures/{slug}": {"slug": "iot-mentor"},
         "/support/dispatches/{dispatch_id}": {"dispatch_id": str(asked.id)},
+        "/support/plans/{code}": body,
+        "/support/training/{course_id}": {"course_id": str(course.id)},
         "/support/applications/{application_id}": {"application_id": str(application.id)},
         "/support/applications/{application_id}/letter": {"application_id": str(application.id)},
         "/support/applications/{application_id}/letter.pdf": {"application_id": str(application.id)},

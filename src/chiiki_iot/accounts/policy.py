@@ -342,6 +342,20 @@ POLICY: dict[str, Action] = {
         "keeping the roster of experts and IoT mentors",
         {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.EVERYTHING},
     ),
+    "support.training": Action(
+        "研修（データ活用スキル）の記録",
+        "recording training courses, sessions and participants",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.EVERYTHING},
+    ),
+    "plans.record": Action(
+        "IoT・DX推進計画の記録",
+        "recording a body's IoT/DX plan",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
     "dispatch.request": Action(
         "専門家・メンターの派遣の依頼",
         "asking for an expert or a mentor",

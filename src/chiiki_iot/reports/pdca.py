@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -23,6 +23,7 @@ from chiiki_iot.core.spreadsheets import workbook_bytes
 from chiiki_iot.progress import service
 from chiiki_iot.progress.service import FORECAST_LABELS, Facts, KpiProgress, Scope
 from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.support import menus, outcomes, plans
 
 SUMMARY_COLUMNS = [
     "KPI",
@@ -56,6 +57,8 @@ class Report:
     facts: Facts
     kpis: list[KpiProgress]
     changes: list[tuple[str, str, str, str, str]]  # body code, body name, model, before, after
+    plans: list[plans.Coverage] = field(default_factory=list)  # prefectures in scope
+    outcomes: list[tuple[str, outcomes.Outcome]] = field(default_factory=list)  # measure name, its outcome
 
     @property
     def generated_on(self) -> dt.date:
@@ -68,7 +71,13 @@ def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = la
     step("kpis")
     kpis = service.overview(session, scope, as_of=as_of)
     step("changes")
-    return Report(scope, as_of, known, kpis, _changes(session, known, scope))
+    changes = _changes(session, known, scope)
+    step("support")
+    coverage = [c for c in plans.coverage(session, level="prefecture", as_of=as_of) if scope.holds(c.key)]
+    results = [
+        (m.name_ja, outcomes.outcome(session, m.slug, as_of=as_of)) for m in menus.list_measures(session)
+    ]
+    return Report(scope, as_of, known, kpis, changes, coverage, results)
 
 
 def _changes(session: Session, known: Facts, scope: Scope) -> list[tuple[str, str, str, str, str]]:
@@ -157,7 +166,39 @@ def workbook(session: Session, report: Report, *, step: Progress = lambda _: Non
     for row in report.changes:
         changes.append(list(row))
     _widths(changes, [10, 28, 24, 12, 12])
+    _plan_sheet(book.create_sheet("計画策定の状況"), report)
+    _outcome_sheet(book.create_sheet("支援の成果"), report)
     return workbook_bytes(book)
+
+
+PLAN_COLUMNS = ["都道府県", "団体数", "計画あり（策定済・改定済）", "策定中", "計画ありの割合",
+                "実装済のモデルがある割合（計画あり）", "同（計画なし）"]  # fmt: skip
+OUTCOME_COLUMNS = ["支援", "支援した団体×モデル", "比較できた数", "段階が上がった割合（支援あり）",
+                   "同（比較対象）", "差", "95%信頼区間（下限）", "95%信頼区間（上限）", "判断"]  # fmt: skip
+
+
+def _plan_sheet(sheet, report: Report) -> None:
+    """計画策定支援: plans in force by prefecture beside implementation (observational)."""
+    sheet.append(PLAN_COLUMNS)
+    for c in report.plans:
+        sheet.append([c.label_ja, c.bodies, c.in_force, c.drafting, c.share,
+                      c.implementing_share_with_plan, c.implementing_share_without_plan])  # fmt: skip
+    sheet.append([])
+    sheet.append(["記録のない団体は計画なしに数える。割合の比較は観察によるもので、因果を示さない。"])
+    _widths(sheet, [14, 8, 14, 8, 12, 18, 12])
+
+
+def _outcome_sheet(sheet, report: Report) -> None:
+    """The support package's outcomes per measure, against matched unsupported bodies (observational)."""
+    sheet.append(OUTCOME_COLUMNS)
+    for name, o in report.outcomes:
+        verdict = "比較できる数あり" if o.enough else "少なすぎて判断できない"
+        sheet.append([name, o.units, o.matched, o.supported_share, o.comparison_share, o.difference,
+                      o.ci_low, o.ci_high, verdict])  # fmt: skip
+    sheet.append([])
+    sheet.append(["比較対象：同じ種類・人口規模・地域ブロックで支援を受けていない団体（完全一致）。"
+                  f"比較できた数が{outcomes.MIN_UNITS}未満は判断しない。支援は無作為ではないため差は効果そのものとは限らない。"])  # fmt: skip
+    _widths(sheet, [34, 10, 10, 14, 12, 8, 12, 12, 18])
 
 
 def _summary(sheet, report: Report) -> None:

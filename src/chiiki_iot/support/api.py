@@ -11,9 +11,17 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from chiiki_iot.accounts.auth import PrincipalDep, SignedInDep, current_principal
-from chiiki_iot.support import applications, budgets, dispatch, menus, outcomes
+from chiiki_iot.support import applications, budgets, dispatch, menus, outcomes, plans, training
 from chiiki_iot.support.forms import SessionDep
-from chiiki_iot.support.schemas import ApplicationRead, BudgetRead, DispatchRead, MeasureRead, OutcomeRead
+from chiiki_iot.support.schemas import (
+    ApplicationRead,
+    BudgetRead,
+    DispatchRead,
+    MeasureRead,
+    OutcomeRead,
+    PlanCoverageRead,
+    TrainingRead,
+)
 from chiiki_iot.web.tables import csv_response
 
 router = APIRouter(prefix="/api/v1/support", tags=["support"], dependencies=[Depends(current_principal)])
@@ -68,3 +76,21 @@ def dispatch_list(
     slugs = {m.id: m.slug for m in menus.list_measures(session)}
     items = [DispatchRead.of(d, slugs[d.measure_id]) for d in dispatch.list_visible(session, principal)]
     return _csv(items, DispatchRead, "support-dispatches.csv") if format == "csv" else items
+
+
+@router.get(
+    "/plans/coverage", response_model=list[PlanCoverageRead], summary="IoT/DX plans by scope / 計画の策定状況"
+)
+def plan_coverage(
+    session: SessionDep,
+    level: Literal["nation", "block", "prefecture"] = "prefecture",
+    format: Format = "json",
+) -> list[PlanCoverageRead] | Response:
+    items = [PlanCoverageRead.of(c) for c in plans.coverage(session, level=level)]
+    return _csv(items, PlanCoverageRead, f"support-plans-{level}.csv") if format == "csv" else items
+
+
+@router.get("/training", response_model=list[TrainingRead], summary="Training by course and year / 研修")
+def training_totals(session: SessionDep, format: Format = "json") -> list[TrainingRead] | Response:
+    items = [TrainingRead.of(t) for t in training.totals(session)]
+    return _csv(items, TrainingRead, "support-training.csv") if format == "csv" else items

@@ -200,7 +200,9 @@ def _check_days_left(session: Session, measure: SupportMeasure, body_code: str, 
 def get_dispatch(session: Session, principal: Principal, dispatch_id: int) -> DispatchRequest:
     """A request, for the body, its bureau, the secretariat and the person arranged; a 404 to anyone else."""
     if principal.is_anonymous:
-        raise SignInRequired("派遣の依頼を見るにはサインインしてください。", "Sign in to see dispatch requests.")
+        raise SignInRequired(
+            "派遣の依頼を見るにはサインインしてください。", "Sign in to see dispatch requests."
+        )
     dispatch = session.get(DispatchRequest, dispatch_id)
     if dispatch is None or not can_read(session, principal, dispatch):
         raise NotFound(

@@ -11,7 +11,17 @@ from sqlalchemy.orm import Session
 from chiiki_iot.core import data_versions
 from chiiki_iot.core.datasets import DatasetEntry
 from chiiki_iot.core.domain import Domain
-from chiiki_iot.support import api, application_pages, cli, dispatch_pages, menus, models, pages
+from chiiki_iot.support import (
+    api,
+    application_pages,
+    cli,
+    dispatch_pages,
+    menus,
+    models,
+    pages,
+    plan_pages,
+    plans,
+)
 from chiiki_iot.web.sections import Section
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,10 +37,18 @@ def _barrier_measures(session: Session) -> dict[str, object]:
     }
 
 
+def _plan_coverage(session: Session) -> dict[str, object]:
+    """Plans in force for the nation and each block, beside implementation (the national dashboard)."""
+    return {
+        "plan_blocks": plans.coverage(session, level="block"),
+        "plan_nation": plans.coverage(session, level="nation")[0],
+    }
+
+
 DOMAIN = Domain(
     name="support",
     models=(models,),
-    routers=(pages.router, dispatch_pages.router, application_pages.router, api.router),
+    routers=(pages.router, dispatch_pages.router, application_pages.router, plan_pages.router, api.router),
     templates=TEMPLATES,
     load_reference_data=lambda session, force: menus.load_measures(session),
     cli=cli.app,
@@ -50,6 +68,20 @@ DOMAIN = Domain(
             landing_page="/support",
         ),
         DatasetEntry(
+            "support-plans",
+            "IoT・DX推進計画の策定状況（都道府県別）",
+            "IoT/DX plans by prefecture",
+            "/api/v1/support/plans/coverage?level=prefecture",
+            landing_page="/support/plans",
+        ),
+        DatasetEntry(
+            "support-training",
+            "データ活用スキルの研修（コース・年度別の受講者数）",
+            "Data-skills training: participants by course and year",
+            "/api/v1/support/training",
+            landing_page="/support/training",
+        ),
+        DatasetEntry(
             "support-outcomes",
             "支援の成果（観察による比較）",
             "Support package: outcomes (observational comparison)",
@@ -58,10 +90,15 @@ DOMAIN = Domain(
         ),
     ),
     sections={
+        "progress.dashboard": Section(
+            "support/_dashboard_plans.html",
+            _plan_coverage,
+            version=lambda session: str(data_versions.current(session, plans.PLANS)),
+        ),
         "progress.barriers": Section(
             "support/_barrier_measures.html",
             _barrier_measures,
             version=lambda session: str(data_versions.current(session, menus.MEASURES)),
-        )
+        ),
     },
 )

@@ -188,3 +188,70 @@ class DispatchRequest(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class BodyPlan(Base):
+    """IoT・DX推進計画（計画策定支援の対象）: a body's plan or strategy — its period, the models it covers,
+    local targets, the 推進体制 behind it, and how far it has come (drafting → adopted → updated)."""
+
+    __tablename__ = "support_body_plans"
+    __table_args__ = (UniqueConstraint("body_code", name="uq_support_body_plans_body"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"))
+    title: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), index=True, doc="drafting | adopted | updated")
+    period_from: Mapped[int | None] = mapped_column(Integer, doc="first fiscal year")
+    period_to: Mapped[int | None] = mapped_column(Integer, doc="last fiscal year")
+    model_slugs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    targets: Mapped[list[dict]] = mapped_column(JSON, default=list, doc='[{"kpi": slug, "target": number}]')
+    lead_department: Mapped[str] = mapped_column(String(255), default="", doc="推進体制: the lead department")
+    external_staff: Mapped[str] = mapped_column(Text, default="", doc="推進体制: outside staff (CIO補佐官 …)")
+    adopted_on: Mapped[dt.date | None] = mapped_column(Date)
+    url: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(254))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TrainingCourse(Base):
+    """研修コース (データ活用スキル / データアカデミー): a course, and the roadmap KPI its participants count
+    towards where the roadmap declares one (e.g. 演習受講者数)."""
+
+    __tablename__ = "support_training_courses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kpi_slug: Mapped[str] = mapped_column(String(64), default="", doc="the KPI it counts towards, or ''")
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingSession(Base):
+    """研修の開催: one session of a course, on a date, on site or online."""
+
+    __tablename__ = "support_training_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("support_training_courses.id"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(255), default="")
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TrainingAttendance(Base):
+    """受講者: how many people of one body and one role attended one session."""
+
+    __tablename__ = "support_training_attendance"
+    __table_args__ = (
+        UniqueConstraint("session_id", "body_code", "role", name="uq_support_attendance_session_body_role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("support_training_sessions.id"), index=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("bodies.code"), index=True)
+    role: Mapped[str] = mapped_column(String(64), doc="職種: 情報政策担当, 業務担当, 管理職, …")
+    count: Mapped[int] = mapped_column(Integer)

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 from chiiki_iot.support.budgets import BudgetLine
 from chiiki_iot.support.models import DispatchRequest, SupportApplication, SupportMeasure
 from chiiki_iot.support.outcomes import Outcome
+from chiiki_iot.support.plans import Coverage
+from chiiki_iot.support.training import Totals
 
 
 class MeasureRead(BaseModel):
@@ -117,4 +119,42 @@ class DispatchRead(BaseModel):
         return cls(
             id=d.id, measure=measure_slug, body_code=d.body_code, model=d.model_slug, mode=d.mode,
             days=d.days, status=d.status, visit_on=d.visit_on, reported_at=d.reported_at,
+        )  # fmt: skip
+
+
+class PlanCoverageRead(BaseModel):
+    """Plans in force by scope, beside the share implementing with and without one (observational)."""
+
+    scope: str
+    name: str
+    bodies: int
+    plans_in_force: int
+    drafting: int
+    share_with_plan: float | None
+    implementing_share_with_plan: float | None
+    implementing_share_without_plan: float | None
+
+    @classmethod
+    def of(cls, c: Coverage) -> PlanCoverageRead:
+        return cls(
+            scope=c.key, name=c.label_ja, bodies=c.bodies, plans_in_force=c.in_force, drafting=c.drafting,
+            share_with_plan=c.share, implementing_share_with_plan=c.implementing_share_with_plan,
+            implementing_share_without_plan=c.implementing_share_without_plan,
+        )  # fmt: skip
+
+
+class TrainingRead(BaseModel):
+    course_id: int
+    course: str
+    fiscal_year: int
+    sessions: int
+    participants: int
+    bodies: int
+    kpi: str
+
+    @classmethod
+    def of(cls, t: Totals) -> TrainingRead:
+        return cls(
+            course_id=t.course.id, course=t.course.title, fiscal_year=t.fiscal_year, sessions=t.sessions,
+            participants=t.people, bodies=t.bodies, kpi=t.course.kpi_slug,
         )  # fmt: skip
