@@ -4,6 +4,7 @@ it, and the open data lists the measures."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pypdf
@@ -104,3 +105,47 @@ def test_the_measures_are_open_data(client: TestClient) -> None:
 
 def test_applications_are_not_open_data(client: TestClient) -> None:
     assert client.get("/api/v1/support/applications").status_code == 401
+
+
+def test_the_next_survey_asks_whether_the_dispatch_helped(client: TestClient) -> None:
+    """A body whose dispatch was reported is asked, beside its survey answer, whether it helped."""
+    from chiiki_iot.adoption import survey
+    from chiiki_iot.support import dispatch
+    from tests.support.factories import requested
+
+    email = make_user(Role.MUNICIPALITY, OTARU)
+    with get_sessionmaker()() as session, session.begin():
+        admin = principal(create_user(session, Role.SECRETARIAT))
+        mentor = dispatch.add_to_roster(
+            session, principal=admin,
+            data=dispatch.RosterInput(kind="mentor", name="札幌の職員", email="m@sapporo.example", body_code="011002"),
+        )  # fmt: skip
+        asked = requested(session, body=OTARU)
+        dispatch.arrange(
+            session, principal=admin, dispatch_id=asked.id, expected_version=asked.version,
+            roster_id=mentor.id, visit_on=today_in_japan(),
+        )  # fmt: skip
+        dispatch.file_report(
+            session, principal=admin, dispatch_id=asked.id, expected_version=asked.version,
+            advice="公開の手順を助言", next_steps="5件公開",
+        )  # fmt: skip
+        slug = survey.open_round(
+            session, principal=admin, fiscal_year=2063, deadline=dt.date(2064, 5, 31), force=True
+        ).slug
+        dispatch_id = asked.id
+    sign_in(client, email)
+    page = client.get(f"/survey/{slug}/bodies/{OTARU}/answer")
+    assert "派遣を受けた支援について" in page.text and "IoTメンター公務員" in page.text
+    answer = client.post(
+        f"/support/dispatches/{dispatch_id}/follow-up",
+        data={"round": slug, "helped": "partly", "change": "担当を決め、3件公開した",
+              "csrf_token": csrf(client, f"/survey/{slug}/bodies/{OTARU}/answer")},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["location"].endswith(
+        f"/bodies/{OTARU}/answer?followed=1"
+    )
+    again = client.get(answer.headers["location"])
+    assert "派遣についての回答を受け付けました" in again.text and "派遣を受けた支援について" not in again.text
+    shown = client.get(f"/support/dispatches/{dispatch_id}")
+    assert "一部役に立った" in shown.text and "担当を決め、3件公開した" in shown.text

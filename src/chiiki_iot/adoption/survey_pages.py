@@ -26,6 +26,7 @@ from chiiki_iot.core.db import begin_writing
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
+from chiiki_iot.web import sections
 from chiiki_iot.web.deps import get_session, reads_first
 from chiiki_iot.web.files import XLSX, file_response
 from chiiki_iot.web.forms import form_error
@@ -199,6 +200,12 @@ def commit(session: SessionDep, principal: SignedInDep, slug: str, token: str) -
     return RedirectResponse(f"/survey/{slug}?committed={count}", status_code=303)
 
 
+ANSWER_SLOT = "adoption.survey_answer"
+"""Where domains above adoption ask a body follow-up questions beside its survey answer (the support
+package: did a dispatch help). Each fragment is its own form, after the survey's, and is given
+``body_code`` and ``round_slug``."""
+
+
 @router.get("/survey/{slug}/bodies/{code}/answer", response_class=HTMLResponse)
 def answer_form(
     request: Request, session: SessionDep, principal: SignedInDep, slug: str, code: str
@@ -242,6 +249,7 @@ def _form(
         barriers=list(Barrier),
         error=error,
         notice=notice,
+        follow_ups=sections.fill(ANSWER_SLOT, session, body_code=body.code, round_slug=current.slug),
     )
 
 

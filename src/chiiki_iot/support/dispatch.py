@@ -412,3 +412,49 @@ def cancel(
     dispatch.status = "cancelled"
     session.flush()
     return dispatch
+
+
+# ---- the follow-up in the next survey round -------------------------------------------------------------
+
+HELPED = {"yes": N_("役に立った"), "partly": N_("一部役に立った"), "no": N_("役に立たなかった")}
+
+
+def awaiting_follow_up(session: Session, body_code: str) -> list[DispatchRequest]:
+    """The body's reported dispatches it has not yet said anything about: asked beside its next survey."""
+    return list(
+        session.scalars(
+            select(DispatchRequest)
+            .where(
+                DispatchRequest.body_code == body_code,
+                DispatchRequest.status == "reported",
+                DispatchRequest.followup_round == "",
+            )
+            .order_by(DispatchRequest.reported_at)
+        )
+    )
+
+
+def follow_up(
+    session: Session,
+    *,
+    principal: Principal,
+    dispatch_id: int,
+    round_slug: str,
+    helped: str,
+    change: str,
+) -> DispatchRequest:
+    """派遣の効果の確認: with its survey answer, the body says whether the dispatch helped and what changed."""
+    dispatch = get_dispatch(session, principal, dispatch_id)
+    authorize(principal, "dispatch.request", _target(session, dispatch))
+    if dispatch.status != "reported":
+        raise Conflict("報告のあった派遣にだけ答えられます。", "Only a reported dispatch can be followed up.")
+    if helped not in HELPED:
+        raise InvalidInput("役に立ったかどうかを選んでください。", "Say whether it helped.")
+    if not change.strip():
+        raise InvalidInput(
+            "何が変わったか（変わらなかったか）を書いてください。", "Say what changed (or did not)."
+        )
+    dispatch.followup_helped, dispatch.followup_change = helped, change.strip()[:5000]
+    dispatch.followup_round, dispatch.followup_at = round_slug[:32], _now()
+    session.flush()
+    return dispatch

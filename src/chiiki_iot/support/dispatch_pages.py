@@ -3,6 +3,7 @@ from suggested people, and the report of whoever went."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
@@ -202,6 +203,10 @@ def _dispatch_page(
         may_cancel=found.status in ("requested", "arranged")
         and can(principal, "dispatch.request", registry.policy_target(body)),
         report_due=dispatch.report_due(found),
+        helped=dispatch.HELPED,
+        may_follow_up=found.status == "reported"
+        and not found.followup_round
+        and can(principal, "dispatch.request", registry.policy_target(body)),
         error=error,
         entered=entered or {},
     )
@@ -280,3 +285,31 @@ async def cancel(
     except UserError as error:
         return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
     return RedirectResponse(f"/support/dispatches/{dispatch_id}", status_code=303)
+
+
+@router.post("/support/dispatches/{dispatch_id}/follow-up", response_class=HTMLResponse, dependencies=CSRF)
+async def follow_up(
+    request: Request, session: SessionDep, principal: SignedInDep, dispatch_id: RowId
+) -> Response:
+    """The body's answer to "did the dispatch help", given beside its survey answer (or on this page)."""
+    authorize(principal, "dispatch.request", SOMEWHERE)
+    form = await read_form(request)
+    round_slug = str(form.get("round", ""))
+    try:
+        if round_slug and not re.fullmatch(r"[\w-]{1,32}", round_slug):
+            raise InvalidInput("調査の回が正しくありません。", "Unknown survey round.")
+        answered = dispatch.follow_up(
+            session,
+            principal=principal,
+            dispatch_id=dispatch_id,
+            round_slug=round_slug or "direct",
+            helped=str(form.get("helped", "")),
+            change=str(form.get("change", "")),
+        )
+    except UserError as error:
+        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
+    if round_slug:
+        return RedirectResponse(
+            f"/survey/{round_slug}/bodies/{answered.body_code}/answer?followed=1", status_code=303
+        )
+    return RedirectResponse(f"/support/dispatches/{dispatch_id}?followed=1", status_code=303)

@@ -15,6 +15,7 @@ from chiiki_iot.support import (
     api,
     application_pages,
     cli,
+    dispatch,
     dispatch_pages,
     menus,
     models,
@@ -34,6 +35,18 @@ def _barrier_measures(session: Session) -> dict[str, object]:
             barrier: [(m.slug, m.name_ja, m.name_en) for m in found]
             for barrier, found in menus.measures_for_barrier(session).items()
         }
+    }
+
+
+def _follow_ups(session: Session, *, body_code: str, round_slug: str) -> dict[str, object]:
+    """The body's reported dispatches not yet followed up, asked beside its survey answer."""
+    waiting = dispatch.awaiting_follow_up(session, body_code)
+    names = {m.id: m.name_ja for m in menus.list_measures(session)}
+    return {
+        "dispatches": waiting,
+        "names": {d.id: names[d.measure_id] for d in waiting},
+        "helped": dispatch.HELPED,
+        "round_slug": round_slug,
     }
 
 
@@ -95,6 +108,7 @@ DOMAIN = Domain(
             _plan_coverage,
             version=lambda session: str(data_versions.current(session, plans.PLANS)),
         ),
+        "adoption.survey_answer": Section("support/_follow_up.html", _follow_ups),
         "progress.barriers": Section(
             "support/_barrier_measures.html",
             _barrier_measures,

@@ -185,6 +185,14 @@ class DispatchRequest(Base):
     arranged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     reported_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     reported_by: Mapped[str] = mapped_column(String(254), default="")
+    followup_helped: Mapped[str] = mapped_column(
+        String(8), default="", doc="yes | partly | no, from the survey"
+    )
+    followup_change: Mapped[str] = mapped_column(Text, default="", doc="what changed, in the body's words")
+    followup_round: Mapped[str] = mapped_column(
+        String(32), default="", doc="the survey round it was asked in"
+    )
+    followup_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

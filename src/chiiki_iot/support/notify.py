@@ -85,7 +85,10 @@ def application_moved(session: Session, background: BackgroundTasks, a: SupportA
     if a.status == "submitted":
         to, path = _bureau(session, a.lead_body_code), f"/support/applications/{a.id}#review"
     elif a.status == "reviewed":
-        to, path = [], ""
+        to, path = (
+            accounts.emails_of_scope(session, Role.SECRETARIAT, ""),
+            f"/support/applications/{a.id}#decide",
+        )
     else:
         to = [e for c in applications.body_codes(a) for e in _body_addresses(session, c)]
         path = f"/support/applications/{a.id}"
