@@ -84,7 +84,7 @@ def test_the_decision_letter_is_a_pdf_with_the_decision_in_it(client: TestClient
         application_id, year = application.id, application.fiscal_year
     sign_in(client, email)
     page = client.get(f"/support/applications/{application_id}/letter")
-    assert page.status_code == 200 and "交付決定通知書" in page.text and "札幌市長" in page.text
+    assert page.status_code == 200 and "交付決定通知書" in page.text and "札幌市長　殿" in page.text
     pdf = client.get(f"/support/applications/{application_id}/letter.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)

@@ -93,4 +93,8 @@ def support_export(
         except OSError as error:
             report_error(UserError(f"{out} に書き出せません（{error}）。", f"Cannot write {out} ({error})."))
             raise typer.Exit(2) from None
-    console.print(f"{out}: 申請 {count} 件、派遣 {len(visits)} 件（{fiscal.label('ja')}）", highlight=False)
+    console.print(
+        f"{out}: 申請 {count} 件、派遣 {len(visits)} 件（{fiscal.label('ja')}）",
+        highlight=False,
+        soft_wrap=True,
+    )

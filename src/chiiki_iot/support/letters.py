@@ -22,7 +22,7 @@ JST = dt.timezone(dt.timedelta(hours=9))
 
 def _head_of(body: registry.Body) -> str:
     """The head the letter is addressed to: 知事 for a prefecture (都 / 道 / 府 / 県), 長 for a municipality."""
-    return f"{body.full_name}長" if body.is_municipality else f"{body.full_name}知事"
+    return f"{body.name}長" if body.is_municipality else f"{body.name}知事"
 
 
 def letter_html(request: Request, session: Session, principal: Principal, application_id: int) -> str:
