@@ -4,6 +4,7 @@ start and the completion report, and the decision letter (A4 page and PDF)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
@@ -180,23 +181,40 @@ def page(
     return _page(request, session, principal, application_id)
 
 
+async def _step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    application_id: int,
+    step: Callable[[dict], object],
+    *,
+    done: str = "",
+    background: BackgroundTasks | None = None,
+) -> Response:
+    """Read the form and take one step of the workflow, then mail whoever acts next; when the step is
+    refused, the page again with the reason and what was typed."""
+    form = await read_form(request)
+    try:
+        step(form)
+    except UserError as error:
+        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
+    if background is not None:
+        notify.application_moved(session, background, applications.get(session, principal, application_id))
+    return RedirectResponse(f"/support/applications/{application_id}{done}", status_code=303)
+
+
 @router.post("/support/applications/{application_id}", response_class=HTMLResponse, dependencies=CSRF)
 async def update(
     request: Request, session: SessionDep, principal: SignedInDep, application_id: RowId
 ) -> Response:
     authorize(principal, "support.apply", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        applications.update(
-            session,
-            principal=principal,
-            application_id=application_id,
-            expected_version=version_of(form),
-            data=_input(form),
-        )
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    return RedirectResponse(f"/support/applications/{application_id}?saved=1", status_code=303)
+    return await _step(
+        request, session, principal, application_id, done="?saved=1",
+        step=lambda form: applications.update(
+            session, principal=principal, application_id=application_id,
+            expected_version=version_of(form), data=_input(form),
+        ),
+    )  # fmt: skip
 
 
 @router.post("/support/applications/{application_id}/submit", response_class=HTMLResponse, dependencies=CSRF)
@@ -208,16 +226,22 @@ async def submit(
     application_id: RowId,
 ) -> Response:
     authorize(principal, "support.apply", SOMEWHERE)
-    form = await read_form(request)
-    try:
+
+    def submit_and_assign(form: dict) -> None:
         submitted = applications.submit(
             session, principal=principal, application_id=application_id, expected_version=version_of(form)
         )
         reviews.assign_bureau(session, submitted, by=principal.actor)
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    notify.application_moved(session, background, submitted)
-    return RedirectResponse(f"/support/applications/{application_id}?submitted=1", status_code=303)
+
+    return await _step(
+        request,
+        session,
+        principal,
+        application_id,
+        submit_and_assign,
+        done="?submitted=1",
+        background=background,
+    )
 
 
 @router.post("/support/applications/{application_id}/assign", response_class=HTMLResponse, dependencies=CSRF)
@@ -225,18 +249,26 @@ async def assign(
     request: Request, session: SessionDep, principal: SignedInDep, application_id: RowId
 ) -> Response:
     authorize(principal, "support.assign", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        reviews.assign(
-            session,
-            principal=principal,
-            application_id=application_id,
-            reviewer_email=str(form.get("reviewer", "")),
-            stage=str(form.get("stage", "")),
-        )
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    return RedirectResponse(f"/support/applications/{application_id}#review", status_code=303)
+    return await _step(
+        request, session, principal, application_id, done="#review",
+        step=lambda form: reviews.assign(
+            session, principal=principal, application_id=application_id,
+            reviewer_email=str(form.get("reviewer", "")), stage=str(form.get("stage", "")),
+        ),
+    )  # fmt: skip
+
+
+def _scores(session: Session, principal: Principal, application_id: int, form: dict) -> dict[str, int]:
+    """One score per criterion of the measure's sheet, as typed (range checked by the service)."""
+    found = applications.get(session, principal, application_id)
+    scores = {}
+    for criterion in reviews.criteria_of(session, found):
+        label = str(criterion["label"])
+        text = str(form.get(f"score_{label}", "")).strip()
+        if not text.isdigit() or len(text) > 3:
+            raise InvalidInput(f"「{label}」の点数を入れてください。", f"Score '{label}'.")
+        scores[label] = int(text)
+    return scores
 
 
 @router.post("/support/applications/{application_id}/review", response_class=HTMLResponse, dependencies=CSRF)
@@ -248,30 +280,15 @@ async def review(
     application_id: RowId,
 ) -> Response:
     authorize(principal, "support.review", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        found = applications.get(session, principal, application_id)
-        scores = {}
-        for criterion in reviews.criteria_of(session, found):
-            text = str(form.get(f"score_{criterion['label']}", "")).strip()
-            if not text.isdigit() or len(text) > 3:
-                raise InvalidInput(
-                    f"「{criterion['label']}」の点数を入れてください。", f"Score '{criterion['label']}'."
-                )
-            scores[str(criterion["label"])] = int(text)
-        reviews.score(
-            session,
-            principal=principal,
-            application_id=application_id,
-            scores=scores,
-            recommendation=str(form.get("recommendation", "")),
-            comment=str(form.get("comment", "")),
+    return await _step(
+        request, session, principal, application_id, done="?reviewed=1", background=background,
+        step=lambda form: reviews.score(
+            session, principal=principal, application_id=application_id,
+            scores=_scores(session, principal, application_id, form),
+            recommendation=str(form.get("recommendation", "")), comment=str(form.get("comment", "")),
             no_conflict=bool(form.get("no_conflict")),
-        )
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    notify.application_moved(session, background, found)
-    return RedirectResponse(f"/support/applications/{application_id}?reviewed=1", status_code=303)
+        ),
+    )  # fmt: skip
 
 
 @router.post("/support/applications/{application_id}/return", response_class=HTMLResponse, dependencies=CSRF)
@@ -283,19 +300,13 @@ async def return_it(
     application_id: RowId,
 ) -> Response:
     authorize(principal, "support.assign", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        returned = applications.return_to_applicant(
-            session,
-            principal=principal,
-            application_id=application_id,
-            expected_version=version_of(form),
-            reason=str(form.get("reason", "")),
-        )
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    notify.application_moved(session, background, returned)
-    return RedirectResponse(f"/support/applications/{application_id}", status_code=303)
+    return await _step(
+        request, session, principal, application_id, background=background,
+        step=lambda form: applications.return_to_applicant(
+            session, principal=principal, application_id=application_id,
+            expected_version=version_of(form), reason=str(form.get("reason", "")),
+        ),
+    )  # fmt: skip
 
 
 @router.post("/support/applications/{application_id}/decide", response_class=HTMLResponse, dependencies=CSRF)
@@ -307,21 +318,14 @@ async def decide(
     application_id: RowId,
 ) -> Response:
     authorize(principal, "support.decide", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        decided = applications.decide(
-            session,
-            principal=principal,
-            application_id=application_id,
-            expected_version=version_of(form),
-            outcome=str(form.get("outcome", "")),
-            reason=str(form.get("reason", "")),
+    return await _step(
+        request, session, principal, application_id, done="?decided=1", background=background,
+        step=lambda form: applications.decide(
+            session, principal=principal, application_id=application_id, expected_version=version_of(form),
+            outcome=str(form.get("outcome", "")), reason=str(form.get("reason", "")),
             granted_yen=yen(str(form.get("granted_yen", "")), "交付額", "grant"),
-        )
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    notify.application_moved(session, background, decided)
-    return RedirectResponse(f"/support/applications/{application_id}?decided=1", status_code=303)
+        ),
+    )  # fmt: skip
 
 
 @router.post("/support/applications/{application_id}/start", response_class=HTMLResponse, dependencies=CSRF)
@@ -329,14 +333,12 @@ async def start(
     request: Request, session: SessionDep, principal: SignedInDep, application_id: RowId
 ) -> Response:
     authorize(principal, "support.apply", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        applications.start(
+    return await _step(
+        request, session, principal, application_id,
+        step=lambda form: applications.start(
             session, principal=principal, application_id=application_id, expected_version=version_of(form)
-        )
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    return RedirectResponse(f"/support/applications/{application_id}", status_code=303)
+        ),
+    )  # fmt: skip
 
 
 @router.post(
@@ -350,19 +352,13 @@ async def complete(
     application_id: RowId,
 ) -> Response:
     authorize(principal, "support.apply", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        completed = applications.complete(
-            session,
-            principal=principal,
-            application_id=application_id,
-            expected_version=version_of(form),
-            report=str(form.get("report", "")),
-        )
-    except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
-    notify.application_moved(session, background, completed)
-    return RedirectResponse(f"/support/applications/{application_id}?completed=1", status_code=303)
+    return await _step(
+        request, session, principal, application_id, done="?completed=1", background=background,
+        step=lambda form: applications.complete(
+            session, principal=principal, application_id=application_id,
+            expected_version=version_of(form), report=str(form.get("report", "")),
+        ),
+    )  # fmt: skip
 
 
 @router.get("/support/applications/{application_id}/letter", response_class=HTMLResponse)

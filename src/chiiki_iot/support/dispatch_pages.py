@@ -4,6 +4,7 @@ from suggested people, and the report of whoever went."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
@@ -18,6 +19,7 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support import dispatch, menus, notify
 from chiiki_iot.support.forms import CSRF, SessionDep, read_form
+from chiiki_iot.support.models import DispatchRequest
 from chiiki_iot.web.forms import RowId, form_error, values, version_of
 from chiiki_iot.web.templating import render
 
@@ -219,6 +221,34 @@ def dispatch_page(
     return _dispatch_page(request, session, principal, dispatch_id)
 
 
+async def _step(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    dispatch_id: int,
+    step: Callable[[dict], DispatchRequest],
+    *,
+    done: Callable[[DispatchRequest], str] = lambda d: f"/support/dispatches/{d.id}",
+    then: Callable[[DispatchRequest], object] = lambda _: None,
+) -> Response:
+    """Read the form and take one step of the request, then ``then`` (a mail) with its result; when the
+    step is refused, the page again with the reason and what was typed."""
+    form = await read_form(request)
+    try:
+        result = step(form)
+    except UserError as error:
+        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
+    then(result)
+    return RedirectResponse(done(result), status_code=303)
+
+
+def _roster_id(form: dict) -> int:
+    text = str(form.get("roster_id", ""))
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidInput("派遣する人を選んでください。", "Choose the person to dispatch.")
+    return int(text)
+
+
 @router.post("/support/dispatches/{dispatch_id}/arrange", response_class=HTMLResponse, dependencies=CSRF)
 async def arrange(
     request: Request,
@@ -228,23 +258,14 @@ async def arrange(
     dispatch_id: RowId,
 ) -> Response:
     authorize(principal, "dispatch.arrange", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        roster_text = str(form.get("roster_id", ""))
-        if not roster_text.isdigit() or len(roster_text) > 9:
-            raise InvalidInput("派遣する人を選んでください。", "Choose the person to dispatch.")
-        arranged = dispatch.arrange(
-            session,
-            principal=principal,
-            dispatch_id=dispatch_id,
-            expected_version=version_of(form),
-            roster_id=int(roster_text),
-            visit_on=parse_entered_date(str(form.get("visit_on", ""))),
-        )
-    except UserError as error:
-        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
-    notify.dispatch_arranged(session, background, arranged)
-    return RedirectResponse(f"/support/dispatches/{dispatch_id}?arranged=1", status_code=303)
+    return await _step(
+        request, session, principal, dispatch_id, done=lambda d: f"/support/dispatches/{d.id}?arranged=1",
+        step=lambda form: dispatch.arrange(
+            session, principal=principal, dispatch_id=dispatch_id, expected_version=version_of(form),
+            roster_id=_roster_id(form), visit_on=parse_entered_date(str(form.get("visit_on", ""))),
+        ),
+        then=lambda arranged: notify.dispatch_arranged(session, background, arranged),
+    )  # fmt: skip
 
 
 @router.post("/support/dispatches/{dispatch_id}/report", response_class=HTMLResponse, dependencies=CSRF)
@@ -256,20 +277,14 @@ async def report(
     dispatch_id: RowId,
 ) -> Response:
     authorize(principal, "dispatch.report", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        reported = dispatch.file_report(
-            session,
-            principal=principal,
-            dispatch_id=dispatch_id,
-            expected_version=version_of(form),
-            advice=str(form.get("advice", "")),
-            next_steps=str(form.get("next_steps", "")),
-        )
-    except UserError as error:
-        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
-    notify.dispatch_reported(session, background, reported)
-    return RedirectResponse(f"/support/dispatches/{dispatch_id}?reported=1", status_code=303)
+    return await _step(
+        request, session, principal, dispatch_id, done=lambda d: f"/support/dispatches/{d.id}?reported=1",
+        step=lambda form: dispatch.file_report(
+            session, principal=principal, dispatch_id=dispatch_id, expected_version=version_of(form),
+            advice=str(form.get("advice", "")), next_steps=str(form.get("next_steps", "")),
+        ),
+        then=lambda reported: notify.dispatch_reported(session, background, reported),
+    )  # fmt: skip
 
 
 @router.post("/support/dispatches/{dispatch_id}/cancel", response_class=HTMLResponse, dependencies=CSRF)
@@ -277,39 +292,35 @@ async def cancel(
     request: Request, session: SessionDep, principal: SignedInDep, dispatch_id: RowId
 ) -> Response:
     authorize(principal, "dispatch.request", SOMEWHERE)
-    form = await read_form(request)
-    try:
-        dispatch.cancel(
+    return await _step(
+        request, session, principal, dispatch_id,
+        step=lambda form: dispatch.cancel(
             session, principal=principal, dispatch_id=dispatch_id, expected_version=version_of(form)
-        )
-    except UserError as error:
-        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
-    return RedirectResponse(f"/support/dispatches/{dispatch_id}", status_code=303)
+        ),
+    )  # fmt: skip
+
+
+def _round(form: dict) -> str:
+    """The survey round a follow-up was answered in ('direct' on the dispatch's own page)."""
+    slug = str(form.get("round", ""))
+    if slug and not re.fullmatch(r"[\w-]{1,32}", slug):
+        raise InvalidInput("調査の回が正しくありません。", "Unknown survey round.")
+    return slug or "direct"
 
 
 @router.post("/support/dispatches/{dispatch_id}/follow-up", response_class=HTMLResponse, dependencies=CSRF)
 async def follow_up(
     request: Request, session: SessionDep, principal: SignedInDep, dispatch_id: RowId
 ) -> Response:
-    """The body's answer to "did the dispatch help", given beside its survey answer (or on this page)."""
+    """The body's answer to "did the dispatch help", given beside its survey answer (back there after) or
+    on the dispatch's own page."""
     authorize(principal, "dispatch.request", SOMEWHERE)
-    form = await read_form(request)
-    round_slug = str(form.get("round", ""))
-    try:
-        if round_slug and not re.fullmatch(r"[\w-]{1,32}", round_slug):
-            raise InvalidInput("調査の回が正しくありません。", "Unknown survey round.")
-        answered = dispatch.follow_up(
-            session,
-            principal=principal,
-            dispatch_id=dispatch_id,
-            round_slug=round_slug or "direct",
-            helped=str(form.get("helped", "")),
-            change=str(form.get("change", "")),
-        )
-    except UserError as error:
-        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
-    if round_slug:
-        return RedirectResponse(
-            f"/survey/{round_slug}/bodies/{answered.body_code}/answer?followed=1", status_code=303
-        )
-    return RedirectResponse(f"/support/dispatches/{dispatch_id}?followed=1", status_code=303)
+    return await _step(
+        request, session, principal, dispatch_id,
+        step=lambda form: dispatch.follow_up(
+            session, principal=principal, dispatch_id=dispatch_id, round_slug=_round(form),
+            helped=str(form.get("helped", "")), change=str(form.get("change", "")),
+        ),
+        done=lambda d: f"/support/dispatches/{d.id}?followed=1" if d.followup_round == "direct"
+        else f"/survey/{d.followup_round}/bodies/{d.body_code}/answer?followed=1",
+    )  # fmt: skip
