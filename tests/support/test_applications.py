@@ -4,8 +4,10 @@ interest, budgets that never go negative, and no lost update."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts.models import AuditEntry
 from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SignInRequired
 from chiiki_iot.outreach import service as outreach
@@ -47,6 +49,10 @@ class TestWorkflow:
         assert application.status == "completed"
         [line] = budgets.budget_lines(session, fiscal_year=application.fiscal_year)
         assert (line.committed_yen, line.paid_yen, line.remaining_yen) == (2_000_000, 2_000_000, 3_000_000)
+        logged = session.scalars(
+            select(AuditEntry.note).where(AuditEntry.entity == "support_budgets", AuditEntry.note != "")
+        ).all()
+        assert [n.split(" / ")[0] for n in logged] == ["交付決定 +2,000,000円", "支払 +2,000,000円"]
 
     def test_a_step_out_of_order_is_refused(self, session: Session, secretariat) -> None:
         application = draft(session)

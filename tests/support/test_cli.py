@@ -34,7 +34,9 @@ def test_the_years_applications_and_dispatches_become_a_workbook(
     book = load_workbook(out, read_only=True)
     [header, row] = list(book["申請"].values)
     assert header[:3] == ("申請番号", "支援", "年度")
-    assert row[4] == "北海道札幌市" and row[5] == "北海道小樽市" and row[7] == 1_200_000 and row[9] == "交付決定"
+    assert (
+        row[4] == "北海道札幌市" and row[5] == "北海道小樽市" and row[7] == 1_200_000 and row[9] == "交付決定"
+    )
     [_, visit] = list(book["派遣"].values)
     assert visit[3] == "北海道小樽市" and visit[8] == "依頼受付"
 

@@ -13,6 +13,7 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from chiiki_iot.accounts import audit_recorder
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput
 from chiiki_iot.support.menus import get_measure
@@ -96,6 +97,18 @@ def commit(session: Session, *, measure_id: int, fiscal_year: int, amount_yen: i
             f"The remaining budget ({remaining:,} yen) does not cover {amount_yen:,} yen.",
             extra={"remaining_yen": remaining},
         )
+    _audit(session, measure_id, fiscal_year, f"交付決定 +{amount_yen:,}円 / committed +{amount_yen:,} yen")
+
+
+def _audit(session: Session, measure_id: int, fiscal_year: int, note: str) -> None:
+    """The guarded UPDATE is no ORM change the audit hook sees: it is logged as an event of its own."""
+    audit_recorder.record_event(
+        session,
+        action="update",
+        entity=SupportBudget.__tablename__,
+        entity_key=f"{measure_id}/{fiscal_year}",
+        note=note,
+    )
 
 
 def pay(session: Session, *, measure_id: int, fiscal_year: int, amount_yen: int) -> None:
@@ -106,6 +119,7 @@ def pay(session: Session, *, measure_id: int, fiscal_year: int, amount_yen: int)
         .values(paid_yen=SupportBudget.paid_yen + amount_yen)
         .execution_options(synchronize_session=False)
     )
+    _audit(session, measure_id, fiscal_year, f"支払 +{amount_yen:,}円 / paid +{amount_yen:,} yen")
 
 
 def budget_lines(session: Session, *, fiscal_year: int | None = None) -> list[BudgetLine]:
