@@ -156,3 +156,14 @@ class TestDays:
                     measure_slug="iot-mentor", body_code=OTARU, model_slug="open-data", problem="x", mode="online"
                 ),
             )  # fmt: skip
+
+
+def test_bodies_that_implemented_the_model_but_are_not_on_the_roster_are_named_to_recruit(
+    session: Session, secretariat: Principal
+) -> None:
+    for code in (SAPPORO, HAKODATE, NAHA, "022012"):  # 青森市: the neighbouring block (東北)
+        _implemented(session, secretariat, code)
+    _mentor(session, secretariat, HAKODATE, "already@hakodate.example")
+    asked = requested(session, body=OTARU)
+    named = [c.body.code for c in dispatch.bodies_to_recruit(session, asked)]
+    assert named[:2] == [SAPPORO, "022012"] and HAKODATE not in named and NAHA in named

@@ -259,8 +259,50 @@ def suggest(session: Session, dispatch: DispatchRequest) -> list[Candidate]:
     population = registry.latest_populations(session, codes)
     homes = registry.bodies_by_code(session, [c for c in codes if c])
     implemented = _implemented(session, dispatch.model_slug)
-    found = [_candidate(e, dispatch, body, homes, population, implemented) for e in entries]
+    near = _neighbours(session, body.block_slug)
+    found = [_candidate(e, dispatch, body, homes, population, implemented, near) for e in entries]
     return sorted((c for c in found if c.score > 0), key=lambda c: (-c.score, c.entry.id))[:SUGGESTIONS]
+
+
+def _neighbours(session: Session, block_slug: str) -> set[str]:
+    """The blocks next to this one in the bureaux' north-to-south order (北海道 → 東北 → … → 沖縄)."""
+    blocks = registry.list_blocks(session)
+    at = next((i for i, b in enumerate(blocks) if b.slug == block_slug), None)
+    return set() if at is None else {b.slug for i, b in enumerate(blocks) if abs(i - at) == 1}
+
+
+@dataclass
+class BodyCandidate:
+    """A body not on the roster whose staff could mentor: it has implemented the model."""
+
+    body: registry.BodyRef
+    reasons: list[tuple[str, str]]
+
+
+def bodies_to_recruit(
+    session: Session, dispatch: DispatchRequest, *, limit: int = SUGGESTIONS
+) -> list[BodyCandidate]:
+    """From the status data: bodies at 実装済 on the request's model with nobody on the roster yet, same
+    block first, then the neighbouring blocks, then similar size — whom the bureau might ask for a mentor."""
+    body = registry.get_body(session, dispatch.body_code)
+    on_roster = {e.body_code for e in list_roster(session) if e.body_code}
+    implemented = _implemented(session, dispatch.model_slug) - on_roster - {body.code}
+    near = _neighbours(session, body.block_slug)
+    refs = [b for b in registry.counted_bodies(session) if b.code in implemented]
+    population = registry.latest_populations(session, [body.code, *(b.code for b in refs)])
+    scored = []
+    for ref in refs:
+        reasons = [("このモデルを実装済", "has implemented this model")]
+        score = 0.0
+        if ref.block_slug == body.block_slug:
+            score, reasons = score + 2, [*reasons, ("同じ地域ブロック", "same block")]
+        elif ref.block_slug in near:
+            score, reasons = score + 1, [*reasons, ("隣の地域ブロック", "neighbouring block")]
+        mine, theirs = population.get(body.code), population.get(ref.code)
+        if mine and theirs and abs(math.log(theirs / mine)) <= math.log(3):
+            score, reasons = score + 0.5, [*reasons, ("人口規模が近い", "similar population")]
+        scored.append((score, ref.code, BodyCandidate(ref, reasons)))
+    return [c for _, _, c in sorted(scored, key=lambda t: (-t[0], t[1]))[:limit]]
 
 
 def _implemented(session: Session, model_slug: str) -> set[str]:
@@ -278,6 +320,7 @@ def _candidate(
     homes: dict[str, registry.Body],
     population: dict[str, int],
     implemented: set[str],
+    near: set[str],
 ) -> Candidate:
     score, reasons = 0.0, []
     if entry.body_code and entry.body_code in implemented:
@@ -292,6 +335,9 @@ def _candidate(
     if (home is not None and home.block_slug == body.block_slug) or body.block_slug in entry.blocks:
         score += 1
         reasons.append(("同じ地域ブロック", "same block"))
+    elif home is not None and home.block_slug in near:
+        score += 0.5
+        reasons.append(("隣の地域ブロック", "neighbouring block"))
     elif entry.blocks and body.block_slug not in entry.blocks:
         score -= 1
         reasons.append(("対応地域外", "outside the blocks they go to"))

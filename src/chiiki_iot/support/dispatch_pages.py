@@ -199,6 +199,9 @@ def _dispatch_page(
         statuses=dispatch.STATUSES,
         modes=dispatch.MODES,
         candidates=dispatch.suggest(session, found) if may_arrange and found.status == "requested" else [],
+        recruits=dispatch.bodies_to_recruit(session, found)
+        if may_arrange and found.status == "requested"
+        else [],
         may_arrange=may_arrange,
         may_report=found.status == "arranged"
         and (may_arrange or dispatch.is_dispatched_person(session, principal, found)),
