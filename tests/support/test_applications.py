@@ -242,3 +242,35 @@ class TestBudgets:
                 session, principal=secretariat, measure_slug="implementation-funding",
                 fiscal_year=application.fiscal_year, envelope_yen=2_000_000,
             )  # fmt: skip
+
+
+class TestARefusalChangesNothing:
+    def test_an_empty_report_or_reason_leaves_the_application_as_it_was(
+        self, session: Session, secretariat
+    ) -> None:
+        application = approved(session, secretariat=secretariat)
+        applications.start(
+            session,
+            principal=body_principal(),
+            application_id=application.id,
+            expected_version=application.version,
+        )
+        with pytest.raises(InvalidInput):
+            applications.complete(
+                session, principal=body_principal(), application_id=application.id,
+                expected_version=application.version, report="  ",
+            )  # fmt: skip
+        assert application.status == "in-progress" and application.completed_at is None
+        other = draft(session, lead=OTARU)
+        applications.submit(
+            session, principal=body_principal(OTARU), application_id=other.id, expected_version=other.version
+        )
+        with pytest.raises(InvalidInput):
+            applications.return_to_applicant(
+                session,
+                principal=secretariat,
+                application_id=other.id,
+                expected_version=other.version,
+                reason="",
+            )
+        assert other.status == "submitted"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.policy import Grant, Principal, Role
 from chiiki_iot.adoption import service as adoption
 from chiiki_iot.adoption.ladder import Stage
-from chiiki_iot.core.errors import Conflict, Forbidden, NotFound
+from chiiki_iot.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.support import dispatch, menus
 from tests.accounts.factories import create_user, principal
@@ -89,6 +89,7 @@ class TestReport:
         )  # fmt: skip
         [change] = adoption.history(session, OTARU, model_slug="open-data")
         assert change.source_kind == "support" and change.stage == Stage.INTERESTED.value
+        assert change.effective_on == today_in_japan()  # dated the day it is filed: no earlier day rewritten
         assert change.evidence["url"].endswith(f"/support/dispatches/{asked.id}")
         assert "公開するデータの優先順位" in change.evidence["project"]
         assert change.recorded_by == "mentor@sapporo.example"
@@ -167,3 +168,14 @@ def test_bodies_that_implemented_the_model_but_are_not_on_the_roster_are_named_t
     asked = requested(session, body=OTARU)
     named = [c.body.code for c in dispatch.bodies_to_recruit(session, asked)]
     assert named[:2] == [SAPPORO, "022012"] and HAKODATE not in named and NAHA in named
+
+
+def test_a_visit_before_the_request_is_refused(session: Session, secretariat: Principal) -> None:
+    mentor = _mentor(session, secretariat, SAPPORO, "early@sapporo.example")
+    asked = requested(session, body=OTARU)
+    with pytest.raises(InvalidInput) as refused:
+        dispatch.arrange(
+            session, principal=secretariat, dispatch_id=asked.id, expected_version=asked.version,
+            roster_id=mentor.id, visit_on=dt.date(2020, 1, 1),
+        )  # fmt: skip
+    assert "依頼のあった日" in refused.value.message_ja and asked.status == "requested"

@@ -36,6 +36,8 @@ def _record(session: Session, who: Principal, code: str, stage: Stage, day: dt.d
 
 def _supported(session: Session, who: Principal, code: str, mentor_id: int) -> None:
     asked = requested(session, body=code)
+    asked.requested_at = dt.datetime(2025, 5, 1, tzinfo=dt.UTC)  # history: asked in May 2025
+    session.flush()
     dispatch.arrange(
         session,
         principal=who,

@@ -17,8 +17,8 @@ from chiiki_iot.core.errors import InvalidInput, UserError
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support import applications, letters, menus, notify, reviews
-from chiiki_iot.support.forms import CSRF, SessionDep, read_form
-from chiiki_iot.web.forms import RowId, form_error, values, version_of, yen
+from chiiki_iot.support.forms import CSRF, SessionDep, read_form, undone
+from chiiki_iot.web.forms import RowId, values, version_of, yen
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -126,7 +126,7 @@ async def create(request: Request, session: SessionDep, principal: SignedInDep) 
     try:
         created = applications.create(session, principal=principal, data=_input(form))
     except UserError as error:
-        return _form_page(request, session, principal, error=form_error(error), entered=form)
+        return _form_page(request, session, principal, error=undone(session, error), entered=form)
     return RedirectResponse(f"/support/applications/{created.id}?saved=1", status_code=303)
 
 
@@ -197,7 +197,7 @@ async def _step(
     try:
         step(form)
     except UserError as error:
-        return _page(request, session, principal, application_id, error=form_error(error), entered=form)
+        return _page(request, session, principal, application_id, error=undone(session, error), entered=form)
     if background is not None:
         notify.application_moved(session, background, applications.get(session, principal, application_id))
     return RedirectResponse(f"/support/applications/{application_id}{done}", status_code=303)

@@ -245,8 +245,9 @@ def return_to_applicant(
     application = get(session, principal, application_id)
     authorize(principal, "support.assign", block_target(session, application))
     _check_version(application, expected_version)
+    text = _text(reason, "差し戻す理由", "reason", limit=5_000)  # checked before anything moves
     _move(application, "return")
-    application.return_reason = _text(reason, "差し戻す理由", "reason", limit=5_000)
+    application.return_reason = text
     session.flush()
     return application
 
@@ -320,8 +321,9 @@ def complete(
     if not may_act(session, principal, application):
         raise Forbidden("実績報告は申請団体が行います。", "Only the applying bodies report completion.")
     _check_version(application, expected_version)
+    text = _text(report, "実績報告", "report", limit=20_000)  # checked before anything moves
     _move(application, "complete")
-    application.report = _text(report, "実績報告", "report", limit=20_000)
+    application.report = text
     application.completed_at = _now()
     budgets.pay(
         session,

@@ -35,6 +35,7 @@ STATUSES = {
 }
 MODES = {"online": N_("オンライン"), "on-site": N_("現地")}
 REPORT_DAYS = 7
+JST = dt.timezone(dt.timedelta(hours=9))
 SUGGESTIONS = 5
 
 
@@ -369,6 +370,12 @@ def arrange(
     entry = get_entry(session, roster_id)
     if not entry.active or entry.body_code == dispatch.body_code:
         raise InvalidInput("この人は派遣できません。", "This person cannot be dispatched here.")
+    asked_on = dispatch.requested_at.astimezone(JST).date()
+    if visit_on < asked_on:
+        raise InvalidInput(
+            f"派遣日は依頼のあった日（{asked_on.isoformat()}）以降にしてください。",
+            f"The visit cannot be before the request ({asked_on.isoformat()}).",
+        )
     dispatch.roster_id, dispatch.visit_on = entry.id, visit_on
     dispatch.status, dispatch.arranged_by, dispatch.arranged_at = "arranged", principal.actor, _now()
     session.flush()
@@ -377,6 +384,12 @@ def arrange(
 
 def report_due(dispatch: DispatchRequest) -> dt.date | None:
     return dispatch.visit_on + dt.timedelta(days=REPORT_DAYS) if dispatch.visit_on else None
+
+
+def report_overdue(dispatch: DispatchRequest) -> bool:
+    """Arranged, and the report not in by ``REPORT_DAYS`` days after the visit."""
+    due = report_due(dispatch)
+    return dispatch.status == "arranged" and due is not None and due < today_in_japan()
 
 
 def file_report(
@@ -389,8 +402,9 @@ def file_report(
     next_steps: str,
 ) -> DispatchRequest:
     """派遣報告: the person dispatched (or the bureau for them) says what was advised and what comes next.
-    It goes on the body's status history as evidence, at the stage the body stands on (at least 関心あり: a
-    body that asked for help on a model is interested in it); no stage is lowered."""
+    It goes on the body's status history as evidence dated the day it is filed, at the stage the body
+    stands on that day (at least 関心あり: a body that asked for help on a model is interested in it), so it
+    never lowers a stage nor rewrites what the history said of earlier days."""
     dispatch = get_dispatch(session, principal, dispatch_id)
     if not (
         is_dispatched_person(session, principal, dispatch)
@@ -402,6 +416,11 @@ def file_report(
     _check_version(dispatch, expected_version)
     if dispatch.status != "arranged":
         raise Conflict("派遣が決まった依頼にだけ報告できます。", "Only an arranged dispatch can be reported.")
+    if dispatch.visit_on is not None and today_in_japan() < dispatch.visit_on:
+        raise Conflict(
+            f"派遣日（{dispatch.visit_on.isoformat()}）の後に報告してください。",
+            f"File the report after the visit ({dispatch.visit_on.isoformat()}).",
+        )
     if not advice.strip() or not next_steps.strip():
         raise InvalidInput(
             "助言の内容と次の一歩の両方を書いてください。", "Give both the advice and the next steps."
@@ -414,7 +433,7 @@ def file_report(
         body_code=dispatch.body_code,
         model_slug=dispatch.model_slug,
         stage=_stage_now(session, dispatch),
-        effective_on=min(dispatch.visit_on or today_in_japan(), today_in_japan()),
+        effective_on=today_in_japan(),
         source_kind="support",
         source_ref=f"dispatch-{dispatch.id}",
         evidence=adoption.Evidence(

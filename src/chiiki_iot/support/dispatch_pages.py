@@ -18,9 +18,9 @@ from chiiki_iot.core.fiscal import FiscalYear, parse_entered_date, today_in_japa
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support import dispatch, menus, notify
-from chiiki_iot.support.forms import CSRF, SessionDep, read_form
+from chiiki_iot.support.forms import CSRF, SessionDep, read_form, undone
 from chiiki_iot.support.models import DispatchRequest
-from chiiki_iot.web.forms import RowId, form_error, values, version_of
+from chiiki_iot.web.forms import RowId, values, version_of
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -77,7 +77,7 @@ async def add_to_roster(request: Request, session: SessionDep, principal: Signed
             ),
         )
     except UserError as error:
-        return _roster_page(request, session, principal, error=form_error(error), entered=form)
+        return _roster_page(request, session, principal, error=undone(session, error), entered=form)
     return RedirectResponse("/support/roster?saved=1", status_code=303)
 
 
@@ -168,7 +168,7 @@ async def ask(
             principal,
             measure=str(form.get("measure", "")),
             body=str(form.get("body_code", "")),
-            error=form_error(error),
+            error=undone(session, error),
             entered=form,
         )
     notify.dispatch_requested(session, background, asked)
@@ -208,6 +208,7 @@ def _dispatch_page(
         may_cancel=found.status in ("requested", "arranged")
         and can(principal, "dispatch.request", registry.policy_target(body)),
         report_due=dispatch.report_due(found),
+        overdue=dispatch.report_overdue(found),
         helped=dispatch.HELPED,
         may_follow_up=found.status == "reported"
         and not found.followup_round
@@ -240,7 +241,9 @@ async def _step(
     try:
         result = step(form)
     except UserError as error:
-        return _dispatch_page(request, session, principal, dispatch_id, error=form_error(error), entered=form)
+        return _dispatch_page(
+            request, session, principal, dispatch_id, error=undone(session, error), entered=form
+        )
     then(result)
     return RedirectResponse(done(result), status_code=303)
 

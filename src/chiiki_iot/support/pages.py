@@ -18,8 +18,8 @@ from chiiki_iot.core.fiscal import FiscalYear, parse_entered_date, today_in_japa
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.support import budgets, menus, outcomes
-from chiiki_iot.support.forms import CSRF, SessionDep, lines, read_form
-from chiiki_iot.web.forms import form_error, values, version_of, yen
+from chiiki_iot.support.forms import CSRF, SessionDep, lines, read_form, undone
+from chiiki_iot.web.forms import values, version_of, yen
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -124,7 +124,7 @@ async def set_measure(request: Request, session: SessionDep, principal: SignedIn
             session, principal=principal, slug=slug, expected_version=version_of(form), data=_settings(form)
         )
     except UserError as error:
-        return _measure_page(request, session, principal, slug, error=form_error(error), entered=form)
+        return _measure_page(request, session, principal, slug, error=undone(session, error), entered=form)
     return RedirectResponse(f"/support/measures/{slug}?saved=1", status_code=303)
 
 
@@ -141,7 +141,7 @@ async def set_budget(request: Request, session: SessionDep, principal: SignedInD
             session, principal=principal, measure_slug=slug, fiscal_year=year, envelope_yen=amount
         )
     except UserError as error:
-        return _measure_page(request, session, principal, slug, error=form_error(error), entered=form)
+        return _measure_page(request, session, principal, slug, error=undone(session, error), entered=form)
     return RedirectResponse(f"/support/measures/{slug}?saved=1#budget", status_code=303)
 
 

@@ -16,8 +16,8 @@ from chiiki_iot.core.fiscal import FiscalYear, parse_entered_date, today_in_japa
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support import plans, training
-from chiiki_iot.support.forms import CSRF, SessionDep, read_form
-from chiiki_iot.web.forms import RowId, form_error, values, version_of
+from chiiki_iot.support.forms import CSRF, SessionDep, read_form, undone
+from chiiki_iot.web.forms import RowId, values, version_of
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -107,7 +107,7 @@ async def save_plan(request: Request, session: SessionDep, principal: SignedInDe
             data=data,
         )
     except UserError as error:
-        return _plan_page(request, session, principal, code, error=form_error(error), entered=form)
+        return _plan_page(request, session, principal, code, error=undone(session, error), entered=form)
     return RedirectResponse(f"/support/plans/{code}?saved=1", status_code=303)
 
 
@@ -158,7 +158,7 @@ async def add_course(request: Request, session: SessionDep, principal: SignedInD
             kpi_slug=str(form.get("kpi_slug", "")),
         )
     except UserError as error:
-        return _courses_page(request, session, principal, error=form_error(error), entered=form)
+        return _courses_page(request, session, principal, error=undone(session, error), entered=form)
     return RedirectResponse(f"/support/training/{course.id}", status_code=303)
 
 
@@ -212,7 +212,9 @@ async def add_session(
             online=bool(form.get("online")),
         )
     except UserError as error:
-        return _course_page(request, session, principal, course_id, error=form_error(error), entered=form)
+        return _course_page(
+            request, session, principal, course_id, error=undone(session, error), entered=form
+        )
     return RedirectResponse(f"/support/training/{course_id}", status_code=303)
 
 
@@ -239,7 +241,9 @@ async def record_attendance(
             count=int(count),
         )
     except UserError as error:
-        return _course_page(request, session, principal, course_id, error=form_error(error), entered=form)
+        return _course_page(
+            request, session, principal, course_id, error=undone(session, error), entered=form
+        )
     return RedirectResponse(f"/support/training/{course_id}#session-{session_id}", status_code=303)
 
 
@@ -256,5 +260,7 @@ async def feed_kpi(
             raise InvalidInput("年度を入力してください。", "Give the fiscal year.")
         training.feed_kpi(session, principal=principal, kpi_slug=course.kpi_slug, fiscal_year=year)
     except UserError as error:
-        return _course_page(request, session, principal, course_id, error=form_error(error), entered=form)
+        return _course_page(
+            request, session, principal, course_id, error=undone(session, error), entered=form
+        )
     return RedirectResponse(f"/support/training/{course_id}?fed=1", status_code=303)
