@@ -3,7 +3,6 @@ settings, and the finder — the measures that fit one body, with why."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,7 +18,7 @@ from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.kinds import BodyKind
 from chiiki_iot.support import budgets, menus, outcomes
 from chiiki_iot.support.forms import CSRF, SessionDep, lines, read_form, undone
-from chiiki_iot.web.forms import values, version_of, yen
+from chiiki_iot.web.forms import values, version_of, whole_number, yen
 from chiiki_iot.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_principal)])
@@ -74,13 +73,8 @@ def measure(request: Request, session: SessionDep, principal: PrincipalDep, slug
     return _measure_page(request, session, principal, slug)
 
 
-def _optional_int(text: str, what_ja: str, what_en: str) -> int | None:
-    text = text.strip().replace(",", "")
-    if not text:
-        return None
-    if not re.fullmatch(r"[0-9]{1,9}", text):
-        raise InvalidInput(f"{what_ja}は数字で入力してください。", f"The {what_en} must be a number.")
-    return int(text)
+def _optional_int(text: str, what_ja: str, what_en: str, unit: str = "") -> int | None:
+    return whole_number(text, what_ja, what_en, unit=unit)
 
 
 def _criteria(form: dict) -> list[dict]:
@@ -106,10 +100,12 @@ def _settings(form: dict) -> menus.MeasureSettings:
         eligible_kinds=values(form, "kinds"),
         eligible_stages=values(form, "stages"),
         eligible_blocks=values(form, "blocks"),
-        population_max=_optional_int(str(form.get("population_max", "")), "人口の上限", "population limit"),
+        population_max=_optional_int(
+            str(form.get("population_max", "")), "人口の上限", "population limit", "人"
+        ),
         opens_on=day("opens_on"),
         closes_on=day("closes_on"),
-        days_per_body_per_year=_optional_int(str(form.get("days", "")), "派遣日数の上限", "day limit"),
+        days_per_body_per_year=_optional_int(str(form.get("days", "")), "派遣日数の上限", "day limit", "日"),
         documents=lines(form, "documents"),
         criteria=_criteria(form),
     )

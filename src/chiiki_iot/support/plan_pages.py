@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,7 +25,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(current_princi
 
 
 def _year(text: str, what_ja: str, what_en: str) -> int | None:
-    text = text.strip()
+    text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None
     if not re.fullmatch(r"[0-9]{4}", text):

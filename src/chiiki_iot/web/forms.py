@@ -55,20 +55,37 @@ def values(form: dict[str, Any], key: str) -> list[str]:
 
 
 def yen(text: str, what_ja: str, what_en: str) -> int | None:
-    """An amount as officials type it: 全角 or 半角 digits, commas, 円, and 万 (300万円 = 3,000,000)."""
+    """An amount as officials type it: 全角 or 半角 digits, commas, 円, and 万 or 億 (300万円 = 3,000,000;
+    1.5億円 = 150,000,000)."""
     folded = unicodedata.normalize("NFKC", text).replace(",", "").replace("円", "").replace(" ", "").strip()
     if not folded:
         return None
-    found = re.fullmatch(r"([0-9]{1,13})(?:\.([0-9]{1,4}))?(万)?", folded)
+    found = re.fullmatch(r"([0-9]{1,13})(?:\.([0-9]{1,4}))?(万|億)?", folded)
     if not found or (found[2] and not found[3]):
         raise InvalidInput(
-            f"{what_ja}は数字で入力してください（例: 3000000、3,000,000、300万円）。",
-            f"The {what_en} must be an amount in yen (e.g. 3000000, 3,000,000 or 300万円).",
+            f"{what_ja}は数字で入力してください（例: 3000000、3,000,000、300万円、1.5億円）。",
+            f"The {what_en} must be an amount in yen (e.g. 3000000, 3,000,000, 300万円 or 1.5億円).",
         )
-    amount = Decimal(f"{found[1]}.{found[2] or 0}") * (10_000 if found[3] else 1)
+    amount = Decimal(f"{found[1]}.{found[2] or 0}") * {"万": 10_000, "億": 100_000_000}.get(found[3] or "", 1)
     if amount != amount.to_integral_value():
         raise InvalidInput(f"{what_ja}は1円単位で入力してください。", f"The {what_en} must be whole yen.")
     return int(amount)
+
+
+def whole_number(text: str, what_ja: str, what_en: str, *, unit: str = "") -> int | None:
+    """A count as officials type it: 全角 or 半角 digits, commas, 万 (5万 = 50,000) and the unit (人, 日);
+    None when left empty."""
+    folded = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "").strip()
+    if unit:
+        folded = folded.removesuffix(unicodedata.normalize("NFKC", unit))
+    if not folded:
+        return None
+    found = re.fullmatch(r"([0-9]{1,9})(万)?", folded)
+    if not found:
+        raise InvalidInput(
+            f"{what_ja}は数字で入力してください（例: 50000、5万）。", f"The {what_en} must be a whole number."
+        )
+    return int(found[1]) * (10_000 if found[2] else 1)
 
 
 def version_of(form: dict[str, Any]) -> int:
