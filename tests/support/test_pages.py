@@ -149,3 +149,27 @@ def test_the_next_survey_asks_whether_the_dispatch_helped(client: TestClient) ->
     assert "派遣についての回答を受け付けました" in again.text and "派遣を受けた支援について" not in again.text
     shown = client.get(f"/support/dispatches/{dispatch_id}")
     assert "一部役に立った" in shown.text and "担当を決め、3件公開した" in shown.text
+
+
+def test_an_old_barrier_or_one_on_an_implemented_model_does_not_lead_the_finder(client: TestClient) -> None:
+    code = "012025"  # 函館市
+    with get_sessionmaker()() as session, session.begin():
+        admin = principal(create_user(session, Role.SECRETARIAT))
+        adoption.report_barrier(
+            session, principal=admin, body_code=code, model_slug="open-data", barrier=Barrier.BUDGET,
+            reported_on=dt.date(2019, 9, 1),
+        )  # fmt: skip
+        adoption.record_status(
+            session, principal=admin, body_code=code, model_slug="tourism-cloud", stage=Stage.IMPLEMENTED,
+            effective_on=dt.date(2024, 4, 1), source_kind="manual",
+        )  # fmt: skip
+        adoption.report_barrier(
+            session, principal=admin, body_code=code, model_slug="tourism-cloud", barrier=Barrier.STRUCTURE,
+            reported_on=today_in_japan(),
+        )  # fmt: skip
+    sign_in(client, make_user(Role.MUNICIPALITY, code))
+    page = client.get("/support/finder").text
+    assert "報告された壁" not in page  # 2019 is too old; the tourism barrier is on a model it has implemented
+    assert page.index("推進体制整備・計画策定支援") < page.index(
+        "地域IoTの実装事業への財政支援"
+    )  # menu order

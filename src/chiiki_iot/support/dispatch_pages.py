@@ -91,6 +91,7 @@ def _requests_page(
     *,
     measure: str = "",
     body: str = "",
+    model: str = "",
     error: UserError | None = None,
     entered: dict | None = None,
 ) -> HTMLResponse:
@@ -110,6 +111,7 @@ def _requests_page(
         measure_by_id={m.id: m for m in measures},
         chosen_measure=measure,
         chosen_body=chosen,
+        chosen_model=model,
         own_bodies=own,
         may_request_any=can(principal, "dispatch.request"),
         days_used={m.slug: dispatch.days_used(session, m.id, chosen, year) for m in measures}
@@ -133,9 +135,10 @@ def new_request(
     principal: SignedInDep,
     measure: Annotated[str, Query(max_length=64)] = "",
     body: Annotated[str, Query(max_length=16)] = "",
+    model: Annotated[str, Query(max_length=64)] = "",
 ) -> HTMLResponse:
     authorize(principal, "dispatch.request", SOMEWHERE)
-    return _requests_page(request, session, principal, measure=measure, body=body)
+    return _requests_page(request, session, principal, measure=measure, body=body, model=model)
 
 
 @router.post("/support/dispatches", response_class=HTMLResponse, dependencies=CSRF)

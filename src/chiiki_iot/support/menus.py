@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption import service as adoption
-from chiiki_iot.adoption.ladder import Barrier, Stage
+from chiiki_iot.adoption.ladder import BARRIER_EN, Barrier, Stage
 from chiiki_iot.core import data_versions, reference_data
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
-from chiiki_iot.core.fiscal import today_in_japan
+from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.kinds import BodyKind
+from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support.models import SupportMeasure
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "support"
@@ -212,7 +213,8 @@ class MeasureFit:
     """One measure for one body: whether it may use it, and why (or why not), in both languages."""
 
     measure: SupportMeasure
-    answers: list[str] = field(default_factory=list)  # the body's recorded 壁 that the measure answers
+    answers: list[str] = field(default_factory=list)  # the body's recent 壁 that the measure answers
+    held: list[HeldBackBy] = field(default_factory=list)  # the reports behind them, newest first
     reasons: list[tuple[str, str]] = field(default_factory=list)
     unmet: list[tuple[str, str]] = field(default_factory=list)
 
@@ -220,31 +222,82 @@ class MeasureFit:
     def eligible(self) -> bool:
         return not self.unmet
 
+    @property
+    def model_slug(self) -> str:
+        """The model of the newest report the measure answers ('' when it answers none)."""
+        return self.held[0].model_slug if self.held else ""
+
+
+@dataclass(frozen=True)
+class HeldBackBy:
+    """A 壁 the body reported recently on a model it has not implemented."""
+
+    barrier: str
+    model_slug: str
+    model_ja: str
+    model_en: str
+    reported_on: dt.date
+
+
+RECENT_YEARS = 2
+"""Barriers reported in this and the previous fiscal year count, as on the dashboard."""
+
 
 def find_for_body(session: Session, body_code: str, *, as_of: dt.date | None = None) -> list[MeasureFit]:
-    """The measures for a body: those answering a 壁 it has reported first, then the other eligible ones,
-    then those it may not use (with what it lacks), so an official sees why each is or is not offered."""
+    """The measures for a body: those answering a 壁 it reported recently on a model it has not implemented
+    come first (the most recent report first), then the other eligible ones, then those it may not use
+    (with what it lacks), so an official sees why each is or is not offered."""
     day = as_of or today_in_japan()
     body = registry.get_body(session, body_code)
-    barriers = [b.barrier for b in adoption.barriers_of_body(session, body.code)]
-    stages = set(adoption.stages_of_body(session, body.code, as_of=day).values()) or {Stage.NOT_STARTED.value}
+    in_force = adoption.stages_of_body(session, body.code, as_of=day)
+    held = _held_back(session, body.code, in_force, day)
+    stages = set(in_force.values()) or {Stage.NOT_STARTED.value}
     population = registry.latest_populations(session, [body.code]).get(body.code)
-    fits = [_fit(m, body, barriers, stages, population, day) for m in list_measures(session)]
-    return sorted(fits, key=lambda f: (not f.eligible, not f.answers, f.measure.menu, f.measure.id))
+    fits = [_fit(m, body, held, stages, population, day) for m in list_measures(session)]
+    newest = {f.measure.id: max((h.reported_on for h in f.held), default=dt.date.min) for f in fits}
+    return sorted(
+        fits,
+        key=lambda f: (
+            not f.eligible,
+            not f.held,
+            -newest[f.measure.id].toordinal(),
+            f.measure.menu,
+            f.measure.id,
+        ),
+    )
+
+
+def _held_back(session: Session, code: str, in_force: dict[str, str], day: dt.date) -> list[HeldBackBy]:
+    since = FiscalYear(FiscalYear.of(day).year - RECENT_YEARS + 1).start
+    names = {m.slug: m for m in roadmap.list_models(session)}
+    return [
+        HeldBackBy(
+            r.barrier, r.model_slug, names[r.model_slug].name_ja, names[r.model_slug].name_en, r.reported_on
+        )
+        for r in adoption.barriers_of_body(session, code)  # newest first
+        if since <= r.reported_on <= day
+        and r.model_slug in names
+        and in_force.get(r.model_slug) != Stage.IMPLEMENTED.value
+    ]
 
 
 def _fit(
     measure: SupportMeasure,
     body: registry.Body,
-    barriers: list[str],
+    held: list[HeldBackBy],
     stages: set[str],
     population: int | None,
     day: dt.date,
 ) -> MeasureFit:
-    fit = MeasureFit(measure, answers=[b for b in dict.fromkeys(barriers) if b in measure.barriers])
-    for barrier in fit.answers:
+    fit = MeasureFit(measure, held=[h for h in held if h.barrier in measure.barriers])
+    fit.answers = list(dict.fromkeys(h.barrier for h in fit.held))
+    for h in fit.held:
+        barrier_en = BARRIER_EN[Barrier(h.barrier)]  # reports hold the ladder's barriers only
         fit.reasons.append(
-            (f"報告された壁「{barrier}」に応える", f"answers the reported barrier '{barrier}'")
+            (
+                f"「{h.model_ja}」で報告された壁「{h.barrier}」に応える（{h.reported_on.isoformat()}）",
+                f"answers '{barrier_en}', reported on {h.model_en} ({h.reported_on.isoformat()})",
+            )
         )
     if measure.eligible_kinds and body.kind not in measure.eligible_kinds:
         fit.unmet.append(("対象の団体の種類ではない", "not a kind of body it is for"))
