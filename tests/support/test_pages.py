@@ -169,7 +169,7 @@ def test_an_old_barrier_or_one_on_an_implemented_model_does_not_lead_the_finder(
         )  # fmt: skip
     sign_in(client, make_user(Role.MUNICIPALITY, code))
     page = client.get("/support/finder").text
-    assert "報告された壁" not in page  # 2019 is too old; the tourism barrier is on a model it has implemented
+    assert "で報告された壁" not in page  # 2019 is too old; the tourism barrier is on a model it has implemented
     assert page.index("推進体制整備・計画策定支援") < page.index(
         "地域IoTの実装事業への財政支援"
     )  # menu order
