@@ -153,7 +153,8 @@ def test_a_group_application_is_reviewed_approved_completed_and_its_letter_is_a_
     assert "完了" in city.content()
 
     city.get_by_role("link", name="通知書（印刷用）").click()
-    assert "交付決定通知書" in city.content() and "札幌市長" in city.content()
+    assert "交付決定通知書" in city.content() and "札幌市長　殿" in city.content()
+    assert city.evaluate("getComputedStyle(document.querySelector('h1')).textAlign") == "center"  # styled
     pdf = city.request.get(application_url + "/letter.pdf")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.body())).pages)

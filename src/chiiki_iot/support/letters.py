@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal
 from chiiki_iot.core.errors import Conflict, ServiceUnavailable
+from chiiki_iot.core.fiscal import FiscalYear
 from chiiki_iot.registry import service as registry
 from chiiki_iot.support import applications
 from chiiki_iot.support.menus import measure_by_id
+from chiiki_iot.web.app import STATIC_DIR
 from chiiki_iot.web.templating import render
 
+LETTER_CSS = STATIC_DIR / "letter.css"
 DECIDED = frozenset({"approved", "rejected", "in-progress", "completed"})
 JST = dt.timezone(dt.timedelta(hours=9))
 
@@ -42,7 +45,8 @@ def letter_html(request: Request, session: Session, principal: Principal, applic
         decided_on=application.decided_at.astimezone(JST).date(),
         submitted_on=(application.submitted_at or application.created_at).astimezone(JST).date(),
         approved=application.status != "rejected",
-        number=f"地IoT支第{application.fiscal_year}-{application.id}号",
+        number=f"地IoT支第{application.id}号",
+        fiscal_year_ja=FiscalYear(application.fiscal_year).label("ja"),
     )
     return bytes(response.body).decode()
 
@@ -50,10 +54,15 @@ def letter_html(request: Request, session: Session, principal: Principal, applic
 def letter_pdf(request: Request, session: Session, principal: Principal, application_id: int) -> bytes:
     html = letter_html(request, session, principal, application_id)
     try:
-        from weasyprint import HTML  # imported here: it loads Pango, which only the PDF needs
+        from weasyprint import CSS, HTML  # imported here: it loads Pango, which only the PDF needs
     except OSError as missing:
         raise ServiceUnavailable(
             "この環境ではPDFを作れません（Pango と IPAex フォントが必要です）。印刷用ページから印刷してください。",
             "PDFs cannot be made here (Pango and the IPAex fonts are needed); print the letter page instead.",
         ) from missing
-    return HTML(string=html, base_url=str(request.base_url)).write_pdf()
+    # The stylesheet is read from the package, never fetched: the PDF asks nothing of the network.
+    return HTML(string=html, url_fetcher=_no_fetching).write_pdf(stylesheets=[CSS(filename=str(LETTER_CSS))])
+
+
+def _no_fetching(url: str, *args: object, **kwargs: object) -> dict:
+    raise ValueError(f"the letter fetches nothing ({url})")
