@@ -135,6 +135,7 @@ def test_a_group_application_is_reviewed_approved_completed_and_its_letter_is_a_
     admin.goto(application_url)
     reviews = admin.locator("#review").locator("xpath=following-sibling::div[1]").inner_text()
     assert "16" in reviews and "両市の連携体制が具体的" in reviews  # the bureau's total, for the decision
+    admin.get_by_role("radio", name="交付決定").check()  # no decision is chosen for the secretariat
     admin.get_by_label("理由・条件（通知書に載ります）").fill(
         "計画どおり実施し、公開したデータの利用件数を報告すること。"
     )

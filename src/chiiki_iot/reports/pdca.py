@@ -58,7 +58,9 @@ class Report:
     kpis: list[KpiProgress]
     changes: list[tuple[str, str, str, str, str]]  # body code, body name, model, before, after
     plans: list[plans.Coverage] = field(default_factory=list)  # prefectures in scope
-    outcomes: list[tuple[str, outcomes.Outcome]] = field(default_factory=list)  # measure name, its outcome
+    outcomes: list[tuple[str, str, outcomes.Outcome]] = field(
+        default_factory=list
+    )  # measure (ja, en), outcome
 
     @property
     def generated_on(self) -> dt.date:
@@ -74,8 +76,11 @@ def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = la
     changes = _changes(session, known, scope)
     step("support")
     coverage = [c for c in plans.coverage(session, level="prefecture", as_of=as_of) if scope.holds(c.key)]
+    if scope.kind == "nation":
+        coverage = plans.coverage(session, level="nation", as_of=as_of) + coverage
     results = [
-        (m.name_ja, outcomes.outcome(session, m.slug, as_of=as_of)) for m in menus.list_measures(session)
+        (m.name_ja, m.name_en, outcomes.outcome(session, m.slug, as_of=as_of))
+        for m in menus.list_measures(session)
     ]
     return Report(scope, as_of, known, kpis, changes, coverage, results)
 
@@ -191,7 +196,7 @@ def _plan_sheet(sheet, report: Report) -> None:
 def _outcome_sheet(sheet, report: Report) -> None:
     """The support package's outcomes per measure, against matched unsupported bodies (observational)."""
     sheet.append(OUTCOME_COLUMNS)
-    for name, o in report.outcomes:
+    for name, _, o in report.outcomes:
         verdict = "比較できる数あり" if o.enough else "少なすぎて判断できない"
         sheet.append([name, o.units, o.matched, o.supported_share, o.comparison_share, o.difference,
                       o.ci_low, o.ci_high, verdict])  # fmt: skip

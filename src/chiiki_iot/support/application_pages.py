@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts.auth import PrincipalDep, SignedInDep, current_principal
 from chiiki_iot.accounts.policy import SOMEWHERE, Principal, authorize, bodies_acted_for, can
 from chiiki_iot.core.errors import InvalidInput, UserError
+from chiiki_iot.outreach import service as outreach
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support import applications, letters, menus, notify, reviews
@@ -59,7 +60,7 @@ def _input(form: dict) -> applications.ApplicationInput:
         plan=str(form.get("plan", "")),
         fiscal_year=int(year) if year.isdigit() and len(year) == 4 else None,
         member_codes=_codes(str(form.get("member_codes", ""))),
-        organisation_slugs=_codes(str(form.get("organisation_slugs", ""))),
+        organisation_slugs=values(form, "organisations"),
         model_slugs=values(form, "models"),
         budget_lines=lines,
         schedule=str(form.get("schedule", "")),
@@ -89,6 +90,7 @@ def _form_page(
         chosen_body=body,
         models=roadmap.list_models(session),
         kpis=roadmap.list_kpis(session),
+        organisations=outreach.list_organisations(session),
         error=error,
         entered=entered or {},
     )
@@ -157,6 +159,7 @@ def _page(
         statuses=applications.STATUSES,
         models=roadmap.list_models(session),
         kpis=roadmap.list_kpis(session),
+        organisations=outreach.list_organisations(session),
         own_bodies=[registry.get_body(session, c) for c in bodies_acted_for(principal)],
         chosen_body=found.lead_body_code,
         chosen_measure="",
@@ -228,8 +231,14 @@ async def submit(
     authorize(principal, "support.apply", SOMEWHERE)
 
     def submit_and_assign(form: dict) -> None:
+        version = version_of(form)
+        if "title" in form:  # pressed in the edit form: what is on the screen is what is submitted
+            version = applications.update(
+                session, principal=principal, application_id=application_id, expected_version=version,
+                data=_input(form),
+            ).version  # fmt: skip
         submitted = applications.submit(
-            session, principal=principal, application_id=application_id, expected_version=version_of(form)
+            session, principal=principal, application_id=application_id, expected_version=version
         )
         reviews.assign_bureau(session, submitted, by=principal.actor)
 
@@ -334,7 +343,7 @@ async def start(
 ) -> Response:
     authorize(principal, "support.apply", SOMEWHERE)
     return await _step(
-        request, session, principal, application_id,
+        request, session, principal, application_id, done="?started=1",
         step=lambda form: applications.start(
             session, principal=principal, application_id=application_id, expected_version=version_of(form)
         ),

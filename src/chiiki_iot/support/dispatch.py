@@ -83,10 +83,18 @@ def add_to_roster(session: Session, *, principal: Principal, data: RosterInput) 
     blocks = {b.slug for b in registry.list_blocks(session)}
     if any(b not in blocks for b in data.blocks):
         raise InvalidInput("地域ブロックが選択肢にありません。", "Unknown block.")
+    if not (data.online or data.on_site):
+        raise InvalidInput(
+            "オンラインか現地の少なくとも一方を選んでください（どちらもないと候補に出ません）。",
+            "Choose online, on site or both (with neither, they are never suggested).",
+        )
+    email = accounts.normalise_email(data.email)
+    if any(e.email == email and e.kind == data.kind for e in list_roster(session)):
+        raise Conflict(f"{email} はすでに名簿にあります。", f"{email} is already on the roster.")
     entry = RosterEntry(
         kind=data.kind,
         name=data.name.strip()[:255],
-        email=accounts.normalise_email(data.email),
+        email=email,
         affiliation=data.affiliation.strip()[:255],
         body_code=body_code,
         model_slugs=[adoption.check_model(session, m) for m in dict.fromkeys(data.model_slugs)],

@@ -16,7 +16,7 @@ from chiiki_iot.core.errors import InvalidInput, UserError
 from chiiki_iot.core.fiscal import FiscalYear, parse_entered_date, today_in_japan
 from chiiki_iot.registry import service as registry
 from chiiki_iot.registry.kinds import BodyKind
-from chiiki_iot.support import budgets, menus, outcomes
+from chiiki_iot.support import budgets, menus, outcomes, reviews
 from chiiki_iot.support.forms import CSRF, SessionDep, lines, read_form, undone
 from chiiki_iot.web.forms import values, version_of, whole_number, yen
 from chiiki_iot.web.templating import render
@@ -57,6 +57,7 @@ def _measure_page(
         menu=menus.menus().get(measure.menu),
         budget_lines=[b for b in budgets.budget_lines(session) if b.measure.id == measure.id],
         outcome=outcomes.outcome(session, slug),
+        criteria=measure.criteria or reviews.DEFAULT_CRITERIA,
         min_units=outcomes.MIN_UNITS,
         may_set=can(principal, "support.measures"),
         kinds=[k for k in BodyKind if k != BodyKind.WARD],
@@ -141,20 +142,44 @@ async def set_budget(request: Request, session: SessionDep, principal: SignedInD
     return RedirectResponse(f"/support/measures/{slug}?saved=1#budget", status_code=303)
 
 
+def _body_named(session: Session, typed: str) -> registry.Body | None:
+    """A body by its code, or by its name when exactly one body has it (小樽市, 北海道小樽市)."""
+    text = typed.strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        return registry.get_body(session, text)
+    found = registry.search_bodies(session, text, limit=5)
+    exact = [b for b in found if text in (b.name, b.full_name)]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]
+    names = "、".join(b.full_name for b in found) or "なし"
+    raise InvalidInput(
+        f"「{text}」に当たる団体を1つに決められません（候補: {names}）。団体コードか正式な名称で探してください。",
+        f"'{text}' does not name one body (candidates: {names}); search by code or full name.",
+    )
+
+
 @router.get("/support/finder", response_class=HTMLResponse)
 def finder(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    body: Annotated[str, Query(max_length=16)] = "",
+    body: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
     """The measures for one body (the visitor's own by default), each with why it fits or does not."""
     own = bodies_acted_for(principal)
-    code = body or (own[0] if own else "")
-    chosen = registry.get_body(session, code) if code else None
+    error, chosen = None, None
+    try:
+        chosen = _body_named(session, body or (own[0] if own else ""))
+    except UserError as refused:
+        error = refused
     return render(
         request,
         "support/finder.html",
+        status_code=error.status_code if error else 200,
+        error=error,
+        typed=body,
         body=chosen,
         fits=menus.find_for_body(session, chosen.code) if chosen else [],
         barriers=list(Barrier),
