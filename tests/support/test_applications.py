@@ -50,7 +50,9 @@ class TestWorkflow:
         [line] = budgets.budget_lines(session, fiscal_year=application.fiscal_year)
         assert (line.committed_yen, line.paid_yen, line.remaining_yen) == (2_000_000, 2_000_000, 3_000_000)
         logged = session.scalars(
-            select(AuditEntry.note).where(AuditEntry.entity == "support_budgets", AuditEntry.note != "")
+            select(AuditEntry.note)
+            .where(AuditEntry.entity == "support_budgets", AuditEntry.note != "")
+            .order_by(AuditEntry.id)
         ).all()
         assert [n.split(" / ")[0] for n in logged] == ["交付決定 +2,000,000円", "支払 +2,000,000円"]
 
