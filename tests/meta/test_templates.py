@@ -186,6 +186,17 @@ def page_urls(samples: dict[str, dict[str, str]]) -> list[str]:
     return urls
 
 
+def _expected_status(url: str) -> int:
+    """200, except a PDF on a machine without Pango (no browser installed): then the site says so, 503."""
+    if not url.endswith(".pdf"):
+        return 200
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:
+        return 503
+    return 200
+
+
 def test_every_template_renders_through_the_app(client: TestClient, loaded_templates: set[str]) -> None:
     email = make_user(Role.SECRETARIAT)
     sign_in(client, email)
@@ -194,7 +205,7 @@ def test_every_template_renders_through_the_app(client: TestClient, loaded_templ
     for lang in ("ja", "en"):
         for url in urls:
             response = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
-            assert response.status_code == 200, (lang, url, response.text[:500])
+            assert response.status_code == _expected_status(url), (lang, url, response.text[:500])
     client.cookies.clear()
     for url in urls:
         response = client.get(url)
