@@ -96,7 +96,7 @@ def load_measures(session: Session) -> list[str]:
                     dispatch_roster=m.dispatch_roster,
                     takes_applications=m.applications,
                     link=m.link,
-                    source=spec.slug,
+                    source=f"seed-{spec.slug}",
                 )
             )
         return {"measures": len(added)}
