@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts import service as accounts
 from chiiki_iot.accounts.mail import queue_notices
 from chiiki_iot.accounts.policy import Role
+from chiiki_iot.core.fiscal import format_date
 from chiiki_iot.registry import service as registry
 from chiiki_iot.support import applications, dispatch
 from chiiki_iot.support.models import DispatchRequest, SupportApplication
@@ -47,13 +48,14 @@ def dispatch_requested(session: Session, background: BackgroundTasks, d: Dispatc
 def dispatch_arranged(session: Session, background: BackgroundTasks, d: DispatchRequest) -> int:
     body = registry.get_body(session, d.body_code)
     person = dispatch.get_entry(session, d.roster_id) if d.roster_id else None
-    day = d.visit_on.isoformat() if d.visit_on else ""
+    day = format_date(d.visit_on) if d.visit_on else ""  # 2026年12月1日（令和8年12月1日）
+    day_en = d.visit_on.isoformat() if d.visit_on else ""
     sent = _send(
         background,
         _body_addresses(session, d.body_code),
         f"派遣が決まりました（{day}）",
         f"{person.name if person else ''}さんの派遣が{day}に決まりました。",
-        f"A dispatch is arranged for {day}.",
+        f"A dispatch is arranged for {day_en}.",
         f"/support/dispatches/{d.id}",
     )
     if person is not None:
@@ -62,7 +64,7 @@ def dispatch_arranged(session: Session, background: BackgroundTasks, d: Dispatch
             [person.email],
             f"派遣のお願い: {body.full_name}（{day}）",
             f"{body.full_name}への派遣をお願いします（{day}）。派遣後7日以内に報告を出してください。",
-            f"Please go to {body.full_name} on {day}, and file your report within 7 days.",
+            f"Please go to {body.full_name} on {day_en}, and file your report within 7 days.",
             f"/support/dispatches/{d.id}#file-report",
         )
     return sent
