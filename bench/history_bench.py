@@ -23,9 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
@@ -160,6 +163,34 @@ async def _run(base: str, url: str, writes: int, pid: int) -> list[tuple[str, st
     return out
 
 
+@contextmanager
+def _bench_database(args: argparse.Namespace, workdir: Path) -> Iterator[tuple[str, int]]:
+    """(url, rows already there): a fresh database, or with ``--keep`` one filled by an earlier run (a fill at
+    50× takes a quarter of an hour; the writes of earlier runs stay in it, a handful among millions)."""
+    if not args.keep:
+        with _database(args.database or None, workdir) as url:
+            yield url, 0
+        return
+    name = f"chiiki_history_bench_{args.scale}"
+    if args.database:
+        url = sa.make_url(args.database).set(database=name)
+        admin = sa.create_engine(args.database, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    else:
+        url = sa.make_url(f"sqlite:///{Path(tempfile.gettempdir()) / name}.db")
+    rendered = url.render_as_string(hide_password=False)
+    engine = make_engine(rendered)
+    with engine.connect() as conn:
+        rows = conn.scalar(sa.text("SELECT count(*) FROM status_changes")) if sa.inspect(conn).has_table(
+            "status_changes"
+        ) else 0  # fmt: skip
+    engine.dispose()
+    yield rendered, rows or 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -168,10 +199,15 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=50)
     parser.add_argument("--writes", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--keep", action="store_true",
+        help="fill a database named after the scale once (PostgreSQL, or a file in the temporary folder) "
+        "and keep it for the next run",
+    )  # fmt: skip
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, _database(args.database or None, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, _bench_database(args, Path(tmp)) as (url, filled):
         started = time.perf_counter()
-        rows = _prepare(url, args.scale)
+        rows = filled or _prepare(url, args.scale)
         print(f"{rows:,} history rows in {time.perf_counter() - started:.0f} s", flush=True)
         port = _free_port()
         env = {**os.environ, "CHIIKI_DATABASE_URL": url}

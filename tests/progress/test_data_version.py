@@ -23,7 +23,7 @@ from chiiki_iot.core import data_versions
 from chiiki_iot.core.db import get_sessionmaker
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.settings import get_settings
-from chiiki_iot.progress import facts
+from chiiki_iot.progress import facts, pages, service
 from chiiki_iot.web.page_cache import WROTE_COOKIE
 from tests.accounts.factories import create_user, principal
 from tests.accounts.test_auth import csrf, sign_in
@@ -144,6 +144,26 @@ class TestManySessions:
         assert latest.computed_at is not None and first.computed_at is not None
         assert latest.computed_at >= first.computed_at
 
+    def test_figures_refreshed_in_the_background_come_with_the_dashboard_worked_out(
+        self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The first reader after a background refresh used to derive every figure of the dashboard from
+        the new facts (0.4 s at 50× history, on the request); they are now derived before readers get them."""
+        monkeypatch.setattr(get_settings(), "figures_refresh_in_background", True)
+        sessions = get_sessionmaker()
+        with sessions.begin() as setup:
+            admin = principal(create_user(setup, Role.SECRETARIAT))
+        with sessions() as reader:
+            first = facts.facts(reader, DAY)
+        with sessions.begin() as writer:
+            _record(writer, admin)
+        latest = _after_background_refresh(sessions, first)
+        derived = len(latest.memo)
+        with sessions() as reader:
+            dashboard = pages._dashboard_figures(reader, service.NATION, DAY, pages.DEFAULT_MODEL)
+        assert dashboard["cards"] and derived > 0
+        assert len(latest.memo) == derived  # nothing left to derive for the reader
+
     def test_signed_in_readers_see_the_kept_figures_and_the_writer_sees_the_change(
         self, own_database: Engine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -204,3 +224,19 @@ def _computed_at(page: str) -> dt.datetime:
     found = re.search(r'集計時点.*?<time datetime="([^"]+)"', page)
     assert found, "the page says when its figures were computed"
     return dt.datetime.fromisoformat(found.group(1))
+
+
+def _after_background_refresh(sessions, first: facts.Facts) -> facts.Facts:
+    """The facts a reader not signed in gets once the background computation has replaced ``first``."""
+    anonymous = data_versions.previous_allowed.set(True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with sessions() as reader:
+                latest = facts.facts(reader, DAY)
+            if latest is not first:
+                return latest
+            time.sleep(0.05)
+    finally:
+        data_versions.previous_allowed.reset(anonymous)
+    raise AssertionError("the figures were not refreshed within a minute")

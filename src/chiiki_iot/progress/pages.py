@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -57,6 +57,11 @@ def _dashboard(
 def _render_dashboard(
     request: Request, session: Session, scope: Scope, day: dt.date, model: str
 ) -> HTMLResponse:
+    return render(request, "progress/dashboard.html", **_dashboard_figures(session, scope, day, model))
+
+
+def _dashboard_figures(session: Session, scope: Scope, day: dt.date, model: str) -> dict[str, Any]:
+    """Everything a dashboard shows, derived from the shared facts (and kept with them)."""
     known = fact_store.facts(session, day)
     cards = service.overview(session, scope, as_of=day)
     chosen = roadmap.get_model(session, model)
@@ -70,28 +75,35 @@ def _render_dashboard(
             ]
         else:
             block_rankings = _ranked(service.breakdown(session, ranked_kpi, "block", as_of=day))
-    return render(
-        request,
-        "progress/dashboard.html",
-        scope=scope,
-        as_of=day,
-        cards=cards,
-        facts=known,
-        model=chosen,
-        models=roadmap.list_models(session),
-        steps=funnel.funnel(session, chosen.slug, scope, as_of=day),
-        held_back=funnel.held_back(session, scope, as_of=day),
-        barriers=list(Barrier),
-        barrier_sections=sections.fill(BARRIER_SLOT, session),
-        rankings=rankings,
-        block_rankings=block_rankings,
-        ranking_kpi=ranked_kpi,
-        stages=[*LADDER, Stage.STOPPED],
-        ratings=RATING_LABELS,
-        blocks=registry.list_blocks(session),
-        prefectures=registry.list_prefectures(session),
-        sections=sections.fill(DASHBOARD_SLOT, session) if scope.kind == "nation" else [],
-    )
+    return {
+        "scope": scope,
+        "as_of": day,
+        "cards": cards,
+        "facts": known,
+        "model": chosen,
+        "models": roadmap.list_models(session),
+        "steps": funnel.funnel(session, chosen.slug, scope, as_of=day),
+        "held_back": funnel.held_back(session, scope, as_of=day),
+        "barriers": list(Barrier),
+        "barrier_sections": sections.fill(BARRIER_SLOT, session),
+        "rankings": rankings,
+        "block_rankings": block_rankings,
+        "ranking_kpi": ranked_kpi,
+        "stages": [*LADDER, Stage.STOPPED],
+        "ratings": RATING_LABELS,
+        "blocks": registry.list_blocks(session),
+        "prefectures": registry.list_prefectures(session),
+        "sections": sections.fill(DASHBOARD_SLOT, session) if scope.kind == "nation" else [],
+    }
+
+
+def _warm_national_dashboard(session: Session, facts: fact_store.Facts) -> None:
+    """The national dashboard's figures, worked out in the background refresh before readers see the facts
+    (the page everyone opens at a deadline)."""
+    _dashboard_figures(session, service.NATION, facts.as_of, DEFAULT_MODEL)
+
+
+fact_store.warm_with(_warm_national_dashboard)
 
 
 def _ranked(rows: list[service.KpiProgress]) -> list[service.KpiProgress]:

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption import service as adoption
-from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.core import data_versions
 from chiiki_iot.core.errors import Conflict, InvalidInput
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.core.text import clean_url
+from chiiki_iot.progress import service as progress
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support.models import BodyPlan
@@ -151,11 +151,7 @@ def coverage(session: Session, *, level: str, as_of: dt.date | None = None) -> l
             "集計の単位は nation・block・prefecture です。", "Level is nation, block or prefecture."
         )
     statuses = dict(session.execute(select(BodyPlan.body_code, BodyPlan.status)).all())
-    models = [m.slug for m in roadmap.list_models(session)]
-    implemented = {
-        code for (code, _), stage in adoption.stages_on(session, day=day, model_slugs=models).items()
-        if stage == Stage.IMPLEMENTED.value
-    }  # fmt: skip
+    implemented = progress.implementing_bodies(session, as_of=day)
     rows: dict[str, Coverage] = {}
     for key, ja, en in _scopes(session, level):
         rows[key] = Coverage(key, ja, en)
