@@ -24,6 +24,7 @@ from chiiki_iot.core.db import get_engine
 from chiiki_iot.core.domain import Domain
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.home.domain import DOMAIN as HOME
+from chiiki_iot.improvement.domain import DOMAIN as IMPROVEMENT
 from chiiki_iot.network.domain import DOMAIN as NETWORK
 from chiiki_iot.outreach.domain import DOMAIN as OUTREACH
 from chiiki_iot.progress.domain import DOMAIN as PROGRESS
@@ -44,6 +45,7 @@ DOMAINS: tuple[Domain, ...] = (
     OUTREACH,
     NETWORK,
     SUPPORT,
+    IMPROVEMENT,
     REPORTS,
     HOME,
 )

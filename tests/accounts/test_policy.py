@@ -124,6 +124,22 @@ EXPECTED = [
     ("dispatch.report", SAPPORO, {"secretariat", "bureau-hokkaido", "muni-sapporo"}),
     ("dispatch.arrange", SAPPORO, {"secretariat", "bureau-hokkaido"}),
     ("dispatch.arrange", NAHA, {"secretariat"}),
+    # improvement: a bureau keeps its own block's countermeasures, opinions and priorities; the
+    # secretariat triages, revises the roadmap, and keeps what belongs to no block.
+    ("countermeasures.edit", Target(block_slug="hokkaido"), {"secretariat", "bureau-hokkaido"}),
+    ("countermeasures.edit", Target(block_slug="okinawa"), {"secretariat"}),
+    ("countermeasures.edit", Target(), {"secretariat"}),
+    ("opinions.record", Target(block_slug="hokkaido"), {"secretariat", "bureau-hokkaido"}),
+    ("opinions.record", Target(), {"secretariat"}),
+    ("opinions.triage", Target(block_slug="hokkaido"), {"secretariat"}),
+    ("priorities.set", Target(block_slug="hokkaido"), {"secretariat", "bureau-hokkaido"}),
+    ("priorities.set", Target(block_slug="okinawa"), {"secretariat"}),
+    ("roadmap.revise", Target(), {"secretariat"}),
+    ("roadmap.comment", Target(), {"secretariat", "bureau-hokkaido"}),
+    ("cases.write", SAPPORO, {"secretariat", "bureau-hokkaido", "muni-sapporo"}),
+    ("cases.write", NAHA, {"secretariat"}),
+    ("cases.review", SAPPORO, {"secretariat", "bureau-hokkaido"}),
+    ("cases.review", NAHA, {"secretariat"}),
 ]
 
 
@@ -266,6 +282,15 @@ WAS = {
     "dispatch.request": None,
     "dispatch.report": None,
     "dispatch.arrange": None,
+    # new with the Act step (issue 16)
+    "countermeasures.edit": None,
+    "opinions.record": None,
+    "opinions.triage": None,
+    "priorities.set": None,
+    "roadmap.revise": None,
+    "roadmap.comment": None,
+    "cases.write": None,
+    "cases.review": None,
 }
 
 PEOPLE = [

@@ -27,7 +27,7 @@ FLOORS: list[set[str]] = [
     {"adoption"},
     {"progress"},
     {"outreach"},
-    {"network", "support"},
+    {"network", "support", "improvement"},
     {"reports"},
     {"home"},
     {"app"},  # the assembly: the one module that names every room
@@ -46,12 +46,13 @@ FACES: dict[str, set[str]] = {
         "mail",
     },  # cli: every command's unit of work; mail: notices other domains send
     "registry": {"service", "schemas", "kinds", "codes", "domain"},
-    "roadmap": {"service", "schemas", "domain"},
+    "roadmap": {"service", "revisions", "schemas", "domain"},
     "adoption": {"service", "survey", "ladder", "projects", "schemas", "domain"},
     "progress": {"service", "schemas", "domain"},
     "outreach": {"service", "schemas", "domain"},
     "network": {"hub", "members", "schemas", "domain"},
     "support": {"menus", "plans", "outcomes", "schemas", "domain"},
+    "improvement": {"countermeasures", "opinions", "cases", "domain"},
     "reports": {"service", "domain"},
     "home": {"domain"},
 }

@@ -43,6 +43,7 @@ from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support import training
 from chiiki_iot.web.templating import ENV, template_folders
 from tests.accounts.test_auth import make_user, sign_in
+from tests.improvement import factories as improvement_factories
 from tests.support import factories as support_factories
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,6 +116,9 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         asked = support_factories.requested(session)
         course = training.add_course(session, principal=principal, title="データ活用入門")
         training.add_session(session, principal=principal, course_id=course.id, held_on=dt.date(2026, 6, 1))
+        measure = improvement_factories.countermeasure(session, secretariat=principal)
+        case = improvement_factories.published_case(session, secretariat=principal)
+        draft = improvement_factories.draft(session, secretariat=principal)
     workbook = client.get(f"/survey/{slug}/workbook.xlsx?body=011002")  # as sent out, nothing filled in
     assert workbook.status_code == 200
     upload = client.post(
@@ -157,6 +161,11 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         "/support/applications/{application_id}": {"application_id": str(application.id)},
         "/support/applications/{application_id}/letter": {"application_id": str(application.id)},
         "/support/applications/{application_id}/letter.pdf": {"application_id": str(application.id)},
+        "/improvement/countermeasures/{row_id}": {"row_id": str(measure.id)},
+        "/improvement/revisions/{draft_id}": {"draft_id": str(draft.id)},
+        "/cases/{case_id}": {"case_id": str(case.id)},
+        "/cases/{case_id}/edit": {"case_id": str(case.id)},
+        "/cases/{case_id}/spread.svg": {"case_id": str(case.id)},
     }
 
 

@@ -60,8 +60,15 @@ def _value(column: str, value: Any) -> Any:
 
 
 def _columns(obj: Any) -> dict[str, Any]:
-    mapper = inspect(obj).mapper
-    return {attr.key: _value(attr.key, getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    """The record's columns as loaded; a deferred column never read (a large document) is left out rather
+    than read back, which for a deleted row is no longer possible."""
+    state = inspect(obj)
+    unloaded = state.unloaded
+    return {
+        attr.key: _value(attr.key, getattr(obj, attr.key))
+        for attr in state.mapper.column_attrs
+        if attr.key not in unloaded
+    }
 
 
 def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:

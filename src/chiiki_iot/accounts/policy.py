@@ -381,6 +381,51 @@ POLICY: dict[str, Action] = {
         "arranging dispatches and filing reports for them",
         {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
     ),
+    # improvement: the Act of PDCA — a bureau keeps its block's countermeasures, opinions and priorities;
+    # the secretariat all of them, triages opinions and revises the roadmap; bodies write up their cases.
+    "countermeasures.edit": Action(
+        "対応策の作成・更新",
+        "opening and updating countermeasures",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
+    "opinions.record": Action(
+        "会合で出た意見の記録",
+        "recording opinions raised at meetings",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
+    "opinions.triage": Action(
+        "意見の仕分けと回答", "triaging and answering opinions", {Role.SECRETARIAT: Reach.EVERYTHING}
+    ),
+    "priorities.set": Action(
+        "地域ブロックの重点モデルの設定",
+        "setting a block's priority models",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
+    "roadmap.revise": Action(
+        "ロードマップ改定案の作成・公表",
+        "drafting and publishing roadmap revisions",
+        {Role.SECRETARIAT: Reach.EVERYTHING},
+    ),
+    "roadmap.comment": Action(
+        "ロードマップ改定案への意見",
+        "commenting on draft roadmap revisions",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.EVERYTHING},
+    ),
+    "cases.write": Action(
+        "事例の作成・提出",
+        "writing up and submitting cases",
+        {
+            Role.SECRETARIAT: Reach.EVERYTHING,
+            Role.BUREAU: Reach.OWN_BLOCK,
+            Role.PREFECTURE: Reach.OWN_BODY,
+            Role.MUNICIPALITY: Reach.OWN_BODY,
+        },
+    ),
+    "cases.review": Action(
+        "事例の確認・公開・差し戻し",
+        "reviewing, publishing and returning cases",
+        {Role.SECRETARIAT: Reach.EVERYTHING, Role.BUREAU: Reach.OWN_BLOCK},
+    ),
     # accounts
     "users.manage": Action("利用者の管理", "managing users", {Role.SECRETARIAT: Reach.EVERYTHING}),
     # Inviting someone is judged on the role and scope they would get (the target).

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from chiiki_iot.core.errors import InvalidInput
 from chiiki_iot.network.matching import NeedCard, Ranked, SolutionCard, SolutionIndex
-from chiiki_iot.network.places import neighbour_blocks
+from chiiki_iot.registry.service import neighbour_blocks
 
 PlaceOf = Callable[[str], tuple[str, str]]
 """A body code → (prefecture code, block slug); raises InvalidInput for an unknown code."""

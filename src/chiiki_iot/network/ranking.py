@@ -16,8 +16,8 @@ from chiiki_iot.adoption import projects as adoption_projects
 from chiiki_iot.core import data_versions, memory
 from chiiki_iot.network.matching import NeedCard, Ranked, SolutionCard, SolutionIndex
 from chiiki_iot.network.models import Need, Solution
-from chiiki_iot.network.places import neighbour_blocks
 from chiiki_iot.registry import service as registry
+from chiiki_iot.registry.service import neighbour_blocks
 
 CATALOGUE = "network.solutions"
 data_versions.watch(CATALOGUE, lambda record: isinstance(record, Solution), tables=("hub_solutions",))

@@ -34,13 +34,17 @@ def _finish(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
-def trend_svg(progress: KpiProgress, *, lang: str, version: str) -> str:
-    """Values by fiscal year, the target as a dashed rule, and the forecast with its band."""
-    key = f"trend:{progress.kpi.slug}:{progress.scope.kind}:{progress.scope.key}:{lang}:{version}"
-    return render_svg(lambda: _trend_spec(progress, lang), cache_key=key)
+def trend_svg(
+    progress: KpiProgress, *, lang: str, version: str, earlier: list[tuple[str, float]] | None = None
+) -> str:
+    """Values by fiscal year, the target as a dashed rule, and the forecast with its band; targets of
+    earlier roadmap revisions (``earlier``: revision, target) as grey rules, so a revised target is seen
+    beside the one it replaced."""
+    key = f"trend:{progress.kpi.slug}:{progress.scope.kind}:{progress.scope.key}:{lang}:{version}:{earlier}"
+    return render_svg(lambda: _trend_spec(progress, lang, earlier or []), cache_key=key)
 
 
-def _trend_spec(p: KpiProgress, lang: str) -> dict[str, Any]:
+def _trend_spec(p: KpiProgress, lang: str, earlier: list[tuple[str, float]]) -> dict[str, Any]:
     ja = lang == "ja"
     actual = [{"year": x.fiscal_year, "value": x.value, "kind": "実績" if ja else "Actual"} for x in p.points]
     ahead = [
@@ -105,6 +109,22 @@ def _trend_spec(p: KpiProgress, lang: str) -> dict[str, Any]:
         layers.append(
             alt.Chart(alt.InlineData(values=rule))
             .mark_text(align="left", dx=4, dy=-6, color="#A33E00")
+            .encode(y="target:Q", text="label:N")
+        )
+    if earlier and p.target is not None:
+        old = [
+            {"target": value, "label": (f"{slug}版の目標 " if ja else f"Target ({slug}) ") + f"{value:,.0f}"}
+            for slug, value in earlier
+            if value != p.target
+        ]
+        layers.append(
+            alt.Chart(alt.InlineData(values=old))
+            .mark_rule(color="#7F7F7F", strokeDash=[1, 3])
+            .encode(y="target:Q")
+        )
+        layers.append(
+            alt.Chart(alt.InlineData(values=old))
+            .mark_text(align="left", dx=4, dy=10, color="#555555")
             .encode(y="target:Q", text="label:N")
         )
     if not layers:

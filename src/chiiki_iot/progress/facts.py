@@ -87,7 +87,7 @@ _lock = threading.Lock()
 Version = tuple[int, int]
 _cache: OrderedDict[tuple[str, dt.date], tuple[Version, Facts]] = OrderedDict()
 memory.report_cache("figures (facts by date)", lambda: len(_cache))
-_computing: dict[tuple[str, dt.date, Version], threading.Lock] = {}
+_computing: dict[tuple[str, dt.date], threading.Lock] = {}  # one computation at a time per place
 _refreshing: set[tuple[str, dt.date]] = set()
 _refreshed: dict[tuple[str, dt.date], float] = {}  # when each place's last background computation ended
 _warming: ContextVar[Facts | None] = ContextVar("warming", default=None)
@@ -183,7 +183,9 @@ def facts(session: Session, as_of: dt.date) -> Facts:
     ):
         _refresh_in_background(place, as_of)
         return older
-    return _compute_once(session, place, as_of, version)
+    computed = _compute_once(session, place, as_of, version)
+    assert computed is not None  # a reader waits its turn; only the background refresh gives up
+    return computed
 
 
 def _version(session: Session) -> Version:
@@ -193,26 +195,31 @@ def _version(session: Session) -> Version:
 
 def _compute_once(
     session: Session, place: tuple[str, dt.date], as_of: dt.date, version: Version, *, warm: bool = False
-) -> Facts:
+) -> Facts | None:
+    """The facts of ``version`` (or newer) for ``place``, computed at most once at a time per place: a
+    computation of one version running beside another's held three sets of facts at once and took a server
+    at 50× history past 500 MB. Those who wait take what the computation before them kept if it is as new
+    as theirs. A background refresh (``warm``) does not wait: when a computation is already under way it
+    leaves (returns None), since that one keeps facts at least as new."""
     with _lock:
-        computing = _computing.setdefault((*place, version), threading.Lock())
+        computing = _computing.setdefault(place, threading.Lock())
+    if not computing.acquire(blocking=not warm):
+        return None
     try:
-        with computing:  # single flight: one computation per place and version
-            kept = _kept(place, version)
-            if kept is None:
-                kept = _computed(session, as_of, version)
-                if warm:
-                    _warm(session, kept)
-                with _lock:
-                    if place not in _cache or _cache[place][0] < version:
-                        _cache[place] = (version, kept)
-                    _cache.move_to_end(place)
-                    while len(_cache) > CACHE_SIZE:
-                        _cache.popitem(last=False)
-                memory.release_freed_memory()  # the facts replaced, freed in many small pieces
+        kept = _kept_since(place, version)
+        if kept is None:
+            kept = _computed(session, as_of, version)
+            if warm:
+                _warm(session, kept)
+            with _lock:
+                if place not in _cache or _cache[place][0] < version:
+                    _cache[place] = (version, kept)
+                _cache.move_to_end(place)
+                while len(_cache) > CACHE_SIZE:
+                    _cache.popitem(last=False)
+            memory.release_freed_memory()  # the facts replaced, freed in many small pieces
     finally:
-        with _lock:
-            _computing.pop((*place, version), None)
+        computing.release()
     return kept
 
 
@@ -256,6 +263,13 @@ def _kept_older(place: tuple[str, dt.date], version: Version) -> Facts | None:
     with _lock:
         found = _cache.get(place)
         return found[1] if found is not None and found[0] < version else None
+
+
+def _kept_since(place: tuple[str, dt.date], version: Version) -> Facts | None:
+    """The kept facts if they are of ``version`` or newer (a computation finished while one waited)."""
+    with _lock:
+        found = _cache.get(place)
+        return found[1] if found is not None and found[0] >= version else None
 
 
 def _kept(place: tuple[str, dt.date], version: Version) -> Facts | None:

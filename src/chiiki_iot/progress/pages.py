@@ -19,6 +19,7 @@ from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress.kpi import FORECAST_LABELS, RATING_LABELS
 from chiiki_iot.progress.service import Scope
 from chiiki_iot.registry import service as registry
+from chiiki_iot.roadmap import revisions
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.web import sections
 from chiiki_iot.web.charts import svg_response
@@ -35,6 +36,10 @@ DEFAULT_MODEL = "open-data"
 DASHBOARD_SLOT = "progress.dashboard"
 """Where domains above progress add to the national dashboard (the 官民ネット's matching figures)."""
 BARRIER_SLOT = "progress.barriers"
+BLOCK_SLOT = "progress.block"
+"""On a block's dashboard: what domains above keep for the block (its council's priority models)."""
+KPI_SLOT = "progress.kpi"
+"""Under a KPI's figures: what domains above say about it (the open countermeasures of a lagging KPI)."""
 """Where the support package names, under each 壁 on a dashboard, the measures that answer it; the
 fragment is included once per barrier with ``barrier`` (its value) and ``held`` (the bodies) in scope."""
 
@@ -48,7 +53,7 @@ def _dashboard(
         request,
         version=lambda: (
             f"{fact_store.page_version(session, day)}.{sections.versions(DASHBOARD_SLOT, session)}"
-            f".{sections.versions(BARRIER_SLOT, session)}"
+            f".{sections.versions(BARRIER_SLOT, session)}.{sections.versions(BLOCK_SLOT, session)}"
         ),
         render=lambda: _render_dashboard(request, session, scope(), day, model),
     )
@@ -94,6 +99,9 @@ def _dashboard_figures(session: Session, scope: Scope, day: dt.date, model: str)
         "blocks": registry.list_blocks(session),
         "prefectures": registry.list_prefectures(session),
         "sections": sections.fill(DASHBOARD_SLOT, session) if scope.kind == "nation" else [],
+        "block_sections": sections.fill(BLOCK_SLOT, session, block_slug=scope.key)
+        if scope.kind == "block"
+        else [],
     }
 
 
@@ -169,7 +177,7 @@ def kpi_page(request: Request, session: SessionDep, slug: str, as_of: AsOf = Non
     day = as_of or today_in_japan()
     return cached_page(
         request,
-        version=lambda: fact_store.page_version(session, day),
+        version=lambda: f"{fact_store.page_version(session, day)}.{sections.versions(KPI_SLOT, session)}",
         render=lambda: _render_kpi_page(request, session, slug, day),
     )
 
@@ -183,6 +191,8 @@ def _render_kpi_page(request: Request, session: Session, slug: str, day: dt.date
         "progress/kpi.html",
         kpi=kpi,
         p=progress,
+        targets=revisions.targets_across(session, kpi.slug),
+        kpi_sections=sections.fill(KPI_SLOT, session, kpi_slug=kpi.slug, rating=progress.rating.value),
         as_of=day,
         facts=fact_store.facts(session, day),
         ratings=RATING_LABELS,
@@ -206,8 +216,14 @@ def trend(
     progress = service.kpi_progress(
         session, service.get_kpi(session, slug), service.scope_of(session, scope, key), as_of=day
     )
+    earlier = [
+        t for t in revisions.targets_across(session, progress.kpi.slug)[:-1] if t.target_value is not None
+    ]
     svg = charts.trend_svg(
-        progress, lang=current_language.get(), version=f"{fact_store.facts(session, day).version}:{day}"
+        progress,
+        lang=current_language.get(),
+        version=f"{fact_store.facts(session, day).version}:{day}",
+        earlier=[(t.revision, t.target_value or 0.0) for t in earlier] if scope == "nation" else [],
     )
     return svg_response(request, svg, cache_control="private, max-age=60", vary="Cookie")
 

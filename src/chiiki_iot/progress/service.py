@@ -20,7 +20,7 @@ from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.adoption.ladder import LADDER, Stage
 from chiiki_iot.adoption.service import ReportedFigure
 from chiiki_iot.core.errors import InvalidInput, NotFound
-from chiiki_iot.core.fiscal import FiscalYear
+from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.progress import facts as fact_store
 from chiiki_iot.progress.facts import Facts as Facts  # the read model reports print from
@@ -482,7 +482,33 @@ def record_national_figure(
 ) -> NationalFigure:
     """全国値の入力: the secretariat enters a KPI's national figure with where it comes from."""
     authorize(principal, "progress.national_figures")
+    return _national_figure(session, get_kpi(session, kpi_slug), fiscal_year, value, source, observed_on,
+                            recorded_by=principal.actor)  # fmt: skip
+
+
+def record_counted_figure(
+    session: Session, *, kpi_slug: str, counts: str, fiscal_year: int, value: float, source: str,
+    recorded_by: str,
+) -> NationalFigure:  # fmt: skip
+    """A national figure that another domain counts from its own records, as a rule and not as someone's
+    entry: the case library's published cases for a KPI that counts cases (「オープンデータの利活用事例数」).
+    Only a KPI declared to count that thing (``counts``) takes it; whoever triggered the count was
+    authorised for what they did (publishing a case), and the figure names its source like any other."""
     kpi = get_kpi(session, kpi_slug)
+    if kpi.counts != counts:
+        raise InvalidInput(
+            f"「{kpi.name_ja}」は{counts}を数えるKPIではありません。",
+            f"'{kpi.name_en}' does not count {counts}.",
+        )
+    return _national_figure(
+        session, kpi, fiscal_year, value, source, today_in_japan(), recorded_by=recorded_by
+    )
+
+
+def _national_figure(
+    session: Session, kpi: roadmap.Kpi, fiscal_year: int, value: float, source: str, observed_on: dt.date,
+    *, recorded_by: str,
+) -> NationalFigure:  # fmt: skip
     if (kpi.measure or {}).get("method", "national-figure") != "national-figure":
         raise InvalidInput(
             f"「{kpi.name_ja}」は団体の記録から計算するKPIです。全国値は入力できません。",
@@ -499,7 +525,7 @@ def record_national_figure(
         source=source.strip(),
         observed_on=observed_on,
         recorded_at=dt.datetime.now(dt.UTC),
-        recorded_by=principal.actor,
+        recorded_by=recorded_by,
     )
     session.add(figure)
     session.flush()

@@ -67,3 +67,25 @@ def _extent(rows: list[dict[str, Any]]) -> float:
     """The area of the points' bounding box in square degrees (at least a small cell)."""
     lats, lngs = [r["lat"] for r in rows], [r["lng"] for r in rows]
     return max(max(lats) - min(lats), 0.05) * max(max(lngs) - min(lngs), 0.05)
+
+
+# Which blocks neighbour which: neighbours share a land border or a short sea crossing. The matcher counts
+# an organisation's track record here (「近隣ブロックで実装実績」), dispatch suggests mentors from here, and
+# the case library looks here for cases from nearby bodies.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "hokkaido": ("tohoku",),
+    "tohoku": ("hokkaido", "kanto", "shinetsu"),
+    "kanto": ("tohoku", "shinetsu", "tokai"),
+    "shinetsu": ("tohoku", "kanto", "hokuriku", "tokai"),
+    "hokuriku": ("shinetsu", "tokai", "kinki"),
+    "tokai": ("kanto", "shinetsu", "hokuriku", "kinki"),
+    "kinki": ("hokuriku", "tokai", "chugoku", "shikoku"),
+    "chugoku": ("kinki", "shikoku", "kyushu"),
+    "shikoku": ("kinki", "chugoku", "kyushu"),
+    "kyushu": ("chugoku", "shikoku", "okinawa"),
+    "okinawa": ("kyushu",),
+}
+
+
+def neighbour_blocks(block_slug: str) -> tuple[str, ...]:
+    return NEIGHBOURS.get(block_slug, ())

@@ -20,6 +20,7 @@ from chiiki_iot.core.models import ReferenceLoad
 from chiiki_iot.core.text import clean_url, digits_only, normalize, search_key
 from chiiki_iot.registry import geography
 from chiiki_iot.registry.codes import normalize_code
+from chiiki_iot.registry.geography import neighbour_blocks as neighbour_blocks  # for the domains above
 from chiiki_iot.registry.kinds import COUNTED_KINDS
 from chiiki_iot.registry.models import MUNICIPAL_KINDS, Block, Body, BodyKind, BoundaryLayer, PopulationFigure
 from chiiki_iot.registry.search import ParsedQuery, match_condition, match_rank, parse_query
@@ -318,6 +319,17 @@ def prefecture_code_of(raw: str) -> str:
     if 1 <= len(digits) <= 2:
         return normalize_code(digits.zfill(2) + "000")
     return normalize_code(raw)
+
+
+def population_bands(session: Session) -> dict[str, str]:
+    """Body code → its population band's slug (人口規模), from the latest figures; bodies with no population
+    on file are left out. Comparisons of "similar bodies" (support outcomes, the case library) use it."""
+    out = {}
+    for code, people in latest_populations(session).items():
+        for band in POPULATION_BANDS:
+            if people >= band.low and (band.high is None or people < band.high):
+                out[code] = band.slug
+    return out
 
 
 def _band(slug: str) -> PopulationBand:

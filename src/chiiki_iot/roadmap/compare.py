@@ -69,6 +69,7 @@ def _kpi_details(old: Kpi, new: Kpi) -> list[str]:
     for attr, label in (
         ("name_ja", "名称"),
         ("target_text_ja", "目標"),
+        ("target_value", "目標値"),
         ("target_fiscal_year", "目標年度"),
         ("unit_ja", "単位"),
     ):

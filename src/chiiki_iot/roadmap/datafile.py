@@ -213,6 +213,11 @@ class KpiSpec(Strict):
     notes: list[NoteSpec] = Field(
         [], description="注: where the name, target or baseline is ours, not the seed's."
     )
+    continues: list[str] = Field(
+        [],
+        description="Slugs of earlier revisions' KPIs this one continues (renamed or split): their "
+        "targets and national figures stay its history.",
+    )
 
     @property
     def measure_or_default(self) -> MeasureSpec:

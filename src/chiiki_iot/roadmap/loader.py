@@ -74,6 +74,7 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
         policy_goal_en=spec.policy_goal_en,
         notes=_notes(spec.notes),
         loaded_at=dt.datetime.now(dt.UTC),
+        spec=spec.model_dump(mode="json"),
     )
     for f_order, f in enumerate(spec.fields):
         field = RoadmapField(
@@ -132,6 +133,7 @@ def build_revision(spec: RevisionSpec) -> RoadmapRevision:
                     sort_order=k_order,
                     measure=k.measure_or_default.model_dump(mode="json"),
                     notes=_notes(k.notes),
+                    continues=list(k.continues),
                     inputs=[
                         KpiInput(
                             revision=revision,

@@ -42,6 +42,11 @@ class RoadmapRevision(Base):
         server_default="[]",
         doc="注: transcription judgement calls, each {field, ja, en}.",
     )
+    spec: Mapped[dict | None] = mapped_column(
+        JSON,
+        deferred=True,  # read only when a draft starts from it: pages read the revision on every request
+        doc="The revision as its data file (RevisionSpec): drafts of the next revision start from it.",
+    )
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     fields: Mapped[list[RoadmapField]] = relationship(
@@ -169,6 +174,9 @@ class Kpi(Base):
         default=list,
         server_default="[]",
         doc="注: transcription judgement calls, each {field, ja, en}.",
+    )
+    continues: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]", doc="earlier revisions' KPI slugs this one continues"
     )
     sort_order: Mapped[int] = mapped_column(Integer)
 

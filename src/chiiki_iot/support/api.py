@@ -3,12 +3,10 @@ applications and dispatches for whoever may see them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from chiiki_iot.accounts.auth import PrincipalDep, SignedInDep, current_principal
 from chiiki_iot.support import applications, budgets, dispatch, menus, outcomes, plans, training
@@ -22,21 +20,16 @@ from chiiki_iot.support.schemas import (
     PlanCoverageRead,
     TrainingRead,
 )
-from chiiki_iot.web.tables import csv_response
+from chiiki_iot.web.tables import schema_csv
 
 router = APIRouter(prefix="/api/v1/support", tags=["support"], dependencies=[Depends(current_principal)])
 Format = Annotated[Literal["json", "csv"], Query(description="json または csv / json or csv")]
 
 
-def _csv(items: Sequence[BaseModel], model: type[BaseModel], filename: str) -> Response:
-    rows = ({k: " ".join(v) if isinstance(v, list) else v for k, v in i.model_dump().items()} for i in items)
-    return csv_response(rows, columns=list(model.model_fields), filename=filename)
-
-
 @router.get("/measures", response_model=list[MeasureRead], summary="Support measures / 支援メニュー")
 def measure_list(session: SessionDep, format: Format = "json") -> list[MeasureRead] | Response:
     items = [MeasureRead.of(m) for m in menus.list_measures(session)]
-    return _csv(items, MeasureRead, "support-measures.csv") if format == "csv" else items
+    return schema_csv(items, MeasureRead, "support-measures.csv") if format == "csv" else items
 
 
 @router.get("/budgets", response_model=list[BudgetRead], summary="Budgets per measure and year / 予算")
@@ -44,13 +37,13 @@ def budget_list(
     session: SessionDep, fiscal_year: int | None = Query(None, ge=2000, le=2100), format: Format = "json"
 ) -> list[BudgetRead] | Response:
     items = [BudgetRead.of(b) for b in budgets.budget_lines(session, fiscal_year=fiscal_year)]
-    return _csv(items, BudgetRead, "support-budgets.csv") if format == "csv" else items
+    return schema_csv(items, BudgetRead, "support-budgets.csv") if format == "csv" else items
 
 
 @router.get("/outcomes", response_model=list[OutcomeRead], summary="Outcomes (observational) / 成果")
 def outcome_list(session: SessionDep, format: Format = "json") -> list[OutcomeRead] | Response:
     items = [OutcomeRead.of(outcomes.outcome(session, m.slug)) for m in menus.list_measures(session)]
-    return _csv(items, OutcomeRead, "support-outcomes.csv") if format == "csv" else items
+    return schema_csv(items, OutcomeRead, "support-outcomes.csv") if format == "csv" else items
 
 
 @router.get("/outcomes/{slug}", response_model=OutcomeRead, summary="One measure's outcome / 成果")
@@ -66,7 +59,7 @@ def application_list(
     items = [
         ApplicationRead.of(a, slugs[a.measure_id]) for a in applications.list_visible(session, principal)
     ]
-    return _csv(items, ApplicationRead, "support-applications.csv") if format == "csv" else items
+    return schema_csv(items, ApplicationRead, "support-applications.csv") if format == "csv" else items
 
 
 @router.get("/dispatches", response_model=list[DispatchRead], summary="Dispatches you may see / 派遣")
@@ -75,7 +68,7 @@ def dispatch_list(
 ) -> list[DispatchRead] | Response:
     slugs = {m.id: m.slug for m in menus.list_measures(session)}
     items = [DispatchRead.of(d, slugs[d.measure_id]) for d in dispatch.list_visible(session, principal)]
-    return _csv(items, DispatchRead, "support-dispatches.csv") if format == "csv" else items
+    return schema_csv(items, DispatchRead, "support-dispatches.csv") if format == "csv" else items
 
 
 @router.get(
@@ -87,10 +80,10 @@ def plan_coverage(
     format: Format = "json",
 ) -> list[PlanCoverageRead] | Response:
     items = [PlanCoverageRead.of(c) for c in plans.coverage(session, level=level)]
-    return _csv(items, PlanCoverageRead, f"support-plans-{level}.csv") if format == "csv" else items
+    return schema_csv(items, PlanCoverageRead, f"support-plans-{level}.csv") if format == "csv" else items
 
 
 @router.get("/training", response_model=list[TrainingRead], summary="Training by course and year / 研修")
 def training_totals(session: SessionDep, format: Format = "json") -> list[TrainingRead] | Response:
     items = [TrainingRead.of(t) for t in training.totals(session)]
-    return _csv(items, TrainingRead, "support-training.csv") if format == "csv" else items
+    return schema_csv(items, TrainingRead, "support-training.csv") if format == "csv" else items

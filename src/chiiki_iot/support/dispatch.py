@@ -268,16 +268,9 @@ def suggest(session: Session, dispatch: DispatchRequest) -> list[Candidate]:
     population = registry.latest_populations(session, codes)
     homes = registry.bodies_by_code(session, [c for c in codes if c])
     implemented = _implemented(session, dispatch.model_slug)
-    near = _neighbours(session, body.block_slug)
+    near = set(registry.neighbour_blocks(body.block_slug))
     found = [_candidate(e, dispatch, body, homes, population, implemented, near) for e in entries]
     return sorted((c for c in found if c.score > 0), key=lambda c: (-c.score, c.entry.id))[:SUGGESTIONS]
-
-
-def _neighbours(session: Session, block_slug: str) -> set[str]:
-    """The blocks next to this one in the bureaux' north-to-south order (北海道 → 東北 → … → 沖縄)."""
-    blocks = registry.list_blocks(session)
-    at = next((i for i, b in enumerate(blocks) if b.slug == block_slug), None)
-    return set() if at is None else {b.slug for i, b in enumerate(blocks) if abs(i - at) == 1}
 
 
 @dataclass
@@ -296,7 +289,7 @@ def bodies_to_recruit(
     body = registry.get_body(session, dispatch.body_code)
     on_roster = {e.body_code for e in list_roster(session) if e.body_code}
     implemented = _implemented(session, dispatch.model_slug) - on_roster - {body.code}
-    near = _neighbours(session, body.block_slug)
+    near = set(registry.neighbour_blocks(body.block_slug))
     refs = [b for b in registry.counted_bodies(session) if b.code in implemented]
     population = registry.latest_populations(session, [body.code, *(b.code for b in refs)])
     scored = []

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.auth import csrf_protected
-from chiiki_iot.core.errors import UserError
 from chiiki_iot.web import forms
 from chiiki_iot.web.deps import get_session
+from chiiki_iot.web.forms import undone as undone  # the support pages' name for it
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 CSRF = [Depends(csrf_protected)]
@@ -40,11 +40,3 @@ async def read_form(request: Request) -> dict[str, str | list[str]]:
 def lines(form: dict, key: str) -> list[str]:
     """One value per line of a text area, blank lines left out."""
     return [line.strip() for line in str(form.get(key, "")).splitlines() if line.strip()]
-
-
-def undone(session: Session, error: UserError) -> UserError:
-    """A refused step changes nothing: whatever the service did before it refused is rolled back (the
-    request's transaction would otherwise commit, since the page is answered normally), and the error is
-    returned to show on the form (``web.forms.form_error``: 401/403 go on to the error page)."""
-    session.rollback()
-    return forms.form_error(error)

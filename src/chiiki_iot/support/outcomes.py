@@ -98,7 +98,7 @@ def outcome(session: Session, measure_slug: str, *, as_of: dt.date | None = None
     units = [u for u in supported_units(session, measure.id) if u.since <= day]
     supported = {u.body_code for u in units}
     bodies = registry.counted_bodies(session)
-    band = _bands(session)
+    band = registry.population_bands(session)
     strata: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for b in bodies:
         if b.code not in supported:
@@ -141,16 +141,6 @@ def _summary(
         slug, day, units, len(differences), statistics.fmean(own), statistics.fmean(others), mean,
         max(-1.0, mean - half), min(1.0, mean + half),
     )  # fmt: skip
-
-
-def _bands(session: Session) -> dict[str, str]:
-    """body code → population band slug (bodies with no population on file share the band '')."""
-    out = {}
-    for code, people in registry.latest_populations(session).items():
-        for band in registry.POPULATION_BANDS:
-            if people >= band.low and (band.high is None or people < band.high):
-                out[code] = band.slug
-    return out
 
 
 class _Stages:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Path, Request
+from sqlalchemy.orm import Session
 
 from chiiki_iot.core.errors import InvalidInput, UserError
 
@@ -22,6 +23,14 @@ RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="record id")]
 """A record id as the database can hold it: a larger number is a 422, not a 500 from the driver."""
 
 ACCESS_REFUSED = frozenset({401, 403})
+
+
+def undone(session: Session, error: UserError) -> UserError:
+    """A refused step changes nothing: whatever the service did before it refused is rolled back (the
+    request's transaction would otherwise commit, since the page is answered normally), and the error is
+    returned to show on the form (``form_error``: 401/403 go on to the error page)."""
+    session.rollback()
+    return form_error(error)
 
 
 def form_error(error: UserError) -> UserError:

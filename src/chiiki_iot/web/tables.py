@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from chiiki_iot.web.files import file_response
 
@@ -46,3 +47,12 @@ def csv_response(rows: Iterable[Mapping[str, Any]], *, columns: list[str], filen
     return file_response(
         body.encode("utf-8"), filename=filename, media_type="text/csv; charset=utf-8", fallback="data.csv"
     )
+
+
+def schema_csv(items: Sequence[BaseModel], model: type[BaseModel], filename: str) -> Response:
+    """Read schemas as a CSV download, one column per field, lists joined with spaces."""
+    rows = (
+        {k: " ".join(map(str, v)) if isinstance(v, list) else v for k, v in i.model_dump().items()}
+        for i in items
+    )
+    return csv_response(rows, columns=list(model.model_fields), filename=filename)
