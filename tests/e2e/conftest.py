@@ -95,6 +95,16 @@ def _site_database(workdir: Path, *, suffix: str = "") -> Iterator[str]:
 
 OUTBOXES: dict[str, Path] = {}
 """Where each live server files its mail (no SMTP in tests): invitations and notices are read from here."""
+SERVER_ENV: dict[str, dict[str, str]] = {}
+"""The environment each live server runs with, for an operator's command against its database."""
+
+
+def run_cli(base: str, *args: str) -> str:
+    """An operator's ``chiiki-iot`` command against the database of the server at ``base`` (an import)."""
+    done = subprocess.run(
+        [*_cli(), *args], env=SERVER_ENV[base], check=True, capture_output=True, timeout=300
+    )
+    return done.stdout.decode("utf-8", "replace")
 
 
 def mail_to(base: str, address: str) -> list[str]:
@@ -130,6 +140,7 @@ def _serve(
     )
     base = f"http://127.0.0.1:{port}"
     OUTBOXES[base] = workdir / "outbox"
+    SERVER_ENV[base] = env
     try:
         _wait_until_up(base, server, workdir / "server.log")
         subprocess.run([*_cli(), "users", "demo"], env=env, check=True, capture_output=True, timeout=120)

@@ -14,14 +14,20 @@ def countermeasure(session: Session, *, secretariat: Principal, **overrides: obj
         "title": "IoTメンターの重点派遣", "owner_kind": "bureau", "owner_block": "hokkaido",
         "kpi_slugs": ["open-data-bodies"],
     } | overrides  # fmt: skip
-    return countermeasures.create(session, principal=secretariat, data=countermeasures.CountermeasureInput(**data))  # type: ignore[arg-type]
+    return countermeasures.create(
+        session, principal=secretariat, data=countermeasures.CountermeasureInput(**data)
+    )  # type: ignore[arg-type]
 
 
 def published_case(
     session: Session, *, secretariat: Principal, body_code: str = "011002", models: tuple[str, ...] = ("open-data",),
     **overrides: object,
 ) -> Case:  # fmt: skip
-    data = {"body_code": body_code, "title": "オープンデータで子育て支援マップ", "model_slugs": list(models)} | overrides
+    data = {
+        "body_code": body_code,
+        "title": "オープンデータで子育て支援マップ",
+        "model_slugs": list(models),
+    } | overrides
     case = cases.write(session, principal=secretariat, data=cases.CaseInput(**data))  # type: ignore[arg-type]
     cases.submit(session, principal=secretariat, case_id=case.id, expected_version=case.version)
     return cases.publish(session, principal=secretariat, case_id=case.id, expected_version=case.version)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.auth import current_principal
+from chiiki_iot.improvement import countermeasures, opinions
 from chiiki_iot.progress import service
 from chiiki_iot.reports import pdca
 from chiiki_iot.reports.service import report_date
@@ -42,6 +43,8 @@ def pdca_page(
         rows=pdca.summary_rows(report),
         columns=pdca.SUMMARY_COLUMNS,
         query=f"scope={scope}&key={quote(key)}&as_of={day.isoformat()}",
+        act_statuses=countermeasures.STATUSES,
+        triage_labels=opinions.TRIAGE,
     )
 
 

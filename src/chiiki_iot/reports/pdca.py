@@ -18,8 +18,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from chiiki_iot.core.fiscal import FiscalYear, format_date, today_in_japan
+from chiiki_iot.core.fiscal import JAPAN, FiscalYear, format_date, today_in_japan
 from chiiki_iot.core.spreadsheets import workbook_bytes
+from chiiki_iot.improvement import countermeasures, opinions
 from chiiki_iot.progress import service
 from chiiki_iot.progress.service import FORECAST_LABELS, Facts, KpiProgress, Scope
 from chiiki_iot.roadmap import service as roadmap
@@ -48,6 +49,22 @@ FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "・" for c in "[]:*?/\\"})
 Progress = Callable[[str], None]
 
 
+LAGGING = ("要注意", "遅延")
+
+
+@dataclass(frozen=True)
+class ActRow:
+    """Act: a KPI of the report that lags or has countermeasures, with each one's status and progress
+    (none: the KPI lags and nothing is being done, which the report says in so many words)."""
+
+    progress: KpiProgress
+    countermeasures: list[tuple[countermeasures.Countermeasure, float]]
+
+    @property
+    def unanswered(self) -> bool:
+        return self.progress.rating.value in LAGGING and not self.countermeasures
+
+
 @dataclass
 class Report:
     """What the workbook and the HTML page both show."""
@@ -61,6 +78,8 @@ class Report:
     outcomes: list[tuple[str, str, outcomes.Outcome]] = field(
         default_factory=list
     )  # measure (ja, en), outcome
+    act: list[ActRow] = field(default_factory=list)
+    opinions: list[opinions.Opinion] = field(default_factory=list)  # triaged since the previous 年度末
 
     @property
     def generated_on(self) -> dt.date:
@@ -82,7 +101,27 @@ def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = la
         (m.name_ja, m.name_en, outcomes.outcome(session, m.slug, as_of=as_of))
         for m in menus.list_measures(session)
     ]
-    return Report(scope, as_of, known, kpis, changes, coverage, results)
+    step("act")
+    answered = countermeasures.open_for_kpis(session)
+    act = [
+        ActRow(p, answered.get(p.kpi.slug, []))
+        for p in kpis
+        if p.rating.value in LAGGING or answered.get(p.kpi.slug)
+    ]
+    since = _previous_year_end(known)
+    triaged = [
+        o for o in opinions.triaged_since(session, since)
+        if o.triaged_at is not None and o.triaged_at.astimezone(JAPAN).date() <= as_of
+    ]  # fmt: skip
+    return Report(scope, as_of, known, kpis, changes, coverage, results, act, triaged)
+
+
+def _previous_year_end(known: Facts) -> dt.datetime | None:
+    """The end of the last fiscal year before the report's date (the report covers what came after)."""
+    ends = [y for y in known.years if FiscalYear(y).end < known.as_of]
+    if not ends:
+        return None
+    return dt.datetime.combine(FiscalYear(ends[-1]).end, dt.time.max, tzinfo=JAPAN)
 
 
 def _changes(session: Session, known: Facts, scope: Scope) -> list[tuple[str, str, str, str, str]]:
@@ -173,7 +212,43 @@ def workbook(session: Session, report: Report, *, step: Progress = lambda _: Non
     _widths(changes, [10, 28, 24, 12, 12])
     _plan_sheet(book.create_sheet("計画策定の状況"), report)
     _outcome_sheet(book.create_sheet("支援の成果"), report)
+    _act_sheet(book.create_sheet("改善（Act）"), report)
+    _opinion_sheet(book.create_sheet("意見の仕分け"), report)
     return workbook_bytes(book)
+
+
+ACT_COLUMNS = ["KPI", "評価", "対応策", "担当", "状況", "進捗（%）", "次のマイルストーン", "期限"]
+OPINION_COLUMNS = ["意見", "地域ブロック", "発言者", "内容", "仕分け", "回答", "改定の提案", "仕分けた日"]
+
+
+def _act_sheet(sheet, report: Report) -> None:
+    """Act: each lagging KPI (or one with countermeasures) with its countermeasures, or 対応策なし."""
+    sheet.append(ACT_COLUMNS)
+    for row in report.act:
+        name, rating = row.progress.kpi.name_ja, row.progress.rating.value
+        if row.unanswered:
+            sheet.append([name, rating, "対応策なし"])
+        for cm, value in row.countermeasures:
+            pending = [m for m in cm.milestones if m.done_on is None]
+            sheet.append([
+                name, rating, cm.title, countermeasures.OWNERS[cm.owner_kind] + (f"（{cm.owner_block}）" if cm.owner_block else ""),
+                countermeasures.STATUSES[cm.status], round(value, 1),
+                pending[0].title if pending else "", pending[0].due_on if pending else None,
+            ])  # fmt: skip
+    sheet.append([])
+    sheet.append(
+        ["評価が要注意・遅延の KPI と、実施中・未着手の対応策。進捗は下位の対応策の加重平均（中止を除く）。"]
+    )
+    _widths(sheet, [34, 8, 34, 18, 8, 10, 28, 12])
+
+
+def _opinion_sheet(sheet, report: Report) -> None:
+    """Opinions triaged since the previous 年度末, with the reply the council sees."""
+    sheet.append(OPINION_COLUMNS)
+    for o in report.opinions:
+        sheet.append([o.id, o.block_slug or "全国", o.raised_by, o.text, opinions.TRIAGE[o.triage], o.reply,
+                      o.proposal, o.triaged_at.astimezone(JAPAN).date() if o.triaged_at else None])  # fmt: skip
+    _widths(sheet, [6, 12, 18, 50, 14, 40, 30, 12])
 
 
 PLAN_COLUMNS = ["都道府県", "団体数", "計画あり（策定済・改定済）", "策定中", "計画ありの割合",
