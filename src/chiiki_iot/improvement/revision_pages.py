@@ -4,6 +4,8 @@ compared with the revision in force, and published."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -107,23 +109,36 @@ def _number(text: str) -> float:
         ) from None
 
 
+async def _edit(
+    request: Request, session: Session, principal: Principal, draft_id: int, anchor: str,
+    change: Callable[[dict], object],
+) -> Response:  # fmt: skip
+    """One edit of a draft from its page's form: done and back to the page at ``anchor``, or refused and the
+    page shown again with what was typed."""
+    form = await read_form(request)
+    try:
+        change(form)
+    except UserError as error:
+        return _draft_page(request, session, principal, draft_id, error=undone(session, error), entered=form)
+    return RedirectResponse(f"/improvement/revisions/{draft_id}?saved=1#{anchor}", status_code=303)
+
+
+def _year(form: dict) -> int:
+    year = str(form.get("target_fiscal_year", "")).strip()
+    return int(year) if year.isdigit() and len(year) == 4 else 0
+
+
 @router.post("/improvement/revisions/{draft_id}/target", response_class=HTMLResponse, dependencies=CSRF)
 async def change_target(
     request: Request, session: SessionDep, principal: SignedInDep, draft_id: RowId
 ) -> Response:
     authorize(principal, "roadmap.revise")
-    form = await read_form(request)
-    try:
-        year = str(form.get("target_fiscal_year", "")).strip()
-        drafts.set_target(
-            session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
-            kpi_slug=str(form.get("kpi", "")), value=_number(str(form.get("value", ""))),
-            text_ja=str(form.get("text_ja", "")), text_en=str(form.get("text_en", "")),
-            target_fiscal_year=int(year) if year.isdigit() and len(year) == 4 else 0, reasons=_reasons(form),
-        )  # fmt: skip
-    except UserError as error:
-        return _draft_page(request, session, principal, draft_id, error=undone(session, error), entered=form)
-    return RedirectResponse(f"/improvement/revisions/{draft_id}?saved=1#changes", status_code=303)
+    return await _edit(request, session, principal, draft_id, "changes", lambda form: drafts.set_target(
+        session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
+        kpi_slug=str(form.get("kpi", "")), value=_number(str(form.get("value", ""))),
+        text_ja=str(form.get("text_ja", "")), text_en=str(form.get("text_en", "")),
+        target_fiscal_year=_year(form), reasons=_reasons(form),
+    ))  # fmt: skip
 
 
 @router.post("/improvement/revisions/{draft_id}/models", response_class=HTMLResponse, dependencies=CSRF)
@@ -131,17 +146,12 @@ async def add_model(
     request: Request, session: SessionDep, principal: SignedInDep, draft_id: RowId
 ) -> Response:
     authorize(principal, "roadmap.revise")
-    form = await read_form(request)
-    try:
-        drafts.add_model(
-            session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
-            field_slug=str(form.get("field", "")), slug=str(form.get("slug", "")),
-            name_ja=str(form.get("name_ja", "")), name_en=str(form.get("name_en", "")),
-            plan_ja=str(form.get("plan_ja", "")), reasons=_reasons(form),
-        )  # fmt: skip
-    except UserError as error:
-        return _draft_page(request, session, principal, draft_id, error=undone(session, error), entered=form)
-    return RedirectResponse(f"/improvement/revisions/{draft_id}?saved=1#changes", status_code=303)
+    return await _edit(request, session, principal, draft_id, "changes", lambda form: drafts.add_model(
+        session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
+        field_slug=str(form.get("field", "")), slug=str(form.get("slug", "")),
+        name_ja=str(form.get("name_ja", "")), name_en=str(form.get("name_en", "")),
+        plan_ja=str(form.get("plan_ja", "")), reasons=_reasons(form),
+    ))  # fmt: skip
 
 
 @router.post("/improvement/revisions/{draft_id}/retire", response_class=HTMLResponse, dependencies=CSRF)
@@ -149,15 +159,10 @@ async def retire_model(
     request: Request, session: SessionDep, principal: SignedInDep, draft_id: RowId
 ) -> Response:
     authorize(principal, "roadmap.revise")
-    form = await read_form(request)
-    try:
-        drafts.retire_model(
-            session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
-            model_slug=str(form.get("model", "")), reasons=_reasons(form),
-        )  # fmt: skip
-    except UserError as error:
-        return _draft_page(request, session, principal, draft_id, error=undone(session, error), entered=form)
-    return RedirectResponse(f"/improvement/revisions/{draft_id}?saved=1#changes", status_code=303)
+    return await _edit(request, session, principal, draft_id, "changes", lambda form: drafts.retire_model(
+        session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
+        model_slug=str(form.get("model", "")), reasons=_reasons(form),
+    ))  # fmt: skip
 
 
 @router.post("/improvement/revisions/{draft_id}/upload", response_class=HTMLResponse, dependencies=CSRF)
@@ -182,15 +187,10 @@ async def upload_file(
 @router.post("/improvement/revisions/{draft_id}/comments", response_class=HTMLResponse, dependencies=CSRF)
 async def comment(request: Request, session: SessionDep, principal: SignedInDep, draft_id: RowId) -> Response:
     authorize(principal, "roadmap.comment")
-    form = await read_form(request)
-    try:
-        drafts.comment(
-            session, principal=principal, draft_id=draft_id, text=str(form.get("text", "")),
-            on_behalf_of=str(form.get("on_behalf_of", "")),
-        )  # fmt: skip
-    except UserError as error:
-        return _draft_page(request, session, principal, draft_id, error=undone(session, error), entered=form)
-    return RedirectResponse(f"/improvement/revisions/{draft_id}?saved=1#comments", status_code=303)
+    return await _edit(request, session, principal, draft_id, "comments", lambda form: drafts.comment(
+        session, principal=principal, draft_id=draft_id, text=str(form.get("text", "")),
+        on_behalf_of=str(form.get("on_behalf_of", "")),
+    ))  # fmt: skip
 
 
 @router.post("/improvement/revisions/{draft_id}/publish", response_class=HTMLResponse, dependencies=CSRF)
