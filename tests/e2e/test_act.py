@@ -128,9 +128,9 @@ def test_an_opinion_becomes_a_proposal_and_a_published_revision_shows_both_targe
     admin.get_by_role("button", name="目標を変える").click()
     admin.wait_for_url("**#changes")
     admin.get_by_text("分野別モデルを加える", exact=True).click()
-    admin.get_by_label("識別子（半角英小文字とハイフン）").fill("drone-logistics")
     admin.get_by_label("モデルの名称", exact=True).fill("ドローン物流")
-    admin.get_by_label("計画（各年度）").fill("中山間地域での実装を推進")
+    admin.get_by_label("モデルの名称（英語）").fill("Drone logistics")
+    admin.get_by_label("計画", exact=True).fill("中山間地域での実装を推進")
     admin.get_by_role("button", name="モデルを加える").click()
     admin.wait_for_url("**#changes")
     compared = admin.locator("#compare ~ *").all_inner_texts()
@@ -175,12 +175,13 @@ def test_a_case_is_published_shown_to_a_similar_body_and_counted(  # type: ignor
     case_url = city.url.split("?")[0]
     assert "3,000,000" in city.content() and serious_violations(city) == []
     city.get_by_role("button", name="確認に出す").click()
-    city.wait_for_url("**saved=1")
+    city.wait_for_url("**done=submit")
+    assert "確認に出しました" in city.content()
 
     bureau = signed_in(browser, base, BUREAU)
     bureau.goto(case_url)
     bureau.get_by_role("button", name="公開する").click()
-    bureau.wait_for_url("**saved=1")
+    bureau.wait_for_url("**done=publish")
     assert "公開" in bureau.locator("dl.facts").inner_text()
 
     after = city.request.get(base + "/api/v1/progress/kpis/open-data-use-cases").json()["value"]

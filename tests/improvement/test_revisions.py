@@ -173,3 +173,54 @@ class TestRevision:
             )
         with pytest.raises(Forbidden):
             drafts.publish(session, principal=HOKKAIDO_BUREAU, draft_id=row.id, expected_version=row.version)
+
+
+class TestRefusals:
+    def test_a_draft_name_a_target_year_and_a_model_identifier_are_checked(
+        self, session: Session, secretariat: Principal
+    ) -> None:
+        for slug, words in (
+            ("2026-13", "西暦4桁-月2桁"),
+            ("2026/12", "西暦4桁-月2桁"),
+            ("2016-01", "より後"),
+        ):
+            with pytest.raises(InvalidInput) as refused:
+                draft(session, secretariat=secretariat, slug=slug)
+            assert words in refused.value.message_ja and refused.value.message_en
+        row = draft(session, secretariat=secretariat, slug="2030-04")
+        with pytest.raises(InvalidInput) as year:
+            drafts.set_target(
+                session, principal=secretariat, draft_id=row.id, expected_version=row.version,
+                kpi_slug="open-data-bodies", value=900, text_ja="", text_en="", target_fiscal_year=28,
+                reasons=drafts.Reasons(),
+            )  # fmt: skip
+        assert "目標年度" in year.value.message_ja
+        field = roadmap.get_model(session, "open-data").field.slug
+        for slug, name_en, words in (("", "", "識別子"), ("open-data", "", "ほかのモデル")):
+            with pytest.raises(InvalidInput) as refused:
+                drafts.add_model(
+                    session, principal=secretariat, draft_id=row.id, expected_version=row.version,
+                    field_slug=field, slug=slug, name_ja="小規模オープンデータ", name_en=name_en, plan_ja="推進",
+                    reasons=drafts.Reasons(),
+                )  # fmt: skip
+            assert words in refused.value.message_ja
+        drafts.add_model(
+            session, principal=secretariat, draft_id=row.id, expected_version=row.version, field_slug=field,
+            slug="", name_ja="小規模オープンデータ", name_en="Small open data", plan_ja="推進", reasons=drafts.Reasons(),
+        )  # fmt: skip
+        assert any(m["slug"] == "small-open-data" for f in row.spec["fields"] for m in f["models"])
+
+    def test_publishing_before_the_comment_deadline_needs_saying_so_and_an_old_draft_is_flagged(
+        self, session: Session, secretariat: Principal
+    ) -> None:
+        early = drafts.create(session, principal=secretariat, slug="2030-04", title_ja="", title_en="",
+                              comments_until=dt.date(2099, 1, 1))  # fmt: skip
+        later = draft(session, secretariat=secretariat, slug="2030-05")
+        with pytest.raises(InvalidInput) as refused:
+            drafts.publish(session, principal=secretariat, draft_id=early.id, expected_version=early.version)
+        assert "締切" in refused.value.message_ja
+        drafts.publish(session, principal=secretariat, draft_id=early.id, expected_version=early.version,
+                       before_deadline=True)  # fmt: skip
+        assert drafts.is_stale(session, later) and not drafts.is_stale(session, early)
+        drafts.withdraw(session, principal=secretariat, draft_id=later.id, expected_version=later.version)
+        assert later.status == "withdrawn" and not drafts.is_stale(session, later)

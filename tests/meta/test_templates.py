@@ -162,6 +162,7 @@ def sample_parameters(client: TestClient, email: str) -> dict[str, dict[str, str
         "/support/applications/{application_id}/letter": {"application_id": str(application.id)},
         "/support/applications/{application_id}/letter.pdf": {"application_id": str(application.id)},
         "/improvement/countermeasures/{row_id}": {"row_id": str(measure.id)},
+        "/improvement/countermeasures/{row_id}/edit": {"row_id": str(measure.id)},
         "/improvement/revisions/{draft_id}": {"draft_id": str(draft.id)},
         "/cases/{case_id}": {"case_id": str(case.id)},
         "/cases/{case_id}/edit": {"case_id": str(case.id)},

@@ -139,13 +139,13 @@ def case_page(request: Request, session: SessionDep, principal: PrincipalDep, ca
 @router.post("/cases/{case_id}/submit", response_class=HTMLResponse, dependencies=CSRF)
 async def submit(request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId) -> Response:
     authorize(principal, "cases.write", SOMEWHERE)
-    return await _step(request, session, principal, case_id, cases.submit)
+    return await _step(request, session, principal, case_id, cases.submit, "submit")
 
 
 @router.post("/cases/{case_id}/publish", response_class=HTMLResponse, dependencies=CSRF)
 async def publish(request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId) -> Response:
     authorize(principal, "cases.review", SOMEWHERE)
-    return await _step(request, session, principal, case_id, cases.publish)
+    return await _step(request, session, principal, case_id, cases.publish, "publish")
 
 
 @router.post("/cases/{case_id}/return", response_class=HTMLResponse, dependencies=CSRF)
@@ -161,16 +161,18 @@ async def send_back(
         )  # fmt: skip
     except UserError as error:
         return _case_page(request, session, principal, case_id, error=undone(session, error), entered=form)
-    return RedirectResponse(f"/cases/{case_id}?saved=1", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?saved=1&done=return", status_code=303)
 
 
-async def _step(request: Request, session: Session, principal: Principal, case_id: int, step) -> Response:
+async def _step(
+    request: Request, session: Session, principal: Principal, case_id: int, step, done: str
+) -> Response:
     form = await read_form(request)
     try:
         step(session, principal=principal, case_id=case_id, expected_version=version_of(form))
     except UserError as error:
         return _case_page(request, session, principal, case_id, error=undone(session, error), entered=form)
-    return RedirectResponse(f"/cases/{case_id}?saved=1", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}?saved=1&done={done}", status_code=303)
 
 
 @router.get("/cases/{case_id}/edit", response_class=HTMLResponse)

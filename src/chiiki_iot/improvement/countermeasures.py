@@ -225,6 +225,16 @@ def open_for_kpis(session: Session) -> dict[str, list[tuple[Countermeasure, floa
     return out
 
 
+def owner_label(session: Session, row: Countermeasure) -> str:
+    """Who owns it, as a report names them: 総合通信局（北海道）, 事務局."""
+    label = OWNERS[row.owner_kind]
+    if row.owner_kind == "prefecture" and row.owner_prefecture:
+        return registry.get_body(session, row.owner_prefecture).full_name
+    if row.owner_block:
+        return f"{label}（{registry.get_block(session, row.owner_block).name_ja}）"
+    return label
+
+
 def overdue(row: Countermeasure, today: dt.date) -> list[Milestone]:
     return [m for m in row.milestones if m.done_on is None and m.due_on < today]
 

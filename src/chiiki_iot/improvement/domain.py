@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.core import data_versions
 from chiiki_iot.core.datasets import DatasetEntry
 from chiiki_iot.core.domain import Domain
+from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.improvement import (
     api,
     case_pages,
@@ -33,6 +34,7 @@ def _kpi_countermeasures(session: Session, *, kpi_slug: str, rating: str) -> dic
         "cm_lagging": rating in pages.LAGGING,
         "cm_kpi": kpi_slug,
         "cm_statuses": countermeasures.STATUSES,
+        "cm_today": today_in_japan(),
     }
 
 

@@ -3,7 +3,9 @@ of countermeasures with their milestones and timeline."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import unicodedata
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -98,8 +100,18 @@ def _input(form: dict) -> cms.CountermeasureInput:
         model_slugs=values(form, "models"), barriers=values(form, "barriers"),
         scope_blocks=values(form, "blocks"), decided_at=str(form.get("decided_at", "")),
         parent_id=int(parent) if parent.isdigit() and len(parent) < 10 else None,
-        weight=whole_number(str(form.get("weight", "")) or "1", "重み", "weight") or 1,
+        weight=_weight(str(form.get("weight", ""))),
     )  # fmt: skip
+
+
+def _weight(text: str) -> int:
+    folded = unicodedata.normalize("NFKC", text).strip() or "1"
+    if not folded.isdigit() or len(folded) > 4:
+        raise InvalidInput(
+            "重みは1以上の整数で入力してください（例: 1、3）。",
+            "The weight must be a whole number, e.g. 1 or 3.",
+        )
+    return int(folded)
 
 
 @router.post("/improvement/countermeasures", response_class=HTMLResponse, dependencies=CSRF)
@@ -196,3 +208,41 @@ async def milestone_done(
     )  # a refusal here is who, not what: nothing was typed to show again
     row_id = milestone.countermeasure_id
     return RedirectResponse(f"/improvement/countermeasures/{row_id}?saved=1#milestones", status_code=303)
+
+
+@router.get("/improvement/countermeasures/{row_id}/edit", response_class=HTMLResponse)
+def edit_countermeasure(
+    request: Request, session: SessionDep, principal: SignedInDep, row_id: RowId
+) -> HTMLResponse:
+    row = cms.get(session, row_id)
+    authorize(principal, "countermeasures.edit", cms.target_of(row.owner_block))
+    entered = {
+        "title": row.title, "description": row.description, "owner_kind": row.owner_kind,
+        "owner_block": row.owner_block, "owner_prefecture": row.owner_prefecture, "kpis": row.kpi_slugs,
+        "models": row.model_slugs, "barriers": row.barriers, "blocks": row.scope_blocks,
+        "decided_at": row.decided_at, "parent": str(row.parent_id or ""), "weight": str(row.weight),
+        "version": str(row.version),
+    }  # fmt: skip
+    return _form_page(request, session, entered=entered, row=row)
+
+
+@router.post("/improvement/countermeasures/{row_id}", response_class=HTMLResponse, dependencies=CSRF)
+async def save_countermeasure(
+    request: Request, session: SessionDep, principal: SignedInDep, row_id: RowId
+) -> Response:
+    authorize(principal, "countermeasures.edit", SOMEWHERE)
+    form = await read_form(request)
+    try:
+        data = dataclasses.replace(_input(form), opinion_id=cms.get(session, row_id).opinion_id)
+        cms.update_details(
+            session,
+            principal=principal,
+            countermeasure_id=row_id,
+            expected_version=version_of(form),
+            data=data,
+        )
+    except UserError as error:
+        return _form_page(
+            request, session, error=undone(session, error), entered=form, row=cms.get(session, row_id)
+        )
+    return RedirectResponse(f"/improvement/countermeasures/{row_id}?saved=1", status_code=303)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, authorize
 from chiiki_iot.core.errors import Conflict, InvalidInput, NotFound
-from chiiki_iot.core.fiscal import today_in_japan
+from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
 from chiiki_iot.core.terms import N_
 from chiiki_iot.improvement import countermeasures, opinions
 from chiiki_iot.improvement.models import DraftComment, RevisionDraft
@@ -57,6 +59,7 @@ def create(
     """改定案を作る: a copy of the revision in force under a new slug (e.g. 2018-06)."""
     authorize(principal, "roadmap.revise")
     base = revisions.revision_spec(session)
+    slug = _checked_slug(slug.strip(), after=base.slug)
     taken = {r.slug for r in roadmap.list_revisions(session)} | {d.slug for d in list_drafts(session)}
     if slug in taken:
         raise Conflict(f"版「{slug}」はすでにあります。", f"Revision {slug} already exists.")
@@ -81,12 +84,41 @@ def create(
     return draft
 
 
+def _checked_slug(slug: str, *, after: str) -> str:
+    """A revision is named by the year and month it is decided (2018-06), later than the one in force."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})", unicodedata.normalize("NFKC", slug))
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise InvalidInput(
+            "新しい版は「西暦4桁-月2桁」で入力してください（例 2018-06）。",
+            "Name the new revision by year and month, e.g. 2018-06.",
+        )
+    if found[0] <= after:
+        raise InvalidInput(
+            f"新しい版は現行の版（{after}）より後の年月にしてください。",
+            f"The new revision must come after the one in force ({after}).",
+        )
+    return found[0]
+
+
+def _checked_year(year: int) -> int:
+    latest = FiscalYear.of(today_in_japan()).year + 30
+    if not ROADMAP_YEARS.start <= year <= latest:
+        raise InvalidInput(
+            f"目標年度は{ROADMAP_YEARS.start}年度から{latest}年度までの西暦4桁で入力してください。",
+            f"The target fiscal year must be a 4-digit year from {ROADMAP_YEARS.start} to {latest}.",
+        )
+    return year
+
+
 def set_target(
     session: Session, *, principal: Principal, draft_id: int, expected_version: int, kpi_slug: str,
     value: float, text_ja: str, text_en: str, target_fiscal_year: int, reasons: Reasons,
 ) -> RevisionDraft:  # fmt: skip
     """目標の変更: the KPI's target value, its text as printed, and the year it is for."""
     draft, spec = _editable(session, principal, draft_id, expected_version)
+    target_fiscal_year = _checked_year(target_fiscal_year)
+    if value < 0:
+        raise InvalidInput("目標値は0以上にしてください。", "The target cannot be negative.")
     kpi = next(
         (k for f in spec["fields"] for m in f["models"] for k in m["kpis"] if k["slug"] == kpi_slug), None
     )
@@ -97,8 +129,8 @@ def set_target(
     before = kpi["target"]["text_ja"]
     kpi["target"] = kpi["target"] | {
         "value": value,
-        "text_ja": text_ja.strip() or f"{value:,.0f}",
-        "text_en": text_en.strip() or f"{value:,.0f}",
+        "text_ja": text_ja.strip() or f"{value:,g}",
+        "text_en": text_en.strip() or f"{value:,g}",
     }
     kpi["target_fiscal_year"] = target_fiscal_year
     return _save(
@@ -110,26 +142,45 @@ def set_target(
 
 def add_model(
     session: Session, *, principal: Principal, draft_id: int, expected_version: int, field_slug: str,
-    slug: str, name_ja: str, name_en: str, plan_ja: str, reasons: Reasons,
+    slug: str, name_ja: str, name_en: str, plan_ja: str, reasons: Reasons, plan_en: str = "",
 ) -> RevisionDraft:  # fmt: skip
-    """モデルの追加: a new sector model in a field, with its plan for each year of the roadmap table."""
+    """モデルの追加: a new sector model in a field. It is not drawn in the 2016–2020 table (the May 2017
+    工程表, whose years it did not plan for); its plan is kept as the model's note. The identifier is made
+    from the English name when none is given."""
     draft, spec = _editable(session, principal, draft_id, expected_version)
     target = next((f for f in spec["fields"] if f["slug"] == field_slug), None)
     if target is None:
         raise InvalidInput("追加する分野を選んでください。", "Choose the field the model goes in.")
     if not (name_ja.strip() and plan_ja.strip()):
         raise InvalidInput("モデルの名称と計画を入力してください。", "Give the model a name and a plan.")
+    slug = _model_slug(slug or name_en, spec)
     target["models"].append(
         {
-            "slug": slug.strip(), "name_ja": name_ja.strip(), "name_en": name_en.strip() or slug.strip(),
-            "plans": [{"fiscal_year": y, "phase": "実装", "plan_ja": plan_ja.strip()} for y in ROADMAP_YEARS],
-            "kpis": [],
+            "slug": slug, "name_ja": name_ja.strip(), "name_en": name_en.strip() or name_ja.strip(),
+            "in_roadmap_table": False, "plans": [], "kpis": [],
+            "note_ja": plan_ja.strip(), "note_en": plan_en.strip(),
         }
     )  # fmt: skip
     return _save(
         session, draft, spec, reasons,
-        f"モデルの追加：{name_ja.strip()}（{target['name_ja']}）", f"New model: {name_en.strip() or slug}",
+        f"モデルの追加：{name_ja.strip()}（{target['name_ja']}）", f"New model: {name_en.strip() or name_ja.strip()}",
     )  # fmt: skip
+
+
+def _model_slug(text: str, spec: dict) -> str:
+    """A model's identifier: lower-case letters, digits and hyphens, unused in the draft."""
+    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKC", text).lower()).strip("-")[:60]
+    if not slug:
+        raise InvalidInput(
+            "識別子を半角英数字で入力するか、英語の名称を入力してください（識別子はそこから作ります）。",
+            "Give an identifier in letters and digits, or an English name to make it from.",
+        )
+    if slug in {m["slug"] for f in spec["fields"] for m in f["models"]}:
+        raise InvalidInput(
+            f"識別子「{slug}」はほかのモデルが使っています。別の識別子にしてください。",
+            f"The identifier '{slug}' is taken by another model; choose another.",
+        )
+    return slug
 
 
 def retire_model(
@@ -208,9 +259,22 @@ def compare(session: Session, draft: RevisionDraft) -> revisions.RevisionDiff:
     return revisions.compare_with(session, old=None, new=revisions.checked_spec(draft.spec))
 
 
-def publish(session: Session, *, principal: Principal, draft_id: int, expected_version: int) -> RevisionDraft:
-    """公表: the draft becomes the roadmap's newest revision, decided today."""
+def publish(
+    session: Session,
+    *,
+    principal: Principal,
+    draft_id: int,
+    expected_version: int,
+    before_deadline: bool = False,
+) -> RevisionDraft:
+    """公表: the draft becomes the roadmap's newest revision, decided today. While the comment period runs,
+    only when the secretariat says it means to publish before the deadline (``before_deadline``)."""
     draft, spec = _editable(session, principal, draft_id, expected_version)
+    if draft.comments_until is not None and today_in_japan() <= draft.comments_until and not before_deadline:
+        raise InvalidInput(
+            f"意見の締切（{draft.comments_until:%Y年%m月%d日}）前です。締切前に公表するときは、確認の欄にチェックを入れてください。",
+            f"Comments are open until {draft.comments_until}. To publish before then, tick the confirmation.",
+        )
     current = roadmap.get_revision(session).slug
     if draft.base_slug != current:
         raise Conflict(
@@ -222,6 +286,23 @@ def publish(session: Session, *, principal: Principal, draft_id: int, expected_v
     draft.spec, draft.status, draft.published_at = spec, "published", dt.datetime.now(dt.UTC)
     session.flush()
     return draft
+
+
+def withdraw(
+    session: Session, *, principal: Principal, draft_id: int, expected_version: int
+) -> RevisionDraft:
+    """取り下げ: a draft that will not be published (made from an older revision, or abandoned) is closed;
+    it stays listed, as a record."""
+    draft, _ = _editable(session, principal, draft_id, expected_version)
+    draft.status = "withdrawn"
+    session.flush()
+    return draft
+
+
+def is_stale(session: Session, draft: RevisionDraft) -> bool:
+    """Made from a revision that is no longer the one in force: its comparison shows the newer revision's
+    changes undone, and it cannot be published."""
+    return draft.status == "draft" and draft.base_slug != roadmap.get_revision(session).slug
 
 
 def check_reasons(session: Session, reasons: Reasons) -> Reasons:

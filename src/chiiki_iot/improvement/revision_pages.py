@@ -83,6 +83,8 @@ def _draft_page(
         countermeasures=countermeasures.list_all(session),
         statuses=drafts.STATUSES,
         may_revise=can(principal, "roadmap.revise") and draft.status == "draft",
+        stale=drafts.is_stale(session, draft),
+        current=roadmap.get_revision(session).slug,
         may_comment=can(principal, "roadmap.comment") and drafts.is_open_for_comments(draft),
         error=error,
         entered=entered or {},
@@ -150,7 +152,7 @@ async def add_model(
         session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
         field_slug=str(form.get("field", "")), slug=str(form.get("slug", "")),
         name_ja=str(form.get("name_ja", "")), name_en=str(form.get("name_en", "")),
-        plan_ja=str(form.get("plan_ja", "")), reasons=_reasons(form),
+        plan_ja=str(form.get("plan_ja", "")), plan_en=str(form.get("plan_en", "")), reasons=_reasons(form),
     ))  # fmt: skip
 
 
@@ -204,3 +206,13 @@ async def publish(request: Request, session: SessionDep, principal: SignedInDep,
     except UserError as error:
         return _draft_page(request, session, principal, draft_id, error=undone(session, error), entered=form)
     return RedirectResponse(f"/roadmap?revision={draft.slug}&published=1", status_code=303)
+
+
+@router.post("/improvement/revisions/{draft_id}/withdraw", response_class=HTMLResponse, dependencies=CSRF)
+async def withdraw(
+    request: Request, session: SessionDep, principal: SignedInDep, draft_id: RowId
+) -> Response:
+    authorize(principal, "roadmap.revise")
+    return await _edit(request, session, principal, draft_id, "changes", lambda form: drafts.withdraw(
+        session, principal=principal, draft_id=draft_id, expected_version=version_of(form),
+    ))  # fmt: skip

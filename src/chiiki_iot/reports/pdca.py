@@ -23,6 +23,7 @@ from chiiki_iot.core.spreadsheets import workbook_bytes
 from chiiki_iot.improvement import countermeasures, opinions
 from chiiki_iot.progress import service
 from chiiki_iot.progress.service import FORECAST_LABELS, Facts, KpiProgress, Scope
+from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
 from chiiki_iot.support import menus, outcomes, plans
 
@@ -80,6 +81,8 @@ class Report:
     )  # measure (ja, en), outcome
     act: list[ActRow] = field(default_factory=list)
     opinions: list[opinions.Opinion] = field(default_factory=list)  # triaged since the previous 年度末
+    owners: dict[int, str] = field(default_factory=dict)  # countermeasure id → its owner, as named
+    block_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def generated_on(self) -> dt.date:
@@ -113,7 +116,9 @@ def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = la
         o for o in opinions.triaged_since(session, since)
         if o.triaged_at is not None and o.triaged_at.astimezone(JAPAN).date() <= as_of
     ]  # fmt: skip
-    return Report(scope, as_of, known, kpis, changes, coverage, results, act, triaged)
+    owners = {cm.id: countermeasures.owner_label(session, cm) for row in act for cm, _ in row.countermeasures}
+    blocks = {b.slug: b.name_ja for b in registry.list_blocks(session)}
+    return Report(scope, as_of, known, kpis, changes, coverage, results, act, triaged, owners, blocks)
 
 
 def _previous_year_end(known: Facts) -> dt.datetime | None:
@@ -231,7 +236,7 @@ def _act_sheet(sheet, report: Report) -> None:
         for cm, value in row.countermeasures:
             pending = [m for m in cm.milestones if m.done_on is None]
             sheet.append([
-                name, rating, cm.title, countermeasures.OWNERS[cm.owner_kind] + (f"（{cm.owner_block}）" if cm.owner_block else ""),
+                name, rating, cm.title, report.owners[cm.id],
                 countermeasures.STATUSES[cm.status], round(value, 1),
                 pending[0].title if pending else "", pending[0].due_on if pending else None,
             ])  # fmt: skip
@@ -246,7 +251,7 @@ def _opinion_sheet(sheet, report: Report) -> None:
     """Opinions triaged since the previous 年度末, with the reply the council sees."""
     sheet.append(OPINION_COLUMNS)
     for o in report.opinions:
-        sheet.append([o.id, o.block_slug or "全国", o.raised_by, o.text, opinions.TRIAGE[o.triage], o.reply,
+        sheet.append([o.id, report.block_names.get(o.block_slug, "全国"), o.raised_by, o.text, opinions.TRIAGE[o.triage], o.reply,
                       o.proposal, o.triaged_at.astimezone(JAPAN).date() if o.triaged_at else None])  # fmt: skip
     _widths(sheet, [6, 12, 18, 50, 14, 40, 30, 12])
 

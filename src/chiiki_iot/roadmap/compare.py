@@ -66,16 +66,21 @@ def _model_details(old: SectorModel, new: SectorModel) -> list[str]:
 
 def _kpi_details(old: Kpi, new: Kpi) -> list[str]:
     details = []
-    for attr, label in (
-        ("name_ja", "名称"),
-        ("target_text_ja", "目標"),
-        ("target_value", "目標値"),
-        ("target_fiscal_year", "目標年度"),
-        ("unit_ja", "単位"),
+    for attr, label, shown in (
+        ("name_ja", "名称", str),
+        ("target_text_ja", "目標", str),
+        ("target_value", "目標値", _number),
+        ("target_fiscal_year", "目標年度", lambda year: f"{year}年度"),
+        ("unit_ja", "単位", str),
     ):
         if getattr(old, attr) != getattr(new, attr):
-            details.append(f"{label}: {getattr(old, attr)} → {getattr(new, attr)}")
+            details.append(f"{label}: {shown(getattr(old, attr))} → {shown(getattr(new, attr))}")
     return details
+
+
+def _number(value: float | None) -> str:
+    """1000.0 as 1,000 (a target as people read it); none as （なし）."""
+    return "（なし）" if value is None else f"{value:,g}" if value < 1e6 else f"{value:,.0f}"
 
 
 def diff_revisions(old: RoadmapRevision, new: RoadmapRevision) -> RevisionDiff:
