@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from chiiki_iot.core.fiscal import FiscalYear, date_in_japan, format_date, wareki
+from chiiki_iot.core.fiscal import FiscalYear, date_in_japan, format_date, revision_label, wareki
 
 
 class TestFiscalYear:
@@ -73,3 +73,9 @@ def test_an_upload_is_dated_by_the_japanese_calendar() -> None:
     """08:30 on 1 April in Tokyo is still 31 March in UTC: the answer belongs to the new fiscal year."""
     sent = dt.datetime(2027, 3, 31, 23, 30, tzinfo=dt.UTC)
     assert date_in_japan(sent) == dt.date(2027, 4, 1) and FiscalYear.of(date_in_japan(sent)).year == 2027
+
+
+def test_a_revision_is_named_as_people_say_it() -> None:
+    assert revision_label("2017-05") == "2017年5月版"
+    assert revision_label("2026-12", "en") == "December 2026 revision"
+    assert revision_label("draft") == "draft"  # not a year and month: left as it is

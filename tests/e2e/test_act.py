@@ -143,9 +143,9 @@ def test_an_opinion_becomes_a_proposal_and_a_published_revision_shows_both_targe
 
     admin.goto(base + "/dashboard/kpis/open-data-bodies")
     targets = admin.get_by_role("table", name="ロードマップの版ごとの目標").inner_text()
-    assert "2017-05" in targets and "2026-12" in targets and "800" in targets
+    assert "2017年5月版" in targets and "2026年12月版" in targets and "800" in targets
     chart = admin.request.get(base + "/dashboard/kpis/open-data-bodies/trend.svg").text()
-    assert "2017-05版の目標" in chart and "目標 800" in chart
+    assert "2017年5月版の目標" in chart and "目標 800" in chart
 
 
 def test_a_case_is_published_shown_to_a_similar_body_and_counted(  # type: ignore[no-untyped-def]

@@ -79,6 +79,16 @@ def format_date(day: dt.date, lang: str = "ja") -> str:
     return f"{day.year}年{day.month}月{day.day}日（{wareki(day)}）"
 
 
+def revision_label(year_month: str, lang: str = "ja") -> str:
+    """A revision named by the year and month it was decided ('2017-05') as people say it: 2017年5月版,
+    or 'May 2017 revision'. Anything else is returned as it is."""
+    try:
+        day = dt.date.fromisoformat(f"{year_month}-01")
+    except ValueError:
+        return year_month
+    return f"{day:%B %Y} revision" if lang == "en" else f"{day.year}年{day.month}月版"
+
+
 # Era first years, for reading 和暦 dates people type: 令和2年4月1日, R2.4.1, H31.3.31, 平成元年.
 _ERAS = {
     "明治": 1868,

@@ -9,6 +9,7 @@ import altair as alt
 from sqlalchemy.orm import Session
 
 from chiiki_iot.adoption.ladder import Stage
+from chiiki_iot.core.fiscal import revision_label
 from chiiki_iot.progress.facts import Facts
 from chiiki_iot.progress.funnel import NOT_REPORTED
 from chiiki_iot.progress.service import KpiProgress, Scope
@@ -113,7 +114,12 @@ def _trend_spec(p: KpiProgress, lang: str, earlier: list[tuple[str, float]]) -> 
         )
     if earlier and p.target is not None:
         old = [
-            {"target": value, "label": (f"{slug}版の目標 " if ja else f"Target ({slug}) ") + f"{value:,.0f}"}
+            {
+                "target": value,
+                "label": f"{revision_label(slug, lang)}"
+                + ("の目標 " if ja else " target ")
+                + f"{value:,.0f}",
+            }
             for slug, value in earlier
             if value != p.target
         ]

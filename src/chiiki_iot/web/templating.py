@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from chiiki_iot.core import i18n
-from chiiki_iot.core.fiscal import FiscalYear, format_date, wareki
+from chiiki_iot.core.fiscal import FiscalYear, format_date, revision_label, wareki
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.web.csrf import ensure_csrf_cookie
 
@@ -45,6 +45,10 @@ def _date(value: dt.date | dt.datetime | None) -> str:
 
 def _fiscal_year(year: int) -> str:
     return FiscalYear(year).label(i18n.current_language.get())
+
+
+def _revision(year_month: str) -> str:
+    return revision_label(year_month, i18n.current_language.get())
 
 
 def _safe_href(value: str | None) -> str:
@@ -73,6 +77,7 @@ def build_environment() -> Environment:
         date=_date,
         wareki=wareki,
         fiscal_year=_fiscal_year,
+        revision=_revision,
         json_ja=_json_ja,
         safe_href=_safe_href,
     )
