@@ -210,6 +210,9 @@ def similar_for_body(session: Session, body_code: str, *, limit: int = 5) -> lis
     """Cases from similar bodies — the same kind and population band, in the same or a neighbouring
     block — on the models this body has not implemented; the same block first."""
     body = registry.get_body(session, body_code)
+    rows = [c for c in published(session) if c.body_code != body.code]
+    if not rows:
+        return []  # every body page asks: no population read while the library is empty
     bands = registry.population_bands(session)
     done = {
         model
@@ -217,7 +220,6 @@ def similar_for_body(session: Session, body_code: str, *, limit: int = 5) -> lis
         if stage == Stage.IMPLEMENTED.value
     }
     near = set(registry.neighbour_blocks(body.block_slug))
-    rows = [c for c in published(session) if c.body_code != body.code]
     bodies = registry.bodies_by_code(session, {c.body_code for c in rows})
     found: list[tuple[int, SimilarCase]] = []
     for case in rows:
