@@ -15,7 +15,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.conftest import run_cli, serious_violations
+from tests.e2e.conftest import mail_to, run_cli, serious_violations
 from tests.e2e.test_network import BUREAU, CITY, SECRETARIAT, signed_in
 
 pytestmark = pytest.mark.e2e
@@ -177,11 +177,13 @@ def test_a_case_is_published_shown_to_a_similar_body_and_counted(  # type: ignor
     city.get_by_role("button", name="確認に出す").click()
     city.wait_for_url("**done=submit")
     assert "確認に出しました" in city.content()
+    assert any("オープンデータで除雪情報を公開" in text for text in mail_to(base, BUREAU))
 
     bureau = signed_in(browser, base, BUREAU)
     bureau.goto(case_url)
     bureau.get_by_role("button", name="公開する").click()
     bureau.wait_for_url("**done=publish")
+    assert any("公開されました" in text for text in mail_to(base, CITY))
     assert "公開" in bureau.locator("dl.facts").inner_text()
 
     after = city.request.get(base + "/api/v1/progress/kpis/open-data-use-cases").json()["value"]

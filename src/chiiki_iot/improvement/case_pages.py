@@ -3,7 +3,7 @@ review and publication."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -12,7 +12,7 @@ from chiiki_iot.accounts.policy import SOMEWHERE, Principal, authorize, bodies_a
 from chiiki_iot.adoption.ladder import Barrier
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.i18n import current_language
-from chiiki_iot.improvement import cases, charts
+from chiiki_iot.improvement import cases, charts, notify
 from chiiki_iot.improvement.forms import CSRF, SessionDep, lines, read_form
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
@@ -137,41 +137,48 @@ def case_page(request: Request, session: SessionDep, principal: PrincipalDep, ca
 
 
 @router.post("/cases/{case_id}/submit", response_class=HTMLResponse, dependencies=CSRF)
-async def submit(request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId) -> Response:
+async def submit(
+    request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId, background: BackgroundTasks
+) -> Response:
     authorize(principal, "cases.write", SOMEWHERE)
-    return await _step(request, session, principal, case_id, cases.submit, "submit")
+    return await _step(request, session, principal, case_id, cases.submit, "submit", background)
 
 
 @router.post("/cases/{case_id}/publish", response_class=HTMLResponse, dependencies=CSRF)
-async def publish(request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId) -> Response:
+async def publish(
+    request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId, background: BackgroundTasks
+) -> Response:
     authorize(principal, "cases.review", SOMEWHERE)
-    return await _step(request, session, principal, case_id, cases.publish, "publish")
+    return await _step(request, session, principal, case_id, cases.publish, "publish", background)
 
 
 @router.post("/cases/{case_id}/return", response_class=HTMLResponse, dependencies=CSRF)
 async def send_back(
-    request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId
+    request: Request, session: SessionDep, principal: SignedInDep, case_id: RowId, background: BackgroundTasks
 ) -> Response:
     authorize(principal, "cases.review", SOMEWHERE)
     form = await read_form(request)
     try:
-        cases.send_back(
+        case = cases.send_back(
             session, principal=principal, case_id=case_id, expected_version=version_of(form),
             note=str(form.get("note", "")),
         )  # fmt: skip
     except UserError as error:
         return _case_page(request, session, principal, case_id, error=undone(session, error), entered=form)
+    notify.case_step(session, background, case, "return")
     return RedirectResponse(f"/cases/{case_id}?saved=1&done=return", status_code=303)
 
 
 async def _step(
-    request: Request, session: Session, principal: Principal, case_id: int, step, done: str
-) -> Response:
+    request: Request, session: Session, principal: Principal, case_id: int, step, done: str,
+    background: BackgroundTasks,
+) -> Response:  # fmt: skip
     form = await read_form(request)
     try:
-        step(session, principal=principal, case_id=case_id, expected_version=version_of(form))
+        case = step(session, principal=principal, case_id=case_id, expected_version=version_of(form))
     except UserError as error:
         return _case_page(request, session, principal, case_id, error=undone(session, error), entered=form)
+    notify.case_step(session, background, case, done)
     return RedirectResponse(f"/cases/{case_id}?saved=1&done={done}", status_code=303)
 
 

@@ -3,7 +3,7 @@ block's priority models."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -12,7 +12,7 @@ from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Target, authorize, 
 from chiiki_iot.adoption.ladder import Barrier
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.fiscal import FiscalYear, today_in_japan
-from chiiki_iot.improvement import opinions, priorities
+from chiiki_iot.improvement import notify, opinions, priorities
 from chiiki_iot.improvement.forms import CSRF, SessionDep, read_form
 from chiiki_iot.registry import service as registry
 from chiiki_iot.roadmap import service as roadmap
@@ -87,12 +87,16 @@ async def record_opinion(request: Request, session: SessionDep, principal: Signe
 
 @router.post("/improvement/opinions/{opinion_id}/triage", response_class=HTMLResponse, dependencies=CSRF)
 async def triage_opinion(
-    request: Request, session: SessionDep, principal: SignedInDep, opinion_id: RowId
+    request: Request,
+    session: SessionDep,
+    principal: SignedInDep,
+    opinion_id: RowId,
+    background: BackgroundTasks,
 ) -> Response:
     authorize(principal, "opinions.triage")
     form = await read_form(request)
     try:
-        opinions.triage(
+        answered = opinions.triage(
             session, principal=principal, opinion_id=opinion_id, expected_version=version_of(form),
             outcome=str(form.get("outcome", "")), reply=str(form.get("reply", "")),
             proposal=str(form.get("proposal", "")), countermeasure_title=str(form.get("countermeasure_title", "")),
@@ -101,6 +105,7 @@ async def triage_opinion(
         return _opinions_page(
             request, session, principal, error=undone(session, error), entered=form, failed=opinion_id
         )
+    notify.opinion_answered(session, background, answered)
     return RedirectResponse(f"/improvement/opinions?saved=1#opinion-{opinion_id}", status_code=303)
 
 
