@@ -101,6 +101,32 @@ class TestWhoMay:
                 data=cms.CountermeasureInput(title="全国キャンペーン", owner_kind="secretariat"),
             )  # fmt: skip
 
+    def test_a_wrong_milestone_is_removed_but_a_done_one_stays(self, session: Session, secretariat) -> None:
+        row = countermeasure(session, secretariat=secretariat)
+        wrong = cms.add_milestone(
+            session,
+            principal=HOKKAIDO_BUREAU,
+            countermeasure_id=row.id,
+            title="誤入力",
+            due_on=dt.date(2020, 1, 1),
+        )
+        done = cms.add_milestone(
+            session,
+            principal=HOKKAIDO_BUREAU,
+            countermeasure_id=row.id,
+            title="説明会",
+            due_on=dt.date(2026, 3, 1),
+        )
+        cms.complete_milestone(
+            session, principal=HOKKAIDO_BUREAU, milestone_id=done.id, done_on=dt.date(2026, 2, 20)
+        )
+        with pytest.raises(Forbidden):
+            cms.remove_milestone(session, principal=OKINAWA_BUREAU, milestone_id=wrong.id)
+        cms.remove_milestone(session, principal=HOKKAIDO_BUREAU, milestone_id=wrong.id)
+        with pytest.raises(Conflict):
+            cms.remove_milestone(session, principal=HOKKAIDO_BUREAU, milestone_id=done.id)
+        assert [m.title for m in row.milestones] == ["説明会"]
+
     def test_a_stale_form_and_unknown_kpis_are_refused_in_both_languages(
         self, session: Session, secretariat: Principal
     ) -> None:

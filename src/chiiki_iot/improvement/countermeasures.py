@@ -165,6 +165,24 @@ def complete_milestone(
     return milestone
 
 
+def remove_milestone(session: Session, *, principal: Principal, milestone_id: int) -> int:
+    """A milestone entered by mistake is taken off (one already done stays: it is part of the record).
+    Returns its countermeasure's id."""
+    milestone = session.get(Milestone, milestone_id)
+    if milestone is None:
+        raise NotFound("そのマイルストーンはありません。", "No such milestone.")
+    row = get(session, milestone.countermeasure_id)
+    authorize(principal, "countermeasures.edit", target_of(row.owner_block))
+    if milestone.done_on is not None:
+        raise Conflict(
+            "完了したマイルストーンは記録として残し、削除できません。",
+            "A milestone already done stays on the record.",
+        )
+    row.milestones.remove(milestone)
+    session.flush()
+    return row.id
+
+
 def children(session: Session, countermeasure_id: int) -> list[Countermeasure]:
     return list(
         session.scalars(

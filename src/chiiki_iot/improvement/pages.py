@@ -246,3 +246,12 @@ async def save_countermeasure(
             request, session, error=undone(session, error), entered=form, row=cms.get(session, row_id)
         )
     return RedirectResponse(f"/improvement/countermeasures/{row_id}?saved=1", status_code=303)
+
+
+@router.post("/improvement/milestones/{milestone_id}/remove", response_class=HTMLResponse, dependencies=CSRF)
+async def remove_milestone(
+    request: Request, session: SessionDep, principal: SignedInDep, milestone_id: RowId
+) -> Response:
+    authorize(principal, "countermeasures.edit", SOMEWHERE)
+    row_id = cms.remove_milestone(session, principal=principal, milestone_id=milestone_id)
+    return RedirectResponse(f"/improvement/countermeasures/{row_id}?saved=1#milestones", status_code=303)
