@@ -32,6 +32,7 @@ def library(request: Request, session: SessionDep, principal: PrincipalDep) -> H
     )  # fmt: skip
     mine = [c for c in cases.list_cases(session, principal=principal) if c.status != "published"]
     found = cases.search(session, query)
+    models = roadmap.list_models(session)
     return render(
         request,
         "improvement/cases.html",
@@ -39,13 +40,13 @@ def library(request: Request, session: SessionDep, principal: PrincipalDep) -> H
         mine=mine,
         query=query,
         bodies=registry.bodies_by_code(session, {c.body_code for c in [*found, *mine]}),
-        models=roadmap.list_models(session),
+        models=models,
         fields=roadmap.get_revision(session).fields,
         bands=registry.POPULATION_BANDS,
         blocks=registry.list_blocks(session),
         barriers=list(Barrier),
         statuses=cases.STATUSES,
-        model_names={m.slug: m for m in roadmap.list_models(session)},
+        model_names={m.slug: m for m in models},
         may_write=can(principal, "cases.write", SOMEWHERE),
     )
 

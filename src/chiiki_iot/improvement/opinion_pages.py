@@ -29,6 +29,7 @@ def _opinions_page(
     triage = request.query_params.get("triage", "")
     block = request.query_params.get("block", "")
     blocks = registry.list_blocks(session)
+    held = opinions.meetings(session)  # every meeting and session: read once for both lists
     return render(
         request,
         "improvement/opinions.html",
@@ -38,8 +39,8 @@ def _opinions_page(
             block=block if block in {b.slug for b in blocks} else None,
             triage=triage if triage in opinions.TRIAGE else None,
         ),
-        meetings={m.key: m for m in opinions.meetings(session)},
-        recordable=[m for m in opinions.meetings(session) if _may_record(principal, m)],
+        meetings={m.key: m for m in held},
+        recordable=[m for m in held if _may_record(principal, m)],
         triage_labels=opinions.TRIAGE,
         model_names={m.slug: m for m in roadmap.list_models(session)},
         models=roadmap.list_models(session),

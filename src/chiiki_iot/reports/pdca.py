@@ -123,17 +123,21 @@ def build(session: Session, *, scope: Scope, as_of: dt.date, step: Progress = la
 
 def _previous_year_end(known: Facts) -> dt.datetime | None:
     """The end of the last fiscal year before the report's date (the report covers what came after)."""
+    year = _previous_year(known)
+    return None if year is None else dt.datetime.combine(FiscalYear(year).end, dt.time.max, tzinfo=JAPAN)
+
+
+def _previous_year(known: Facts) -> int | None:
+    """The last fiscal year ended before the report's date (the changes and the opinions count from it)."""
     ends = [y for y in known.years if FiscalYear(y).end < known.as_of]
-    if not ends:
-        return None
-    return dt.datetime.combine(FiscalYear(ends[-1]).end, dt.time.max, tzinfo=JAPAN)
+    return ends[-1] if ends else None
 
 
 def _changes(session: Session, known: Facts, scope: Scope) -> list[tuple[str, str, str, str, str]]:
     """Status changes since the previous 年度末: from the last fiscal-year end before the report's date
     to the date itself (which may be a 年度末, then the one before it is the base)."""
-    ends = [y for y in known.years if FiscalYear(y).end < known.as_of]
-    before = known.stages[ends[-1]] if ends else {}
+    year = _previous_year(known)
+    before = known.stages[year] if year is not None else {}
     after = known.current
     names = {b.code: b.full_name for b in known.bodies}
     out = []
