@@ -22,7 +22,7 @@ from chiiki_iot.adoption import service as adoption
 from chiiki_iot.adoption.ladder import Stage
 from chiiki_iot.app import create_app
 from chiiki_iot.core import data_versions
-from chiiki_iot.core.db import get_sessionmaker
+from chiiki_iot.core.db import SQLITE_BEGIN, get_sessionmaker
 from chiiki_iot.core.fiscal import today_in_japan
 from chiiki_iot.core.settings import get_settings
 from chiiki_iot.progress import facts, pages, service
@@ -98,6 +98,20 @@ class TestManySessions:
             _record(other_process, admin)
         with sessions() as reader:
             assert facts.facts(reader, DAY).stages[2020][(SAPPORO, "open-data")] == "実装済"
+
+    def test_a_request_works_from_the_version_it_first_read(self, own_database: Engine) -> None:
+        """The version is read once per transaction (a dashboard asked for it 27 times while rendered): a
+        change committed elsewhere in the meantime is seen from the next request on."""
+        sessions = get_sessionmaker()
+        with sessions.begin() as setup:
+            admin = principal(create_user(setup, Role.SECRETARIAT))
+        with sessions(execution_options={SQLITE_BEGIN: "DEFERRED"}) as reader:  # a GET's unit of work
+            before = data_versions.current(reader, facts.FIGURES)
+            with sessions.begin() as other_process:
+                _record(other_process, admin)
+            assert data_versions.current(reader, facts.FIGURES) == before
+            reader.rollback()  # the request ends
+            assert data_versions.current(reader, facts.FIGURES) == before + 1
 
     def test_a_page_shown_does_not_keep_the_figures_it_was_made_from_alive(
         self, own_database: Engine

@@ -264,8 +264,9 @@ def _refresh_in_background(place: tuple[str, dt.date], as_of: dt.date) -> None:
 def _warm(session: Session, facts: Facts) -> None:
     token = _warming.set(facts)
     try:
-        for warmer in _warmers:
-            warmer(session, facts)
+        with memory.collection_paused():
+            for warmer in _warmers:
+                warmer(session, facts)
     except Exception:  # a figure that fails here fails again, with its own message, for the reader
         logger.exception("warming the figures failed")
     finally:
@@ -300,7 +301,8 @@ _computations = itertools.count(1)
 def _computed(session: Session, as_of: dt.date, version: Version) -> Facts:
     """Facts read now, labelled with the data version and a number of this computation: renders cached
     by label (charts) then never mix two computations, even of a version a rollback made twice."""
-    result = _read(session, as_of)
+    with memory.collection_paused():  # a large, acyclic result: the collector only slowed it down
+        result = _read(session, as_of)
     result.version = f"{version[0]}-{version[1]}.{next(_computations)}"
     result.computed_at = dt.datetime.now(JAPAN)
     return result

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiiki_iot import __version__
-from chiiki_iot.core import i18n
+from chiiki_iot.core import i18n, memory
 from chiiki_iot.core.db import is_unavailable
 from chiiki_iot.core.errors import (
     Conflict,
@@ -48,6 +48,7 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         on_start()
+        memory.settle_long_lived()  # what the process holds for good, out of the collector's way
         yield
 
     app = FastAPI(
