@@ -103,9 +103,10 @@ _paused_here = False
 def collection_paused() -> Iterator[None]:
     """No automatic garbage collection while the block runs (in any thread: the collector is the process's).
     Computing the figures builds hundreds of thousands of young objects, and the collector walked the
-    growing result a dozen times on the way: 60–110 ms of a 0.4 s computation. What the block makes holds
-    no cycles; garbage others make meanwhile is collected when the last such block ends. Nests, and
-    leaves the collector off if it was off before."""
+    growing result a dozen times on the way: 60–110 ms of a 0.4 s computation. Reference counting still
+    frees what is dropped at once; the few cycles made meanwhile (a rendered template's context, other
+    requests' garbage) are collected when the last such block ends. Nests, and leaves the collector off if
+    it was off before."""
     global _pauses, _paused_here
     with _pause_lock:
         if _pauses == 0 and gc.isenabled():
