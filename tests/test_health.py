@@ -29,4 +29,3 @@ def test_the_secretariat_sees_the_process_memory_and_every_cache(
     assert caches["figures (facts by date)"] >= 1
     # what the server holds for good was set aside when it started: no collection walks it again
     assert process["long_lived_objects"] > 50_000
-    assert len(process["garbage_collections"]) == 3

@@ -6,8 +6,18 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
+
+import pytest
 
 from chiiki_iot.core import memory
+
+
+@pytest.fixture(autouse=True)
+def collector_on_after_each_test() -> Iterator[None]:
+    """A failed assertion inside a pause must not leave the rest of the run without a collector."""
+    yield
+    gc.enable()
 
 
 def test_collection_pauses_for_the_block_and_resumes_after() -> None:
@@ -46,3 +56,12 @@ def test_a_collector_switched_off_before_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_computation_that_fails_resumes_collection() -> None:
+    with pytest.raises(RuntimeError), memory.collection_paused():
+        raise RuntimeError("a query refused half-way through the figures")
+    assert gc.isenabled()
+    with memory.collection_paused():  # and the count of pauses is back to none
+        assert not gc.isenabled()
+    assert gc.isenabled()

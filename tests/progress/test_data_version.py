@@ -14,7 +14,7 @@ import weakref
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from chiiki_iot.accounts.policy import Principal, Role
@@ -105,13 +105,26 @@ class TestManySessions:
         sessions = get_sessionmaker()
         with sessions.begin() as setup:
             admin = principal(create_user(setup, Role.SECRETARIAT))
-        with sessions(execution_options={SQLITE_BEGIN: "DEFERRED"}) as reader:  # a GET's unit of work
-            before = data_versions.current(reader, facts.FIGURES)
-            with sessions.begin() as other_process:
-                _record(other_process, admin)
-            assert data_versions.current(reader, facts.FIGURES) == before
-            reader.rollback()  # the request ends
-            assert data_versions.current(reader, facts.FIGURES) == before + 1
+        reads: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if "data_versions" in statement and statement.lstrip().upper().startswith("SELECT"):
+                reads.append(statement)
+
+        event.listen(own_database, "before_cursor_execute", count)
+        try:
+            with sessions(execution_options={SQLITE_BEGIN: "DEFERRED"}) as reader:  # a GET's unit of work
+                before = data_versions.current(reader, facts.FIGURES)
+                with sessions.begin() as other_process:
+                    _record(other_process, admin)
+                read_so_far = len(reads)  # the reader's one read, and the other process's own
+                assert data_versions.current(reader, facts.FIGURES) == before
+                assert len(reads) == read_so_far  # asked again, not read again
+                reader.rollback()  # the request ends
+                assert data_versions.current(reader, facts.FIGURES) == before + 1
+                assert len(reads) == read_so_far + 1
+        finally:
+            event.remove(own_database, "before_cursor_execute", count)
 
     def test_a_page_shown_does_not_keep_the_figures_it_was_made_from_alive(
         self, own_database: Engine

@@ -106,7 +106,8 @@ def collection_paused() -> Iterator[None]:
     growing result a dozen times on the way: 60–110 ms of a 0.4 s computation. Reference counting still
     frees what is dropped at once; the few cycles made meanwhile (a rendered template's context, other
     requests' garbage) are collected when the last such block ends. Nests, and leaves the collector off if
-    it was off before."""
+    it was off before. Wrap CPU work only, never a wait on a lock: the pause is the whole process's, and
+    one that spanned another thread's computation could keep the collector off for as long as they chain."""
     global _pauses, _paused_here
     with _pause_lock:
         if _pauses == 0 and gc.isenabled():

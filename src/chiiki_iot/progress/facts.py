@@ -264,9 +264,8 @@ def _refresh_in_background(place: tuple[str, dt.date], as_of: dt.date) -> None:
 def _warm(session: Session, facts: Facts) -> None:
     token = _warming.set(facts)
     try:
-        with memory.collection_paused():
-            for warmer in _warmers:
-                warmer(session, facts)
+        for warmer in _warmers:
+            warmer(session, facts)
     except Exception:  # a figure that fails here fails again, with its own message, for the reader
         logger.exception("warming the figures failed")
     finally:

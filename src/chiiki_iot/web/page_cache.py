@@ -113,10 +113,7 @@ def _kept_or_render(key: Key, render: Callable[[], Response]) -> tuple[bytes, st
                 return kept
             everyone = templating.rendering_for_everyone.set(True)
             try:
-                # the figures behind a dashboard are derived here (half a second at 50× history): young
-                # collections walked them again and again, and a full one could land in the middle
-                with memory.collection_paused():
-                    response = render()
+                response = render()
             finally:
                 templating.rendering_for_everyone.reset(everyone)
             if response.status_code != 200 or not hasattr(response, "body"):
