@@ -54,11 +54,16 @@ def current(session: Session, name: str) -> int:
     """The dataset's version as this session sees it (0 before its first change), read once per transaction:
     a dashboard asked it 27 times while being rendered and six times when served from memory, and at a
     deadline each of those round trips made a waiting request take the interpreter lock from the one
-    computing the figures. Within one transaction a page then also works from one version throughout."""
-    seen: dict[str, int] = session.info.setdefault(_SEEN, {})
-    if name not in seen:
-        seen[name] = session.scalar(select(DataVersion.counter).where(DataVersion.name == name)) or 0
-    return seen[name]
+    computing the figures. Within one transaction a page then also works from one version throughout.
+
+    Every dataset's counter is read at the first question, in one statement (a few rows): a page kept in
+    memory depends on five or six datasets, and reading them one by one was an eighth of the work of
+    serving it to someone signed in."""
+    seen: dict[str, int] | None = session.info.get(_SEEN)
+    if seen is None:
+        seen = dict(session.execute(select(DataVersion.name, DataVersion.counter)).tuples().all())
+        session.info[_SEEN] = seen
+    return seen.get(name, 0)
 
 
 def pending(session: Session, name: str) -> bool:
