@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from chiiki_iot.accounts import service
 from chiiki_iot.accounts.audit_recorder import AuditIsAppendOnly, act_as
 from chiiki_iot.accounts.credentials import PRODUCTION_HASHER
-from chiiki_iot.accounts.models import AuditEntry, Invitation, LoginAttempt
+from chiiki_iot.accounts.models import AuditEntry, Invitation, LoginAttempt, UserSession
 from chiiki_iot.accounts.policy import Forbidden, Role
 from chiiki_iot.core.errors import InvalidInput, NotFound
 from chiiki_iot.core.settings import Settings
@@ -154,6 +154,31 @@ class TestSessionsAndTokens:
         )
         assert service.sign_out_everywhere(session, user=user) == 2
         assert all(service.user_of_session(session, t) is None for t in tokens)
+
+    def test_a_session_stands_for_its_user_only_while_open_unexpired_and_active(
+        self, session: Session
+    ) -> None:
+        user = create_user(session, Role.PREFECTURE, "010006")
+        token = service.start_session(session, user=user, ip="")
+        session.flush()
+        session.expunge_all()  # as a new request would: nothing of the user already in memory
+        found = service.user_of_session(session, token)
+        assert found is not None and found.email == user.email
+        assert [(g.role, g.scope) for g in found.grants] == [("prefecture", "010006")]
+        assert service.user_of_session(session, token + "x") is None
+        row = session.scalar(select(UserSession).where(UserSession.user_id == found.id))
+        assert row is not None
+        row.expires_at = service.now() - dt.timedelta(seconds=1)
+        session.flush()
+        assert service.user_of_session(session, token) is None
+        row.expires_at = service.now() + dt.timedelta(hours=1)
+        found.is_active = False
+        session.flush()
+        assert service.user_of_session(session, token) is None
+        found.is_active = True
+        row.revoked_at = service.now()
+        session.flush()
+        assert service.user_of_session(session, token) is None
 
     def test_a_revoked_token_stops_at_once_and_carries_only_chosen_roles(self, session: Session) -> None:
         user = create_user(session, Role.MUNICIPALITY, "011002")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyotp
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from chiiki_iot.accounts import credentials as sec
 from chiiki_iot.accounts import places
@@ -297,12 +297,26 @@ def start_session(session: Session, *, user: User, ip: str) -> str:
 
 
 def user_of_session(session: Session, token: str) -> User | None:
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == sec.token_hash(token)))
-    expires = _aware(row.expires_at) if row else None
-    if row is None or row.revoked_at is not None or expires is None or expires <= now():
+    """The active user a browser's session token stands for, with their roles, or None. One statement: it
+    runs on every signed-in request, and reading the session, the user and the roles in turn was a fifth
+    of the work of serving a page kept in memory."""
+    found = (
+        session.execute(
+            select(User, UserSession.expires_at, UserSession.revoked_at)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == sec.token_hash(token))
+            .options(joinedload(User.grants))
+        )
+        .unique()
+        .first()
+    )
+    if found is None:
         return None
-    user = session.get(User, row.user_id, options=[selectinload(User.grants)])
-    return user if user and user.is_active else None
+    user, expires_at, revoked_at = found
+    expires = _aware(expires_at)
+    if revoked_at is not None or expires is None or expires <= now() or not user.is_active:
+        return None
+    return user
 
 
 def end_session(session: Session, token: str) -> None:
