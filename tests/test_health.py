@@ -29,3 +29,8 @@ def test_the_secretariat_sees_the_process_memory_and_every_cache(
     assert caches["figures (facts by date)"] >= 1
     # what the server holds for good was set aside when it started: no collection walks it again
     assert process["long_lived_objects"] > 50_000
+    filled = process["cache_fills"]
+    assert filled["figures (facts by date)"] >= 1 and filled["kept pages"] >= 1
+    client.get("/dashboard")  # served from memory
+    client.get("/no-such-page")  # a failed request changes nothing
+    assert client.get("/api/v1/health").json()["process"]["cache_fills"] == filled

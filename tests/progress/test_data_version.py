@@ -248,6 +248,43 @@ class TestManySessions:
             assert _computed_at(theirs.get("/dashboard").text) == first  # at once, the kept figures
             assert _computed_at(mine.get("/dashboard").text) > first  # the writer's change is in
 
+    def test_eight_visitors_after_a_write_share_one_computation_and_one_page(
+        self, own_database: Engine
+    ) -> None:
+        """Eight visitors who must see a change (its author's browser) arriving together after it wait for
+        one computation of the figures and one render of the page, not one each: the server's count of pages
+        rendered (the health report) moves by one — a page is kept per computation of the figures, so one
+        render also means one computation — and the pages say the same 集計時点."""
+        with get_sessionmaker().begin() as setup:
+            email = create_user(setup, Role.SECRETARIAT).email
+        with TestClient(create_app()) as browser:
+            sign_in(browser, email)
+            before = _computed_at(browser.get("/dashboard").text)
+            answer = browser.post(
+                f"/bodies/{SAPPORO}/status",
+                data={"model": "open-data", "stage": "実装済", "effective_on": today_in_japan().isoformat(),
+                      "csrf_token": csrf(browser, f"/bodies/{SAPPORO}/status")},
+                follow_redirects=False,
+            )  # fmt: skip
+            assert answer.status_code == 303 and WROTE_COOKIE in browser.cookies
+            rendered = _pages_rendered(browser)
+            start = threading.Barrier(8)
+            shown: list[str] = []
+
+            def visit() -> None:
+                start.wait()
+                shown.append(browser.get("/dashboard").text)
+
+            visitors = [threading.Thread(target=visit) for _ in range(8)]
+            for visitor in visitors:
+                visitor.start()
+            for visitor in visitors:
+                visitor.join(timeout=120)
+            assert len(shown) == 8
+            assert len({_computed_at(page) for page in shown}) == 1  # one computation for all eight
+            assert _computed_at(shown[0]) > before
+            assert _pages_rendered(browser) == rendered + 1  # one render for all eight
+
     def test_a_kept_page_shows_each_signed_in_visitor_their_own_header(self, own_database: Engine) -> None:
         """The dashboard is kept once for everyone; each signed-in visitor sees their own name and signs
         out with their own token from it, and no visitor is shown anyone else's name."""
@@ -271,6 +308,12 @@ class TestManySessions:
             assert token and token.group(1) == two.cookies["chiiki_csrf"]
             assert two.post("/logout", data={"csrf_token": token.group(1)}).status_code == 200
             assert "サインイン" in two.get("/dashboard").text
+
+
+def _pages_rendered(browser: TestClient) -> int:
+    """How many pages this server process has rendered and kept, as its health report tells the
+    secretariat."""
+    return browser.get("/api/v1/health").json()["process"]["cache_fills"]["kept pages"]
 
 
 def _main(page: str) -> str:

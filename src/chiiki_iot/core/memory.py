@@ -20,11 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 _caches: dict[str, Callable[[], int]] = {}
+_fills: dict[str, Callable[[], int]] = {}
 
 
-def report_cache(name: str, entries: Callable[[], int]) -> None:
-    """Name a cache and how to count its entries (the count must be cheap: a ``len``)."""
+def report_cache(name: str, entries: Callable[[], int], *, fills: Callable[[], int] | None = None) -> None:
+    """Name a cache and how to count its entries (the count must be cheap: a ``len``), and for a cache of
+    costly work how many times it was filled since the process started (the figures computed, the pages
+    rendered): an operator then sees whether visitors share the work or each pays for their own."""
     _caches[name] = entries
+    if fills is not None:
+        _fills[name] = fills
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class MemoryReport:
     """Resident now (Linux /proc); None where the system does not say."""
     peak_rss_bytes: int
     caches: dict[str, int]
+    cache_fills: dict[str, int]
+    """Times each cache of costly work was filled since the process started."""
     long_lived_objects: int
     """Objects set aside at startup (``settle_long_lived``), which no collection walks."""
     collections: tuple[int, ...]
@@ -54,6 +61,7 @@ def memory_report() -> MemoryReport:
         rss_bytes=_resident_now(),
         peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # KiB on Linux
         caches={name: entries() for name, entries in sorted(_caches.items())},
+        cache_fills={name: fills() for name, fills in sorted(_fills.items())},
         long_lived_objects=gc.get_freeze_count(),
         collections=tuple(generation["collections"] for generation in gc.get_stats()),
     )

@@ -35,6 +35,7 @@ def health(session: SessionDep, principal: PrincipalDep) -> JSONResponse:
             "rss_mb": round(report.rss_bytes / 2**20, 1) if report.rss_bytes is not None else None,
             "peak_rss_mb": round(report.peak_rss_bytes / 2**20, 1),
             "cache_entries": report.caches,
+            "cache_fills": report.cache_fills,
             "long_lived_objects": report.long_lived_objects,
             "garbage_collections": list(report.collections),
         }

@@ -99,7 +99,8 @@ FIGURES = "figures"
 _lock = threading.Lock()
 Version = tuple[int, int]
 _cache: OrderedDict[tuple[str, dt.date], tuple[Version, Facts]] = OrderedDict()
-memory.report_cache("figures (facts by date)", lambda: len(_cache))
+_filled = 0  # computations kept (under ``_lock``)
+memory.report_cache("figures (facts by date)", lambda: len(_cache), fills=lambda: _filled)
 _computing: dict[tuple[str, dt.date], threading.Lock] = {}  # one computation at a time per place
 _refreshing: set[tuple[str, dt.date]] = set()
 _refreshed: dict[tuple[str, dt.date], float] = {}  # when each place's last background computation ended
@@ -216,6 +217,7 @@ def _compute_once(
     leaves (returns None), since that one keeps facts at least as new."""
     with _lock:
         computing = _computing.setdefault(place, threading.Lock())
+    global _filled
     if not computing.acquire(blocking=not warm):
         return None
     try:
@@ -225,6 +227,7 @@ def _compute_once(
             if warm:
                 _warm(session, kept)
             with _lock:
+                _filled += 1
                 if place not in _cache or _cache[place][0] < version:
                     _cache[place] = (version, kept)
                 _cache.move_to_end(place)

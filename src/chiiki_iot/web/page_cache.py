@@ -37,7 +37,8 @@ Key = tuple[str, str, str, str]
 """Address, query (without ``lang``), language and data version."""
 _pages: OrderedDict[Key, tuple[bytes, str]] = OrderedDict()
 _rendering: dict[Key, threading.Lock] = {}
-memory.report_cache("kept pages", lambda: len(_pages))
+_rendered = 0  # pages rendered and kept (under ``_lock``)
+memory.report_cache("kept pages", lambda: len(_pages), fills=lambda: _rendered)
 
 
 def cached_page(request: Request, *, version: Callable[[], str], render: Callable[[], Response]) -> Response:
@@ -99,6 +100,7 @@ def _kept_or_render(key: Key, render: Callable[[], Response]) -> tuple[bytes, st
     """The page kept under ``key``, rendered (as for a visitor not signed in) if it is not kept yet, once
     however many requests ask at the same moment; the rendered response itself when it is not a page to
     keep (only a 200 with a body is kept; a streamed download is passed through)."""
+    global _rendered
     with _lock:
         kept = _pages.get(key)
         if kept is not None:
@@ -120,6 +122,7 @@ def _kept_or_render(key: Key, render: Callable[[], Response]) -> tuple[bytes, st
                 return response
             kept = (bytes(response.body), response.media_type or "text/html")
             with _lock:
+                _rendered += 1
                 _pages[key] = kept
                 while len(_pages) > PAGES_KEPT:
                     _pages.popitem(last=False)
