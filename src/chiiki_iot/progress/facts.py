@@ -215,9 +215,9 @@ def _compute_once(
     at 50× history past 500 MB. Those who wait take what the computation before them kept if it is as new
     as theirs. A background refresh (``warm``) does not wait: when a computation is already under way it
     leaves (returns None), since that one keeps facts at least as new."""
+    global _filled
     with _lock:
         computing = _computing.setdefault(place, threading.Lock())
-    global _filled
     if not computing.acquire(blocking=not warm):
         return None
     try:
