@@ -237,13 +237,7 @@ class TestManySessions:
             sign_in(mine, writer)
             sign_in(theirs, reader)
             first = _computed_at(theirs.get("/dashboard").text)
-            answer = mine.post(
-                f"/bodies/{SAPPORO}/status",
-                data={"model": "open-data", "stage": "実装済", "effective_on": today_in_japan().isoformat(),
-                      "csrf_token": csrf(mine, f"/bodies/{SAPPORO}/status")},
-                follow_redirects=False,
-            )  # fmt: skip
-            assert answer.status_code == 303 and WROTE_COOKIE in mine.cookies
+            _record_on_the_site(mine)
             assert WROTE_COOKIE not in theirs.cookies
             assert _computed_at(theirs.get("/dashboard").text) == first  # at once, the kept figures
             assert _computed_at(mine.get("/dashboard").text) > first  # the writer's change is in
@@ -260,13 +254,7 @@ class TestManySessions:
         with TestClient(create_app()) as browser:
             sign_in(browser, email)
             before = _computed_at(browser.get("/dashboard").text)
-            answer = browser.post(
-                f"/bodies/{SAPPORO}/status",
-                data={"model": "open-data", "stage": "実装済", "effective_on": today_in_japan().isoformat(),
-                      "csrf_token": csrf(browser, f"/bodies/{SAPPORO}/status")},
-                follow_redirects=False,
-            )  # fmt: skip
-            assert answer.status_code == 303 and WROTE_COOKIE in browser.cookies
+            _record_on_the_site(browser)
             rendered = _pages_rendered(browser)
             start = threading.Barrier(8)
             shown: list[str] = []
@@ -308,6 +296,18 @@ class TestManySessions:
             assert token and token.group(1) == two.cookies["chiiki_csrf"]
             assert two.post("/logout", data={"csrf_token": token.group(1)}).status_code == 200
             assert "サインイン" in two.get("/dashboard").text
+
+
+def _record_on_the_site(browser: TestClient) -> None:
+    """Record a stage through the body page, as a signed-in person would; their browser is then marked as
+    having changed something (``WROTE_COOKIE``)."""
+    answer = browser.post(
+        f"/bodies/{SAPPORO}/status",
+        data={"model": "open-data", "stage": "実装済", "effective_on": today_in_japan().isoformat(),
+              "csrf_token": csrf(browser, f"/bodies/{SAPPORO}/status")},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert answer.status_code == 303 and WROTE_COOKIE in browser.cookies
 
 
 def _pages_rendered(browser: TestClient) -> int:
