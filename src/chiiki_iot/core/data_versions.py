@@ -61,7 +61,8 @@ def current(session: Session, name: str) -> int:
     serving it to someone signed in."""
     seen: dict[str, int] | None = session.info.get(_SEEN)
     if seen is None:
-        seen = dict(session.execute(select(DataVersion.name, DataVersion.counter)).tuples().all())
+        rows = session.execute(select(DataVersion.name, DataVersion.counter))
+        seen = {name: counter for name, counter in rows}
         session.info[_SEEN] = seen
     return seen.get(name, 0)
 
