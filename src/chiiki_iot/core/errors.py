@@ -64,6 +64,15 @@ class NotFound(UserError):
     title_en = "Not found"
 
 
+class MethodNotAllowed(UserError):
+    """The address exists but not for this method: most often a form's address opened again from the
+    history or a pasted link after the form was sent."""
+
+    status_code = 405
+    type_slug = "method-not-allowed"
+    title_en = "Method not allowed"
+
+
 class InvalidInput(UserError):
     status_code = 422
     type_slug = "invalid-input"

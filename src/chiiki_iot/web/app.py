@@ -21,6 +21,7 @@ from chiiki_iot.core.db import is_unavailable
 from chiiki_iot.core.errors import (
     Conflict,
     InvalidInput,
+    MethodNotAllowed,
     NotFound,
     ServerFault,
     ServiceUnavailable,
@@ -72,6 +73,7 @@ def new_app(*, on_start: Callable[[], None]) -> FastAPI:
     app.add_exception_handler(UserError, _user_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(404, _not_found_handler)
+    app.add_exception_handler(405, _method_not_allowed_handler)
     app.add_exception_handler(StaleDataError, _stale_handler)
     app.add_exception_handler(sa_exc.DBAPIError, _database_unavailable_handler)
     app.add_exception_handler(sa_exc.TimeoutError, _database_unavailable_handler)
@@ -202,6 +204,27 @@ async def _server_fault_handler(request: Request, _exc: Exception) -> Response:
         response = Response(str(fault), status_code=500, media_type="text/plain; charset=utf-8")
     # Starlette answers a fault outside every added middleware, so the headers are set here as well.
     response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+async def _method_not_allowed_handler(request: Request, exc: Exception) -> Response:
+    """A form's address opened directly (from the history, a bookmark, a pasted link after the form was
+    sent) used to answer a bare English JSON line: say what happened in both languages, in the layout, and
+    keep the ``Allow`` header."""
+    allowed = (getattr(exc, "headers", None) or {}).get("Allow", "")
+    if request.method == "GET":
+        error = MethodNotAllowed(
+            "このアドレスはフォームの送信先のため、直接は開けません。前のページに戻ってもう一度操作してください。",
+            "This address receives a form and cannot be opened directly. Go back and try again.",
+        )
+    else:
+        error = MethodNotAllowed(
+            f"このアドレスでは {request.method} は使えません（使えるのは {allowed}）。",
+            f"{request.method} is not allowed at this address (allowed: {allowed}).",
+        )
+    response = _error_response(request, error)
+    if allowed:
+        response.headers["Allow"] = allowed
     return response
 
 
