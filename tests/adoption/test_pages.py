@@ -196,6 +196,8 @@ def test_a_body_records_a_stage_and_a_barrier_on_its_page(client: TestClient) ->
         },
     )
     assert recorded.status_code == 200 and "記録しました" in recorded.text
+    # the page opens at the history (#history): the confirmation stands there, beside the row it added
+    assert recorded.text.index('id="history"') < recorded.text.index("記録しました")
     history = client.get("/api/v1/bodies/402036/status/history").json()
     assert [(h["model"], h["stage"], h["effective_on"], h["source_kind"]) for h in history] == [
         ("smart-agriculture", "検討中", "2020-04-01", "manual")
