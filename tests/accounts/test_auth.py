@@ -284,6 +284,31 @@ class TestPrefectureInvitesItsMunicipality:
         assert other.status_code == 403
 
 
+class TestWhereARoleAppliesIsNamed:
+    """A role's scope is shown by the place's name with its code (北海道（010006）), not the bare code a new
+    user could not place: on one's own account page, in the users list and on an invitation."""
+
+    def test_on_the_account_page_in_both_languages(self, client: TestClient) -> None:
+        sign_in(client, make_user(Role.PREFECTURE, "01"))
+        assert "北海道（010006）" in client.get("/account").text
+        english = client.get("/account", params={"lang": "en"}).text
+        assert "Hokkaido" in english and "(010006)" in english and "（010006）" not in english
+
+    def test_in_the_users_list(self, client: TestClient) -> None:
+        make_user(Role.MUNICIPALITY, "011002")
+        sign_in(client, make_user(Role.SECRETARIAT))
+        assert "札幌市（011002）" in client.get("/admin/users").text
+
+    def test_on_an_invitation(self, client: TestClient) -> None:
+        with get_sessionmaker()() as session, session.begin():
+            inviter = service.principal_for(service.find_user(session, make_user(Role.SECRETARIAT)))
+            _invitation, token = service.invite(
+                session, principal=inviter, email="it@city.naha.example", role=Role.MUNICIPALITY,
+                scope="472018",
+            )  # fmt: skip
+        assert "那覇市（472018）" in client.get(f"/invitations/{token}").text
+
+
 class TestImportsGoThroughThePolicy:
     def test_a_municipality_cannot_import_registry_data(self) -> None:
         from chiiki_iot.accounts.policy import Forbidden

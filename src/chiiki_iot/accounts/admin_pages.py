@@ -28,11 +28,13 @@ Csrf = Depends(csrf_protected)
 def _users_page(
     request: Request, session: Session, principal: SignedInDep, *, status_code: int = 200, **extra: object
 ) -> HTMLResponse:
+    users = service.list_users(session, principal=principal)
     return render(
         request,
         "accounts/admin_users.html",
         status_code=status_code,
-        users=service.list_users(session, principal=principal),
+        users=users,
+        scope_labels=service.scope_labels(session, [(g.role, g.scope) for u in users for g in u.grants]),
         roles=list(Role),
         matrix=policy_matrix(),
         reach_labels=REACH_LABELS,

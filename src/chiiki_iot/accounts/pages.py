@@ -22,6 +22,7 @@ from chiiki_iot.accounts.auth import (
 from chiiki_iot.accounts.demo import demo_accounts
 from chiiki_iot.accounts.invitations import invite_and_send
 from chiiki_iot.accounts.mail import deliver_mail
+from chiiki_iot.accounts.models import Invitation
 from chiiki_iot.accounts.policy import SOMEWHERE, Principal, Reach, Role, authorize, can, reaches_of
 from chiiki_iot.core.errors import UserError
 from chiiki_iot.core.settings import get_settings
@@ -152,6 +153,7 @@ def _account(
         "accounts/account.html",
         status_code=status_code,
         account=user,
+        scope_labels=service.scope_labels(session, [(g.role, g.scope) for g in user.grants]),
         tokens=service.list_api_tokens(session, user=user),
         **_permissions(principal),
         **context,
@@ -266,12 +268,21 @@ def two_factor(
 
 @router.get("/invitations/{token}", response_class=HTMLResponse)
 def invitation_page(request: Request, session: SessionDep, token: str) -> HTMLResponse:
+    return _invitation(request, session, service.open_invitation(session, token), token)
+
+
+def _invitation(
+    request: Request, session: Session, invitation: Invitation, token: str, *, error: UserError | None = None
+) -> HTMLResponse:
+    where = service.scope_labels(session, [(invitation.role, invitation.scope)])
     return render(
         request,
         "accounts/invitation.html",
-        invitation=service.open_invitation(session, token),
+        status_code=error.status_code if error else 200,
+        invitation=invitation,
+        scope_label=where[(invitation.role, invitation.scope)],
         token=token,
-        error=None,
+        error=form_error(error) if error else None,
     )
 
 
@@ -287,14 +298,7 @@ def accept_invitation(
     try:
         user = service.accept_invitation(session, token=token, display_name=display_name, password=password)
     except UserError as error:
-        return render(
-            request,
-            "accounts/invitation.html",
-            status_code=error.status_code,
-            invitation=invitation,
-            token=token,
-            error=form_error(error),
-        )
+        return _invitation(request, session, invitation, token, error=error)
     response = RedirectResponse("/account", status_code=303)
     _session_cookie(response, request, service.start_session(session, user=user, ip=client_ip(request)))
     return response

@@ -21,6 +21,9 @@ class Place:
 
     scope: str
     target: Target
+    name_ja: str = ""
+    """What people call the place (札幌市, 北海道, 北海道ブロック): shown beside the code, never instead."""
+    name_en: str = ""
 
 
 PlaceResolver = Callable[[Session, Role, str], Place]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from chiiki_iot.accounts.policy import (
     can,
 )
 from chiiki_iot.core.errors import InvalidInput, NotFound, UserError
+from chiiki_iot.core.i18n import current_language
 from chiiki_iot.core.settings import get_settings
 
 # Sign-in throttling, all counted over the last LOCK_MINUTES from the attempts table, for known and unknown
@@ -140,6 +142,21 @@ def place_of_grant(session: Session, role: Role, scope: str) -> places.Place:
             raise InvalidInput("企業・団体の識別子を指定してください。", "Name the organisation (its slug).")
         return places.Place(scope.strip(), Target(organisation=scope.strip()))
     return places.place_of_role(session, role, scope)
+
+
+def scope_labels(session: Session, grants: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """How each (role, scope) is shown to people: the place's name with its code — 札幌市（011002） — not the
+    bare code a new user could not place. A scope the registry no longer knows is shown as stored."""
+    english = current_language.get() == "en"
+    labels: dict[tuple[str, str], str] = {}
+    for role, scope in set(grants):
+        try:
+            place = place_of_grant(session, Role(role), scope)
+        except (UserError, ValueError):
+            place = places.Place(scope, Target())
+        name = place.name_en if english else place.name_ja
+        labels[(role, scope)] = (f"{name} ({scope})" if english else f"{name}（{scope}）") if name else scope
+    return labels
 
 
 def check_scope(session: Session, role: Role, scope: str) -> str:

@@ -496,8 +496,8 @@ def place_of_role(session: Session, role: Role, scope: str) -> Place:
     """Where a bureau, prefecture or municipality role applies, checked here because only the registry knows
     blocks and bodies (accounts receives this function from the assembly)."""
     if role == Role.BUREAU:
-        slug = get_block(session, scope).slug
-        return Place(slug, Target(block_slug=slug))
+        block = get_block(session, scope)
+        return Place(block.slug, Target(block_slug=block.slug), block.name_ja, block.name_en)
     body = get_prefecture(session, scope) if role == Role.PREFECTURE else get_body(session, scope)
     if role == Role.MUNICIPALITY and not body.is_municipality:
         raise InvalidInput(
@@ -506,4 +506,4 @@ def place_of_role(session: Session, role: Role, scope: str) -> Place:
         )
     if role == Role.MUNICIPALITY and body.kind == BodyKind.WARD:
         raise InvalidInput("行政区には役割を付けられません。", "A designated-city ward cannot hold a role.")
-    return Place(body.code, policy_target(body))
+    return Place(body.code, policy_target(body), body.full_name, body.name_en or body.full_name)
