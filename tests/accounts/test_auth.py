@@ -294,10 +294,14 @@ class TestWhereARoleAppliesIsNamed:
         english = client.get("/account", params={"lang": "en"}).text
         assert "Hokkaido" in english and "(010006)" in english and "（010006）" not in english
 
-    def test_in_the_users_list(self, client: TestClient) -> None:
+    def test_in_the_users_list_and_a_block_by_its_name_alone(self, client: TestClient) -> None:
         make_user(Role.MUNICIPALITY, "011002")
+        make_user(Role.BUREAU, "tohoku")
         sign_in(client, make_user(Role.SECRETARIAT))
-        assert "札幌市（011002）" in client.get("/admin/users").text
+        page = client.get("/admin/users").text
+        assert "札幌市（011002）" in page and "東北" in page
+        # the block's slug appears only inside the test user's e-mail address
+        assert "tohoku" not in page.replace("bureau-tohoku-", "")
 
     def test_on_an_invitation(self, client: TestClient) -> None:
         with get_sessionmaker()() as session, session.begin():

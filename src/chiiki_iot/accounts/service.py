@@ -145,8 +145,9 @@ def place_of_grant(session: Session, role: Role, scope: str) -> places.Place:
 
 
 def scope_labels(session: Session, grants: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """How each (role, scope) is shown to people: the place's name with its code — 札幌市（011002） — not the
-    bare code a new user could not place. A scope the registry no longer knows is shown as stored."""
+    """How each (role, scope) is shown to people: the place's name, with its code for a body — 札幌市（011002）
+    — not the bare code a new user could not place; a block by its name alone (its key is a slug, which no
+    Japanese screen shows). A scope the registry no longer knows is shown as stored."""
     english = current_language.get() == "en"
     labels: dict[tuple[str, str], str] = {}
     for role, scope in set(grants):
@@ -155,7 +156,10 @@ def scope_labels(session: Session, grants: Iterable[tuple[str, str]]) -> dict[tu
         except (UserError, ValueError):
             place = places.Place(scope, Target())
         name = place.name_en if english else place.name_ja
-        labels[(role, scope)] = (f"{name} ({scope})" if english else f"{name}（{scope}）") if name else scope
+        if not name or not place.target.body_code:
+            labels[(role, scope)] = name or scope
+        else:
+            labels[(role, scope)] = f"{name} ({scope})" if english else f"{name}（{scope}）"
     return labels
 
 
